@@ -1,0 +1,257 @@
+package device
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Slot names a module's place on the hub: the USB physical path, such as
+// "1-1.4.2". It survives reboots, unlike port names (ttyACM5 becomes ttyACM8).
+// It is an alias so that it mixes freely with plain strings.
+type Slot = string
+
+// Mode is the USB personality a module shows.
+type Mode int
+
+const (
+	// ModeNormal is a module running its firmware, with AT ports.
+	ModeNormal Mode = iota
+	// ModeDownload is a module in download (boot) mode: one port, no AT.
+	ModeDownload
+)
+
+// String names the mode for people.
+func (m Mode) String() string {
+	switch m {
+	case ModeNormal:
+		return "normal"
+	case ModeDownload:
+		return "download mode"
+	}
+	return "mode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// USB interface numbers of the Air780 serial ports (spec §6).
+const (
+	// ATInterface is the documented AT port.
+	ATInterface = 6
+	// FallbackATInterface also answers AT; used when interface 06 is absent.
+	FallbackATInterface = 2
+	// DiagInterface streams binary diagnostic logs. Never send AT there.
+	DiagInterface = 4
+)
+
+// DownloadVID is the USB vendor ID of a module in download (boot) mode; any
+// product ID under it counts.
+const DownloadVID = "17d1"
+
+// VIDPID is a USB vendor and product ID pair, written "19d1:0001".
+type VIDPID struct {
+	VID, PID uint16
+}
+
+// DefaultAllow returns the IDs of Air780 modules in normal mode. The ID can be
+// changed with AT+SETUSB, so callers may configure their own list.
+func DefaultAllow() []VIDPID {
+	return []VIDPID{{VID: 0x19d1, PID: 0x0001}}
+}
+
+// ParseVIDPID reads "19d1:0001" (hex, either case, surrounding space allowed).
+func ParseVIDPID(s string) (VIDPID, error) {
+	v, p, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
+		return VIDPID{}, fmt.Errorf("USB ID %q: want vendor:product in hex, like 19d1:0001", s)
+	}
+	vid, err := parseUSBID(v)
+	if err != nil {
+		return VIDPID{}, fmt.Errorf("USB ID %q: vendor: %w", s, err)
+	}
+	pid, err := parseUSBID(p)
+	if err != nil {
+		return VIDPID{}, fmt.Errorf("USB ID %q: product: %w", s, err)
+	}
+	return VIDPID{VID: vid, PID: pid}, nil
+}
+
+// ParseVIDPIDList reads a comma-separated list such as "19d1:0001,1782:4e00".
+func ParseVIDPIDList(s string) ([]VIDPID, error) {
+	var out []VIDPID
+	for f := range strings.SplitSeq(s, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		id, err := ParseVIDPID(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// String formats the pair as "19d1:0001".
+func (id VIDPID) String() string {
+	return fmt.Sprintf("%04x:%04x", id.VID, id.PID)
+}
+
+// MarshalText formats the pair as "19d1:0001", for JSON and flags.
+func (id VIDPID) MarshalText() ([]byte, error) {
+	return []byte(id.String()), nil
+}
+
+// UnmarshalText reads "19d1:0001", for JSON and flags.
+func (id *VIDPID) UnmarshalText(b []byte) error {
+	v, err := ParseVIDPID(string(b))
+	if err != nil {
+		return err
+	}
+	*id = v
+	return nil
+}
+
+// parseUSBID reads a 16-bit hex ID: 1 to 4 digits, no sign, no 0x prefix.
+func parseUSBID(s string) (uint16, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 4 {
+		return 0, fmt.Errorf("%q is not a 4-digit hex ID", s)
+	}
+	n, err := strconv.ParseUint(s, 16, 16)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a 4-digit hex ID", s)
+	}
+	return uint16(n), nil
+}
+
+// Candidate is a module found on the USB bus (or in a fleet directory),
+// before or after its AT port has been confirmed.
+type Candidate struct {
+	Slot   Slot           // USB physical path, e.g. "1-1.4.2"; the identity
+	Ports  map[int]string // USB interface number → device path
+	ATPort string         // the chosen AT port; empty in download mode
+	VID    string         // "19d1"; empty if the source cannot tell
+	PID    string         // "0001"; empty if the source cannot tell
+	Serial string         // USB serial number (the same on every unit)
+	Mode   Mode           // normal, or download (boot) mode
+	Source string         // where it was found: "sysfs" or "dir"
+
+	// Confirmed is set by Confirm once ATPort answered AT with OK.
+	Confirmed bool
+	// Problem says why the module cannot be used as it is, or nil.
+	Problem error
+}
+
+// USBID returns the candidate's "vid:pid", or "" when the source has no IDs.
+func (c Candidate) USBID() string {
+	if c.VID == "" && c.PID == "" {
+		return ""
+	}
+	return c.VID + ":" + c.PID
+}
+
+// String describes the candidate in one line for logs.
+func (c Candidate) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s", c.Slot, c.Mode)
+	if id := c.USBID(); id != "" {
+		fmt.Fprintf(&b, ", %s", id)
+	}
+	if c.ATPort != "" {
+		fmt.Fprintf(&b, ", AT on %s", c.ATPort)
+	}
+	b.WriteString(")")
+	if c.Problem != nil {
+		fmt.Fprintf(&b, ": %v", c.Problem)
+	}
+	return b.String()
+}
+
+// Source lists the modules present right now.
+type Source interface {
+	List() ([]Candidate, error)
+}
+
+// chooseATPort picks interface 06, else 02, never 04 nor any other.
+func chooseATPort(ports map[int]string) string {
+	for _, n := range atPortOrder(ports) {
+		return ports[n]
+	}
+	return ""
+}
+
+// atPortOrder lists the interfaces of ports worth trying for AT, best first.
+func atPortOrder(ports map[int]string) []int {
+	var out []int
+	for _, n := range []int{ATInterface, FallbackATInterface} {
+		if ports[n] != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// sortCandidates orders candidates by slot, so listings are stable.
+func sortCandidates(cs []Candidate) {
+	slices.SortFunc(cs, func(a, b Candidate) int { return strings.Compare(a.Slot, b.Slot) })
+}
+
+// sameCandidate reports whether two listings of a slot show the same module
+// state (ports, IDs, mode, problem).
+func sameCandidate(a, b Candidate) bool {
+	return a.Slot == b.Slot && a.ATPort == b.ATPort && a.VID == b.VID &&
+		a.PID == b.PID && a.Serial == b.Serial && a.Mode == b.Mode &&
+		a.Source == b.Source && a.Confirmed == b.Confirmed &&
+		errText(a.Problem) == errText(b.Problem) && maps.Equal(a.Ports, b.Ports)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// SysfsSource finds modules through Linux sysfs: every tty whose device is a
+// USB interface, grouped by the USB physical path of its device.
+type SysfsSource struct {
+	Root  string   // sysfs mount point; "/sys" if empty
+	Dev   string   // where device nodes live; "/dev" if empty
+	Allow []VIDPID // IDs of modules in normal mode; DefaultAllow() if empty
+}
+
+// SysfsSourceName is Candidate.Source for modules found by SysfsSource.
+const SysfsSourceName = "sysfs"
+
+// parseSysfsID reads a sysfs idVendor or idProduct file ("19d1\n") and
+// returns the four lower-case hex digits.
+func parseSysfsID(b []byte) (string, error) {
+	s := strings.TrimSpace(string(b))
+	if len(s) != 4 {
+		return "", fmt.Errorf("USB ID %q is not 4 hex digits", s)
+	}
+	if _, err := strconv.ParseUint(s, 16, 16); err != nil {
+		return "", fmt.Errorf("USB ID %q is not 4 hex digits", s)
+	}
+	return strings.ToLower(s), nil
+}
+
+// parseInterfaceNumber reads a sysfs bInterfaceNumber file ("06\n"), which
+// the kernel writes as two hex digits.
+func parseInterfaceNumber(b []byte) (int, error) {
+	s := strings.TrimSpace(string(b))
+	if s == "" || len(s) > 2 {
+		return 0, fmt.Errorf("interface number %q is not 2 hex digits", s)
+	}
+	n, err := strconv.ParseUint(s, 16, 8)
+	if err != nil {
+		return 0, fmt.Errorf("interface number %q is not 2 hex digits", s)
+	}
+	return int(n), nil
+}
+
+// parseSysfsText reads a one-line sysfs text file such as serial.
+func parseSysfsText(b []byte) string {
+	return strings.TrimSpace(string(b))
+}

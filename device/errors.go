@@ -1,0 +1,51 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrClosed is returned to every waiter once the port is gone: unplugged,
+// rebooting, or closed by the program.
+var ErrClosed = errors.New("port closed")
+
+// ErrTimeout is returned when a command got no final result in time.
+var ErrTimeout = errors.New("no answer in time")
+
+// ErrCommand is wrapped by every error final result (ERROR, +CME ERROR, and
+// any error final a command declares).
+var ErrCommand = errors.New("module answered with an error")
+
+// CommandError is a command that ended with an error final result other
+// than +CME ERROR (usually a plain "ERROR").
+type CommandError struct {
+	Port  string // the session's name: slot and port
+	Cmd   string // the command as sent
+	Final string // the final result line, e.g. "ERROR"
+}
+
+func (e *CommandError) Error() string {
+	return fmt.Sprintf("%s: %s: module answered %q", e.Port, e.Cmd, e.Final)
+}
+
+// Unwrap lets errors.Is(err, ErrCommand) match.
+func (e *CommandError) Unwrap() error { return ErrCommand }
+
+// CMEError is a "+CME ERROR: <n>" final result. Code is -1 when the module
+// sent text instead of a number (verbose error mode); Text then holds it.
+type CMEError struct {
+	Port string
+	Cmd  string
+	Code int
+	Text string
+}
+
+func (e *CMEError) Error() string {
+	if e.Code < 0 {
+		return fmt.Sprintf("%s: %s: +CME ERROR: %s", e.Port, e.Cmd, e.Text)
+	}
+	return fmt.Sprintf("%s: %s: +CME ERROR: %d", e.Port, e.Cmd, e.Code)
+}
+
+// Unwrap lets errors.Is(err, ErrCommand) match.
+func (e *CMEError) Unwrap() error { return ErrCommand }

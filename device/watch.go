@@ -1,0 +1,198 @@
+package device
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// DeviceEvent is a change the Watcher saw: Attached, Detached, Changed or
+// ListFailed.
+type DeviceEvent interface {
+	deviceEvent()
+}
+
+// Attached reports a module that appeared in a slot.
+type Attached struct {
+	Candidate Candidate
+}
+
+// Detached reports a module that left its slot: unplugged, or rebooting (a
+// reboot removes the ports for a few seconds, so it shows as Detached, then
+// Attached with new port names).
+type Detached struct {
+	Slot Slot
+	Last Candidate // the module as last reported
+}
+
+// Changed reports a module that stayed in its slot between two listings but
+// now looks different: other ports, another AT port, download mode, a new
+// Problem. A reboot fast enough to fall between two polls shows up here
+// instead of as Detached and Attached; either way, a session on Old.ATPort
+// is no longer valid.
+type Changed struct {
+	Old, New Candidate
+}
+
+// ListFailed reports that the source could not be listed. The modules last
+// seen are kept as they were until a listing succeeds. The same error
+// repeated on every poll is reported once.
+type ListFailed struct {
+	Err error
+}
+
+func (Attached) deviceEvent()   {}
+func (Detached) deviceEvent()   {}
+func (Changed) deviceEvent()    {}
+func (ListFailed) deviceEvent() {}
+
+// DefaultWatchInterval is how often a Watcher lists its source by default.
+const DefaultWatchInterval = 250 * time.Millisecond
+
+// DefaultSettle is how many consecutive identical listings make a change
+// real by default. Two filter out half-made states, such as a slot whose
+// if02 link is back but whose if06 is not yet.
+const DefaultSettle = 2
+
+// Watcher polls a Source and reports the differences between listings.
+type Watcher struct {
+	Source   Source
+	Interval time.Duration // DefaultWatchInterval if 0
+	// Settle is how many consecutive listings must agree on a slot's new
+	// state before it is reported (DefaultSettle if 0; 1 reports at once).
+	// A change is reported within Settle intervals.
+	Settle int
+}
+
+// Watch polls src every interval (DefaultWatchInterval if 0) and sends the
+// changes; see Watcher. The modules present at the start arrive as Attached.
+// The channel closes once ctx ends.
+func Watch(ctx context.Context, src Source, interval time.Duration) <-chan DeviceEvent {
+	return Watcher{Source: src, Interval: interval}.Run(ctx)
+}
+
+// Run starts polling and returns the events. The modules present at the
+// start arrive as Attached. The channel closes, and the polling goroutine
+// ends, once ctx ends.
+func (w Watcher) Run(ctx context.Context) <-chan DeviceEvent {
+	if w.Interval <= 0 {
+		w.Interval = DefaultWatchInterval
+	}
+	if w.Settle <= 0 {
+		w.Settle = DefaultSettle
+	}
+	ch := make(chan DeviceEvent, 64)
+	go w.loop(ctx, ch)
+	return ch
+}
+
+func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
+	defer close(ch)
+	st := newWatchState(w.Settle)
+	tick := time.NewTicker(w.Interval)
+	defer tick.Stop()
+	for {
+		list, err := w.Source.List()
+		for _, ev := range st.update(list, err) {
+			select {
+			case ch <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// watchState turns successive listings into events.
+type watchState struct {
+	settle  int
+	known   map[Slot]Candidate     // as last reported
+	seen    map[Slot]*slotSighting // as last listed, and for how long
+	lastErr string
+}
+
+// slotSighting is a slot's state in the latest listings.
+type slotSighting struct {
+	c       Candidate
+	present bool
+	n       int // consecutive listings that agreed
+}
+
+func newWatchState(settle int) *watchState {
+	return &watchState{settle: settle, known: map[Slot]Candidate{}, seen: map[Slot]*slotSighting{}}
+}
+
+// update takes one listing and returns the events it settles, by slot.
+func (s *watchState) update(list []Candidate, err error) []DeviceEvent {
+	if err != nil {
+		if err.Error() == s.lastErr {
+			return nil
+		}
+		s.lastErr = err.Error()
+		return []DeviceEvent{ListFailed{Err: err}}
+	}
+	s.lastErr = ""
+	cur := make(map[Slot]Candidate, len(list))
+	for _, c := range list {
+		cur[c.Slot] = c
+	}
+	var evs []DeviceEvent
+	for _, slot := range s.slots(cur) {
+		c, present := cur[slot]
+		if ev := s.observe(slot, c, present); ev != nil {
+			evs = append(evs, ev)
+		}
+	}
+	return evs
+}
+
+// slots returns every slot listed now, seen before, or reported, sorted.
+func (s *watchState) slots(cur map[Slot]Candidate) []Slot {
+	var all []Slot
+	for slot := range cur {
+		all = append(all, slot)
+	}
+	for slot := range s.seen {
+		all = append(all, slot)
+	}
+	for slot := range s.known {
+		all = append(all, slot)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// observe records one slot's state and returns its event once settled.
+func (s *watchState) observe(slot Slot, c Candidate, present bool) DeviceEvent {
+	o := s.seen[slot]
+	if o != nil && o.present == present && (!present || sameCandidate(o.c, c)) {
+		o.n++
+	} else {
+		o = &slotSighting{c: c, present: present, n: 1}
+		s.seen[slot] = o
+	}
+	if o.n < s.settle {
+		return nil
+	}
+	k, had := s.known[slot]
+	switch {
+	case present && !had:
+		s.known[slot] = c
+		return Attached{Candidate: c}
+	case !present && had:
+		delete(s.known, slot)
+		delete(s.seen, slot)
+		return Detached{Slot: slot, Last: k}
+	case !present:
+		delete(s.seen, slot)
+	case !sameCandidate(k, c):
+		s.known[slot] = c
+		return Changed{Old: k, New: c}
+	}
+	return nil
+}
