@@ -1,0 +1,146 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// miniConsole upgrades one module the way the scenario's mode intends and
+// reports what a console would conclude. It is deliberately simple (plain
+// framing only: fleets here run with NoQuirks).
+func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
+	t.Helper()
+	var url string
+	if f.Mode() == ModeURL {
+		b, err := os.ReadFile(filepath.Join(f.Dir(), "platform.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct{ Files map[string]string }
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		url = d.Files[deltaFileName(m.Model().FirmwareName(), m.Version(), m.Info().Target)]
+	}
+	c := dialAT(t, m)
+	prepare := func() {
+		c.answer(`AT+UPGRADE="AUTO",0,1`)
+		if url != "" {
+			c.answer(fmt.Sprintf(`AT+UPGRADE="URL","%s",1`, url))
+		}
+	}
+	prepare()
+	// Like a careful console: no SIM or no network ends it before any request.
+	if _, final := c.answer("AT+CPIN?"); final != "OK" {
+		return Expect{Result: ResultFailed}
+	}
+	if !registered(c, f.clock.dur(60*time.Second)) {
+		return Expect{Result: ResultFailed}
+	}
+	start, tries43 := m.Version(), 0
+	for attempt := 0; attempt < 4; attempt++ {
+		if _, final := c.answer("AT+UPGRADE"); final != "OK" {
+			t.Fatalf("AT+UPGRADE: %s", final)
+		}
+		var l string
+		for open := true; open && l != "+UPGRADEIND: 100" && !strings.HasPrefix(l, "+UPGRADEIND: -"); {
+			l, open = c.next(waitLong)
+			if !open { // unplugged mid-download: wait, then retry
+				waitUntil(t, "ports back", func() bool { return linkTarget(m, IF06) != "" })
+				c = dialAT(t, m)
+				prepare()
+				c.waitRegistered()
+			}
+		}
+		if l != "+UPGRADEIND: 100" && !strings.HasPrefix(l, "+UPGRADEIND: -") {
+			continue
+		}
+		if l != "+UPGRADEIND: 100" {
+			e, _ := strconv.Atoi(strings.TrimPrefix(l, "+UPGRADEIND: "))
+			lines, _ := c.answer("AT+UPGRADE?")
+			var st, err, http, code int
+			fmt.Sscanf(strings.ReplaceAll(lines[0], ",", " "), "+UPGRADE: %d %d %d %d", &st, &err, &http, &code)
+			if err != e {
+				t.Fatalf("+UPGRADEIND: %d but %q", e, lines)
+			}
+			switch {
+			case code == 43 && tries43 < 2:
+				tries43++
+				continue
+			case code == 27 && m.Version() == m.Info().Target:
+				return Expect{Result: ResultCurrent, To: m.Version()}
+			case code != 0:
+				return Expect{Result: ResultFailed, Code: code}
+			}
+			return Expect{Result: ResultFailed, Code: e}
+		}
+		// 100 %: either -1003 (no reboot) or the ports vanish.
+		closed := false
+		for !closed {
+			l, open := c.next(waitLong)
+			if !open {
+				closed = true
+			} else if l == "+UPGRADEIND: -1003" {
+				return Expect{Result: ResultFailed, Code: -1003}
+			}
+		}
+		waitUntil(t, "ports back", func() bool { return linkTarget(m, IF06) != "" })
+		c = dialAT(t, m)
+		lines, _ := c.answer("ATI")
+		v := 0
+		if _, err := fmt.Sscanf(strings.ReplaceAll(lines[len(lines)-1], "_", " "), "AirM2M %s V%d", new(string), &v); err != nil {
+			t.Fatalf("ATI %q: %v", lines, err)
+		}
+		if v == start {
+			return Expect{Result: ResultFailed}
+		}
+		return Expect{Result: ResultUpgraded, To: v}
+	}
+	return Expect{Result: ResultFailed, Code: 43}
+}
+
+// registered polls AT+CREG? for at most d.
+func registered(c *tconn, d time.Duration) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if lines, _ := c.answer("AT+CREG?"); len(lines) == 1 && (lines[0] == "+CREG: 0,1" || lines[0] == "+CREG: 0,5") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestScenarioOutcomes runs every scenario through miniConsole and compares
+// the outcome with fleet.json's expectation (result, version, code).
+func TestScenarioOutcomes(t *testing.T) {
+	for _, name := range Scenarios() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			n := 1
+			if name == "mixed" || name == "code-27" {
+				n = map[string]int{"mixed": 12, "code-27": 2}[name]
+			}
+			f := startFleet(t, Config{Scenario: name, Modules: n, NoQuirks: true, Seed: 11, GenerateDelay: 1})
+			ff, err := ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, m := range f.Modules() {
+				t.Run(m.Role(), func(t *testing.T) {
+					t.Parallel()
+					got := miniConsole(t, f, m)
+					want := ff.Modules[i].Expect
+					want.Reason = ""
+					if got != want {
+						t.Errorf("module %d (%s): console concluded %+v, fleet.json expects %+v", i, m.Role(), got, want)
+					}
+				})
+			}
+		})
+	}
+}

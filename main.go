@@ -1,0 +1,442 @@
+// Command airfleet upgrades whole batches of 合宙 (Luat) Air780-family 4G
+// modules over the air through their AT ports while they sit on USB hubs.
+//
+// Subcommands:
+//
+//	airfleet demo                 the console on a simulated fleet
+//	airfleet scan [--ports DIR]   list the modules found, with identity and network
+//	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
+//	airfleet version              print the version
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"airfleet/device"
+	"airfleet/device/sim"
+	"airfleet/store"
+	"airfleet/upgrade"
+
+	"golang.org/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// errUsage marks a usage error: exit status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "scan":
+		err = cmdScan(ctx, args[1:], stdout, stderr)
+	case "sim":
+		err = cmdSim(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "upgrade":
+		var ok bool
+		ok, err = cmdUpgrade(ctx, args[1:], stdout, stderr)
+		if err == nil && !ok {
+			return 1
+		}
+	case "codes":
+		err = cmdCodes(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "airfleet", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "airfleet: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "airfleet:", strings.TrimPrefix(err.Error(), "usage: "))
+		return 2
+	default:
+		fmt.Fprintln(stderr, "airfleet:", err)
+		return 1
+	}
+}
+
+const usage = `airfleet: upgrade batches of Air780-family modules over the air
+
+  airfleet demo                               the console on a simulated fleet of 24 modules
+  airfleet scan [--ports DIR] [--json]        list the modules found: slot, port, IMEI, model, firmware, SIM, network
+  airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]
+                                              run a simulated fleet: modules on ptys in DIR, a fake IoT platform
+  airfleet upgrade --mode iot|key|url [--key K] [--url U] [--target V] [--ports DIR] [--imei LIST]
+                   [--concurrency N] [--canary K] [--retry-after D] [--reboot-timeout D] [--db PATH] [--force] [--json]
+                                              upgrade every module found (or the listed IMEIs) without the console
+  airfleet codes [N]                          the response-code catalogue, or one code, in Chinese and English
+  airfleet version                            print the version
+
+Run "airfleet COMMAND -h" for the flags of one command.
+`
+
+func usageErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// newFlags returns a flag set whose errors come back as usage errors.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("airfleet "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErr("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// source builds where modules are looked for: a fleet directory, or sysfs
+// with an allow-list of USB IDs.
+func source(ports, usbIDs string) (device.Source, error) {
+	if ports != "" {
+		fi, err := os.Stat(ports)
+		if err != nil {
+			return nil, usageErr("--ports %s: %v", ports, err)
+		}
+		if !fi.IsDir() {
+			return nil, usageErr("--ports %s is not a directory: give the fleet directory (DIR/<slot>/if06 …)", ports)
+		}
+		return device.DirSource{Dir: ports}, nil
+	}
+	allow, err := device.ParseVIDPIDList(usbIDs)
+	if err != nil {
+		return nil, usageErr("--usb-ids: %v", err)
+	}
+	return device.SysfsSource{Allow: allow}, nil
+}
+
+func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("scan", stderr)
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	asJSON := fs.Bool("json", false, "print one JSON object per module")
+	timeout := fs.Duration("timeout", 20*time.Second, "give up on a module that has not answered after `D`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	src, err := source(*ports, *usbIDs)
+	if err != nil {
+		return err
+	}
+	cands, err := src.List()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	found := device.Inspect(ctx, cands, 0)
+	if *asJSON {
+		return printScanJSON(stdout, found)
+	}
+	printScanTable(stdout, found)
+	if len(found) == 0 {
+		fmt.Fprintln(stderr, "no modules found: check the hub's power and cables, or give --ports DIR for a fleet directory")
+	}
+	return nil
+}
+
+// scanRow is one module as `airfleet scan --json` prints it.
+type scanRow struct {
+	Slot         string `json:"slot"`
+	Port         string `json:"port"`
+	Mode         string `json:"mode"`
+	IMEI         string `json:"imei"`
+	Model        string `json:"model"`
+	Firmware     string `json:"firmware"`
+	FirmwareName string `json:"firmware_name"`
+	Version      int    `json:"version"`
+	ICCID        string `json:"iccid,omitempty"`
+	SIM          string `json:"sim"`
+	Registration string `json:"registration"`
+	SignalDBm    int    `json:"signal_dbm,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+func toRow(f device.Found) scanRow {
+	r := scanRow{Slot: f.Slot, Port: f.ATPort, Mode: f.Mode.String()}
+	if f.Err != nil {
+		r.Error = f.Err.Error()
+		return r
+	}
+	i := f.Info
+	r.IMEI, r.Model, r.Firmware, r.FirmwareName, r.Version = i.IMEI, i.Model, i.Firmware.Raw, i.Firmware.Name, i.Firmware.Core
+	r.ICCID, r.SIM, r.Registration, r.SignalDBm = i.ICCID, i.SIM.State, i.Registration.String(), i.Signal.DBm()
+	return r
+}
+
+func printScanJSON(w io.Writer, found []device.Found) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, f := range found {
+		if err := enc.Encode(toRow(f)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printScanTable(w io.Writer, found []device.Found) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL")
+	for _, f := range found {
+		r := toRow(f)
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\t%s\n", r.Slot, r.Port, r.Error)
+			continue
+		}
+		sig := "unknown"
+		if r.SignalDBm != 0 {
+			sig = fmt.Sprintf("%d dBm", r.SignalDBm)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Slot, r.Port, r.IMEI, r.Model, r.Firmware, r.Version, r.SIM, r.Registration, sig)
+	}
+	tw.Flush()
+}
+
+func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sim", stderr)
+	dir := fs.String("dir", "", "fleet `DIR` to create: DIR/<slot>/if02,if04,if06 links, platform.json, fleet.json (required)")
+	n := fs.Int("modules", 8, "number of simulated modules")
+	scenario := fs.String("scenario", "happy", "scenario `NAME` (see the README's list)")
+	speed := fs.Float64("speed", 1, "divide every delay by `X` (1 = real timings)")
+	seed := fs.Uint64("seed", 1, "seed for IMEIs, quirks and faults")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *dir == "":
+		return usageErr("sim needs --dir DIR")
+	case *n < 1 || *n > 1024:
+		return usageErr("--modules %d: give 1 to 1024", *n)
+	case !(*speed > 0) || *speed > 100000:
+		return usageErr("--speed %v: give a number above 0 (1 = real timings)", *speed)
+	}
+	if !validScenario(*scenario) {
+		return usageErr("--scenario %q: unknown; one of %s", *scenario, strings.Join(sim.Scenarios(), ", "))
+	}
+	return sim.Run(ctx, sim.Config{Dir: *dir, Modules: *n, Scenario: *scenario, Speed: *speed, Seed: *seed}, stdout)
+}
+
+func validScenario(name string) bool {
+	for _, s := range sim.Scenarios() {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return fmt.Errorf("demo: not built yet")
+}
+
+func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, error) {
+	fs := newFlags("upgrade", stderr)
+	var cfg upgrade.Config
+	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
+	fs.StringVar(&cfg.Key, "key", "", "project `KEY` for --mode key (only its last four characters are logged)")
+	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url")
+	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; 0 = all)")
+	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
+	fs.DurationVar(&cfg.RetryAfter, "retry-after", 90*time.Second, "first wait after platform code 43 (`D`, growing 1.5x per wait)")
+	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
+	fs.IntVar(&cfg.Budget, "budget", 4, "upgrade requests allowed per IMEI per 24 h (the platform bans at about six)")
+	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
+	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
+	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	imeis := fs.String("imei", "", "upgrade only these IMEIs (`LIST`, comma-separated)")
+	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
+	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
+	if err := parse(fs, args); err != nil {
+		return false, err
+	}
+	cfg.Mode = upgrade.Mode(*mode)
+	if err := cfg.Validate(); err != nil {
+		return false, usageErr("%v", err)
+	}
+	list, err := parseIMEIs(*imeis)
+	if err != nil {
+		return false, err
+	}
+	src, err := source(*ports, *usbIDs)
+	if err != nil {
+		return false, err
+	}
+	log, err := upgrade.OpenStoreLog(*dbPath)
+	if err != nil {
+		return false, usageErr("--db: %v", err)
+	}
+	defer log.Close()
+	if n := log.Recovered(); n > 0 {
+		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
+	}
+
+	live := isTerminal(stderr) && !*asJSON
+	progress := upgrade.NewProgress(time.Now())
+	eng := upgrade.NewEngine(src, log, upgrade.EngineOptions{Emit: progress.Observe})
+	ectx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engineDone := make(chan struct{})
+	go func() { eng.Run(ectx); close(engineDone) }()
+	defer func() { stopEngine(); <-engineDone }()
+
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	err = eng.Station().WaitReady(wctx)
+	cancel()
+	if err != nil {
+		return false, fmt.Errorf("the modules were not identified within 60 s: %w", err)
+	}
+	if len(eng.Station().Modules()) == 0 && len(list) == 0 {
+		return false, errors.New("no modules found: check the hub's power and cables, or give --ports DIR")
+	}
+
+	var mu sync.Mutex
+	status := func(line []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		if live {
+			fmt.Fprint(stderr, "\r\033[K")
+		}
+		stdout.Write(line)
+	}
+	stopTicker := make(chan struct{})
+	if live {
+		go func() {
+			t := time.NewTicker(500 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					mu.Lock()
+					fmt.Fprint(stderr, "\r\033[K"+progress.Line(time.Now()))
+					mu.Unlock()
+				case <-stopTicker:
+					return
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	batch := eng.NewBatch(cfg)
+	results := batch.Run(ctx, list, func(r upgrade.Result) {
+		if *asJSON {
+			status(upgrade.MarshalLine(r.JSON()))
+		} else {
+			status([]byte(r.Line() + "\n"))
+		}
+	})
+	close(stopTicker)
+	sum := upgrade.Summarize(results, time.Since(start))
+	sum.Batch = batch.ID()
+	if live {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if *asJSON {
+		stdout.Write(upgrade.MarshalLine(sum))
+	} else {
+		fmt.Fprintln(stdout, sum)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
+	}
+	return sum.OK(), nil
+}
+
+func parseIMEIs(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if len(f) != 15 || strings.Trim(f, "0123456789") != "" {
+			return nil, usageErr("--imei: %q is not a 15-digit IMEI", f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func cmdCodes(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("codes", stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErr("%v", err)
+	}
+	entries := upgrade.Codes()
+	if fs.NArg() > 0 {
+		n, err := strconv.Atoi(fs.Arg(0))
+		info, ok := upgrade.Lookup(n)
+		if err != nil || !ok {
+			return usageErr("no code %q: platform codes are 3, 17, 21, 25, 26, 27, 40, 43, 44; module errors -1000 … -1006", fs.Arg(0))
+		}
+		entries = []upgrade.CodeInfo{info}
+	}
+	for i, c := range entries {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		kind := "module error"
+		if c.IsPlatform() {
+			kind = "platform code, log text 「" + c.Platform + "」"
+		}
+		fmt.Fprintf(stdout, "%d  (%s; policy: %s)\n", c.Code, kind, c.Policy)
+		for _, t := range []upgrade.Text{c.ZH, c.EN} {
+			fmt.Fprintf(stdout, "  %s\n    %s\n    → %s\n", t.Title, t.Explanation, t.Remedy)
+		}
+	}
+	return nil
+}

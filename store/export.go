@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"time"
+)
+
+// csvHeader names the columns of ExportCSV.
+var csvHeader = []string{
+	"attempt_id", "batch_id", "station", "mode", "imei", "slot", "model",
+	"from_version", "to_version", "result", "platform_code", "module_error",
+	"http_status", "retries", "requests", "started", "ended", "message",
+}
+
+// csvTime is RFC 3339 with milliseconds, in the local zone.
+const csvTime = "2006-01-02T15:04:05.000Z07:00"
+
+// ExportCSV writes the attempts that match f as CSV (RFC 4180), a header
+// row first, newest first. Unknown numbers and times are empty cells.
+func (r *Reader) ExportCSV(w io.Writer, f AttemptFilter) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	rec := make([]string, len(csvHeader))
+	err := r.eachAttempt(context.Background(), f, func(a *AttemptRow) error {
+		rec = append(rec[:0],
+			strconv.FormatInt(a.ID, 10), optID(a.BatchID), a.Station, string(a.Mode), a.IMEI, a.Slot, a.Model,
+			optInt(a.FromVersion), optInt(a.ToVersion), string(a.Result), optInt(a.PlatformCode), optInt(a.ModuleError),
+			optInt(a.HTTPStatus), strconv.Itoa(a.Retries), strconv.Itoa(a.Requests),
+			optTime(a.Started), optTime(a.Ended), a.Message)
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func optInt(v int) string {
+	if v == 0 {
+		return ""
+	}
+	return strconv.Itoa(v)
+}
+
+func optID(v int64) string {
+	if v == 0 {
+		return ""
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+func optTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format(csvTime)
+}

@@ -1,0 +1,21 @@
+//go:build !unix
+
+package store
+
+import "os"
+
+// lockLog creates PATH.lock as a probe that the folder is writable; on this
+// platform it does not keep a second airfleet out.
+func lockLog(dbPath string) (*os.File, error) {
+	f, err := os.OpenFile(dbPath+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, unwritable(dbPath, err)
+	}
+	return f, nil
+}
+
+func unlockLog(f *os.File) {
+	if f != nil {
+		_ = f.Close()
+	}
+}

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// interruptedMessage is the message of an attempt that a crash left open.
+const interruptedMessage = "interrupted: airfleet stopped before this attempt finished; the module's state is unknown"
+
+// recoverOpen marks attempts and batches that were still running when the
+// last airfleet stopped as interrupted. An attempt ends at its last event or
+// transcript line, or at its start; a batch at its last attempt's end, or
+// its start. Open holds the log's lock, so nothing else is running them.
+func recoverOpen(ctx context.Context, db *sql.DB) (Recovery, error) {
+	var rec Recovery
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return rec, err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	res, err := tx.ExecContext(ctx, `
+UPDATE attempts SET
+    result = 'interrupted',
+    ended = max(started,
+        COALESCE((SELECT MAX(time) FROM events WHERE attempt_id = attempts.id), started),
+        COALESCE((SELECT MAX(time) FROM transcript WHERE attempt_id = attempts.id), started)),
+    message = CASE WHEN message = '' THEN ? ELSE message END
+WHERE result = 'running'`, interruptedMessage)
+	if err != nil {
+		return rec, err
+	}
+	n, _ := res.RowsAffected()
+	rec.Attempts = int(n)
+	res, err = tx.ExecContext(ctx, `
+UPDATE batches SET
+    status = 'interrupted',
+    ended = max(started, COALESCE((SELECT MAX(ended) FROM attempts WHERE batch_id = batches.id), started))
+WHERE status = 'running'`)
+	if err != nil {
+		return rec, err
+	}
+	n, _ = res.RowsAffected()
+	rec.Batches = int(n)
+	return rec, tx.Commit()
+}

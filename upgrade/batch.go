@@ -1,0 +1,335 @@
+package upgrade
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Batch is one run over many modules with one Config.
+type Batch struct {
+	e     *Engine
+	cfg   Config
+	log   Log
+	id    int64
+	pairs *pairGate
+
+	station *Station
+
+	mu      sync.Mutex
+	cancels map[string]context.CancelFunc // by IMEI
+	slots   map[string]string             // IMEI → current slot
+}
+
+// NewBatch prepares a batch; cfg must have passed Validate.
+func (e *Engine) NewBatch(cfg Config) *Batch {
+	cfg = cfg.Defaults()
+	if cfg.Host == "" {
+		cfg.Host, _ = os.Hostname()
+	}
+	if cfg.Station == "" {
+		cfg.Station = cfg.Host
+	}
+	return &Batch{e: e, cfg: cfg, log: e.log, station: e.station, pairs: newPairGate(),
+		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}}
+}
+
+// Config is the batch's config with defaults filled in.
+func (b *Batch) Config() Config { return b.cfg }
+
+// event logs and emits one event of this batch.
+func (b *Batch) event(attempt int64, e Event, kind EventKind) {
+	if e.Target == 0 {
+		e.Target = b.cfg.Target
+	}
+	b.log.Event(b.id, attempt, e, kind)
+	b.e.emit(e)
+}
+
+func (b *Batch) bindAttempt(imei, slot string, attempt int64) {
+	b.mu.Lock()
+	b.slots[imei] = slot
+	b.mu.Unlock()
+	b.e.bind(imei, slot, attempt)
+}
+
+func (b *Batch) unbindAttempt(imei string) { b.e.unbind(imei) }
+
+// Run upgrades the modules whose IMEIs are listed (every identified module
+// when imeis is empty) and returns one result per module, in slot order.
+// Modules that could not be identified are reported as failed. done, if
+// not nil, gets each result as soon as it is known.
+func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Result {
+	if done == nil {
+		done = func(Result) {}
+	}
+	started := time.Now()
+	b.id = b.log.StartBatch(BatchRecord{Mode: b.cfg.Mode, Target: b.cfg.Target, Key: b.cfg.Key, URL: b.cfg.URL,
+		Station: b.cfg.Station, Operator: b.cfg.Operator, Host: b.cfg.Host, Concurrency: b.cfg.Concurrency, Started: started})
+
+	var results []Result
+	var mu sync.Mutex
+	add := func(r Result) {
+		mu.Lock()
+		results = append(results, r)
+		mu.Unlock()
+		done(r)
+	}
+	mods, missing := b.pick(imeis)
+	for _, r := range missing {
+		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Detail: r.Message, Result: &r}, KindError)
+		add(r)
+	}
+	for _, a := range mods {
+		b.pairs.join(pairKeyOf(a.Info))
+	}
+	canary := min(b.cfg.Canary, len(mods))
+	ok := b.runSet(ctx, mods[:canary], add)
+	rest := mods[canary:]
+	if !ok {
+		for _, a := range rest {
+			add(b.skip(a, Held, fmt.Sprintf("held: a canary module failed, so the rest of the batch did not start (canary of %d)", canary)))
+		}
+		rest = nil
+	}
+	b.runSet(ctx, rest, add)
+
+	status := "done"
+	if ctx.Err() != nil {
+		status = "cancelled"
+	}
+	b.log.EndBatch(b.id, status, time.Now())
+	slices.SortFunc(results, func(x, y Result) int {
+		if SlotLess(x.Slot, y.Slot) {
+			return -1
+		}
+		if SlotLess(y.Slot, x.Slot) {
+			return 1
+		}
+		return 0
+	})
+	return results
+}
+
+// pick chooses the modules of the batch; listed IMEIs that are not attached,
+// and modules that could not be identified, come back as failed results.
+func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
+	var mods []*Attached
+	var missing []Result
+	want := map[string]bool{}
+	for _, i := range imeis {
+		want[i] = true
+	}
+	for _, a := range b.station.Modules() {
+		switch {
+		case a.Err != nil && len(imeis) == 0:
+			now := time.Now()
+			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: a.Err.Error()})
+		case a.Err != nil:
+		case len(imeis) == 0 || want[a.Info.IMEI]:
+			mods = append(mods, a)
+			delete(want, a.Info.IMEI)
+		}
+	}
+	for imei := range want {
+		now := time.Now()
+		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now,
+			Message: "IMEI " + imei + " is not attached to this station: check the list, or plug the module in"})
+	}
+	return mods, missing
+}
+
+// runSet runs modules with the concurrency limit and reports whether every
+// one of them ended well.
+func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) bool {
+	limit := b.cfg.Concurrency
+	if limit <= 0 {
+		limit = len(mods) + 1
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	allOK := true
+	for _, a := range mods {
+		mctx, cancel := context.WithCancel(ctx)
+		b.mu.Lock()
+		b.cancels[a.Info.IMEI] = cancel
+		b.slots[a.Info.IMEI] = a.Slot
+		b.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer cancel()
+			var r Result
+			select {
+			case sem <- struct{}{}:
+				m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a}
+				r = m.run(mctx)
+				<-sem
+			case <-mctx.Done():
+				r = b.skip(a, Cancelled, "cancelled before it started")
+			}
+			mu.Lock()
+			allOK = allOK && (r.Outcome == Upgraded || r.Outcome == Current)
+			mu.Unlock()
+			add(r)
+		}()
+	}
+	wg.Wait()
+	return allOK
+}
+
+// skip records a module that the batch did not start.
+func (b *Batch) skip(a *Attached, o Outcome, msg string) Result {
+	now := time.Now()
+	r := Result{Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, To: a.Info.Firmware.Core,
+		Outcome: o, Started: now, Ended: now, Message: msg}
+	b.pairs.done(pairKeyOf(a.Info), a.Info.IMEI)
+	id := b.log.StartAttempt(AttemptRecord{Batch: b.id, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model,
+		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Target: b.cfg.Target, Started: now})
+	step := StateHeld
+	if o == Cancelled {
+		step = StateCancelled
+	}
+	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: msg, Result: &r}, KindInfo)
+	b.log.EndAttempt(id, r)
+	return r
+}
+
+// Cancel cancels the upgrade of the module in slot (or with this IMEI). A
+// module that is downloading or rebooting is followed to its end first.
+func (b *Batch) Cancel(slotOrIMEI string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for imei, cancel := range b.cancels {
+		if imei == slotOrIMEI || b.slots[imei] == slotOrIMEI {
+			cancel()
+			return true
+		}
+	}
+	return false
+}
+
+// pairGate lets one module per (firmware name, base version) pair ask the
+// platform first; the others wait until that pair's delta is served. It
+// also tells a module that got code 27 whether the platform serves its pair
+// to the others.
+type pairGate struct {
+	mu    sync.Mutex
+	pairs map[string]*pairState
+}
+
+type pairState struct {
+	ready   bool // the platform served this pair's delta
+	pilot   string
+	members int // modules of the batch in this pair that have not ended
+	changed chan struct{}
+}
+
+func newPairGate() *pairGate { return &pairGate{pairs: map[string]*pairState{}} }
+
+func (g *pairGate) get(key string) *pairState {
+	p := g.pairs[key]
+	if p == nil {
+		p = &pairState{changed: make(chan struct{})}
+		g.pairs[key] = p
+	}
+	return p
+}
+
+func (p *pairState) notify() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// join counts a module of the batch in its pair.
+func (g *pairGate) join(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.get(key).members++
+}
+
+// acquire returns when imei may send its request: the pair's delta is
+// served already, or imei is (or becomes) the pair's pilot. waiting is
+// called with the pilot's IMEI while it waits.
+func (g *pairGate) acquire(ctx context.Context, key, imei string, waiting func(pilot string)) error {
+	for {
+		g.mu.Lock()
+		p := g.get(key)
+		if p.ready || p.pilot == "" || p.pilot == imei {
+			if !p.ready {
+				p.pilot = imei
+			}
+			g.mu.Unlock()
+			return nil
+		}
+		pilot, ch := p.pilot, p.changed
+		g.mu.Unlock()
+		waiting(pilot)
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// ready marks the pair's delta as served: everyone may ask.
+func (g *pairGate) ready(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if p := g.get(key); !p.ready {
+		p.ready = true
+		p.notify()
+	}
+}
+
+// release gives up the pilot's place: the next module of the pair asks.
+func (g *pairGate) release(key, imei string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if p := g.get(key); p.pilot == imei {
+		p.pilot = ""
+		p.notify()
+	}
+}
+
+// done ends imei's membership of its pair.
+func (g *pairGate) done(key, imei string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.get(key)
+	if p.pilot == imei {
+		p.pilot = ""
+	}
+	p.members--
+	p.notify()
+}
+
+// served waits until the platform has served the pair's delta to another
+// module (true) or no other module of the pair is left to try (false).
+func (g *pairGate) served(ctx context.Context, key string) (bool, error) {
+	for {
+		g.mu.Lock()
+		p := g.get(key)
+		ready, members, ch := p.ready, p.members, p.changed
+		g.mu.Unlock()
+		if ready {
+			return true, nil
+		}
+		if members <= 1 {
+			return false, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
+// ID is the batch's id in the log (0 before Run).
+func (b *Batch) ID() int64 { return b.id }

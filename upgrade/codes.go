@@ -1,0 +1,139 @@
+package upgrade
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Policy is what the console does about a code.
+type Policy int
+
+// Policies.
+const (
+	PolicyFail      Policy = iota // fail the module, explain, no retry
+	PolicyWaitRetry               // wait (growing, bounded) and ask again: the platform is busy (43)
+	PolicyStop                    // stop at once, no retry: asking again makes it worse (40)
+	PolicyRetryOnce               // one more try, then fail
+	PolicyCurrent                 // success when the module is at the target, else fail (27)
+)
+
+func (p Policy) String() string {
+	return [...]string{"fail, no retry", "wait and retry", "stop at once", "retry once", "success if at target"}[p]
+}
+
+// Text is one code's words in one language.
+type Text struct {
+	Title       string // what it is, in a few words
+	Explanation string // what it means and why it happens
+	Remedy      string // what the operator does
+}
+
+// CodeInfo is one entry of the catalogue: a platform response code (3 … 44)
+// or a module error (-1000 … -1006).
+type CodeInfo struct {
+	Code     int
+	Platform string // the platform's own log text (platform codes only)
+	Policy   Policy
+	ZH, EN   Text
+}
+
+// Text returns the entry's words in lang ("zh" or "en"; anything else is English).
+func (c CodeInfo) Text(lang string) Text {
+	if lang == "zh" {
+		return c.ZH
+	}
+	return c.EN
+}
+
+// IsPlatform reports whether the code is the IoT platform's (not the module's).
+func (c CodeInfo) IsPlatform() bool { return c.Code > 0 }
+
+var catalogue = map[int]CodeInfo{
+	3: {3, "无效的设备", PolicyFail,
+		Text{"无效的设备", "请求里没有有效的 IMEI(参数名必须是小写 imei),多见于定制固件。", "把固件字符串(ATI)发给合宙技术支持。"},
+		Text{"invalid device", "The request carried no valid IMEI (the parameter must be named imei, lower case); usually custom firmware.", "Contact Luat support with the firmware string (ATI)."}},
+	17: {17, "无权限", PolicyFail,
+		Text{"无权限", "设备、固件和项目 key 不属于同一个账户:模块登记在别的账户下。", "请合宙技术支持查出该 IMEI 所在账户,核实后迁移设备归属。"},
+		Text{"no permission", "The device, the firmware and the project key do not belong to one account: the module is registered under another account.", "Ask Luat support which account holds the IMEI, then have it moved."}},
+	21: {21, "不允许升级", PolicyFail,
+		Text{"不允许升级", "不允许从当前版本跳到这个版本(例如跨基线)。", "选择允许的升级路径,分步升级。"},
+		Text{"not allowed", "This version jump is not allowed (for example across baselines).", "Choose an allowed path; upgrade in steps."}},
+	25: {25, "未找到项目", PolicyFail,
+		Text{"未找到项目", "项目 key 对不上任何项目,或模块不在该 key 的账户下。", "核对 key(AT+UPGRADE=\"KEY\")是否有拼写错误,核对模块归属;不在本人账户下请联系合宙。"},
+		Text{"invalid project", "The project key matches no project, or the module is not in the key's account.", "Check the key (AT+UPGRADE=\"KEY\") for typos and check who owns the module; contact Luat if it is not in your account."}},
+	26: {26, "找不到固件", PolicyFail,
+		Text{"找不到固件", "项目里没有与模块固件名相同的固件:上传的是别的型号或变体,或文件被改名。", "上传匹配的 *.dfota.bin;对照设备的固件名与平台上的固件名(除版本号外必须完全一致)。"},
+		Text{"invalid firmware", "The project has no firmware with the module's firmware name: the upload is another model or variant, or the file was renamed.", "Upload the matching *.dfota.bin; compare the device's firmware name with the platform's (identical apart from the version)."}},
+	27: {27, "已是最新版本", PolicyCurrent,
+		Text{"已是最新版本", "平台没有更新的版本可给:设备版本不低于平台版本,或设备不在升级配置的 IMEI 列表里,或“是否升级”/“升级全部设备”为否。", "模块低于目标版本时:在平台的升级配置里加入该 IMEI 或打开升级开关。"},
+		Text{"already latest", "The platform offers nothing newer: the device is at or above the platform's version, or not in the config's IMEI list, or \"allow upgrade\" / \"upgrade all devices\" is off.", "If the module is below the target: add the IMEI to the upgrade config or enable upgrading on the platform."}},
+	40: {40, "检测到循环升级", PolicyStop,
+		Text{"循环升级,已禁止", "该 IMEI 一天内请求太频繁(约六次),被平台禁止升级。", "在平台设备列表里解除禁止,再查明之前失败的原因;不要反复重试。"},
+		Text{"loop upgrade, banned", "The IMEI asked too often (about six times in a day) and the platform banned it.", "Lift the ban in the platform's device list, then fix what made it fail; do not retry in a loop."}},
+	43: {43, "正在生成版本,请等待", PolicyWaitRetry,
+		Text{"正在生成差分包", "平台正在为这个版本对生成差分包,首次请求时出现。", "无需操作:一到三分钟后会自动重试。"},
+		Text{"please wait", "The platform is still making the delta for this base → target pair; this happens on the first request.", "Nothing: the console waits 1–3 minutes and asks again."}},
+	44: {44, "基础CORE版本缺失", PolicyFail,
+		Text{"基础版本缺失", "平台没有模块当前的固件,无法做差分(多为定制或少见的出厂固件)。", "请合宙技术支持添加基础固件(需提供定制固件邮件)。"},
+		Text{"base version missing", "The platform does not have the module's current firmware to diff against (custom or unusual factory firmware).", "Ask Luat support to add the base firmware (needs the custom-firmware mail)."}},
+
+	-1000: {-1000, "", PolicyFail,
+		Text{"URL 无效", "模块拒绝了这个 URL。", "检查 URL 的协议、长度和字符。"},
+		Text{"invalid URL", "The module refused the URL.", "Check the URL's scheme, length and characters."}},
+	-1001: {-1001, "", PolicyRetryOnce,
+		Text{"没有数据连接", "模块没有数据连接。", "检查 SIM 卡、天线和 AT+CEREG?;模块注册上网络后可重试。"},
+		Text{"no data connection", "The module has no data connection.", "Check the SIM, the antenna and AT+CEREG?; retry once the module is registered."}},
+	-1002: {-1002, "", PolicyFail,
+		Text{"连不上服务器", "模块连不上服务器。", "检查 URL 的主机和端口、服务器本身、APN 的防火墙。"},
+		Text{"server unreachable", "The module cannot connect to the server.", "Check the URL's host and port, the server, and the APN's firewall."}},
+	-1003: {-1003, "", PolicyFail,
+		Text{"固件无效", "没有任何进度就出现时几乎总是平台码 43(差分包还在生成);下载到 100% 后出现时,差分包无效或超出模块的 FOTA 区(约 480 KB)。", "进度前:等待后重试;100% 后:分多个小版本逐步升级。"},
+		Text{"invalid firmware", "Before any progress it is almost always platform code 43 (delta still being made); after 100 % the delta is invalid or too big for the module's FOTA area (about 480 KB).", "Before progress: wait and retry. After 100 %: upgrade in smaller version steps."}},
+	-1004: {-1004, "", PolicyFail,
+		Text{"HTTP 响应错误", "服务器回了错误:平台码见 AT+UPGRADE?;自建服务器的 404 表示文件路径错。", "按平台码处理;自建服务器请核对文件路径。"},
+		Text{"HTTP response error", "The server answered with an error: the platform code is in AT+UPGRADE?; a custom server's 404 means a wrong file path.", "Act on the platform code; on your own server, check the file path."}},
+	-1005: {-1005, "", PolicyRetryOnce,
+		Text{"写 flash 失败", "固件无法写入 flash。", "重试一次;再失败则模块需要有线重新烧录。"},
+		Text{"flash write failed", "The firmware could not be stored in flash.", "Retry once; if it repeats, the module needs a wired re-flash."}},
+	-1006: {-1006, "", PolicyRetryOnce,
+		Text{"其他错误", "未知的模块错误。", "重试一次,再失败请带着 AT 记录上报。"},
+		Text{"other error", "Unknown module error.", "Retry once, then escalate with the AT transcript."}},
+}
+
+// Lookup returns the catalogue entry of a platform code or module error.
+func Lookup(code int) (CodeInfo, bool) {
+	c, ok := catalogue[code]
+	return c, ok
+}
+
+// Codes returns every entry: platform codes ascending, then module errors
+// from -1000 down.
+func Codes() []CodeInfo {
+	out := make([]CodeInfo, 0, len(catalogue))
+	for _, c := range catalogue {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].Code, out[j].Code
+		if (a > 0) != (b > 0) {
+			return a > 0
+		}
+		if a > 0 {
+			return a < b
+		}
+		return a > b
+	})
+	return out
+}
+
+// Explain returns the words for a result's code in lang: the platform code
+// when there is one, else the module error. ok is false when neither is known.
+func Explain(code, moduleErr int, lang string) (title, explanation, remedy string, ok bool) {
+	for _, c := range []int{code, moduleErr} {
+		if info, found := catalogue[c]; found && c != 0 {
+			t := info.Text(lang)
+			return fmt.Sprintf("%d %s", c, t.Title), t.Explanation, t.Remedy, true
+		}
+	}
+	return "", "", "", false
+}

@@ -1,0 +1,100 @@
+package upgrade
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"airfleet/device"
+)
+
+// Config is what an operator decides for a batch.
+type Config struct {
+	Mode   Mode
+	Key    string // project key (ModeKey)
+	URL    string // delta URL on the customer's server (ModeURL)
+	Target int    // core version wanted; 0 = whatever the platform offers
+
+	Concurrency int // modules upgrading at once; 0 = all
+	Canary      int // the first Canary modules must pass before the rest start
+
+	RetryAfter       time.Duration // first wait after code 43 (default 90 s); each next wait is 1.5× longer
+	RetryMaxWait     time.Duration // cap of one wait (default 4 × RetryAfter)
+	MaxPlatformWaits int           // code-43 waits before failing as "delta not ready" (default 3)
+	RebootTimeout    time.Duration // from +UPGRADEIND: 100 to the module back with its IMEI (default 180 s)
+	ProgressTimeout  time.Duration // silence after a request before AT+UPGRADE? is asked (default 60 s)
+	NetworkTimeout   time.Duration // how long preflight waits for registration (default 60 s)
+	CommandTimeout   time.Duration // one AT command (default 10 s)
+
+	Budget int  // upgrade requests per IMEI per rolling 24 h (default 4)
+	Force  bool // ignore the budget for this run
+
+	Station, Operator, Host string
+}
+
+// Defaults fills the zero fields with the documented defaults.
+func (c Config) Defaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.RetryAfter, 90*time.Second)
+	def(&c.RetryMaxWait, 4*c.RetryAfter)
+	def(&c.RebootTimeout, 180*time.Second)
+	def(&c.ProgressTimeout, 60*time.Second)
+	def(&c.NetworkTimeout, 60*time.Second)
+	def(&c.CommandTimeout, 10*time.Second)
+	if c.MaxPlatformWaits <= 0 {
+		// 90 + 135 + 203 s of waiting, four requests: well past the
+		// platform's one to three minutes, and within the default budget.
+		c.MaxPlatformWaits = 3
+	}
+	if c.Budget <= 0 {
+		c.Budget = 4
+	}
+	return c
+}
+
+// Validate checks the config before anything is sent to a module.
+func (c Config) Validate() error {
+	var errs []error
+	switch c.Mode {
+	case ModeIoT:
+		if c.Key != "" || c.URL != "" {
+			errs = append(errs, errors.New("mode iot uses the default project: give no --key and no --url (use --mode key or --mode url)"))
+		}
+	case ModeKey:
+		if err := device.ValidateKey(c.Key); err != nil {
+			errs = append(errs, fmt.Errorf("--key: %w", err))
+		}
+	case ModeURL:
+		if err := device.ValidateURL(c.URL); err != nil {
+			errs = append(errs, fmt.Errorf("--url: %w", err))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("--mode %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
+	}
+	if c.Target < 0 {
+		errs = append(errs, fmt.Errorf("--target %d: give a core version such as 1007, or leave it out", c.Target))
+	}
+	if c.Concurrency < 0 {
+		errs = append(errs, fmt.Errorf("--concurrency %d: give 1 or more (0 = all at once)", c.Concurrency))
+	}
+	if c.Canary < 0 {
+		errs = append(errs, fmt.Errorf("--canary %d: give 0 (no canary) or more", c.Canary))
+	}
+	if c.Budget < 0 {
+		errs = append(errs, fmt.Errorf("--budget %d: give 1 or more", c.Budget))
+	}
+	for name, d := range map[string]time.Duration{"--retry-after": c.RetryAfter, "--reboot-timeout": c.RebootTimeout} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s %v: give a positive duration such as 90s", name, d))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// platform reports whether the mode asks the IoT platform (which makes
+// deltas on demand and bans eager IMEIs), not the customer's own server.
+func (c Config) platform() bool { return c.Mode == ModeIoT || c.Mode == ModeKey }

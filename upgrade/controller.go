@@ -1,0 +1,258 @@
+package upgrade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"airfleet/device"
+)
+
+// Plan is a batch's configuration as the console's header shows it.
+type Plan struct {
+	Mode        Mode
+	Target      int
+	Concurrency int
+	KeyMasked   string
+	URL         string
+	Station     string
+}
+
+// Controller drives an engine for the console: it starts batches on
+// demand (all modules, some, the failed ones), cancels them, and hands out
+// every event through one channel that never blocks the engine.
+type Controller struct {
+	eng    *Engine
+	events *queue
+
+	mu      sync.Mutex
+	cfg     Config
+	ctx     context.Context
+	running map[string]*Batch // IMEI → its batch
+	last    map[string]Result // IMEI → its last result
+	wg      sync.WaitGroup
+}
+
+// NewController returns a controller over the modules of src with the
+// batch settings cfg (which must have passed Validate).
+func NewController(src device.Source, log Log, cfg Config, o EngineOptions) *Controller {
+	c := &Controller{events: newQueue(), cfg: cfg, running: map[string]*Batch{}, last: map[string]Result{}}
+	emit := o.Emit
+	o.Emit = func(e Event) {
+		c.events.push(e)
+		if emit != nil {
+			emit(e)
+		}
+	}
+	c.eng = NewEngine(src, log, o)
+	return c
+}
+
+// Engine is the controller's engine.
+func (c *Controller) Engine() *Engine { return c.eng }
+
+// Run runs the engine until ctx ends, then waits for the batches to wind
+// down and closes Events.
+func (c *Controller) Run(ctx context.Context) {
+	c.mu.Lock()
+	c.ctx = ctx
+	c.mu.Unlock()
+	c.eng.Run(ctx)
+	c.wg.Wait()
+	c.events.close()
+}
+
+// Events is every event of every module, in order; closed after Run.
+func (c *Controller) Events() <-chan Event { return c.events.out }
+
+// Transcript is the recent AT transcript of the module in slot.
+func (c *Controller) Transcript(slot string) []string { return c.eng.Station().Transcript(slot) }
+
+// Plan describes the current settings.
+func (c *Controller) Plan() Plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cfg := c.cfg.Defaults()
+	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: cfg.URL, Station: cfg.Station}
+	if cfg.Key != "" {
+		p.KeyMasked = device.MaskKey(cfg.Key)
+	}
+	return p
+}
+
+// SetConfig changes the settings of the batches started from now on.
+func (c *Controller) SetConfig(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cfg = cfg
+	return nil
+}
+
+// Running reports how many modules are being upgraded.
+func (c *Controller) Running() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.running)
+}
+
+// StartAll upgrades every identified module that is not running already.
+func (c *Controller) StartAll() error { return c.start(func(*Attached) bool { return true }) }
+
+// Start upgrades the modules in the given slots.
+func (c *Controller) Start(slots []string) error {
+	want := map[string]bool{}
+	for _, s := range slots {
+		want[s] = true
+	}
+	return c.start(func(a *Attached) bool { return want[a.Slot] })
+}
+
+// RetryFailed upgrades again the modules whose last result was failed or held.
+func (c *Controller) RetryFailed() error {
+	c.mu.Lock()
+	failed := map[string]bool{}
+	for imei, r := range c.last {
+		if r.Outcome == Failed || r.Outcome == Held {
+			failed[imei] = true
+		}
+	}
+	c.mu.Unlock()
+	if len(failed) == 0 {
+		return errors.New("no failed module to retry")
+	}
+	return c.start(func(a *Attached) bool { return failed[a.Info.IMEI] })
+}
+
+// errNotRunning: the engine has not started.
+var errNotRunning = errors.New("the station is not running yet")
+
+func (c *Controller) start(pick func(*Attached) bool) error {
+	c.mu.Lock()
+	ctx, cfg := c.ctx, c.cfg
+	var imeis []string
+	for _, a := range c.eng.Station().Modules() {
+		if a.Err != nil || a.Info.IMEI == "" || c.running[a.Info.IMEI] != nil || !pick(a) {
+			continue
+		}
+		imeis = append(imeis, a.Info.IMEI)
+	}
+	if ctx == nil {
+		c.mu.Unlock()
+		return errNotRunning
+	}
+	if len(imeis) == 0 {
+		c.mu.Unlock()
+		return errors.New("no module to start: every identified module is running, or none is attached")
+	}
+	b := c.eng.NewBatch(cfg)
+	for _, imei := range imeis {
+		c.running[imei] = b
+	}
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.wg.Done()
+		b.Run(ctx, imeis, func(r Result) {
+			c.mu.Lock()
+			delete(c.running, r.IMEI)
+			c.last[r.IMEI] = r
+			c.mu.Unlock()
+		})
+	}()
+	return nil
+}
+
+// Cancel cancels the modules in the given slots.
+func (c *Controller) Cancel(slots []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, s := range slots {
+		for _, b := range c.running {
+			if b.Cancel(s) {
+				n++
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("none of the %d selected modules is running", len(slots))
+	}
+	return nil
+}
+
+// CancelAll cancels every running module.
+func (c *Controller) CancelAll() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.running) == 0 {
+		return errors.New("nothing is running")
+	}
+	for imei, b := range c.running {
+		b.Cancel(imei)
+	}
+	return nil
+}
+
+// queue is an unbounded FIFO of events with a channel end, so that the
+// engine never waits for the console.
+type queue struct {
+	mu     sync.Mutex
+	buf    []Event
+	wake   chan struct{}
+	done   chan struct{}
+	closed bool
+	out    chan Event
+}
+
+func newQueue() *queue {
+	q := &queue{wake: make(chan struct{}, 1), done: make(chan struct{}), out: make(chan Event)}
+	go q.pump()
+	return q
+}
+
+func (q *queue) push(e Event) {
+	q.mu.Lock()
+	if !q.closed {
+		q.buf = append(q.buf, e)
+	}
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue) pump() {
+	defer close(q.out)
+	for {
+		q.mu.Lock()
+		batch := q.buf
+		q.buf = nil
+		closed := q.closed
+		q.mu.Unlock()
+		for _, e := range batch {
+			q.out <- e
+		}
+		if closed && len(batch) == 0 {
+			return
+		}
+		if len(batch) == 0 {
+			<-q.wake
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package upgrade
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"airfleet/device"
+)
+
+// Engine is the long-lived part of the console: a station that keeps every
+// attached module identified, the log, and the routing of each module's AT
+// transcript to the attempt it belongs to. Batches run on it.
+type Engine struct {
+	log     Log
+	emit    func(Event)
+	station *Station
+
+	mu     sync.Mutex
+	byIMEI map[string]int64
+	bySlot map[string]int64
+}
+
+// EngineOptions tune an engine.
+type EngineOptions struct {
+	Interval time.Duration // discovery poll interval
+	// Emit receives every event of every module, from the station and from
+	// the batches. It must not block for long: the console forwards it.
+	Emit func(Event)
+}
+
+// NewEngine returns an engine over the modules of src; Run starts it.
+func NewEngine(src device.Source, log Log, o EngineOptions) *Engine {
+	e := &Engine{log: log, emit: o.Emit, byIMEI: map[string]int64{}, bySlot: map[string]int64{}}
+	if e.emit == nil {
+		e.emit = func(Event) {}
+	}
+	e.station = NewStation(src, StationOptions{Interval: o.Interval, Transcript: e.transcript, Emit: e.stationEvent})
+	return e
+}
+
+// Station is the engine's station.
+func (e *Engine) Station() *Station { return e.station }
+
+// Run watches the modules until ctx ends.
+func (e *Engine) Run(ctx context.Context) { e.station.Run(ctx) }
+
+func (e *Engine) stationEvent(ev Event) {
+	if ev.Step == StateIdle && ev.IMEI != "" {
+		if a := e.station.Module(ev.Slot); a != nil && a.Err == nil {
+			e.log.SeenModule(ev.Slot, a.Info, ev.Time)
+		}
+	}
+	e.mu.Lock()
+	att := e.bySlot[ev.Slot]
+	if ev.IMEI != "" {
+		if id, ok := e.byIMEI[ev.IMEI]; ok {
+			att = id
+		}
+	}
+	e.mu.Unlock()
+	e.log.Event(0, att, ev, KindInfo)
+	e.emit(ev)
+}
+
+// transcript routes one AT line to the attempt of its IMEI, or of its slot
+// while the IMEI is not known yet (e.g. during re-identification after a
+// reboot), or to no attempt.
+func (e *Engine) transcript(slot, imei string, r device.Record) {
+	e.mu.Lock()
+	att, ok := e.byIMEI[imei]
+	if !ok || imei == "" {
+		att = e.bySlot[slot]
+	}
+	e.mu.Unlock()
+	e.log.Transcript(att, slot, imei, r)
+}
+
+func (e *Engine) bind(imei, slot string, attempt int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for s, id := range e.bySlot {
+		if id == attempt {
+			delete(e.bySlot, s)
+		}
+	}
+	e.byIMEI[imei] = attempt
+	e.bySlot[slot] = attempt
+}
+
+func (e *Engine) unbind(imei string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := e.byIMEI[imei]
+	delete(e.byIMEI, imei)
+	for s, a := range e.bySlot {
+		if a == id {
+			delete(e.bySlot, s)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package upgrade
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"airfleet/device"
+	"airfleet/device/sim"
+)
+
+// simSpeed compresses the simulator's real timings in these tests.
+const simSpeed = 100
+
+// fleet starts a simulated fleet and an engine over it, waits until every
+// module is identified, and returns them with the fleet's expectations.
+func fleet(t *testing.T, cfg sim.Config) (*Engine, *memLog, sim.FleetFile) {
+	t.Helper()
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	if cfg.Speed == 0 {
+		cfg.Speed = simSpeed
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := sim.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := newMemLog()
+	e := NewEngine(device.DirSource{Dir: cfg.Dir}, log, EngineOptions{Interval: 20 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		f.Close()
+	})
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := e.Station().WaitReady(wctx); err != nil {
+		t.Fatalf("station never ready: %v", err)
+	}
+	ff, err := sim.ReadFleetFile(filepath.Join(cfg.Dir, "fleet.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(e.Station().Modules()); got != len(ff.Modules) {
+		t.Fatalf("station sees %d modules, fleet has %d", got, len(ff.Modules))
+	}
+	return e, log, ff
+}
+
+// fast scales the engine's waits to the simulator's speed.
+func fast(c Config) Config {
+	c.RetryAfter = 90 * time.Second / simSpeed
+	c.RebootTimeout = 180 * time.Second / simSpeed * 2
+	c.ProgressTimeout = 60 * time.Second / simSpeed * 4
+	c.NetworkTimeout = 60 * time.Second / simSpeed
+	c.CommandTimeout = 5 * time.Second
+	return c
+}
+
+func runBatch(t *testing.T, e *Engine, cfg Config, imeis ...string) map[string]Result {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := map[string]Result{}
+	for _, r := range e.NewBatch(fast(cfg)).Run(ctx, imeis, nil) {
+		out[r.IMEI] = r
+	}
+	return out
+}
+
+// check compares results with the simulator's expectations, exactly.
+func check(t *testing.T, ff sim.FleetFile, res map[string]Result) {
+	t.Helper()
+	for _, m := range ff.Modules {
+		r, ok := res[m.IMEI]
+		if !ok {
+			t.Errorf("%s %s (%s): no result", m.Slot, m.IMEI, m.Role)
+			continue
+		}
+		want := m.Expect
+		got := string(r.Outcome)
+		code := r.Code
+		if code == 0 {
+			code = r.ModuleError
+		}
+		if got != want.Result || (want.Code != 0 && code != want.Code) || (want.To != 0 && r.To != want.To) {
+			t.Errorf("%s %s (%s): got %s code %d to %d (%s); want %s code %d to %d",
+				m.Slot, m.IMEI, m.Role, got, code, r.To, r.Message, want.Result, want.Code, want.To)
+		}
+	}
+}
+
+func TestHappyBatch(t *testing.T) {
+	e, log, ff := fleet(t, sim.Config{Modules: 4, Scenario: "happy"})
+	res := runBatch(t, e, Config{Mode: ModeIoT})
+	check(t, ff, res)
+	for _, r := range res {
+		if r.Requests < 1 {
+			t.Errorf("%s: %d requests", r.IMEI, r.Requests)
+		}
+	}
+	// Every attempt has its transcript, with the request in it.
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for id, a := range log.attempts {
+		found := false
+		for _, r := range log.transcripts[id] {
+			found = found || (r.Dir == device.Out && r.Text == "AT+UPGRADE")
+		}
+		if !found {
+			t.Errorf("attempt %d (%s): no AT+UPGRADE in its transcript", id, a.rec.IMEI)
+		}
+	}
+}
+
+func TestMixedBatch(t *testing.T) {
+	e, _, ff := fleet(t, sim.Config{Modules: 8, Scenario: "mixed"})
+	res := runBatch(t, e, Config{Mode: ModeIoT})
+	for _, r := range res {
+		t.Logf("%s %s %s code=%d err=%d http=%d req=%d retries=%d %v: %s", r.Slot, r.IMEI, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Retries, r.Ended.Sub(r.Started).Round(time.Millisecond), r.Message)
+	}
+	check(t, ff, res)
+}
+
+// TestScenarios runs every single-fault scenario of the simulator through a
+// batch and compares each module's result with the fleet's expectation.
+func TestScenarios(t *testing.T) {
+	for _, name := range sim.Scenarios() {
+		if name == "happy" || name == "mixed" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			e, _, ff := fleet(t, sim.Config{Dir: dir, Modules: 2, Scenario: name})
+			cfg := Config{Mode: ModeIoT}
+			if ff.Mode == sim.ModeURL {
+				cfg = Config{Mode: ModeURL, URL: deltaURL(t, dir)}
+			}
+			res := runBatch(t, e, cfg)
+			for _, r := range res {
+				t.Logf("%s %s code=%d err=%d http=%d req=%d: %s", r.Slot, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Message)
+			}
+			check(t, ff, res)
+		})
+	}
+}
+
+// deltaURL returns the one delta URL the simulator's platform.json lists.
+func deltaURL(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "platform.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Files map[string]string `json:"files"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range p.Files {
+		return u
+	}
+	t.Fatal("platform.json lists no delta file")
+	return ""
+}

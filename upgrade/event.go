@@ -1,0 +1,94 @@
+// Package upgrade runs the over-the-air upgrade of Air780 modules: one
+// module's upgrade as an explicit state machine, the batch that runs many at
+// once, the response-code catalogue, and the retry and request-budget
+// policy. It speaks to modules through package device and reports every
+// transition as an Event; it knows nothing of the console or the log.
+package upgrade
+
+import "time"
+
+// Mode is how a module finds its new firmware (the seed's three ways).
+type Mode string
+
+// Upgrade modes.
+const (
+	ModeIoT Mode = "iot" // the IoT platform's default project of the module's account
+	ModeKey Mode = "key" // the customer's own project key: AT+UPGRADE="KEY",…
+	ModeURL Mode = "url" // the customer's own server: AT+UPGRADE="URL",…
+)
+
+// State is where one module stands. The console shows it per row.
+type State string
+
+// States of a module, in the order an upgrade passes through them.
+const (
+	StateIdle         State = "idle"
+	StateIdentifying  State = "identifying"
+	StateWaitNetwork  State = "waiting-network"
+	StateHeld         State = "held"
+	StateConfiguring  State = "configuring"
+	StateRequesting   State = "requesting"
+	StateWaitPlatform State = "waiting-platform" // code 43: the platform is making the delta
+	StateDownloading  State = "downloading"
+	StateRebooting    State = "rebooting"
+	StateVerifying    State = "verifying"
+	StateRestoring    State = "restoring"
+	StatePassed       State = "passed"
+	StateCurrent      State = "current" // already at the target: nothing to do
+	StateFailed       State = "failed"
+	StateCancelled    State = "cancelled"
+	StateDisconnected State = "disconnected"
+)
+
+// Final reports whether a module in state s is done with this batch.
+func (s State) Final() bool {
+	switch s {
+	case StatePassed, StateCurrent, StateFailed, StateHeld, StateCancelled:
+		return true
+	}
+	return false
+}
+
+// Outcome is the result of one module's upgrade, as the log and --json say it.
+type Outcome string
+
+// Outcomes.
+const (
+	Upgraded  Outcome = "upgraded"
+	Current   Outcome = "current"
+	Failed    Outcome = "failed"
+	Held      Outcome = "held"
+	Cancelled Outcome = "cancelled"
+)
+
+// Event is one transition of one module. Slot and IMEI identify it (the IMEI
+// is empty until the module has been identified); Step is the state entered.
+type Event struct {
+	Time    time.Time
+	Slot    string
+	IMEI    string
+	Model   string
+	From    int // core version before, 0 while unknown
+	Target  int // core version wanted, 0 when the platform decides
+	Step    State
+	Percent int    // download progress, 0…100
+	Detail  string // a sentence for the operator
+	Code    int    // platform response code, 0 when none
+	ModErr  int    // module error -1000…-1006, 0 when none
+	HTTP    int    // HTTP status from AT+UPGRADE?, 0 when none
+	Result  *Result
+}
+
+// Result is the end of one module's upgrade in a batch.
+type Result struct {
+	Slot, IMEI, Model string
+	From, To          int // core versions before and after (To = From when nothing changed)
+	Outcome           Outcome
+	Code              int // platform code, 0 when none
+	ModuleError       int
+	HTTPStatus        int
+	Requests          int // AT+UPGRADE requests sent (each counts on the platform)
+	Retries           int
+	Started, Ended    time.Time
+	Message           string
+}

@@ -1,0 +1,54 @@
+package upgrade
+
+import (
+	"time"
+
+	"airfleet/device"
+)
+
+// EventKind classifies a logged event.
+type EventKind string
+
+// Event kinds. KindRequest marks an upgrade request that counts on the
+// platform's daily limit: the budget is counted from these.
+const (
+	KindInfo     EventKind = "info"
+	KindRequest  EventKind = "request"
+	KindError    EventKind = "error"
+	KindProgress EventKind = "progress"
+)
+
+// BatchRecord opens a batch in the log.
+type BatchRecord struct {
+	Mode                    Mode
+	Target                  int
+	Key                     string // the log keeps only the last four characters
+	URL                     string
+	Station, Operator, Host string
+	Concurrency             int
+	Started                 time.Time
+}
+
+// AttemptRecord opens one module's attempt in the log.
+type AttemptRecord struct {
+	Batch             int64
+	Slot, IMEI, Model string
+	FirmwareName      string
+	From, Target      int
+	Started           time.Time
+}
+
+// Log is what the engine writes and asks. Every write returns at once (the
+// log batches them on its own goroutine): an upgrade never waits on the disk.
+type Log interface {
+	StartBatch(BatchRecord) int64
+	EndBatch(id int64, status string, t time.Time)
+	StartAttempt(AttemptRecord) int64
+	EndAttempt(id int64, r Result)
+	Event(batch, attempt int64, e Event, kind EventKind)
+	Transcript(attempt int64, slot, imei string, r device.Record)
+	SeenModule(slot string, info device.Info, t time.Time)
+	// RequestsSince counts the upgrade requests of an IMEI since t,
+	// including those not yet on disk.
+	RequestsSince(imei string, t time.Time) (int, error)
+}

@@ -1,0 +1,353 @@
+package upgrade
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"airfleet/device"
+)
+
+// Attached is a module present on the station: its slot, its open AT
+// session, and who it is. Err is set when it could not be identified.
+type Attached struct {
+	Slot    string
+	Port    string
+	Session *device.Session
+	Info    device.Info
+	Err     error
+	Since   time.Time
+}
+
+// Alive reports whether the module's session is still open.
+func (a *Attached) Alive() bool {
+	if a == nil || a.Session == nil {
+		return false
+	}
+	select {
+	case <-a.Session.Done():
+		return false
+	default:
+		return true
+	}
+}
+
+// TranscriptSink receives every AT line of every module, with the slot and
+// (once known) the IMEI. It must not block.
+type TranscriptSink func(slot, imei string, r device.Record)
+
+// Station keeps one open session per attached module: it watches the source,
+// opens and identifies each module as it appears, closes it when it goes,
+// and lets upgrades find a module again by IMEI after a reboot, whatever its
+// new port and slot.
+type Station struct {
+	src      device.Source
+	interval time.Duration
+	sink     TranscriptSink
+	emit     func(Event)
+
+	mu      sync.Mutex
+	mods    map[string]*Attached // by slot
+	pending map[string]bool      // slots being identified
+	changed chan struct{}        // closed and replaced on every change
+	ready   bool                 // the first listing has been identified
+	tails   map[string]*tail     // recent transcript per slot, for the console
+}
+
+// StationOptions tune a station.
+type StationOptions struct {
+	Interval   time.Duration  // watch interval (device.DefaultWatchInterval if 0)
+	Transcript TranscriptSink // every AT line (may be nil)
+	Emit       func(Event)    // identification and disconnection events (may be nil)
+}
+
+// NewStation returns a station over src; Run starts it.
+func NewStation(src device.Source, o StationOptions) *Station {
+	if o.Emit == nil {
+		o.Emit = func(Event) {}
+	}
+	return &Station{
+		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit,
+		mods: map[string]*Attached{}, pending: map[string]bool{}, changed: make(chan struct{}),
+		tails: map[string]*tail{},
+	}
+}
+
+// Run watches the source until ctx ends, then closes every session.
+func (st *Station) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	events := device.Watch(ctx, st.src, st.interval)
+	first := true
+	for ev := range events {
+		switch ev := ev.(type) {
+		case device.Attached:
+			st.attach(ctx, &wg, ev.Candidate)
+		case device.Detached:
+			st.detach(ev.Slot)
+		case device.Changed:
+			if st.keeps(ev.New) {
+				continue // e.g. if06 appeared beside the if02 in use: no churn
+			}
+			st.detach(ev.Old.Slot)
+			st.attach(ctx, &wg, ev.New)
+		case device.ListFailed:
+			st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: ev.Err.Error()})
+		}
+		if first {
+			first = false
+			go st.markReady(ctx, &wg)
+		}
+	}
+	wg.Wait()
+	st.mu.Lock()
+	mods := st.mods
+	st.mods = map[string]*Attached{}
+	st.notifyLocked()
+	st.mu.Unlock()
+	for _, a := range mods {
+		if a.Session != nil {
+			a.Session.Close()
+		}
+	}
+}
+
+// markReady waits for the identification of the modules of the first
+// listing, then marks the station ready.
+func (st *Station) markReady(ctx context.Context, wg *sync.WaitGroup) {
+	for {
+		st.mu.Lock()
+		n, ch := len(st.pending), st.changed
+		if n == 0 {
+			st.ready = true
+			st.notifyLocked()
+			st.mu.Unlock()
+			return
+		}
+		st.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// WaitReady waits until the modules present at the start are identified
+// (or failed to be), so a batch sees the whole fleet.
+func (st *Station) WaitReady(ctx context.Context) error {
+	for {
+		st.mu.Lock()
+		ready, ch := st.ready, st.changed
+		st.mu.Unlock()
+		if ready {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Candidate) {
+	st.mu.Lock()
+	st.pending[c.Slot] = true
+	st.mu.Unlock()
+	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Detail: "port " + c.ATPort})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a := st.identify(ctx, c)
+		st.mu.Lock()
+		delete(st.pending, c.Slot)
+		old := st.mods[c.Slot]
+		st.mods[c.Slot] = a
+		st.notifyLocked()
+		st.mu.Unlock()
+		// Never close a session under mu: its reader may be waiting for mu
+		// in the transcript callback.
+		if old != nil && old.Session != nil {
+			old.Session.Close()
+		}
+		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: a.describe()}
+		st.emit(ev)
+	}()
+}
+
+func (a *Attached) describe() string {
+	if a.Err != nil {
+		return a.Err.Error()
+	}
+	i := a.Info
+	return fmt.Sprintf("%s %s, SIM %s, network %s, signal %d", i.Model, i.Firmware.Raw, i.SIM.State, i.Registration, i.Signal.RSSI)
+}
+
+// identify opens the module's AT port (06, else 02), pings and identifies it.
+func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
+	a := &Attached{Slot: c.Slot, Since: time.Now()}
+	if c.Mode == device.ModeDownload {
+		a.Err = fmt.Errorf("module %s is in download (boot) mode: it cannot be upgraded over the air; reflash it by cable or power-cycle it", c.Slot)
+		return a
+	}
+	if c.Problem != nil {
+		a.Err = c.Problem
+		return a
+	}
+	var errs []string
+	for _, port := range candidatePorts(c) {
+		s, err := device.Open(port, device.Options{Name: c.Slot + " (" + port + ")", Transcript: st.transcriptFor(c.Slot)})
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err = device.Ping(ictx, s)
+		if err == nil {
+			a.Info, err = device.Identify(ictx, s)
+		}
+		cancel()
+		if err == nil {
+			a.Port, a.Session = port, s
+			return a
+		}
+		s.Close()
+		errs = append(errs, err.Error())
+	}
+	if len(errs) == 0 {
+		errs = append(errs, "no AT port (USB interface 06 or 02)")
+	}
+	a.Err = fmt.Errorf("module %s: %s", c.Slot, strings.Join(errs, "; "))
+	return a
+}
+
+func candidatePorts(c device.Candidate) []string {
+	var out []string
+	for _, n := range []int{device.ATInterface, device.FallbackATInterface} {
+		if p, ok := c.Ports[n]; ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// keeps reports whether the module already open in c's slot can stay as
+// it is: its session is alive and its port is still one of c's AT ports.
+func (st *Station) keeps(c device.Candidate) bool {
+	a := st.Module(c.Slot)
+	if !a.Alive() || c.Mode == device.ModeDownload || c.Problem != nil {
+		return false
+	}
+	for _, p := range candidatePorts(c) {
+		if p == a.Port {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *Station) detach(slot string) {
+	st.mu.Lock()
+	a := st.mods[slot]
+	delete(st.mods, slot)
+	st.notifyLocked()
+	st.mu.Unlock()
+	if a == nil {
+		return
+	}
+	if a.Session != nil {
+		a.Session.Close()
+	}
+	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: "the module's ports are gone"})
+}
+
+func (st *Station) notifyLocked() {
+	close(st.changed)
+	st.changed = make(chan struct{})
+}
+
+// Modules returns the attached modules, sorted by slot.
+func (st *Station) Modules() []*Attached {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]*Attached, 0, len(st.mods))
+	for _, a := range st.mods {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return SlotLess(out[i].Slot, out[j].Slot) })
+	return out
+}
+
+// Module returns the module in slot, or nil.
+func (st *Station) Module(slot string) *Attached {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.mods[slot]
+}
+
+// WaitIMEI waits until a module with this IMEI is attached and identified
+// with an open session, in any slot, and returns it.
+func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Attached, error) {
+	for {
+		st.mu.Lock()
+		ch := st.changed
+		var found *Attached
+		for _, a := range st.mods {
+			if a.Info.IMEI == imei && a.Alive() {
+				found = a
+				break
+			}
+		}
+		st.mu.Unlock()
+		if found != nil {
+			return found, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Changed returns a channel closed at the next change of the station.
+func (st *Station) Changed() <-chan struct{} {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.changed
+}
+
+// SlotLess orders slots naturally: "1-1.2" before "1-1.10".
+func SlotLess(a, b string) bool {
+	for a != "" && b != "" {
+		na, ra := leadingNumber(a)
+		nb, rb := leadingNumber(b)
+		if na >= 0 && nb >= 0 {
+			if na != nb {
+				return na < nb
+			}
+			a, b = ra, rb
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func leadingNumber(s string) (int, string) {
+	i, n := 0, 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
+		n = n*10 + int(s[i]-'0')
+		i++
+	}
+	if i == 0 {
+		return -1, s
+	}
+	return n, s[i:]
+}

@@ -1,0 +1,96 @@
+package upgrade
+
+import (
+	"context"
+	"time"
+
+	"airfleet/device"
+	"airfleet/store"
+)
+
+// StoreLog is the engine's Log on the SQLite log.
+type StoreLog struct {
+	s *store.Store
+}
+
+// OpenStoreLog opens (or creates) the log at path.
+func OpenStoreLog(path string) (*StoreLog, error) {
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &StoreLog{s: s}, nil
+}
+
+// NewStoreLog wraps an open store.
+func NewStoreLog(s *store.Store) *StoreLog { return &StoreLog{s: s} }
+
+// Store is the underlying store, for queries.
+func (l *StoreLog) Store() *store.Store { return l.s }
+
+// Recovered is how many attempts an earlier crash left open (now marked
+// interrupted).
+func (l *StoreLog) Recovered() int { return l.s.Recovered().Attempts }
+
+// Flush waits until everything written so far is on disk.
+func (l *StoreLog) Flush(ctx context.Context) error { return l.s.Flush(ctx) }
+
+// Close flushes and closes the log.
+func (l *StoreLog) Close() error { return l.s.Close() }
+
+// StartBatch implements Log.
+func (l *StoreLog) StartBatch(b BatchRecord) int64 {
+	return l.s.StartBatch(store.Batch{Mode: store.Mode(b.Mode), Target: b.Target, Key: b.Key, URL: b.URL,
+		Station: b.Station, Operator: b.Operator, Host: b.Host, Concurrency: b.Concurrency, Started: b.Started})
+}
+
+// EndBatch implements Log.
+func (l *StoreLog) EndBatch(id int64, status string, t time.Time) {
+	l.s.EndBatch(id, store.BatchStatus(status), t)
+}
+
+// StartAttempt implements Log.
+func (l *StoreLog) StartAttempt(a AttemptRecord) int64 {
+	return l.s.StartAttempt(store.Attempt{BatchID: a.Batch, IMEI: a.IMEI, Slot: a.Slot, Model: a.Model,
+		FromVersion: a.From, Started: a.Started})
+}
+
+// EndAttempt implements Log.
+func (l *StoreLog) EndAttempt(id int64, r Result) {
+	l.s.EndAttempt(id, store.AttemptResult{Result: store.Result(r.Outcome), PlatformCode: r.Code,
+		ModuleError: r.ModuleError, HTTPStatus: r.HTTPStatus, Retries: r.Retries, Requests: r.Requests,
+		Message: r.Message, ToVersion: r.To, Ended: r.Ended})
+}
+
+// Event implements Log.
+func (l *StoreLog) Event(batch, attempt int64, e Event, kind EventKind) {
+	code := e.Code
+	if code == 0 {
+		code = e.ModErr
+	}
+	l.s.Event(store.Event{AttemptID: attempt, BatchID: batch, IMEI: e.IMEI, Slot: e.Slot, Time: e.Time,
+		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, Code: code})
+}
+
+// Transcript implements Log.
+func (l *StoreLog) Transcript(attempt int64, slot, imei string, r device.Record) {
+	dir := store.DirIn
+	switch r.Dir {
+	case device.Out:
+		dir = store.DirOut
+	case device.Note:
+		dir = store.DirNote
+	}
+	l.s.Transcript(store.Line{AttemptID: attempt, IMEI: imei, Slot: slot, Time: r.Time, Dir: dir, Text: r.Text})
+}
+
+// SeenModule implements Log.
+func (l *StoreLog) SeenModule(slot string, info device.Info, t time.Time) {
+	l.s.UpsertModule(store.Module{IMEI: info.IMEI, Model: info.Model, Firmware: info.Firmware.Name,
+		Version: info.Firmware.Core, Slot: slot, Seen: t})
+}
+
+// RequestsSince implements Log.
+func (l *StoreLog) RequestsSince(imei string, t time.Time) (int, error) {
+	return l.s.RequestsSince(imei, t)
+}

@@ -1,0 +1,76 @@
+package upgrade
+
+import (
+	"sync"
+
+	"airfleet/device"
+)
+
+// tailLen is how many transcript lines the station keeps per slot for the
+// console; the log keeps them all.
+const tailLen = 400
+
+// tail is a ring of a slot's recent transcript lines.
+type tail struct {
+	mu    sync.Mutex
+	lines []string
+	next  int
+	full  bool
+}
+
+func (t *tail) add(s string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.lines == nil {
+		t.lines = make([]string, tailLen)
+	}
+	t.lines[t.next] = s
+	t.next = (t.next + 1) % tailLen
+	t.full = t.full || t.next == 0
+}
+
+func (t *tail) snapshot() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.full {
+		return append([]string(nil), t.lines[:t.next]...)
+	}
+	return append(append([]string(nil), t.lines[t.next:]...), t.lines[:t.next]...)
+}
+
+// transcriptFor returns the session transcript callback of a slot: it keeps
+// the console's tail and forwards every record to the sink with the IMEI the
+// slot holds.
+func (st *Station) transcriptFor(slot string) func(device.Record) {
+	st.mu.Lock()
+	t := st.tails[slot]
+	if t == nil {
+		t = &tail{}
+		st.tails[slot] = t
+	}
+	st.mu.Unlock()
+	return func(r device.Record) {
+		t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
+		if st.sink == nil {
+			return
+		}
+		st.mu.Lock()
+		imei := ""
+		if a := st.mods[slot]; a != nil {
+			imei = a.Info.IMEI
+		}
+		st.mu.Unlock()
+		st.sink(slot, imei, r)
+	}
+}
+
+// Transcript returns the recent AT lines of the module in slot, oldest first.
+func (st *Station) Transcript(slot string) []string {
+	st.mu.Lock()
+	t := st.tails[slot]
+	st.mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	return t.snapshot()
+}
