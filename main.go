@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ import (
 	"airfleet/device"
 	"airfleet/device/sim"
 	"airfleet/store"
+	"airfleet/tui"
 	"airfleet/upgrade"
 
 	"golang.org/x/term"
@@ -271,7 +273,73 @@ func validScenario(name string) bool {
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return fmt.Errorf("demo: not built yet")
+	fs := newFlags("demo", stderr)
+	n := fs.Int("modules", 24, "number of simulated modules")
+	scenario := fs.String("scenario", "mixed", "simulator scenario `NAME`")
+	speed := fs.Float64("speed", 10, "divide every real delay by `X`")
+	lang := fs.String("lang", "", "console language, zh or en (default: from LANG)")
+	dbPath := fs.String("db", "", "the demo's log `PATH` (default: a new file in a temporary directory)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !validScenario(*scenario) {
+		return usageErr("--scenario %q: unknown; one of %s", *scenario, strings.Join(sim.Scenarios(), ", "))
+	}
+	if *n < 1 || *n > 1024 || !(*speed >= 1) {
+		return usageErr("--modules 1…1024 and --speed 1 or more")
+	}
+	dir, err := os.MkdirTemp("", "airfleet-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if *dbPath == "" {
+		*dbPath = filepath.Join(dir, "airfleet.db")
+	}
+	fleet, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: *n, Scenario: *scenario, Speed: *speed, Seed: uint64(time.Now().UnixNano())})
+	if err != nil {
+		return fmt.Errorf("start the simulated fleet: %w", err)
+	}
+	defer fleet.Close()
+	log, err := upgrade.OpenStoreLog(*dbPath)
+	if err != nil {
+		return usageErr("--db: %v", err)
+	}
+	defer log.Close()
+
+	cfg := upgrade.Config{Mode: upgrade.ModeIoT}
+	if sim.ScenarioMode(*scenario) == sim.ModeURL {
+		return usageErr("the demo runs the platform scenarios; for %q use airfleet sim and airfleet upgrade --mode url", *scenario)
+	}
+	// The simulated fleet runs X times faster than a real one: so do the
+	// console's waits.
+	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / *speed) }
+	cfg.RetryAfter = scale(90 * time.Second)
+	cfg.RebootTimeout = scale(180 * time.Second)
+	cfg.ProgressTimeout = scale(60 * time.Second)
+	cfg.NetworkTimeout = scale(60 * time.Second)
+	cfg.Station = "demo"
+	ctl := upgrade.NewController(device.DirSource{Dir: fleet.Dir()}, log, cfg, upgrade.EngineOptions{Interval: 100 * time.Millisecond})
+	cctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { ctl.Run(cctx); close(done) }()
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain})
+	stop()
+	go func() {
+		for range ctl.Events() { // nobody reads them once the console is gone
+		}
+	}()
+	<-done
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// explain gives the console the catalogue's words for a code.
+func explain(code, moduleErr int, lang string) (title, explanation, remedy string) {
+	title, explanation, remedy, _ = upgrade.Explain(code, moduleErr, lang)
+	return
 }
 
 func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, error) {

@@ -182,3 +182,26 @@ func TestMaskKey(t *testing.T) {
 		t.Errorf("MaskKey short = %q", got)
 	}
 }
+
+func TestRedactKey(t *testing.T) {
+	const key = "EE5lLNHKIAuG9tSQSz948NLwYGvrhl0o"
+	cases := map[string]string{
+		`AT+UPGRADE="KEY","` + key + `"`:   `AT+UPGRADE="KEY","…hl0o"`,
+		`AT+UPGRADE="KEY",` + key:          `AT+UPGRADE="KEY","…hl0o"`,
+		`AT+UPGRADE="KEY","` + key + `",1`: `AT+UPGRADE="KEY","…hl0o",1`,
+		`+UPGRADE: "KEY","` + key + `"`:    `+UPGRADE: "KEY","…hl0o"`,
+		`+UPGRADE:KEY,` + key:              `+UPGRADE:KEY,"…hl0o"`,
+		`AT+UPGRADE="KEY"`:                 `AT+UPGRADE="KEY"`,
+		`+UPGRADE: "KEY",""`:               `+UPGRADE: "KEY",""`,
+		`+UPGRADE: "URL","http://h/x"`:     `+UPGRADE: "URL","http://h/x"`,
+		`+UPGRADE: 2,-1004,400,25`:         `+UPGRADE: 2,-1004,400,25`,
+	}
+	for in, want := range cases {
+		if got := RedactKey(in); got != want {
+			t.Errorf("RedactKey(%q) = %q, want %q", in, got, want)
+		}
+		if strings.Contains(RedactKey(in), key) {
+			t.Errorf("RedactKey(%q) keeps the key", in)
+		}
+	}
+}

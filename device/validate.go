@@ -80,3 +80,33 @@ func describeByte(c byte) string {
 	}
 	return fmt.Sprintf("%q", string(c))
 }
+
+// RedactKey masks a project key wherever a transcript line carries one: the
+// command AT+UPGRADE="KEY",<key>[,…] (and its echo) and the tag read
+// +UPGRADE: "KEY",<key>. Other lines come back unchanged.
+func RedactKey(line string) string {
+	upper := strings.ToUpper(line)
+	var start int
+	switch {
+	case strings.HasPrefix(upper, `AT+UPGRADE="KEY",`):
+		start = len(`AT+UPGRADE="KEY",`)
+	case strings.HasPrefix(upper, "+UPGRADE:"):
+		tag, _, ok := ParseTagLine(line)
+		if !ok || !strings.EqualFold(tag, TagKey) {
+			return line
+		}
+		start = strings.Index(line, ",") + 1
+	default:
+		return line
+	}
+	rest := line[start:]
+	end := strings.IndexByte(rest, ',')
+	if end < 0 {
+		end = len(rest)
+	}
+	key := strings.Trim(strings.TrimSpace(rest[:end]), `"`)
+	if key == "" {
+		return line
+	}
+	return line[:start] + `"` + MaskKey(key) + `"` + rest[end:]
+}

@@ -60,6 +60,11 @@ func (e *Engine) stationEvent(ev Event) {
 	}
 	e.mu.Unlock()
 	e.log.Event(0, att, ev, KindInfo)
+	if att != 0 {
+		// The module is in an attempt: its machine reports the reboot and
+		// the return itself; the station's view would only flicker.
+		return
+	}
 	e.emit(ev)
 }
 

@@ -50,6 +50,8 @@ func (st *Station) transcriptFor(slot string) func(device.Record) {
 	}
 	st.mu.Unlock()
 	return func(r device.Record) {
+		// Project keys never reach the screen or the log in full.
+		r.Text = device.RedactKey(r.Text)
 		t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
 		if st.sink == nil {
 			return

@@ -1,0 +1,152 @@
+// Package tui is the airfleet console: a Bubble Tea v2 program that shows a
+// batch of Air780 modules as one row per USB slot, lets the operator start,
+// retry and cancel upgrades, and explains failures. It reaches the upgrade
+// engine only through the Backend interface and receives the engine's
+// transitions as messages from one forwarder goroutine.
+package tui
+
+import (
+	"errors"
+	"slices"
+	"sync"
+
+	"airfleet/upgrade"
+)
+
+// Backend is what the console drives. The lead implements it over the
+// upgrade engine; tests use FakeBackend. Every method may be called from a
+// tea.Cmd goroutine, never from Update, so implementations must be safe for
+// concurrent use.
+type Backend interface {
+	// Events delivers every module transition, including discovery
+	// (StateIdle with IMEI, Model and From) and StateDisconnected. It is
+	// closed when the engine stops. The console reads it from one goroutine
+	// for as long as Run runs.
+	Events() <-chan upgrade.Event
+	// Transcript returns the recent AT transcript of the module in slot
+	// ("> AT", "< OK", …), newest last.
+	Transcript(slot string) []string
+	// StartAll starts every idle module.
+	StartAll() error
+	// Start starts the modules in the given slots.
+	Start(slots []string) error
+	// RetryFailed starts again every module whose upgrade failed.
+	RetryFailed() error
+	// Cancel stops the upgrades in the given slots.
+	Cancel(slots []string) error
+	// CancelAll stops every running upgrade.
+	CancelAll() error
+	// Plan describes the batch for the header.
+	Plan() Plan
+}
+
+// Plan is the batch's configuration as the header shows it: mode, target
+// (0 when the platform decides), concurrency, the masked key, the URL and
+// the station's name. It is the engine's own type, so that
+// *upgrade.Controller is a Backend as it is.
+type Plan = upgrade.Plan
+
+// FakeBackend is a scripted Backend for tests: events pushed with Emit reach
+// the console in order, calls are recorded, and each action returns the
+// error set for it.
+type FakeBackend struct {
+	events chan upgrade.Event
+	once   sync.Once
+
+	mu          sync.Mutex
+	plan        Plan
+	transcripts map[string][]string
+	calls       []Call
+	errs        map[string]error
+}
+
+// Call is one recorded FakeBackend action: its method name and slots.
+type Call struct {
+	Method string
+	Slots  []string
+}
+
+// ErrFake is a convenient error for scripted failures.
+var ErrFake = errors.New("fake backend failure")
+
+// NewFakeBackend returns a FakeBackend with the given plan whose event
+// channel holds up to buffer events.
+func NewFakeBackend(plan Plan, buffer int) *FakeBackend {
+	return &FakeBackend{
+		events:      make(chan upgrade.Event, buffer),
+		plan:        plan,
+		transcripts: map[string][]string{},
+		errs:        map[string]error{},
+	}
+}
+
+// Emit sends events to the console, blocking while the buffer is full.
+func (f *FakeBackend) Emit(evs ...upgrade.Event) {
+	for _, e := range evs {
+		f.events <- e
+	}
+}
+
+// Close closes the event channel, as the engine does when it stops.
+func (f *FakeBackend) Close() { f.once.Do(func() { close(f.events) }) }
+
+// SetTranscript sets the transcript returned for slot.
+func (f *FakeBackend) SetTranscript(slot string, lines []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.transcripts[slot] = slices.Clone(lines)
+}
+
+// FailWith makes the named method ("StartAll", "Start", "RetryFailed",
+// "Cancel", "CancelAll") return err; nil clears it.
+func (f *FakeBackend) FailWith(method string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs[method] = err
+}
+
+// Calls returns the actions called so far, in order.
+func (f *FakeBackend) Calls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+// Events implements Backend.
+func (f *FakeBackend) Events() <-chan upgrade.Event { return f.events }
+
+// Transcript implements Backend.
+func (f *FakeBackend) Transcript(slot string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.transcripts[slot])
+}
+
+// Plan implements Backend.
+func (f *FakeBackend) Plan() Plan {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.plan
+}
+
+// StartAll implements Backend.
+func (f *FakeBackend) StartAll() error { return f.record("StartAll", nil) }
+
+// Start implements Backend.
+func (f *FakeBackend) Start(slots []string) error { return f.record("Start", slots) }
+
+// RetryFailed implements Backend.
+func (f *FakeBackend) RetryFailed() error { return f.record("RetryFailed", nil) }
+
+// Cancel implements Backend.
+func (f *FakeBackend) Cancel(slots []string) error { return f.record("Cancel", slots) }
+
+// CancelAll implements Backend.
+func (f *FakeBackend) CancelAll() error { return f.record("CancelAll", nil) }
+
+func (f *FakeBackend) record(method string, slots []string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, Call{Method: method, Slots: slices.Clone(slots)})
+	return f.errs[method]
+}

@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// common is what the root model shares with its children: the language,
+// the styles, the keys and the explainer. Only the root changes it, from
+// Update.
+type common struct {
+	lang       lang
+	styles     Styles
+	keys       KeyMap
+	explain    Explainer
+	stateWidth int // widest state word in lang, glyph excluded
+}
+
+// setLang switches every word the console shows to l.
+func (c *common) setLang(l lang) {
+	c.lang = l
+	c.keys.localize(l)
+	c.stateWidth = 0
+	for _, s := range allStates {
+		c.stateWidth = max(c.stateWidth, ansi.StringWidth(l.T("state."+string(s))))
+	}
+}
+
+// component is the shape of the console's parts: the root routes messages
+// to them, sizes them, joins their views and enables the keys they answer
+// to, so that the footer shows exactly those.
+type component interface {
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	Keys() []*key.Binding
+}
+
+// cellWidth is the number of cells s takes, quickly for plain ASCII.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// pad cuts s to width cells, or fills it with spaces to width.
+func pad(s string, width int) string {
+	w := cellWidth(s)
+	switch {
+	case w > width:
+		s = ansi.Truncate(s, width, "…")
+		w = ansi.StringWidth(s)
+	case w == width:
+		return s
+	}
+	return s + spaces(width-w)
+}
+
+// padLeft is pad aligned right.
+func padLeft(s string, width int) string {
+	w := ansi.StringWidth(s)
+	if w >= width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return spaces(width-w) + s
+}
+
+const blanks = "                                                                                                                                "
+
+// spaces returns n spaces without allocating for common widths.
+func spaces(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return blanks + spaces(n-len(blanks))
+}
+
+// fit makes s exactly height lines, none wider than width.
+func fit(s string, width, height int) []string {
+	lines := fitHeight(s, height)
+	for i, l := range lines {
+		// A line never has more cells than bytes: short ones need no measure.
+		if len(l) > width && ansi.StringWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, "")
+		}
+	}
+	return lines
+}
+
+// fitHeight makes s exactly height lines, for parts that keep to the width.
+func fitHeight(s string, height int) []string {
+	lines := splitLines(s)
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// splitLines splits s at newlines; the empty string is no lines.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}

@@ -1,0 +1,277 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"airfleet/upgrade"
+)
+
+// transcriptMsg carries the AT transcript of the module in Slot.
+type transcriptMsg struct {
+	Slot  string
+	Lines []string
+}
+
+// fetchTranscript reads a transcript off the Update goroutine.
+func fetchTranscript(b Backend, slot string) tea.Cmd {
+	return func() tea.Msg { return transcriptMsg{Slot: slot, Lines: b.Transcript(slot)} }
+}
+
+// wideDetail is the width from which the transcript sits beside the rest.
+const wideDetail = 120
+
+// detail is the pane about one module: identity, state and codes, what a
+// failure means and what to do, its events, and its AT transcript.
+type detail struct {
+	c          *common
+	slot       string   // the module shown
+	info       []string // rendered lines beside or above the transcript
+	transcript []string
+	pending    bool // a fetch is on its way
+	stale      bool // refetch when it arrives
+	vp         viewport.Model
+	width      int
+	height     int
+}
+
+func newDetail(c *common) *detail {
+	vp := viewport.New()
+	vp.SoftWrap = true
+	return &detail{c: c, vp: vp}
+}
+
+// show switches the pane to the module in slot and asks for its transcript.
+func (d *detail) show(b Backend, r *row) tea.Cmd {
+	d.slot, d.transcript, d.pending, d.stale = r.slot, nil, false, false
+	d.sync(r)
+	d.setTranscript(nil)
+	return d.refresh(b)
+}
+
+// refresh asks for the transcript again, at most one request at a time.
+func (d *detail) refresh(b Backend) tea.Cmd {
+	if d.pending {
+		d.stale = true
+		return nil
+	}
+	d.pending = true
+	return fetchTranscript(b, d.slot)
+}
+
+// gotTranscript takes a fetched transcript; it returns a new fetch when
+// events came in meanwhile.
+func (d *detail) gotTranscript(b Backend, msg transcriptMsg) tea.Cmd {
+	if msg.Slot != d.slot {
+		return nil
+	}
+	d.pending = false
+	d.setTranscript(msg.Lines)
+	if d.stale {
+		d.stale = false
+		return d.refresh(b)
+	}
+	return nil
+}
+
+func (d *detail) setTranscript(lines []string) {
+	d.transcript = lines
+	follow := d.vp.AtBottom() || d.vp.TotalLineCount() == 0
+	out := make([]string, 0, max(1, len(lines)))
+	for _, l := range lines {
+		l = clean(l)
+		if strings.HasPrefix(l, ">") {
+			l = d.c.styles.Tone[toneAccent].Render(l)
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		out = append(out, d.c.styles.Tone[toneMuted].Render(d.c.lang.T("det.notranscript")))
+	}
+	d.vp.SetContentLines(out)
+	if follow {
+		d.vp.GotoBottom()
+	}
+}
+
+// clean drops control characters that would upset the screen.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, ansi.Strip(s))
+}
+
+// Update scrolls the transcript.
+func (d *detail) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	keys := &d.c.keys
+	switch {
+	case key.Matches(k, keys.Up):
+		d.vp.ScrollUp(1)
+	case key.Matches(k, keys.Down):
+		d.vp.ScrollDown(1)
+	case key.Matches(k, keys.PageUp):
+		d.vp.PageUp()
+	case key.Matches(k, keys.PageDown):
+		d.vp.PageDown()
+	case key.Matches(k, keys.Home):
+		d.vp.GotoTop()
+	case key.Matches(k, keys.End):
+		d.vp.GotoBottom()
+	}
+	return nil
+}
+
+// SetSize sets the pane's size; call sync afterwards.
+func (d *detail) SetSize(width, height int) { d.width, d.height = width, height }
+
+// Keys are the transcript's scrolling keys.
+func (d *detail) Keys() []*key.Binding {
+	k := &d.c.keys
+	return []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End}
+}
+
+// wide reports whether the transcript sits beside the information.
+func (d *detail) wide() bool { return d.width >= wideDetail }
+
+// sync lays the pane out again for module r: after its events, a resize or
+// a change of language.
+func (d *detail) sync(r *row) {
+	infoW, vpW := d.width, d.width
+	if d.wide() {
+		infoW = d.width/2 - 2
+		vpW = d.width - infoW - 3
+	}
+	top := d.summary(r, infoW)
+	var evH, vpH int
+	if d.wide() {
+		evH = max(0, d.height-len(top)-1)
+		vpH = max(1, d.height-1)
+	} else {
+		rest := max(0, d.height-len(top)-2)
+		evH = min(len(r.events), rest/2)
+		vpH = max(1, rest-evH)
+	}
+	d.info = append(top, d.c.styles.Section.Render(d.c.lang.T("det.events")))
+	d.info = append(d.info, d.eventLines(r, infoW, evH)...)
+	d.vp.SetWidth(vpW)
+	d.vp.SetHeight(vpH)
+	if len(d.transcript) > 0 || d.vp.TotalLineCount() > 0 {
+		d.setTranscript(d.transcript)
+	}
+}
+
+// summary is the title, identity, state and explanation lines.
+func (d *detail) summary(r *row, width int) []string {
+	s, l := d.c.styles, d.c.lang
+	kv := func(k, v string) string { return s.Label.Render(l.T(k)) + " " + v }
+	lines := []string{
+		s.Section.Render(l.F("det.title", r.slot)),
+		kv("det.imei", orDash(r.imei)) + "   " + kv("det.model", orDash(r.model)),
+		kv("det.firmware", version(r.from)) + " → " + kv("det.target", version(r.target)),
+	}
+	state := kv("det.state", s.Tone[stateTone(r.state)].Render(stateGlyph(r.state)+l.T("state."+string(r.state))))
+	for _, c := range []struct {
+		k string
+		v int
+	}{{"det.code", r.code}, {"det.moderr", r.modErr}, {"det.http", r.http}} {
+		if c.v != 0 {
+			state += "   " + kv(c.k, fmt.Sprint(c.v))
+		}
+	}
+	if res := r.result; res != nil {
+		state += "   " + kv("det.requests", fmt.Sprint(res.Requests)) + "   " + kv("det.retries", fmt.Sprint(res.Retries))
+	}
+	lines = append(lines, splitLines(ansi.Wrap(state, width, ""))...)
+	if r.detail != "" {
+		lines = append(lines, wrap(r.detail, width)...)
+	}
+	return append(lines, d.explanation(r, width)...)
+}
+
+// explanation is what the catalogue says about the row's code.
+func (d *detail) explanation(r *row, width int) []string {
+	if r.code == 0 && r.modErr == 0 {
+		return nil
+	}
+	s, l := d.c.styles, d.c.lang
+	title, text, remedy := d.c.explain(r.code, r.modErr, string(l))
+	var out []string
+	if title != "" || text != "" {
+		out = append(out, s.Section.Render(l.T("det.explain"))+" "+s.Tone[stateTone(r.state)].Render(title))
+		out = append(out, wrap(text, width)...)
+	}
+	if remedy != "" {
+		out = append(out, s.Section.Render(l.T("det.remedy")))
+		out = append(out, wrap(remedy, width)...)
+	}
+	return out
+}
+
+// eventLines are the newest n events, one line each, oldest first.
+func (d *detail) eventLines(r *row, width, n int) []string {
+	evs := r.events[max(0, len(r.events)-n):]
+	out := make([]string, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, ansi.Truncate(d.eventLine(e), width, "…"))
+	}
+	return out
+}
+
+func (d *detail) eventLine(e upgrade.Event) string {
+	l := d.c.lang
+	line := e.Time.Format("15:04:05") + " " + pad(l.T("state."+string(e.Step)), d.c.stateWidth)
+	if e.Step == upgrade.StateDownloading {
+		line += fmt.Sprintf(" %3d%%", e.Percent)
+	}
+	if e.Code != 0 {
+		line += fmt.Sprintf(" [%d]", e.Code)
+	}
+	if e.ModErr != 0 {
+		line += fmt.Sprintf(" [%d]", e.ModErr)
+	}
+	if e.Detail != "" {
+		line += " " + clean(e.Detail)
+	}
+	return line
+}
+
+// View renders the pane, exactly height lines.
+func (d *detail) View() string {
+	title := d.c.styles.Section.Render(d.c.lang.T("det.transcript"))
+	if !d.wide() {
+		lines := append(append([]string{}, d.info...), title)
+		return strings.Join(append(lines, d.vp.View()), "\n")
+	}
+	infoW := d.width/2 - 2
+	left := fit(strings.Join(d.info, "\n"), infoW, d.height)
+	right := fit(title+"\n"+d.vp.View(), d.width-infoW-3, d.height)
+	sep := d.c.styles.Label.Render(" │ ")
+	var b strings.Builder
+	for i := range left {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pad(left[i], infoW) + sep + right[i])
+	}
+	return b.String()
+}
+
+// wrap breaks s into lines of at most width cells.
+func wrap(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	return splitLines(ansi.Wrap(clean(s), width, ""))
+}

@@ -1,0 +1,72 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"airfleet/upgrade"
+)
+
+// bell is the terminal bell, rung through the program's output.
+const bell = "\a"
+
+// handleEvents folds a batch of engine events into the table, starts the
+// clock with the first working module, rings on a new failure and at the end
+// of a batch, and refreshes the detail pane when its module moved.
+func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
+	var cmds []tea.Cmd
+	ring, touched := false, false
+	for _, e := range evs {
+		before, after := m.fleet.apply(e)
+		if after == upgrade.StateFailed && before != upgrade.StateFailed {
+			ring = true
+		}
+		t := e.Time
+		if t.IsZero() {
+			t = m.now()
+		}
+		if r := m.fleet.bySlot[e.Slot]; r != nil && r.active() {
+			m.header.start(t)
+		}
+		m.header.clock(t)
+		touched = touched || e.Slot == m.detail.slot
+	}
+	m.fleet.refresh()
+	m.header.counts = m.fleet.counts()
+
+	wasBusy := m.busy
+	m.busy = m.fleet.any((*row).working)
+	if wasBusy && !m.busy {
+		ring = true
+		c := m.header.counts
+		m.setStatus(toneOK, "st.done", c.passed, c.failed)
+		if c.failed > 0 {
+			m.statusTone = toneFail
+		}
+	}
+	if m.busy && !m.ticking {
+		m.ticking = true
+		cmds = append(cmds, m.ticker(m.now))
+	}
+	if m.showDetail && touched {
+		if r := m.fleet.bySlot[m.detail.slot]; r != nil {
+			m.detail.sync(r)
+			cmds = append(cmds, m.detail.refresh(m.backend))
+		} else {
+			m.showDetail = false
+		}
+	}
+	if ring && m.bell {
+		cmds = append(cmds, tea.Raw(bell))
+	}
+	return tea.Batch(cmds...)
+}
+
+// handleTick moves the clock and asks for the next tick while a batch runs.
+func (m *Model) handleTick(msg tickMsg) tea.Cmd {
+	m.header.clock(msg.Time)
+	if !m.busy {
+		m.ticking = false
+		return nil
+	}
+	return m.ticker(m.now)
+}

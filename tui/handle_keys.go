@@ -1,0 +1,218 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"airfleet/upgrade"
+)
+
+// handleKey routes a key press: a pending question first, then the finder,
+// then the console's own keys, then the part on screen.
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	keys := &m.c.keys
+	switch {
+	case m.confirm != confirmNone:
+		return m.handleConfirm(k)
+	case m.find.active:
+		return m.handleFindInput(k)
+	case key.Matches(k, keys.Quit):
+		if m.busy {
+			m.confirm = confirmQuit
+			return nil
+		}
+		return tea.Quit
+	case key.Matches(k, keys.Help):
+		m.showHelp = !m.showHelp
+	case key.Matches(k, keys.Lang):
+		m.setLang(m.c.lang.other())
+	case key.Matches(k, keys.Back):
+		m.handleBack()
+	case key.Matches(k, keys.Detail):
+		return m.openDetail()
+	case key.Matches(k, keys.Find):
+		return m.find.open("")
+	case key.Matches(k, keys.StartAll):
+		return m.act(actStartAll)
+	case key.Matches(k, keys.Start):
+		return m.act(actStart)
+	case key.Matches(k, keys.Retry):
+		return m.act(actRetry)
+	case key.Matches(k, keys.Cancel):
+		return m.act(actCancel)
+	case key.Matches(k, keys.CancelAll):
+		m.confirm = confirmCancelAll
+	case m.scannerDigit(k):
+		m.find.close(true)
+		cmd := m.find.open(k.Text)
+		m.fleet.setQuery(m.find.query())
+		return cmd
+	case m.showDetail:
+		return m.detail.Update(k)
+	case !m.showHelp:
+		return m.fleet.Update(k)
+	}
+	return nil
+}
+
+// scannerDigit reports whether k is a digit typed at the table, which is how
+// a barcode scanner starts an IMEI: it opens the finder.
+func (m *Model) scannerDigit(k tea.KeyPressMsg) bool {
+	return !m.showDetail && !m.showHelp && len(k.Text) == 1 && isDigit(k.Text[0]) && k.Mod == 0
+}
+
+// handleConfirm answers the pending question.
+func (m *Model) handleConfirm(k tea.KeyPressMsg) tea.Cmd {
+	keys := &m.c.keys
+	asked := m.confirm
+	switch {
+	case key.Matches(k, keys.Yes), asked == confirmQuit && k.String() == "ctrl+c":
+		m.confirm = confirmNone
+		if asked == confirmQuit {
+			return tea.Quit
+		}
+		return m.act(actCancelAll)
+	case key.Matches(k, keys.No):
+		m.confirm = confirmNone
+	}
+	return nil
+}
+
+// handleFindInput edits the query, applies it, or jumps to a scanned IMEI.
+func (m *Model) handleFindInput(msg tea.Msg) tea.Cmd {
+	keys := &m.c.keys
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, keys.Clear):
+			m.find.close(true)
+			m.fleet.setQuery("")
+			return nil
+		case key.Matches(k, keys.Apply):
+			q := m.find.query()
+			if !isIMEI(q) {
+				m.find.close(false)
+				return nil
+			}
+			m.find.close(true)
+			if r, ok := m.fleet.jumpIMEI(q); ok {
+				m.setStatus(toneOK, "st.found", q, r.slot)
+			} else {
+				m.setStatus(toneFail, "st.notfound", q)
+			}
+			return nil
+		}
+	}
+	cmd := m.find.Update(msg)
+	m.fleet.setQuery(m.find.query())
+	return cmd
+}
+
+// handleBack closes the detail pane or the help, else clears the filter,
+// else the selection.
+func (m *Model) handleBack() {
+	switch {
+	case m.showHelp:
+		m.showHelp = false
+	case m.showDetail:
+		m.showDetail = false
+	case m.fleet.query != "":
+		m.find.close(true)
+		m.fleet.setQuery("")
+	default:
+		clear(m.fleet.selected)
+	}
+}
+
+// openDetail shows the detail pane for the cursor's module.
+func (m *Model) openDetail() tea.Cmd {
+	r := m.fleet.current()
+	if r == nil {
+		return nil
+	}
+	m.showDetail = true
+	m.detail.SetSize(m.width, m.bodyHeight())
+	return m.detail.show(m.backend, r)
+}
+
+// setLang switches the language and lays out again.
+func (m *Model) setLang(l lang) {
+	m.c.setLang(l)
+	m.fleet.refresh()
+	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
+		m.detail.sync(r)
+	}
+}
+
+// handleResize sizes every part.
+func (m *Model) handleResize(width, height int) {
+	m.width, m.height = width, height
+	m.header.SetSize(width, headerHeight)
+	m.fleet.SetSize(width, m.bodyHeight())
+	m.detail.SetSize(width, m.bodyHeight())
+	m.find.SetSize(width, 1)
+	m.help.SetWidth(width)
+	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
+		m.detail.sync(r)
+	}
+}
+
+// handleBackground rebuilds the styles for the terminal's background.
+func (m *Model) handleBackground(isDark bool) {
+	m.c.styles = DefaultStyles(isDark)
+	m.help.Styles = m.c.styles.Help
+	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
+		m.detail.sync(r)
+	}
+}
+
+// syncKeys enables exactly the keys that do something now, so that they
+// alone match and the footer shows them.
+func (m *Model) syncKeys() {
+	k := &m.c.keys
+	for _, b := range k.all() {
+		b.SetEnabled(false)
+	}
+	on := func(bs ...*key.Binding) {
+		for _, b := range bs {
+			b.SetEnabled(true)
+		}
+	}
+	k.Back.SetKeys("esc")
+	k.Back.SetHelp("esc", m.c.lang.T("key.back"))
+	switch {
+	case m.confirm != confirmNone:
+		on(&k.Yes, &k.No)
+		return
+	case m.find.active:
+		on(m.find.Keys()...)
+		return
+	case m.showHelp:
+		on(&k.Back, &k.Help, &k.Lang, &k.Quit)
+		return
+	case m.showDetail:
+		k.Back.SetKeys("esc", "enter")
+		k.Back.SetHelp("esc/enter", m.c.lang.T("key.back"))
+		on(m.detail.Keys()...)
+		on(&k.Back)
+	default:
+		on(m.fleet.Keys()...)
+		on(&k.Find)
+		if m.fleet.query != "" || m.fleet.selectedShown() > 0 {
+			k.Back.SetHelp("esc", m.c.lang.T("key.clear"))
+			on(&k.Back)
+		}
+	}
+	on(&k.Lang, &k.Help, &k.Quit)
+	m.syncActionKeys()
+}
+
+// syncActionKeys enables the actions that have something to act on.
+func (m *Model) syncActionKeys() {
+	k := &m.c.keys
+	f := m.fleet
+	k.StartAll.SetEnabled(f.any((*row).startable))
+	k.Start.SetEnabled(len(m.actionTargets(actStart)) > 0)
+	k.Retry.SetEnabled(f.any(func(r *row) bool { return r.state == upgrade.StateFailed }))
+	k.Cancel.SetEnabled(len(m.actionTargets(actCancel)) > 0)
+	k.CancelAll.SetEnabled(m.busy)
+}

@@ -1,0 +1,158 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"airfleet/upgrade"
+)
+
+// planMsg carries the batch's plan, read once from the backend.
+type planMsg struct{ Plan Plan }
+
+// loadPlan reads the plan off the Update goroutine.
+func loadPlan(b Backend) tea.Cmd {
+	return func() tea.Msg { return planMsg{Plan: b.Plan()} }
+}
+
+// tickMsg moves the elapsed-time clock; it arrives once a second while a
+// batch runs.
+type tickMsg struct{ Time time.Time }
+
+// tick asks for the next tickMsg in a second, stamped by now.
+func tick(now func() time.Time) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{Time: now()} })
+}
+
+// header shows the plan on one line and the counts and elapsed time on a
+// second.
+type header struct {
+	c       *common
+	plan    Plan
+	counts  counts
+	started time.Time // first start; zero before
+	now     time.Time // latest tick or event
+	width   int
+}
+
+// Update takes the plan; the root moves the clock.
+func (h *header) Update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(planMsg); ok {
+		h.plan = msg.Plan
+	}
+	return nil
+}
+
+// clock moves now forward to t.
+func (h *header) clock(t time.Time) {
+	if t.After(h.now) {
+		h.now = t
+	}
+}
+
+// start records the first start of a batch.
+func (h *header) start(t time.Time) {
+	if h.started.IsZero() {
+		h.started = t
+		h.clock(t)
+	}
+}
+
+// SetSize sets the width; the header is always two lines.
+func (h *header) SetSize(width, _ int) { h.width = width }
+
+// Keys: the header answers to no key.
+func (h *header) Keys() []*key.Binding { return nil }
+
+// View renders the two header lines.
+func (h *header) View() string {
+	return h.planLine() + "\n" + h.countLine()
+}
+
+func (h *header) planLine() string {
+	s, l := h.c.styles, h.c.lang
+	field := func(label, value string) string {
+		return "  " + s.Label.Render(l.T(label)+" ") + value
+	}
+	mode := l.T("mode." + string(h.plan.Mode))
+	switch h.plan.Mode {
+	case upgrade.ModeKey:
+		mode += " " + h.plan.KeyMasked
+	case upgrade.ModeURL:
+		mode += " " + h.plan.URL
+	case "":
+		mode = "-"
+	}
+	target := l.T("hdr.latest")
+	if h.plan.Target != 0 {
+		target = strconv.Itoa(h.plan.Target)
+	}
+	line := s.Title.Render(l.T("app.title")) +
+		field("hdr.target", target) +
+		field("hdr.concurrency", concurrency(h.plan.Concurrency, l)) +
+		field("hdr.station", orDash(h.plan.Station)) +
+		field("hdr.mode", mode)
+	return ansi.Truncate(line, h.width, "…")
+}
+
+func (h *header) countLine() string {
+	s, l, c := h.c.styles, h.c.lang, h.counts
+	// Most telling first: when the line is too narrow, the tail goes.
+	parts := []string{s.Label.Render(l.T("hdr.total")) + " " + strconv.Itoa(c.total)}
+	for _, g := range []struct {
+		key string
+		n   int
+		t   tone
+	}{
+		{"count.passed", c.passed, toneOK},
+		{"count.failed", c.failed, toneFail},
+		{"count.running", c.running, toneAccent},
+		{"count.waiting", c.waiting, toneWarn},
+		{"count.held", c.held, toneWarn},
+		{"count.disconnected", c.disconnected, toneWarn},
+		{"count.cancelled", c.cancelled, toneMuted},
+		{"count.idle", c.idle, toneMuted},
+	} {
+		if g.n > 0 {
+			parts = append(parts, s.tone[g.t].apply(l.T(g.key)+" "+strconv.Itoa(g.n)))
+		}
+	}
+	var right string
+	if !h.started.IsZero() {
+		right = s.Label.Render(l.T("hdr.elapsed")) + " " + elapsed(h.now.Sub(h.started))
+	}
+	left := strings.Join(parts, "  ")
+	for len(parts) > 1 && ansi.StringWidth(left)+2+ansi.StringWidth(right) > h.width {
+		parts = parts[:len(parts)-1]
+		left = strings.Join(parts, "  ")
+	}
+	gap := h.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 2 {
+		return ansi.Truncate(left+"  "+right, h.width, "…")
+	}
+	return left + spaces(gap) + right
+}
+
+// elapsed shows a duration as m:ss or h:mm:ss.
+func elapsed(d time.Duration) string {
+	d = max(0, d.Round(time.Second))
+	hh, mm, ss := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if hh > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", hh, mm, ss)
+	}
+	return fmt.Sprintf("%02d:%02d", mm, ss)
+}
+
+// concurrency shows the batch's limit; 0 means every module at once.
+func concurrency(n int, l lang) string {
+	if n <= 0 {
+		return l.T("hdr.all")
+	}
+	return strconv.Itoa(n)
+}

@@ -1,0 +1,112 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key the console answers to. Bindings that do not apply in
+// the current state are disabled, so they neither match nor show in help.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+
+	Select, SelectAll, Detail, Back key.Binding
+
+	StartAll, Start, Retry, Cancel, CancelAll key.Binding
+
+	Find, Apply, Clear key.Binding
+
+	Yes, No key.Binding
+
+	Lang, Help, Quit key.Binding
+}
+
+// DefaultKeyMap returns the console's keys with English help.
+func DefaultKeyMap() KeyMap {
+	b := func(help string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, ""))
+	}
+	k := KeyMap{
+		Up:        b("↑/k", "up", "k"),
+		Down:      b("↓/j", "down", "j"),
+		PageUp:    b("pgup", "pgup"),
+		PageDown:  b("pgdn", "pgdown"),
+		Home:      b("home/g", "home", "g"),
+		End:       b("end/G", "end", "G"),
+		Select:    b("space", "space"),
+		SelectAll: b("a", "a"),
+		Detail:    b("enter", "enter"),
+		Back:      b("esc", "esc"),
+		StartAll:  b("s", "s"),
+		Start:     b("S", "S"),
+		Retry:     b("r", "r"),
+		Cancel:    b("c", "c"),
+		CancelAll: b("C", "C"),
+		Find:      b("/", "/"),
+		Apply:     b("enter", "enter"),
+		Clear:     b("esc", "esc"),
+		Yes:       b("y", "y", "Y"),
+		No:        b("n/esc", "n", "N", "esc"),
+		Lang:      b("L", "L"),
+		Help:      b("?", "?"),
+		Quit:      b("q", "q", "ctrl+c"),
+	}
+	k.localize(english)
+	return k
+}
+
+// localize sets the help descriptions in language l.
+func (k *KeyMap) localize(l lang) {
+	for _, d := range k.described() {
+		d.b.SetHelp(d.b.Help().Key, l.T(d.key))
+	}
+}
+
+// described pairs each binding with the i18n key of its description.
+func (k *KeyMap) described() []struct {
+	b   *key.Binding
+	key string
+} {
+	type pair = struct {
+		b   *key.Binding
+		key string
+	}
+	return []pair{
+		{&k.Up, "key.up"}, {&k.Down, "key.down"}, {&k.PageUp, "key.pgup"},
+		{&k.PageDown, "key.pgdown"}, {&k.Home, "key.home"}, {&k.End, "key.end"},
+		{&k.Select, "key.select"}, {&k.SelectAll, "key.selectall"},
+		{&k.Detail, "key.detail"}, {&k.Back, "key.back"},
+		{&k.StartAll, "key.startall"}, {&k.Start, "key.start"},
+		{&k.Retry, "key.retry"}, {&k.Cancel, "key.cancel"},
+		{&k.CancelAll, "key.cancelall"}, {&k.Find, "key.find"},
+		{&k.Apply, "key.apply"}, {&k.Clear, "key.clear"},
+		{&k.Yes, "key.yes"}, {&k.No, "key.no"},
+		{&k.Lang, "key.lang"}, {&k.Help, "key.help"}, {&k.Quit, "key.quit"},
+	}
+}
+
+// all returns every binding, for enabling them by state.
+func (k *KeyMap) all() []*key.Binding {
+	d := k.described()
+	out := make([]*key.Binding, len(d))
+	for i, p := range d {
+		out[i] = p.b
+	}
+	return out
+}
+
+// ShortHelp is the footer: the actions first, most used leftmost.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{
+		k.Yes, k.No, k.Apply, k.Clear,
+		k.StartAll, k.Retry, k.Cancel, k.CancelAll, k.Help, k.Quit,
+		k.Detail, k.Back, k.Find, k.Start, k.Select, k.Lang,
+	}
+}
+
+// FullHelp is the help screen, one column per group.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.Select, k.SelectAll, k.Detail, k.Back, k.Find, k.Apply, k.Clear},
+		{k.StartAll, k.Start, k.Retry, k.Cancel, k.CancelAll},
+		{k.Yes, k.No, k.Lang, k.Help, k.Quit},
+	}
+}
