@@ -19,9 +19,12 @@ type Batch struct {
 
 	station *Station
 
-	mu      sync.Mutex
-	cancels map[string]context.CancelFunc // by IMEI
-	slots   map[string]string             // IMEI → current slot
+	mu       sync.Mutex
+	cancels  map[string]context.CancelFunc // by IMEI
+	slots    map[string]string             // IMEI → current slot
+	finished int
+	failed   int
+	paused   string // why the batch paused, "" while it runs
 }
 
 // NewBatch prepares a batch; cfg must have passed Validate.
@@ -166,8 +169,13 @@ func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) 
 			var r Result
 			select {
 			case sem <- struct{}{}:
-				m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a}
-				r = m.run(mctx)
+				if why := b.pausedWhy(); why != "" {
+					r = b.skip(a, Held, why)
+				} else {
+					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a}
+					r = m.run(mctx)
+					b.tally(r)
+				}
 				<-sem
 			case <-mctx.Done():
 				r = b.skip(a, Cancelled, "cancelled before it started")
@@ -180,6 +188,27 @@ func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) 
 	}
 	wg.Wait()
 	return allOK
+}
+
+// tally counts a finished module and pauses the batch when the failure
+// rate crosses the threshold.
+func (b *Batch) tally(r Result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.finished++
+	if r.Outcome == Failed {
+		b.failed++
+	}
+	rate := b.cfg.PauseRate
+	if rate > 0 && b.paused == "" && b.finished >= b.cfg.PauseMin && float64(b.failed) >= rate*float64(b.finished) {
+		b.paused = fmt.Sprintf("held: the batch paused after %d of %d modules failed (pause rate %.0f %%); check the failures, then retry", b.failed, b.finished, rate*100)
+	}
+}
+
+func (b *Batch) pausedWhy() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.paused
 }
 
 // skip records a module that the batch did not start.

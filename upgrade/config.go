@@ -17,6 +17,12 @@ type Config struct {
 
 	Concurrency int // modules upgrading at once; 0 = all
 	Canary      int // the first Canary modules must pass before the rest start
+	// PauseRate pauses the batch when this share of the finished modules
+	// failed (at least PauseMin of them): the modules not started yet are
+	// held, so a bad key or firmware does not spend every module's request.
+	// 0 = never.
+	PauseRate float64
+	PauseMin  int // default 4
 
 	RetryAfter       time.Duration // first wait after code 43 (default 90 s); each next wait is 1.5× longer
 	RetryMaxWait     time.Duration // cap of one wait (default 4 × RetryAfter)
@@ -53,6 +59,9 @@ func (c Config) Defaults() Config {
 	if c.Budget <= 0 {
 		c.Budget = 4
 	}
+	if c.PauseMin <= 0 {
+		c.PauseMin = 4
+	}
 	return c
 }
 
@@ -83,6 +92,9 @@ func (c Config) Validate() error {
 	}
 	if c.Canary < 0 {
 		errs = append(errs, fmt.Errorf("--canary %d: give 0 (no canary) or more", c.Canary))
+	}
+	if c.PauseRate < 0 || c.PauseRate > 1 {
+		errs = append(errs, fmt.Errorf("--pause-rate %v: give a share between 0 (never pause) and 1", c.PauseRate))
 	}
 	if c.Budget < 0 {
 		errs = append(errs, fmt.Errorf("--budget %d: give 1 or more", c.Budget))

@@ -31,6 +31,7 @@ type Controller struct {
 	ctx     context.Context
 	running map[string]*Batch // IMEI → its batch
 	last    map[string]Result // IMEI → its last result
+	auto    bool              // start every module as soon as it is identified
 	wg      sync.WaitGroup
 }
 
@@ -43,6 +44,9 @@ func NewController(src device.Source, log Log, cfg Config, o EngineOptions) *Con
 		c.events.push(e)
 		if emit != nil {
 			emit(e)
+		}
+		if e.Step == StateIdle && e.IMEI != "" {
+			c.autoStart(e)
 		}
 	}
 	c.eng = NewEngine(src, log, o)
@@ -90,6 +94,44 @@ func (c *Controller) SetConfig(cfg Config) error {
 	defer c.mu.Unlock()
 	c.cfg = cfg
 	return nil
+}
+
+// SetAutoStart switches auto-start on plug-in on or off: a module that is
+// plugged in and identified starts upgrading at once, for production lines.
+func (c *Controller) SetAutoStart(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.auto = on
+}
+
+// AutoStart reports whether auto-start on plug-in is on.
+func (c *Controller) AutoStart() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.auto
+}
+
+// Config returns the current settings.
+func (c *Controller) Config() Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg
+}
+
+// autoStart starts a newly identified module when auto-start is on, unless
+// it already ended upgraded or current in this session, or was banned
+// (code 40): plugging such a module in again must not spend a request.
+func (c *Controller) autoStart(e Event) {
+	c.mu.Lock()
+	on := c.auto
+	last, seen := c.last[e.IMEI]
+	running := c.running[e.IMEI] != nil
+	c.mu.Unlock()
+	if !on || running || (seen && (last.Outcome == Upgraded || last.Outcome == Current || last.Code == 40)) {
+		return
+	}
+	slot, imei := e.Slot, e.IMEI
+	c.start(func(a *Attached) bool { return a.Slot == slot && a.Info.IMEI == imei })
 }
 
 // Running reports how many modules are being upgraded.

@@ -19,6 +19,14 @@ const simSpeed = 100
 // module is identified, and returns them with the fleet's expectations.
 func fleet(t *testing.T, cfg sim.Config) (*Engine, *memLog, sim.FleetFile) {
 	t.Helper()
+	log := newMemLog()
+	e, ff := fleetWith(t, cfg, log, nil)
+	return e, log, ff
+}
+
+// fleetWith is fleet with a given log and event hook.
+func fleetWith(t *testing.T, cfg sim.Config, log Log, emit func(Event)) (*Engine, sim.FleetFile) {
+	t.Helper()
 	if cfg.Dir == "" {
 		cfg.Dir = t.TempDir()
 	}
@@ -30,8 +38,7 @@ func fleet(t *testing.T, cfg sim.Config) (*Engine, *memLog, sim.FleetFile) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := newMemLog()
-	e := NewEngine(device.DirSource{Dir: cfg.Dir}, log, EngineOptions{Interval: 20 * time.Millisecond})
+	e := NewEngine(device.DirSource{Dir: cfg.Dir}, log, EngineOptions{Interval: 20 * time.Millisecond, Emit: emit})
 	done := make(chan struct{})
 	go func() { e.Run(ctx); close(done) }()
 	t.Cleanup(func() {
@@ -51,7 +58,7 @@ func fleet(t *testing.T, cfg sim.Config) (*Engine, *memLog, sim.FleetFile) {
 	if got := len(e.Station().Modules()); got != len(ff.Modules) {
 		t.Fatalf("station sees %d modules, fleet has %d", got, len(ff.Modules))
 	}
-	return e, log, ff
+	return e, ff
 }
 
 // fast scales the engine's waits to the simulator's speed.
@@ -66,11 +73,16 @@ func fast(c Config) Config {
 
 func runBatch(t *testing.T, e *Engine, cfg Config, imeis ...string) map[string]Result {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return runBatchCtx(t, ctx, e, cfg, imeis...)
+}
+
+func runBatchCtx(t *testing.T, ctx context.Context, e *Engine, cfg Config, imeis ...string) map[string]Result {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	out := map[string]Result{}
 	for _, r := range e.NewBatch(fast(cfg)).Run(ctx, imeis, nil) {
 		out[r.IMEI] = r
@@ -100,8 +112,8 @@ func check(t *testing.T, ff sim.FleetFile, res map[string]Result) {
 	}
 }
 
-func TestHappyBatch(t *testing.T) {
-	e, log, ff := fleet(t, sim.Config{Modules: 4, Scenario: "happy"})
+func TestHappyBatch32(t *testing.T) {
+	e, log, ff := fleet(t, sim.Config{Modules: 32, Scenario: "happy"})
 	res := runBatch(t, e, Config{Mode: ModeIoT})
 	check(t, ff, res)
 	for _, r := range res {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"airfleet/device/sim"
+	"airfleet/store"
+)
+
+// crashBinary builds airfleet once for the tests of this file.
+func crashBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "airfleet")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return bin
+}
+
+type printed struct {
+	at time.Time
+	r  struct {
+		IMEI   string `json:"imei"`
+		Result string `json:"result"`
+	}
+}
+
+// TestKillUpgrade kills a running `airfleet upgrade` with SIGKILL at random
+// moments, three times, restarting it on the same log each time: the log
+// stays intact, every result printed well before a kill (the writer's
+// promise is 100 ms) is in it, and the attempts the kill cut short are
+// marked interrupted.
+func TestKillUpgrade(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := crashBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "log.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 8, Scenario: "mixed", Speed: 50, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	interrupted := 0
+	for round := range 3 {
+		child := exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", db,
+			"--retry-after", "2s", "--reboot-timeout", "10s", "--force")
+		out, err := child.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		child.Stderr = os.Stderr
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan printed, 64)
+		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				var p printed
+				p.at = time.Now()
+				if json.Unmarshal(sc.Bytes(), &p.r) == nil && p.r.IMEI != "" {
+					lines <- p
+				}
+			}
+		}()
+		// Kill after the first result, a random moment later.
+		var got []printed
+		select {
+		case p, ok := <-lines:
+			if !ok {
+				t.Fatalf("round %d: the child ended before any result", round)
+			}
+			got = append(got, p)
+		case <-time.After(60 * time.Second):
+			t.Fatalf("round %d: no result within 60 s", round)
+		}
+		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond) // a random moment, not a wait for an event
+		child.Process.Kill()
+		killed := time.Now()
+		child.Wait()
+		for p := range lines {
+			got = append(got, p)
+		}
+
+		st, err := store.Open(db, store.Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopen after kill: %v", round, err)
+		}
+		interrupted += st.Recovered().Attempts
+		if err := st.IntegrityCheck(); err != nil {
+			t.Fatalf("round %d: integrity: %v", round, err)
+		}
+		for _, p := range got {
+			if killed.Sub(p.at) < 250*time.Millisecond {
+				continue // printed right before the kill: allowed to be lost
+			}
+			rows, err := st.History(p.r.IMEI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, a := range rows {
+				found = found || string(a.Result) == p.r.Result
+			}
+			if !found {
+				t.Errorf("round %d: %s was printed %s %v before the kill but the log has no such attempt",
+					round, p.r.IMEI, p.r.Result, killed.Sub(p.at).Round(time.Millisecond))
+			}
+		}
+		rows, err := st.Attempts(store.AttemptFilter{Result: store.ResultRunning})
+		if err != nil || len(rows) != 0 {
+			t.Fatalf("round %d: %d attempts still running after recovery (%v)", round, len(rows), err)
+		}
+		st.Close()
+	}
+	if interrupted == 0 {
+		t.Error("three kills mid-batch left no interrupted attempt")
+	}
+}

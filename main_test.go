@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"airfleet/device/sim"
+)
+
+// Bad input is a usage error: exit status 2 and a sentence that names the
+// flag and the fix.
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "airfleet demo"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"upgrade"}, "--mode"},
+		{[]string{"upgrade", "--mode", "cloud"}, "--mode"},
+		{[]string{"upgrade", "--mode", "key"}, "project key is empty"},
+		{[]string{"upgrade", "--mode", "key", "--key", "abc\"\r\nAT+RESET"}, "letters and digits"},
+		{[]string{"upgrade", "--mode", "url", "--url", "http://h/x\".bin"}, "double quote"},
+		{[]string{"upgrade", "--mode", "url", "--url", "ftp://h/x.bin"}, "http://"},
+		{[]string{"upgrade", "--mode", "iot", "--concurrency", "-1"}, "--concurrency"},
+		{[]string{"upgrade", "--mode", "iot", "--imei", "12345"}, "15-digit"},
+		{[]string{"upgrade", "--mode", "iot", "--ports", filepath.Join(dir, "nope")}, "--ports"},
+		{[]string{"scan", "--ports", filepath.Join(dir, "nope")}, "--ports"},
+		{[]string{"scan", "--usb-ids", "19d1"}, "--usb-ids"},
+		{[]string{"sim", "--modules", "4"}, "--dir"},
+		{[]string{"sim", "--dir", dir, "--scenario", "nope"}, "unknown"},
+		{[]string{"sim", "--dir", dir, "--speed", "0"}, "--speed"},
+		{[]string{"codes", "99"}, "no code"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), c.args, &out, &errb)
+		if code != 2 {
+			t.Errorf("%q: exit %d, want 2 (stderr %q)", c.args, code, errb.String())
+		}
+		if !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%q: stderr %q does not say %q", c.args, errb.String(), c.want)
+		}
+	}
+}
+
+func TestCodes(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"codes", "43"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"43", "正在生成版本", "please wait", "wait and retry"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("codes 43 does not say %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	run(context.Background(), []string{"codes"}, &out, &errb)
+	for _, want := range []string{"\n3  ", "\n44  ", "\n-1006  "} {
+		if !strings.Contains("\n"+out.String(), want) {
+			t.Errorf("the catalogue misses %q", strings.TrimSpace(want))
+		}
+	}
+}
+
+// airfleet upgrade --json on the mixed scenario: one object per module with
+// the documented fields, exactly the scenario's results, a summary, and
+// exit status 1 because some failed.
+func TestUpgradeJSON(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 8, Scenario: "mixed", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", filepath.Join(dir, "log.db"),
+		"--retry-after", "2s", "--reboot-timeout", "8s"}, &out, &errb)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (some modules fail in this scenario); stderr %s", code, errb.String())
+	}
+	ff, err := sim.ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]sim.Expect{}
+	for _, m := range ff.Modules {
+		want[m.IMEI] = m.Expect
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(ff.Modules)+1 {
+		t.Fatalf("%d lines, want %d results and a summary:\n%s", len(lines), len(ff.Modules), out.String())
+	}
+	for _, l := range lines[:len(lines)-1] {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		for _, field := range []string{"slot", "imei", "model", "from", "to", "result", "code", "module_error", "http_status", "attempts", "seconds", "message"} {
+			if _, ok := r[field]; !ok {
+				t.Errorf("no %q in %s", field, l)
+			}
+		}
+		exp := want[r["imei"].(string)]
+		got := r["result"].(string)
+		code, _ := r["code"].(float64)
+		if code == 0 {
+			code, _ = r["module_error"].(float64)
+		}
+		if got != exp.Result || (exp.Code != 0 && int(code) != exp.Code) {
+			t.Errorf("%s: %s code %v, the scenario says %s code %d", r["slot"], got, code, exp.Result, exp.Code)
+		}
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum["summary"] != true || sum["total"] != float64(len(ff.Modules)) {
+		t.Fatalf("summary %q (%v)", lines[len(lines)-1], err)
+	}
+}
