@@ -332,6 +332,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: "upgrade request sent (counts on the platform)"}, KindRequest)
 
 	silence := cfg.ProgressTimeout
+	quiet := 0 // silent periods in a row without progress
 	for {
 		// Once the download runs, cancel waits for the module to finish:
 		// stopping now would leave it rebooting on its own.
@@ -356,8 +357,14 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 			if qerr != nil {
 				return 0, f, qerr
 			}
+			if quiet++; quiet > 3 {
+				return 0, f, fmt.Errorf("the download made no progress for %s (stuck at %d %%, AT+UPGRADE? says %s): power-cycle the module and retry", 4*silence.Round(time.Second), max(f.progress, 0), st)
+			}
 			switch st.State {
 			case 1:
+				if st.Percent > f.progress {
+					quiet = 0
+				}
 				m.progress(&f, st.Percent)
 				continue
 			case 2:
@@ -374,6 +381,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 			continue
 		}
 		if n >= 0 {
+			quiet = 0
 			m.progress(&f, n)
 			continue
 		}
@@ -564,13 +572,15 @@ func (m *machine) rebootAndVerify(ctx context.Context) error {
 func (m *machine) verify(fw device.Firmware) error {
 	cfg := m.b.cfg
 	m.res.To = fw.Core
+	// The request that led here was served: codes of earlier requests
+	// (a 43 before it) do not explain this result.
+	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = 0, 0, 0
 	switch {
 	case fw.Core == m.res.From:
 		return m.finish(Failed, fmt.Sprintf("came back on the old version V%d: the apply failed; retry later, and re-flash by cable if it repeats", fw.Core))
 	case cfg.Target > 0 && fw.Core != cfg.Target:
 		return m.finish(Failed, fmt.Sprintf("came back on V%d, not the target V%d: the platform offers another version; check its upgrade config", fw.Core, cfg.Target))
 	}
-	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = 0, 0, 0
 	return m.finish(Upgraded, fmt.Sprintf("upgraded V%d → V%d", m.res.From, fw.Core))
 }
 

@@ -74,7 +74,7 @@ func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
 				tries43++
 				continue
 			case code == 27 && m.Version() == m.Info().Target:
-				return Expect{Result: ResultCurrent, To: m.Version()}
+				return Expect{Result: ResultCurrent, To: m.Version(), Code: 27}
 			case code != 0:
 				return Expect{Result: ResultFailed, Code: code}
 			}

@@ -77,7 +77,7 @@ var roles = map[string]role{
 	"ok": {"upgrades to the target through its account's default project", func(s *ModuleSpec, _ uint64) {}},
 	"latest": {"already on the target: code 27, nothing to do", func(s *ModuleSpec, _ uint64) {
 		s.Version = s.Target
-		s.Expect = Expect{Result: ResultCurrent, To: s.Target}
+		s.Expect = Expect{Result: ResultCurrent, To: s.Target, Code: 27} // a console without a target asks, and hears 27
 	}},
 	"not-listed": {"left out of the firmware's IMEI list: code 27 below the target", func(s *ModuleSpec, _ uint64) {
 		s.NotListed = true
