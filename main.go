@@ -349,7 +349,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	fs.StringVar(&cfg.Key, "key", "", "project `KEY` for --mode key (only its last four characters are logged)")
 	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url")
 	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; 0 = all)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; default: all)")
 	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", 90*time.Second, "first wait after platform code 43 (`D`, growing 1.5x per wait)")
 	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
@@ -366,6 +366,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		return false, err
 	}
 	cfg.Mode = upgrade.Mode(*mode)
+	if set(fs, "concurrency") && cfg.Concurrency < 1 {
+		return false, usageErr("--concurrency %d: give 1 or more, or leave it out to upgrade every module at once", cfg.Concurrency)
+	}
 	if err := cfg.Validate(); err != nil {
 		return false, usageErr("%v", err)
 	}
@@ -454,6 +457,13 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
 	}
 	return sum.OK(), nil
+}
+
+// set reports whether the flag was given on the command line.
+func set(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 func parseIMEIs(s string) ([]string, error) {
