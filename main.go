@@ -50,12 +50,13 @@ func main() {
 
 // run dispatches a subcommand and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" && args[0] != "--version" {
+		args = append([]string{"console"}, args...)
 	}
 	var err error
 	switch args[0] {
+	case "console":
+		err = cmdConsole(ctx, args[1:], stdout, stderr)
 	case "scan":
 		err = cmdScan(ctx, args[1:], stdout, stderr)
 	case "sim":
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 const usage = `airfleet: upgrade batches of Air780-family modules over the air
 
+  airfleet [--ports DIR] [--db PATH] [--lang zh|en]
+                                              the console on the modules attached to this station
   airfleet demo                               the console on a simulated fleet of 24 modules
   airfleet scan [--ports DIR] [--json]        list the modules found: slot, port, IMEI, model, firmware, SIM, network
   airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]
@@ -323,17 +326,74 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain})
+	// No settings file: a key saved for the real line must not reach the
+	// simulator, and the demo's choices must not change the real line's.
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain, History: log.Store()})
 	stop()
-	go func() {
-		for range ctl.Events() { // nobody reads them once the console is gone
-		}
-	}()
+	drain(ctl, stderr)
 	<-done
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// cmdConsole is the console on the modules attached to this station (or in
+// a fleet directory), with the operator's remembered settings.
+func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("console", stderr)
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
+	lang := fs.String("lang", "", "console language, zh or en (default: the settings, else LANG)")
+	settings := fs.String("settings", tui.DefaultSettingsPath(), "the settings `FILE` (mode, key, target …), remembered between runs")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	src, err := source(*ports, *usbIDs)
+	if err != nil {
+		return err
+	}
+	s, err := tui.LoadSettings(*settings)
+	if err != nil {
+		fmt.Fprintln(stderr, "airfleet:", err)
+	}
+	cfg := s.Config(upgrade.Config{})
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "airfleet: the settings in %s are not valid (%v): starting with the IoT platform's default project; fix them in the settings screen (o)\n", *settings, err)
+		cfg = tui.DefaultSettings().Config(upgrade.Config{})
+	}
+	log, err := upgrade.OpenStoreLog(*dbPath)
+	if err != nil {
+		return usageErr("--db: %v", err)
+	}
+	defer log.Close()
+	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
+	ctl.SetAutoStart(s.AutoStart)
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { ctl.Run(cctx); close(done) }()
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings})
+	stop()
+	drain(ctl, stderr)
+	<-done
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// drain reads the controller's events once the console is gone, and says
+// why the program has not ended yet while modules finish a download: they
+// are left to reboot and are verified, never abandoned mid-flash.
+func drain(ctl *upgrade.Controller, stderr io.Writer) {
+	if n := ctl.Running(); n > 0 {
+		fmt.Fprintf(stderr, "airfleet: waiting for %d modules to reach a safe state (a module that is downloading is followed through its reboot)…\n", n)
+	}
+	go func() {
+		for range ctl.Events() {
+		}
+	}()
 }
 
 // explain gives the console the catalogue's words for a code.

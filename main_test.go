@@ -24,7 +24,8 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{}, "airfleet demo"},
+		{[]string{"--bogus"}, "-bogus"},
+		{[]string{"console", "--ports", filepath.Join(dir, "nope")}, "--ports"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"upgrade"}, "--mode"},
 		{[]string{"upgrade", "--mode", "cloud"}, "--mode"},

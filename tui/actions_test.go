@@ -196,16 +196,26 @@ func TestLanguageSwitch(t *testing.T) {
 }
 
 func TestHelpListsEveryKey(t *testing.T) {
-	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 40)
-	press(m, "?")
-	s := screen(m)
-	km := DefaultKeyMap()
-	for _, d := range km.described() {
-		if !strings.Contains(s, d.b.Help().Desc) {
-			t.Errorf("help lacks %q", d.b.Help().Desc)
+	for _, tc := range []struct {
+		lang string
+		w, h int
+	}{{"en", 80, 24}, {"zh", 80, 24}, {"en", 160, 48}} {
+		m := newTestModel(t, NewFakeBackend(testPlan, 0), tc.lang, tc.w, tc.h)
+		press(m, "?")
+		s := screen(m)
+		km := DefaultKeyMap()
+		km.localize(parseLang(tc.lang))
+		for _, d := range km.described() {
+			if k := d.b.Help().Key + " "; !strings.Contains(s, k) {
+				t.Errorf("%s %dx%d: help lacks the key %q", tc.lang, tc.w, tc.h, k)
+			}
+			if !strings.Contains(s, d.b.Help().Desc) {
+				t.Errorf("%s %dx%d: help lacks %q", tc.lang, tc.w, tc.h, d.b.Help().Desc)
+			}
 		}
 	}
-	press(m, "?")
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 40)
+	press(m, "?", "?")
 	if strings.Contains(screen(m), "select all") {
 		t.Error("? did not close the help")
 	}
@@ -232,11 +242,11 @@ func TestFooterNeverLies(t *testing.T) {
 			t.Errorf("%s: footer keys %v, want %v", state, got, want)
 		}
 	}
-	check("table", "s", "r", "C", "?", "q", "enter", "/", "space", "L")
+	check("table", "s", "r", "C", "?", "q", "h", "o", "enter", "/", "space", "L")
 	press(m, "/")
 	check("finding", "enter", "esc")
 	press(m, "esc", "enter")
-	check("detail", "s", "r", "C", "?", "q", "esc/enter", "L")
+	check("detail", "s", "r", "C", "?", "q", "h", "o", "esc/enter", "L")
 	press(m, "esc", "C")
 	check("confirm", "y", "n/esc")
 }

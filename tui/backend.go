@@ -38,7 +38,20 @@ type Backend interface {
 	CancelAll() error
 	// Plan describes the batch for the header.
 	Plan() Plan
+	// Config is the settings of the batches started from now on.
+	Config() upgrade.Config
+	// SetConfig changes them; it refuses a config that fails
+	// upgrade.Config.Validate.
+	SetConfig(upgrade.Config) error
+	// AutoStart reports whether a module starts as soon as it is plugged
+	// in and identified.
+	AutoStart() bool
+	// SetAutoStart switches auto-start on plug-in on or off.
+	SetAutoStart(on bool)
 }
+
+// The engine's controller is a Backend as it is.
+var _ Backend = (*upgrade.Controller)(nil)
 
 // Plan is the batch's configuration as the header shows it: mode, target
 // (0 when the platform decides), concurrency, the masked key, the URL and
@@ -55,26 +68,34 @@ type FakeBackend struct {
 
 	mu          sync.Mutex
 	plan        Plan
+	cfg         upgrade.Config
+	auto        bool
 	transcripts map[string][]string
 	calls       []Call
 	errs        map[string]error
 }
 
-// Call is one recorded FakeBackend action: its method name and slots.
+// Call is one recorded FakeBackend action: its method name and slots, and
+// the argument of SetConfig or SetAutoStart.
 type Call struct {
 	Method string
 	Slots  []string
+	Config upgrade.Config // SetConfig's
+	On     bool           // SetAutoStart's
 }
 
 // ErrFake is a convenient error for scripted failures.
 var ErrFake = errors.New("fake backend failure")
 
 // NewFakeBackend returns a FakeBackend with the given plan whose event
-// channel holds up to buffer events.
+// channel holds up to buffer events. Its config is the plan's (without a
+// key) until SetConfig changes both.
 func NewFakeBackend(plan Plan, buffer int) *FakeBackend {
 	return &FakeBackend{
-		events:      make(chan upgrade.Event, buffer),
-		plan:        plan,
+		events: make(chan upgrade.Event, buffer),
+		plan:   plan,
+		cfg: upgrade.Config{Mode: plan.Mode, Target: plan.Target, Concurrency: plan.Concurrency,
+			URL: plan.URL, Station: plan.Station},
 		transcripts: map[string][]string{},
 		errs:        map[string]error{},
 	}
@@ -98,7 +119,7 @@ func (f *FakeBackend) SetTranscript(slot string, lines []string) {
 }
 
 // FailWith makes the named method ("StartAll", "Start", "RetryFailed",
-// "Cancel", "CancelAll") return err; nil clears it.
+// "Cancel", "CancelAll", "SetConfig") return err; nil clears it.
 func (f *FakeBackend) FailWith(method string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -143,6 +164,50 @@ func (f *FakeBackend) Cancel(slots []string) error { return f.record("Cancel", s
 
 // CancelAll implements Backend.
 func (f *FakeBackend) CancelAll() error { return f.record("CancelAll", nil) }
+
+// Config implements Backend.
+func (f *FakeBackend) Config() upgrade.Config {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cfg
+}
+
+// SetConfig implements Backend: it records the call and, like the
+// controller, refuses a config that fails Validate; else the config and
+// the plan change.
+func (f *FakeBackend) SetConfig(cfg upgrade.Config) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, Call{Method: "SetConfig", Config: cfg})
+	if err := f.errs["SetConfig"]; err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	f.cfg = cfg
+	f.plan.Mode, f.plan.Target, f.plan.Concurrency, f.plan.URL = cfg.Mode, cfg.Target, cfg.Concurrency, cfg.URL
+	f.plan.KeyMasked = ""
+	if cfg.Key != "" {
+		f.plan.KeyMasked = maskKey(cfg.Key)
+	}
+	return nil
+}
+
+// AutoStart implements Backend.
+func (f *FakeBackend) AutoStart() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.auto
+}
+
+// SetAutoStart implements Backend and records the call.
+func (f *FakeBackend) SetAutoStart(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, Call{Method: "SetAutoStart", On: on})
+	f.auto = on
+}
 
 func (f *FakeBackend) record(method string, slots []string) error {
 	f.mu.Lock()

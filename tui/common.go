@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -14,7 +16,8 @@ type common struct {
 	styles     Styles
 	keys       KeyMap
 	explain    Explainer
-	stateWidth int // widest state word in lang, glyph excluded
+	now        func() time.Time // the clock: its zone is the one times are shown in
+	stateWidth int              // widest state word in lang, glyph excluded
 }
 
 // setLang switches every word the console shows to l.
@@ -26,6 +29,9 @@ func (c *common) setLang(l lang) {
 		c.stateWidth = max(c.stateWidth, ansi.StringWidth(l.T("state."+string(s))))
 	}
 }
+
+// local is t in the clock's zone: the operator's, and fixed in tests.
+func (c *common) local(t time.Time) time.Time { return t.In(c.now().Location()) }
 
 // component is the shape of the console's parts: the root routes messages
 // to them, sizes them, joins their views and enables the keys they answer

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"airfleet/store"
 	"airfleet/upgrade"
 )
 
@@ -23,8 +24,29 @@ func fetchTranscript(b Backend, slot string) tea.Cmd {
 	return func() tea.Msg { return transcriptMsg{Slot: slot, Lines: b.Transcript(slot)} }
 }
 
+// imeiHistoryMsg carries a module's attempts from the log, newest first.
+type imeiHistoryMsg struct {
+	IMEI string
+	Rows []store.AttemptRow
+	Err  error
+}
+
+// fetchIMEIHistory reads a module's attempts off the Update goroutine.
+func fetchIMEIHistory(h History, imei string) tea.Cmd {
+	return func() tea.Msg {
+		rows, err := h.History(imei)
+		return imeiHistoryMsg{IMEI: imei, Rows: rows, Err: err}
+	}
+}
+
 // wideDetail is the width from which the transcript sits beside the rest.
 const wideDetail = 120
+
+// Attempts from the log that the pane shows, narrow and wide.
+const (
+	logRowsNarrow = 3
+	logRowsWide   = 6
+)
 
 // detail is the pane about one module: identity, state and codes, what a
 // failure means and what to do, its events, and its AT transcript.
@@ -36,14 +58,95 @@ type detail struct {
 	pending    bool // a fetch is on its way
 	stale      bool // refetch when it arrives
 	vp         viewport.Model
-	width      int
-	height     int
+
+	// The module's attempts from the log, when there is a log.
+	logOn                bool
+	logIMEI              string
+	logRows              []store.AttemptRow
+	logErr               error
+	logKnown             bool // logRows is the answer for logIMEI
+	logPending, logStale bool
+	width                int
+	height               int
 }
 
-func newDetail(c *common) *detail {
+func newDetail(c *common, logOn bool) *detail {
 	vp := viewport.New()
 	vp.SoftWrap = true
-	return &detail{c: c, vp: vp}
+	return &detail{c: c, vp: vp, logOn: logOn}
+}
+
+// showLog asks the log for the attempts of the module shown, if it has an
+// IMEI and there is a log.
+func (d *detail) showLog(h History, imei string) tea.Cmd {
+	if d.logIMEI != imei {
+		d.logIMEI, d.logRows, d.logErr, d.logKnown, d.logStale = imei, nil, nil, false, false
+	}
+	return d.refreshLog(h)
+}
+
+// refreshLog asks for the module's attempts again, one query at a time.
+func (d *detail) refreshLog(h History) tea.Cmd {
+	if h == nil || d.logIMEI == "" {
+		return nil
+	}
+	if d.logPending {
+		d.logStale = true
+		return nil
+	}
+	d.logPending = true
+	return fetchIMEIHistory(h, d.logIMEI)
+}
+
+// gotLog takes a module's attempts; it asks again when the log changed
+// meanwhile. It reports whether the pane must be laid out again.
+func (d *detail) gotLog(h History, msg imeiHistoryMsg) (tea.Cmd, bool) {
+	if msg.IMEI != d.logIMEI { // the pane moved on meanwhile
+		d.logPending, d.logStale = false, false
+		return d.refreshLog(h), false
+	}
+	d.logPending = false
+	d.logRows, d.logErr, d.logKnown = msg.Rows, msg.Err, true
+	if d.logStale {
+		d.logStale = false
+		return d.refreshLog(h), true
+	}
+	return nil, true
+}
+
+// logLines are the newest of the module's attempts from the log: date,
+// from→to, result and code.
+func (d *detail) logLines(width int) []string {
+	if !d.logOn || d.logIMEI == "" {
+		return nil
+	}
+	s, l := d.c.styles, d.c.lang
+	out := []string{s.Section.Render(l.T("det.log"))}
+	muted := s.Tone[toneMuted]
+	switch {
+	case d.logErr != nil:
+		return append(out, wrap(l.F("hist.error", d.logErr), width)...)
+	case !d.logKnown:
+		return append(out, muted.Render(l.T("hist.loading")))
+	case len(d.logRows) == 0:
+		return append(out, muted.Render(l.T("det.nolog")))
+	}
+	n := logRowsNarrow
+	if d.wide() {
+		n = logRowsWide
+	}
+	for _, a := range d.logRows[:min(n, len(d.logRows))] {
+		line := d.c.local(a.Started).Format(histTime) + "  " + pad(versions(a.FromVersion, a.ToVersion), 9) + "  " +
+			resultText(a.Result, l)
+		if c := attemptCode(a); c != "" {
+			line += "  " + c
+		}
+		out = append(out, s.Tone[resultTone(a.Result)].Render(ansi.Truncate(line, width, "…")))
+	}
+	if more := len(d.logRows) - n; more > 0 {
+		out = append(out, muted.Render(ansi.Truncate(l.F("det.logmore", more), width, "…")))
+	}
+	return out
 }
 
 // show switches the pane to the module in slot and asks for its transcript.
@@ -197,7 +300,8 @@ func (d *detail) summary(r *row, width int) []string {
 	if r.detail != "" {
 		lines = append(lines, wrap(r.detail, width)...)
 	}
-	return append(lines, d.explanation(r, width)...)
+	lines = append(lines, d.explanation(r, width)...)
+	return append(lines, d.logLines(width)...)
 }
 
 // explanation is what the catalogue says about the row's code.

@@ -246,3 +246,13 @@ func TestIdentifyingIsNotABatch(t *testing.T) {
 		t.Fatal("the clock runs without a batch")
 	}
 }
+
+// A whole batch folded into one message still ends with "batch finished".
+func TestBatchInOneMessage(t *testing.T) {
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 80, 24)
+	send(m, discovered(0, "1", imeiN(1), "Air780E", 1))
+	send(m, ev(1, "1", upgrade.StateRequesting), ev(2, "1", upgrade.StateDownloading), ev(3, "1", upgrade.StatePassed))
+	if got := m.statusText(); got != "Batch finished: 1 passed, 0 failed." {
+		t.Fatalf("status %q", got)
+	}
+}

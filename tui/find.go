@@ -19,12 +19,16 @@ type finder struct {
 	value  []rune
 	active bool // the input has the keyboard
 	width  int
+
+	promptKey, placeholderKey string // i18n keys of the prompt and the hint
 }
 
 // maxQuery bounds the query's length in runes.
 const maxQuery = 64
 
-func newFinder(c *common) *finder { return &finder{c: c} }
+func newFinder(c *common) *finder {
+	return &finder{c: c, promptKey: "find.prompt", placeholderKey: "find.placeholder"}
+}
 
 // open gives the input the keyboard, starting with text appended.
 func (f *finder) open(text string) tea.Cmd {
@@ -78,13 +82,13 @@ func (f *finder) Update(msg tea.Msg) tea.Cmd {
 // placeholder when empty.
 func (f *finder) View() string {
 	s := f.c.styles
-	prompt := s.Section.Render(f.c.lang.T("find.prompt"))
+	prompt := s.Section.Render(f.c.lang.T(f.promptKey))
 	cursor := s.Cursor[tonePlain].Render(" ")
 	if len(f.value) == 0 {
-		return prompt + cursor + s.Label.Render(f.c.lang.T("find.placeholder"))
+		return prompt + cursor + s.Label.Render(f.c.lang.T(f.placeholderKey))
 	}
 	q := string(f.value)
-	if room := f.width - ansi.StringWidth(f.c.lang.T("find.prompt")) - 1; room > 0 && ansi.StringWidth(q) > room {
+	if room := f.width - ansi.StringWidth(f.c.lang.T(f.promptKey)) - 1; room > 0 && ansi.StringWidth(q) > room {
 		q = ansi.TruncateLeft(q, ansi.StringWidth(q)-room, "")
 	}
 	return prompt + q + cursor

@@ -14,18 +14,21 @@ const bell = "\a"
 // of a batch, and refreshes the detail pane when its module moved.
 func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 	var cmds []tea.Cmd
-	ring, touched := false, false
+	ring, touched, final := false, false, false
+	sawActive := false // a whole batch may arrive in one message
 	for _, e := range evs {
 		before, after := m.fleet.apply(e)
 		if after == upgrade.StateFailed && before != upgrade.StateFailed {
 			ring = true
 		}
+		final = final || finalTransition(before, after)
 		t := e.Time
 		if t.IsZero() {
 			t = m.now()
 		}
 		if r := m.fleet.bySlot[e.Slot]; r != nil && r.active() {
 			m.header.start(t)
+			sawActive = true
 		}
 		m.header.clock(t)
 		touched = touched || e.Slot == m.detail.slot
@@ -35,7 +38,7 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 
 	wasBusy := m.busy
 	m.busy = m.fleet.any((*row).working)
-	if wasBusy && !m.busy {
+	if (wasBusy || sawActive) && !m.busy {
 		ring = true
 		c := m.header.counts
 		m.setStatus(toneOK, "st.done", c.passed, c.failed)
@@ -51,9 +54,15 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 		if r := m.fleet.bySlot[m.detail.slot]; r != nil {
 			m.detail.sync(r)
 			cmds = append(cmds, m.detail.refresh(m.backend))
+			if r.imei != m.detail.logIMEI {
+				cmds = append(cmds, m.detail.showLog(m.hist, r.imei))
+			}
 		} else {
 			m.showDetail = false
 		}
+	}
+	if final {
+		cmds = append(cmds, m.logChanged())
 	}
 	if ring && m.bell {
 		cmds = append(cmds, tea.Raw(bell))

@@ -16,6 +16,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.handleConfirm(k)
 	case m.find.active:
 		return m.handleFindInput(k)
+	case m.history.input.active:
+		return m.handleHistoryInput(k)
+	case m.screen == screenSettings:
+		return m.handleSettingsKey(k)
 	case key.Matches(k, keys.Quit):
 		if m.busy {
 			m.confirm = confirmQuit
@@ -26,6 +30,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = !m.showHelp
 	case key.Matches(k, keys.Lang):
 		m.setLang(m.c.lang.other())
+	case key.Matches(k, keys.Settings):
+		return m.openSettings()
+	case key.Matches(k, keys.History):
+		return m.openHistory()
+	case m.screen == screenHistory && !m.showHelp:
+		return m.handleHistoryKey(k)
 	case key.Matches(k, keys.Back):
 		m.handleBack()
 	case key.Matches(k, keys.Detail):
@@ -107,7 +117,7 @@ func (m *Model) handleFindInput(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// handleBack closes the detail pane or the help, else clears the filter,
+// handleBack closes the help or the detail pane, else clears the filter,
 // else the selection.
 func (m *Model) handleBack() {
 	switch {
@@ -131,13 +141,14 @@ func (m *Model) openDetail() tea.Cmd {
 	}
 	m.showDetail = true
 	m.detail.SetSize(m.width, m.bodyHeight())
-	return m.detail.show(m.backend, r)
+	return tea.Batch(m.detail.show(m.backend, r), m.detail.showLog(m.hist, r.imei))
 }
 
 // setLang switches the language and lays out again.
 func (m *Model) setLang(l lang) {
 	m.c.setLang(l)
 	m.fleet.refresh()
+	m.history.layoutAttempt()
 	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
 		m.detail.sync(r)
 	}
@@ -150,6 +161,9 @@ func (m *Model) handleResize(width, height int) {
 	m.fleet.SetSize(width, m.bodyHeight())
 	m.detail.SetSize(width, m.bodyHeight())
 	m.find.SetSize(width, 1)
+	m.settings.SetSize(width, m.bodyHeight())
+	m.history.SetSize(width, m.bodyHeight())
+	m.history.input.SetSize(width, 1)
 	m.help.SetWidth(width)
 	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
 		m.detail.sync(r)
@@ -160,6 +174,7 @@ func (m *Model) handleResize(width, height int) {
 func (m *Model) handleBackground(isDark bool) {
 	m.c.styles = DefaultStyles(isDark)
 	m.help.Styles = m.c.styles.Help
+	m.history.layoutAttempt()
 	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
 		m.detail.sync(r)
 	}
@@ -179,6 +194,8 @@ func (m *Model) syncKeys() {
 	}
 	k.Back.SetKeys("esc")
 	k.Back.SetHelp("esc", m.c.lang.T("key.back"))
+	k.Detail.SetHelp("enter", m.c.lang.T("key.detail"))
+	k.Switch.SetHelp("tab", m.c.lang.T("key.switch"))
 	switch {
 	case m.confirm != confirmNone:
 		on(&k.Yes, &k.No)
@@ -186,8 +203,25 @@ func (m *Model) syncKeys() {
 	case m.find.active:
 		on(m.find.Keys()...)
 		return
+	case m.history.input.active:
+		on(m.history.input.Keys()...)
+		return
 	case m.showHelp:
 		on(&k.Back, &k.Help, &k.Lang, &k.Quit)
+		return
+	case m.screen == screenSettings:
+		k.Back.SetHelp("esc", m.c.lang.T("key.discard"))
+		on(m.settings.Keys()...)
+		return
+	case m.screen == screenHistory:
+		k.Detail.SetHelp("enter", m.c.lang.T("key.open"))
+		if m.history.page == pageBatches {
+			k.Switch.SetHelp("tab", m.c.lang.T("key.toattempts"))
+		} else {
+			k.Switch.SetHelp("tab", m.c.lang.T("key.tobatches"))
+		}
+		on(m.history.Keys()...)
+		on(&k.Lang, &k.Help, &k.Quit)
 		return
 	case m.showDetail:
 		k.Back.SetKeys("esc", "enter")
@@ -202,7 +236,7 @@ func (m *Model) syncKeys() {
 			on(&k.Back)
 		}
 	}
-	on(&k.Lang, &k.Help, &k.Quit)
+	on(&k.Lang, &k.Help, &k.Quit, &k.Settings, &k.History)
 	m.syncActionKeys()
 }
 

@@ -30,12 +30,28 @@ func tick(now func() time.Time) tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{Time: now()} })
 }
 
-// header shows the plan on one line and the counts and elapsed time on a
-// second.
+// todayMsg carries the station's tallies of the day from the log.
+type todayMsg struct {
+	Passed, Failed int
+	Err            error
+}
+
+// queryToday counts the day's passed and failed modules of station off the
+// Update goroutine.
+func queryToday(h History, station string, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		p, f, err := h.CountsToday(station, now)
+		return todayMsg{Passed: p, Failed: f, Err: err}
+	}
+}
+
+// header shows the plan on one line and the counts, today's tallies of
+// the station and the elapsed time on a second.
 type header struct {
 	c       *common
 	plan    Plan
 	counts  counts
+	today   *todayMsg // nil until the log answered, or without a log
 	started time.Time // first start; zero before
 	now     time.Time // latest tick or event
 	width   int
@@ -123,10 +139,42 @@ func (h *header) countLine() string {
 			parts = append(parts, s.tone[g.t].apply(l.T(g.key)+" "+strconv.Itoa(g.n)))
 		}
 	}
-	var right string
-	if !h.started.IsZero() {
-		right = s.Label.Render(l.T("hdr.elapsed")) + " " + elapsed(h.now.Sub(h.started))
+	var right []string
+	if t := h.today; t != nil {
+		right = append(right, h.todayText(*t, h.width < wideAt))
 	}
+	if !h.started.IsZero() {
+		right = append(right, s.Label.Render(l.T("hdr.elapsed"))+" "+elapsed(h.now.Sub(h.started)))
+	}
+	return h.spread(parts, strings.Join(right, "  "))
+}
+
+// todayText is the station's tallies of the day: "today here: passed N /
+// failed M", or "today ✔N ✘M" when short.
+func (h *header) todayText(t todayMsg, short bool) string {
+	s, l := h.c.styles, h.c.lang
+	label := l.T("hdr.today")
+	if short {
+		label = l.T("hdr.todayshort")
+	}
+	if t.Err != nil {
+		return s.Label.Render(label) + " " + s.tone[toneWarn].apply("?")
+	}
+	passed, failed := l.T("count.passed")+" "+strconv.Itoa(t.Passed), l.T("count.failed")+" "+strconv.Itoa(t.Failed)
+	sep := " / "
+	if short {
+		passed, failed, sep = "✔"+strconv.Itoa(t.Passed), "✘"+strconv.Itoa(t.Failed), " "
+	}
+	ft := toneMuted
+	if t.Failed > 0 {
+		ft = toneFail
+	}
+	return s.Label.Render(label) + " " + s.tone[toneOK].apply(passed) + s.Label.Render(sep) + s.tone[ft].apply(failed)
+}
+
+// spread puts the parts on the left, dropping the last while they do not
+// fit, and right on the right.
+func (h *header) spread(parts []string, right string) string {
 	left := strings.Join(parts, "  ")
 	for len(parts) > 1 && ansi.StringWidth(left)+2+ansi.StringWidth(right) > h.width {
 		parts = parts[:len(parts)-1]

@@ -41,15 +41,25 @@ func testExplain(code, modErr int, lang string) (string, string, string) {
 }
 
 // newTestModel is a console over b at the given size and language, with the
-// fixed clock, the stand-in catalogue and ticks that arrive at once.
-func newTestModel(t testing.TB, b *FakeBackend, lang string, w, h int) *Model {
+// fixed clock, the stand-in catalogue, ticks and log refreshes that arrive
+// at once, and whatever else the opts set.
+func newTestModel(t testing.TB, b *FakeBackend, lang string, w, h int, opts ...func(*Options)) *Model {
 	t.Helper()
-	m := New(b, Options{Lang: lang, Now: func() time.Time { return at(75) }, Explain: testExplain, Bell: true})
+	o := Options{Lang: lang, Now: func() time.Time { return at(75) }, Explain: testExplain, Bell: true}
+	for _, f := range opts {
+		f(&o)
+	}
+	m := New(b, o)
 	m.ticker = func(now func() time.Time) tea.Cmd { return func() tea.Msg { return tickMsg{Time: now()} } }
-	m.Update(planMsg{Plan: b.Plan()})
+	m.logDelay = 0
+	_, cmd := m.Update(planMsg{Plan: b.Plan()})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	feed(m, cmd)
 	return m
 }
+
+// withHistory gives the console the log h.
+func withHistory(h History) func(*Options) { return func(o *Options) { o.History = h } }
 
 // press sends keys ("enter", "space", "ctrl+c", "j"…) and returns the last
 // command.
@@ -75,7 +85,9 @@ func keyMsg(s string) tea.KeyPressMsg {
 		"down": {Code: tea.KeyDown}, "pgup": {Code: tea.KeyPgUp},
 		"pgdown": {Code: tea.KeyPgDown}, "home": {Code: tea.KeyHome},
 		"end": {Code: tea.KeyEnd}, "backspace": {Code: tea.KeyBackspace},
-		"ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
+		"ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "ctrl+u": {Code: 'u', Mod: tea.ModCtrl},
+		"tab": {Code: tea.KeyTab}, "shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
 	}
 	if k, ok := special[s]; ok {
 		return tea.KeyPressMsg(k)
@@ -108,6 +120,26 @@ func run(cmd tea.Cmd) []tea.Msg {
 func feed(m *Model, cmd tea.Cmd) {
 	for _, msg := range run(cmd) {
 		m.Update(msg)
+	}
+}
+
+// settleCmd runs cmd, feeds its messages back and runs the commands they
+// return, until none is left. Ticks are not fed back: while a batch runs
+// they would ask for the next one forever.
+func settleCmd(m *Model, cmd tea.Cmd) {
+	for i := 0; cmd != nil; i++ {
+		if i == 50 {
+			panic("the commands never settle")
+		}
+		var next []tea.Cmd
+		for _, msg := range run(cmd) {
+			if _, ok := msg.(tickMsg); ok {
+				continue
+			}
+			_, c := m.Update(msg)
+			next = append(next, c)
+		}
+		cmd = tea.Batch(next...)
 	}
 }
 

@@ -43,11 +43,20 @@ func TestMessagesCoverCode(t *testing.T) {
 	}
 	want = append(want, colTitles[:]...)
 	want = append(want, actionKeys[:]...)
+	want = append(want, fieldLabels[:]...)
+	want = append(want, fieldHints[:]...)
+	want = append(want, rangeKeys[:]...)
+	for _, r := range []string{"upgraded", "current", "failed", "held", "cancelled", "interrupted", "running"} {
+		want = append(want, "res."+r)
+	}
+	for _, b := range []string{"running", "done", "cancelled", "interrupted"} {
+		want = append(want, "bst."+b)
+	}
 	km := DefaultKeyMap()
 	for _, d := range km.described() {
 		want = append(want, d.key)
 	}
-	literal := regexp.MustCompile(`\.(?:T|F)\("([a-z]+\.[a-z.]+)"|setStatus\(\w+, "([a-z]+\.[a-z.]+)"|"((?:count|hdr|det|st|fleet|find|confirm|help|key|col)\.[a-z.]+)"`)
+	literal := regexp.MustCompile(`\.(?:T|F)\("([a-z]+\.[a-z.]+)"|setStatus\(\w+, "([a-z]+\.[a-z.]+)"|"((?:count|hdr|det|st|fleet|find|confirm|help|key|col|set|hist|res|bst)\.[a-z.]+)"`)
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || f == "i18n.go" {

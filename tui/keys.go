@@ -16,6 +16,13 @@ type KeyMap struct {
 	Yes, No key.Binding
 
 	Lang, Help, Quit key.Binding
+
+	// The settings and history screens, and their own keys.
+	Settings, History key.Binding
+
+	FieldUp, FieldDown, Toggle, ClearField key.Binding
+
+	FilterIMEI, FilterCode, Range, Switch, Export key.Binding
 }
 
 // DefaultKeyMap returns the console's keys with English help.
@@ -47,6 +54,20 @@ func DefaultKeyMap() KeyMap {
 		Lang:      b("L", "L"),
 		Help:      b("?", "?"),
 		Quit:      b("q", "q", "ctrl+c"),
+
+		Settings: b("o", "o"),
+		History:  b("h", "h"),
+
+		FieldUp:    b("↑/⇧tab", "up", "shift+tab"),
+		FieldDown:  b("↓/tab", "down", "tab"),
+		Toggle:     b("←/→/space", "left", "right", "space"),
+		ClearField: b("ctrl+u", "ctrl+u"),
+
+		FilterIMEI: b("/", "/"),
+		FilterCode: b("#", "#"),
+		Range:      b("d", "d"),
+		Switch:     b("tab", "tab"),
+		Export:     b("e", "e"),
 	}
 	k.localize(english)
 	return k
@@ -79,6 +100,11 @@ func (k *KeyMap) described() []struct {
 		{&k.Apply, "key.apply"}, {&k.Clear, "key.clear"},
 		{&k.Yes, "key.yes"}, {&k.No, "key.no"},
 		{&k.Lang, "key.lang"}, {&k.Help, "key.help"}, {&k.Quit, "key.quit"},
+		{&k.Settings, "key.settings"}, {&k.History, "key.history"},
+		{&k.FieldUp, "key.fieldup"}, {&k.FieldDown, "key.fielddown"},
+		{&k.Toggle, "key.toggle"}, {&k.ClearField, "key.clearfield"},
+		{&k.FilterIMEI, "key.filterimei"}, {&k.FilterCode, "key.filtercode"},
+		{&k.Range, "key.range"}, {&k.Switch, "key.switch"}, {&k.Export, "key.export"},
 	}
 }
 
@@ -92,11 +118,13 @@ func (k *KeyMap) all() []*key.Binding {
 	return out
 }
 
-// ShortHelp is the footer: the actions first, most used leftmost.
+// ShortHelp is the footer of the fleet and the detail pane: the actions
+// first, most used leftmost. The settings and history screens order their
+// own footers (see their keys methods).
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Yes, k.No, k.Apply, k.Clear,
-		k.StartAll, k.Retry, k.Cancel, k.CancelAll, k.Help, k.Quit,
+		k.StartAll, k.Retry, k.Cancel, k.CancelAll, k.Help, k.Quit, k.History, k.Settings,
 		k.Detail, k.Back, k.Find, k.Start, k.Select, k.Lang,
 	}
 }
@@ -108,5 +136,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Select, k.SelectAll, k.Detail, k.Back, k.Find, k.Apply, k.Clear},
 		{k.StartAll, k.Start, k.Retry, k.Cancel, k.CancelAll},
 		{k.Yes, k.No, k.Lang, k.Help, k.Quit},
+		{k.History, k.FilterIMEI, k.FilterCode, k.Range, k.Switch, k.Export},
+		{k.Settings, k.FieldUp, k.FieldDown, k.Toggle, k.ClearField},
 	}
 }

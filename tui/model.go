@@ -2,11 +2,14 @@ package tui
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -23,7 +26,35 @@ type Options struct {
 	Explain        Explainer        // the code catalogue; nil explains nothing
 	Now            func() time.Time // the clock; nil is time.Now
 	ProgramOptions []tea.ProgramOption
+
+	// History is the log: the history screen, the detail pane's earlier
+	// attempts and today's tallies in the header. Nil: the history screen
+	// says that there is no log.
+	History History
+	// SettingsPath is the settings file (see DefaultSettingsPath). When
+	// set, the console reads it at start and applies it over the
+	// backend's settings (its language only when Lang is empty), and
+	// writes it whenever the operator applies new settings. Empty: the
+	// settings are neither read nor remembered.
+	SettingsPath string
+	// ExportDir is where the history screen's CSV exports go; empty: the
+	// working directory.
+	ExportDir string
 }
+
+// screenID is the console's screen, below the help and the detail pane.
+type screenID int
+
+const (
+	screenFleet screenID = iota
+	screenSettings
+	screenHistory
+)
+
+// logDelay is how long after a module's final state the console reads the
+// log again: long enough for the log's writer to have committed it, and to
+// fold a burst of final states into one query.
+const logDelay = 300 * time.Millisecond
 
 // confirmKind is the question waiting for y/n, if any.
 type confirmKind int
@@ -48,11 +79,23 @@ type Model struct {
 	bell    bool
 	now     func() time.Time
 
-	fleet  *fleet
-	header *header
-	detail *detail
-	find   *finder
-	help   help.Model
+	fleet    *fleet
+	header   *header
+	detail   *detail
+	find     *finder
+	settings *settingsForm
+	history  *historyScreen
+	help     help.Model
+
+	hist         History
+	settingsPath string
+	exportDir    string
+	langGiven    bool // Options.Lang was set: the settings file does not change it
+	screen       screenID
+	logDue       bool          // a logChangedMsg is on its way
+	logDelay     time.Duration // see logDelay; 0 in tests
+	todayBusy    bool          // a today query is on its way
+	todayStale   bool          // ask again when it arrives
 
 	width, height int
 	showDetail    bool
@@ -72,11 +115,17 @@ var (
 	_ component = (*header)(nil)
 	_ component = (*detail)(nil)
 	_ component = (*finder)(nil)
+	_ component = (*settingsForm)(nil)
+	_ component = (*historyScreen)(nil)
 )
 
 // New builds the console's model over b.
 func New(b Backend, opts Options) *Model {
-	c := &common{styles: DefaultStyles(true), keys: DefaultKeyMap(), explain: opts.Explain}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	c := &common{styles: DefaultStyles(true), keys: DefaultKeyMap(), explain: opts.Explain, now: now}
 	if c.explain == nil {
 		c.explain = func(int, int, string) (string, string, string) { return "", "", "" }
 	}
@@ -85,21 +134,26 @@ func New(b Backend, opts Options) *Model {
 		l = langFromEnv(os.Getenv)
 	}
 	c.setLang(l)
-	m := &Model{c: c, backend: b, bell: opts.Bell, now: opts.Now,
-		fleet: newFleet(c), header: &header{c: c}, detail: newDetail(c), find: newFinder(c), help: help.New()}
-	if m.now == nil {
-		m.now = time.Now
-	}
+	m := &Model{c: c, backend: b, bell: opts.Bell, now: now,
+		fleet: newFleet(c), header: &header{c: c}, detail: newDetail(c, opts.History != nil), find: newFinder(c),
+		settings: newSettingsForm(c, opts.SettingsPath), history: newHistoryScreen(c, opts.History), help: help.New(),
+		hist: opts.History, settingsPath: opts.SettingsPath, exportDir: opts.ExportDir, langGiven: opts.Lang != "",
+		logDelay: logDelay}
 	m.ticker = tick
 	m.help.Styles = c.styles.Help
 	m.syncKeys()
-	m.footer = m.help.View(m.c.keys)
+	m.footer = m.footerView()
 	return m
 }
 
-// Init asks for the plan and the terminal's background colour.
+// Init asks for the plan, the terminal's background colour and the
+// settings file.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(loadPlan(m.backend), tea.RequestBackgroundColor)
+	cmds := []tea.Cmd{loadPlan(m.backend), tea.RequestBackgroundColor}
+	if m.settingsPath != "" {
+		cmds = append(cmds, loadSettingsFile(m.settingsPath))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update dispatches each message to its handler; it does no I/O.
@@ -113,11 +167,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		cmd = m.handleKey(msg)
 	case tea.PasteMsg:
-		if m.find.active {
-			cmd = m.handleFindInput(msg)
-		}
+		cmd = m.handlePaste(msg)
 	case planMsg:
-		cmd = m.header.Update(msg)
+		m.header.Update(msg)
+		cmd = m.refreshToday()
 	case eventsMsg:
 		cmd = m.handleEvents(msg.Events)
 	case eventsClosedMsg:
@@ -128,10 +181,41 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleActionDone(msg)
 	case tickMsg:
 		cmd = m.handleTick(msg)
+	default:
+		cmd = m.handleLogMsg(msg)
 	}
 	m.syncKeys()
-	m.footer = m.help.View(m.c.keys)
+	m.footer = m.footerView()
 	return m, cmd
+}
+
+// handleLogMsg routes the answers of the settings, the log and the export.
+func (m *Model) handleLogMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case settingsReadMsg:
+		m.settings.load(msg)
+	case settingsFileMsg:
+		return m.handleSettingsFile(msg)
+	case settingsAppliedMsg:
+		return m.handleSettingsApplied(msg)
+	case settingsSavedMsg:
+		m.handleSettingsSaved(msg)
+	case todayMsg:
+		return m.handleToday(msg)
+	case logChangedMsg:
+		return m.handleLogChanged()
+	case imeiHistoryMsg:
+		return m.handleIMEIHistory(msg)
+	case attemptsMsg:
+		m.history.gotAttempts(msg)
+	case batchesMsg:
+		m.history.gotBatches(msg)
+	case attemptMsg:
+		m.history.gotAttempt(msg)
+	case exportMsg:
+		m.handleExport(msg)
+	}
+	return nil
 }
 
 // View renders the whole screen in the alternate screen.
@@ -146,6 +230,10 @@ func (m *Model) View() tea.View {
 	switch {
 	case m.showHelp:
 		lines = append(lines, fit(m.helpView(), m.width, m.bodyHeight())...)
+	case m.screen == screenSettings:
+		lines = append(lines, fit(m.settings.View(), m.width, m.bodyHeight())...)
+	case m.screen == screenHistory:
+		lines = append(lines, fit(m.history.View(), m.width, m.bodyHeight())...)
 	case m.showDetail:
 		lines = append(lines, fit(m.detail.View(), m.width, m.bodyHeight())...)
 	default: // the table keeps to the width itself
@@ -169,6 +257,10 @@ func (m *Model) statusLine() string {
 		return s.Prompt.Render(l.T("confirm.quit"))
 	case m.find.active:
 		return m.find.View()
+	case m.history.input.active:
+		return m.history.input.View()
+	case m.screen != screenFleet:
+		return s.Tone[m.statusTone].Render(m.statusText())
 	}
 	var info []string
 	if q := m.fleet.query; q != "" {
@@ -186,11 +278,62 @@ func (m *Model) statusLine() string {
 	return left + spaces(gap) + right
 }
 
-// helpView is the full key list, every key of the console.
+// helpView is the full key list, every key of the console: its columns
+// in rows as wide as the screen, so that none is cut off.
 func (m *Model) helpView() string {
 	all := DefaultKeyMap()
 	all.localize(m.c.lang)
 	h := m.help
-	h.ShowAll = true
-	return m.c.styles.Section.Render(m.c.lang.T("help.title")) + "\n\n" + h.View(all)
+	h.SetWidth(0)
+	var rows []string
+	var row [][]key.Binding
+	flush := func() {
+		if len(row) > 0 {
+			rows = append(rows, h.FullHelpView(row))
+			row = nil
+		}
+	}
+	for _, col := range all.FullHelp() {
+		if len(row) > 0 && lipgloss.Width(h.FullHelpView(append(row, col))) > m.width {
+			flush()
+		}
+		row = append(row, col)
+	}
+	flush()
+	return m.c.styles.Section.Render(m.c.lang.T("help.title")) + "\n\n" + strings.Join(rows, "\n\n")
+}
+
+// footerView is the footer: the fleet's keys as KeyMap.ShortHelp orders
+// them, or the settings' and the history's in their own order, the
+// moving keys last.
+func (m *Model) footerView() string {
+	k := &m.c.keys
+	var list []*key.Binding
+	switch {
+	case m.confirm != confirmNone || m.find.active || m.showHelp:
+		return m.help.View(m.c.keys)
+	case m.history.input.active:
+		list = m.history.input.Keys()
+	case m.screen == screenSettings:
+		list = m.settings.Keys()
+	case m.screen == screenHistory:
+		// The filter line shows the filter keys too.
+		late := []*key.Binding{&k.FilterIMEI, &k.FilterCode, &k.Range, &k.Lang,
+			&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End}
+		for _, b := range m.history.Keys() {
+			if !slices.Contains(late, b) {
+				list = append(list, b)
+			}
+		}
+		list = append(append(list, &k.Help, &k.Quit), late...)
+	default:
+		return m.help.View(m.c.keys)
+	}
+	bs := make([]key.Binding, 0, len(list))
+	for _, b := range list {
+		if b.Enabled() {
+			bs = append(bs, *b)
+		}
+	}
+	return m.help.ShortHelpView(bs)
 }

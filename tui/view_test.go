@@ -5,26 +5,49 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"airfleet/upgrade"
 )
 
 // scenario builds a console in one state for golden and layout tests.
 type scenario struct {
 	name  string
 	setup func(m *Model, b *FakeBackend)
+	opts  []func(*Options)
 }
 
+// testKey is a project key as the IoT platform gives them.
+const testKey = "0123456789abcdef0123456789abhl0o"
+
 var scenarios = []scenario{
-	{"empty", func(*Model, *FakeBackend) {}},
-	{"running", func(m *Model, _ *FakeBackend) { send(m, runningEvents(12)...) }},
-	{"mixed", func(m *Model, _ *FakeBackend) {
+	{name: "empty", setup: func(*Model, *FakeBackend) {}},
+	{name: "running", setup: func(m *Model, _ *FakeBackend) { send(m, runningEvents(12)...) }},
+	{name: "mixed", setup: func(m *Model, _ *FakeBackend) {
 		send(m, mixedEvents()...)
 		press(m, "j", "space")
 	}},
-	{"detail", func(m *Model, b *FakeBackend) {
+	{name: "detail", setup: func(m *Model, b *FakeBackend) {
 		send(m, mixedEvents()...)
 		b.SetTranscript("1-1.2", transcript2)
 		press(m, "j")
 		feed(m, press(m, "enter"))
+	}},
+	{name: "settings", setup: func(m *Model, b *FakeBackend) {
+		b.SetConfig(upgrade.Config{Mode: upgrade.ModeKey, Key: testKey, Target: 2010, Concurrency: 8, Station: "L3-07"})
+		settleCmd(m, loadPlan(b))
+		send(m, mixedEvents()...)
+		settleCmd(m, press(m, "o"))
+		press(m, "down", "down", "down", "down", "ctrl+u")
+		typeText(m, "-3")
+		press(m, "enter")
+	}},
+	{name: "history", opts: []func(*Options){withHistory(sampleHistory())}, setup: func(m *Model, _ *FakeBackend) {
+		send(m, mixedEvents()...)
+		settleCmd(m, press(m, "h"))
+	}},
+	{name: "attempt", opts: []func(*Options){withHistory(sampleHistory())}, setup: func(m *Model, _ *FakeBackend) {
+		settleCmd(m, press(m, "h"))
+		settleCmd(m, press(m, "enter"))
 	}},
 }
 
@@ -41,7 +64,7 @@ func TestViewGolden(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					b := NewFakeBackend(testPlan, 0)
-					m := newTestModel(t, b, lang, size[0], size[1])
+					m := newTestModel(t, b, lang, size[0], size[1], sc.opts...)
 					sc.setup(m, b)
 					golden(t, name, screen(m))
 				})
@@ -56,7 +79,7 @@ func TestViewFits(t *testing.T) {
 		for _, size := range [][2]int{{60, 16}, {80, 24}, {100, 30}, {160, 48}, {240, 70}} {
 			for _, lang := range []string{"en", "zh"} {
 				b := NewFakeBackend(testPlan, 0)
-				m := newTestModel(t, b, lang, size[0], size[1])
+				m := newTestModel(t, b, lang, size[0], size[1], sc.opts...)
 				sc.setup(m, b)
 				ls := lines(screen(m))
 				if len(ls) != size[1] {

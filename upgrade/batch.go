@@ -33,9 +33,7 @@ func (e *Engine) NewBatch(cfg Config) *Batch {
 	if cfg.Host == "" {
 		cfg.Host, _ = os.Hostname()
 	}
-	if cfg.Station == "" {
-		cfg.Station = cfg.Host
-	}
+	cfg.Station = cfg.StationName()
 	return &Batch{e: e, cfg: cfg, log: e.log, station: e.station, pairs: newPairGate(),
 		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}}
 }

@@ -3,6 +3,7 @@ package upgrade
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"airfleet/device"
@@ -63,6 +64,19 @@ func (c Config) Defaults() Config {
 		c.PauseMin = 4
 	}
 	return c
+}
+
+// StationName is the station's name in the log: the configured one, else
+// the host name.
+func (c Config) StationName() string {
+	if c.Station != "" {
+		return c.Station
+	}
+	if c.Host != "" {
+		return c.Host
+	}
+	h, _ := os.Hostname()
+	return h
 }
 
 // Validate checks the config before anything is sent to a module.

@@ -78,7 +78,7 @@ func (c *Controller) Plan() Plan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cfg := c.cfg.Defaults()
-	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: cfg.URL, Station: cfg.Station}
+	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: cfg.URL, Station: cfg.StationName()}
 	if cfg.Key != "" {
 		p.KeyMasked = device.MaskKey(cfg.Key)
 	}

@@ -1,0 +1,521 @@
+package tui
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"airfleet/upgrade"
+)
+
+// settingsReadMsg carries the backend's settings, to fill the form.
+type settingsReadMsg struct {
+	Config    upgrade.Config
+	AutoStart bool
+}
+
+// readSettings asks the backend for its settings off the Update goroutine.
+func readSettings(b Backend) tea.Cmd {
+	return func() tea.Msg { return settingsReadMsg{Config: b.Config(), AutoStart: b.AutoStart()} }
+}
+
+// settingsAppliedMsg reports whether the backend took Settings (Err nil).
+// FromFile marks the settings read from the file at start.
+type settingsAppliedMsg struct {
+	Settings Settings
+	FromFile bool
+	Err      error
+}
+
+// applySettings gives s to the backend over its current config: SetConfig
+// first, and auto-start only once the config was taken.
+func applySettings(b Backend, s Settings, fromFile bool) tea.Cmd {
+	return func() tea.Msg {
+		err := b.SetConfig(s.Config(b.Config()))
+		if err == nil {
+			b.SetAutoStart(s.AutoStart)
+		}
+		return settingsAppliedMsg{Settings: s, FromFile: fromFile, Err: err}
+	}
+}
+
+// settingsFileMsg carries the settings file read at start. Found is false
+// when there is no file; Err says why a file could not be used.
+type settingsFileMsg struct {
+	Path     string
+	Settings Settings
+	Found    bool
+	Err      error
+}
+
+// loadSettingsFile reads the settings file off the Update goroutine.
+func loadSettingsFile(path string) tea.Cmd {
+	return func() tea.Msg {
+		_, statErr := os.Stat(path)
+		s, err := LoadSettings(path)
+		return settingsFileMsg{Path: path, Settings: s, Found: statErr == nil, Err: err}
+	}
+}
+
+// settingsSavedMsg reports the writing of the settings file.
+type settingsSavedMsg struct {
+	Path string
+	Err  error
+}
+
+// saveSettings writes the settings file off the Update goroutine.
+func saveSettings(path string, s Settings) tea.Cmd {
+	return func() tea.Msg { return settingsSavedMsg{Path: path, Err: SaveSettings(path, s)} }
+}
+
+// maskKey shows a project key by its last four characters only.
+func maskKey(k string) string {
+	if len(k) <= 4 {
+		return strings.Repeat("*", len(k))
+	}
+	return "…" + k[len(k)-4:]
+}
+
+// settingsField is a row of the settings form.
+type settingsField int
+
+// The rows of the settings form, top to bottom.
+const (
+	fieldMode settingsField = iota
+	fieldKey
+	fieldURL
+	fieldTarget
+	fieldConcurrency
+	fieldCanary
+	fieldAutoStart
+	fieldLang
+	fieldBell
+	fieldCount
+)
+
+// fieldLabels and fieldHints are the i18n keys of each row's label and of
+// the hint shown while it has the focus.
+var (
+	fieldLabels = [fieldCount]string{"set.mode", "set.key", "set.url", "set.target", "set.concurrency",
+		"set.canary", "set.autostart", "set.lang", "set.bell"}
+	fieldHints = [fieldCount]string{"set.hint.mode", "set.hint.key", "set.hint.url", "set.hint.target",
+		"set.hint.concurrency", "set.hint.canary", "set.hint.autostart", "set.hint.lang", "set.hint.bell"}
+)
+
+// maxField bounds a typed value, in runes.
+const maxField = 300
+
+// text reports whether the row takes typing.
+func (f settingsField) text() bool {
+	return f == fieldKey || f == fieldURL || f == fieldTarget || f == fieldConcurrency || f == fieldCanary
+}
+
+// localized is a message that follows language switches.
+type localized func(lang) string
+
+// verbatim is a message shown as it is in every language: the validator's
+// sentences, which are English.
+func verbatim(s string) localized { return func(lang) string { return s } }
+
+// settingsForm is the settings screen: one row per setting, edited in
+// place, checked with upgrade.Config.Validate before the root applies it.
+type settingsForm struct {
+	c        *common
+	path     string         // the settings file, "" when not remembered
+	base     upgrade.Config // the backend's config when the form opened
+	loaded   bool           // base has arrived
+	applying bool           // an apply is on its way
+
+	mode       upgrade.Mode
+	key        string
+	typing     bool // a new key is being typed: it shows as stars
+	text       [fieldCount]string
+	auto, bell bool
+	lang       lang
+
+	focus   settingsField
+	errs    [fieldCount]localized
+	formErr localized // an error no row owns, or the backend's refusal
+
+	width, height int
+}
+
+func newSettingsForm(c *common, path string) *settingsForm {
+	return &settingsForm{c: c, path: path}
+}
+
+// open resets the form for the console's language and bell; the rest
+// arrives with settingsReadMsg.
+func (f *settingsForm) open(l lang, bell bool) {
+	*f = settingsForm{c: f.c, path: f.path, width: f.width, height: f.height, lang: l, bell: bell}
+}
+
+// load fills the form from the backend's settings.
+func (f *settingsForm) load(msg settingsReadMsg) {
+	cfg := msg.Config
+	f.base, f.loaded = cfg, true
+	f.mode = cfg.Mode
+	if f.mode == "" {
+		f.mode = upgrade.ModeIoT
+	}
+	f.key, f.auto = cfg.Key, msg.AutoStart
+	f.text[fieldURL] = cfg.URL
+	f.text[fieldTarget] = ""
+	if cfg.Target != 0 {
+		f.text[fieldTarget] = strconv.Itoa(cfg.Target)
+	}
+	f.text[fieldConcurrency] = strconv.Itoa(cfg.Concurrency)
+	f.text[fieldCanary] = strconv.Itoa(cfg.Canary)
+}
+
+// settings reads the form, checks it, and records the errors beside their
+// rows; ok is false when anything is wrong.
+func (f *settingsForm) settings() (s Settings, ok bool) {
+	f.errs, f.formErr = [fieldCount]localized{}, nil
+	s = Settings{Mode: f.mode, Key: f.key, URL: strings.TrimSpace(f.text[fieldURL]),
+		AutoStart: f.auto, Lang: string(f.lang), Bell: f.bell}
+	ok = true
+	num := func(fl settingsField) int {
+		t := strings.TrimSpace(f.text[fl])
+		if t == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			f.errs[fl] = func(l lang) string { return l.F("set.notnumber", t) }
+			ok = false
+		}
+		return n
+	}
+	s.Target, s.Concurrency, s.Canary = num(fieldTarget), num(fieldConcurrency), num(fieldCanary)
+	if err := s.Config(f.base).Validate(); err != nil {
+		f.setErrors(err)
+		ok = false
+	}
+	if !ok {
+		f.focusFirstError()
+	}
+	return s, ok
+}
+
+// setErrors puts each of the validator's errors beside the row it is
+// about, by the flag its sentence starts with.
+func (f *settingsForm) setErrors(err error) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var rest []string
+	for _, e := range errs {
+		msg := e.Error()
+		fl, ok := fieldOfError(msg)
+		if !ok {
+			rest = append(rest, msg)
+			continue
+		}
+		if prev := f.errs[fl]; prev != nil {
+			msg = prev(english) + "; " + msg
+		}
+		f.errs[fl] = verbatim(msg)
+	}
+	if len(rest) > 0 {
+		f.formErr = verbatim(strings.Join(rest, "; "))
+	}
+}
+
+// fieldOfError finds the row a validator's sentence is about.
+func fieldOfError(msg string) (settingsField, bool) {
+	for _, p := range []struct {
+		prefix string
+		field  settingsField
+	}{
+		{"--mode", fieldMode}, {"mode ", fieldMode}, {"--key", fieldKey}, {"--url", fieldURL},
+		{"--target", fieldTarget}, {"--concurrency", fieldConcurrency}, {"--canary", fieldCanary},
+	} {
+		if strings.HasPrefix(msg, p.prefix) {
+			return p.field, true
+		}
+	}
+	return 0, false
+}
+
+// refused shows the backend's refusal of settings that passed the form,
+// beside the row it is about when it names one.
+func (f *settingsForm) refused(err error) {
+	f.applying = false
+	f.errs, f.formErr = [fieldCount]localized{}, nil
+	f.setErrors(err)
+	f.focusFirstError()
+}
+
+// focusFirstError moves to the first row with an error, if any.
+func (f *settingsForm) focusFirstError() {
+	for i := range fieldCount {
+		if f.errs[i] != nil {
+			f.focusOn(i)
+			return
+		}
+	}
+}
+
+func (f *settingsForm) focusOn(i settingsField) {
+	if i != f.focus {
+		f.typing = false
+	}
+	f.focus = max(0, min(i, fieldCount-1))
+}
+
+// Update edits the focused row: moving between rows, changing a choice,
+// typing, pasting, backspace and ctrl+u. Enter and esc belong to the root.
+func (f *settingsForm) Update(msg tea.Msg) tea.Cmd {
+	if !f.loaded {
+		return nil
+	}
+	if p, ok := msg.(tea.PasteMsg); ok {
+		f.insert(strings.TrimSpace(p.Content))
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	keys := &f.c.keys
+	switch {
+	case key.Matches(k, keys.FieldUp):
+		f.focusOn(f.focus - 1)
+	case key.Matches(k, keys.FieldDown):
+		f.focusOn(f.focus + 1)
+	case key.Matches(k, keys.Toggle):
+		f.toggle(k.String() == "left")
+	case key.Matches(k, keys.ClearField):
+		f.set("")
+	case k.String() == "backspace" || k.String() == "ctrl+h":
+		if f.focus == fieldKey && !f.typing {
+			f.set("")
+			break
+		}
+		if r := []rune(f.value()); len(r) > 0 {
+			f.set(string(r[:len(r)-1]))
+		}
+	default:
+		if k.Mod&^tea.ModShift == 0 {
+			f.insert(k.Text)
+		}
+	}
+	return nil
+}
+
+// toggle changes a choice row: forward, or back for ←.
+func (f *settingsForm) toggle(back bool) {
+	switch f.focus {
+	case fieldMode:
+		modes := []upgrade.Mode{upgrade.ModeIoT, upgrade.ModeKey, upgrade.ModeURL}
+		i := 0
+		for j, m := range modes {
+			if m == f.mode {
+				i = j
+			}
+		}
+		step := 1
+		if back {
+			step = len(modes) - 1
+		}
+		f.mode = modes[(i+step)%len(modes)]
+	case fieldAutoStart:
+		f.auto = !f.auto
+	case fieldLang:
+		f.lang = f.lang.other()
+	case fieldBell:
+		f.bell = !f.bell
+	}
+	f.errs[f.focus] = nil
+}
+
+// value is the focused text row's value.
+func (f *settingsForm) value() string {
+	if f.focus == fieldKey {
+		return f.key
+	}
+	return f.text[f.focus]
+}
+
+// set replaces the focused text row's value.
+func (f *settingsForm) set(v string) {
+	if !f.focus.text() {
+		return
+	}
+	f.errs[f.focus] = nil
+	if f.focus == fieldKey {
+		f.key, f.typing = v, true
+		return
+	}
+	f.text[f.focus] = v
+}
+
+// insert types s into the focused text row; a key is typed afresh.
+func (f *settingsForm) insert(s string) {
+	if !f.focus.text() || s == "" {
+		return
+	}
+	v := f.value()
+	if f.focus == fieldKey && !f.typing {
+		v = ""
+	}
+	r := []rune(v)
+	for _, c := range s {
+		if c >= 0x20 && c != 0x7f && len(r) < maxField {
+			r = append(r, c)
+		}
+	}
+	f.set(string(r))
+}
+
+// SetSize sets the room the form has.
+func (f *settingsForm) SetSize(width, height int) { f.width, f.height = width, height }
+
+// Keys are the form's keys in footer order: apply and leave first.
+func (f *settingsForm) Keys() []*key.Binding {
+	k := &f.c.keys
+	if !f.loaded {
+		return []*key.Binding{&k.Back}
+	}
+	out := []*key.Binding{}
+	if !f.applying {
+		out = append(out, &k.Apply)
+	}
+	out = append(out, &k.Back)
+	if f.focus.text() {
+		out = append(out, &k.ClearField)
+	} else {
+		out = append(out, &k.Toggle)
+	}
+	return append(out, &k.FieldDown, &k.FieldUp)
+}
+
+// View renders the form: a title, one row per setting with its error
+// below it, the focused row's hint and where the settings are kept.
+func (f *settingsForm) View() string {
+	s, l := f.c.styles, f.c.lang
+	out := []string{s.Section.Render(l.T("set.title")), ""}
+	if !f.loaded {
+		return strings.Join(append(out, s.Label.Render("  "+l.T("set.reading"))), "\n")
+	}
+	labelW := 0
+	for _, n := range fieldLabels {
+		labelW = max(labelW, ansi.StringWidth(l.T(n)))
+	}
+	indent := 2 + labelW + 2
+	for i := range fieldCount {
+		mark := "  "
+		if i == f.focus {
+			mark = s.Tone[toneAccent].Render("> ")
+		}
+		label := pad(l.T(fieldLabels[i]), labelW)
+		if i == f.focus {
+			label = s.Tone[toneAccent].Render(label)
+		} else {
+			label = s.Label.Render(label)
+		}
+		out = append(out, mark+label+"  "+f.valueView(i, max(1, f.width-indent)))
+		if e := f.errs[i]; e != nil {
+			for _, w := range wrap("✘ "+e(l), max(1, f.width-indent)) {
+				out = append(out, spaces(indent)+s.Tone[toneFail].Render(w))
+			}
+		}
+	}
+	out = append(out, "")
+	if f.formErr != nil {
+		for _, w := range wrap("✘ "+f.formErr(l), f.width) {
+			out = append(out, s.Tone[toneFail].Render(w))
+		}
+	}
+	for _, w := range wrap(l.T(fieldHints[f.focus]), f.width) {
+		out = append(out, s.Label.Render(w))
+	}
+	where := l.T("set.nosave")
+	if f.path != "" {
+		where = l.F("set.savedin", f.path)
+	}
+	for _, w := range wrap(where, f.width) {
+		out = append(out, s.Label.Render(w))
+	}
+	return strings.Join(out, "\n")
+}
+
+// valueView renders one row's value in at most width cells. The key is
+// never shown: its last four characters, or a star per typed character.
+func (f *settingsForm) valueView(i settingsField, width int) string {
+	s, l := f.c.styles, f.c.lang
+	muted := s.Tone[toneMuted]
+	focused := i == f.focus
+	unused := (i == fieldKey && f.mode != upgrade.ModeKey) || (i == fieldURL && f.mode != upgrade.ModeURL)
+	var v, note string
+	switch i {
+	case fieldMode:
+		v = l.T("mode." + string(f.mode))
+		if focused {
+			v = "‹ " + v + " ›"
+		}
+	case fieldKey:
+		switch {
+		case f.typing:
+			v = strings.Repeat("*", len([]rune(f.key)))
+		case f.key != "":
+			v = maskKey(f.key)
+		}
+	case fieldAutoStart:
+		v = onOff(f.auto, l)
+	case fieldLang:
+		v = l.T("set.langname")
+		if f.lang != l {
+			v = f.lang.T("set.langname")
+		}
+	case fieldBell:
+		v = onOff(f.bell, l)
+	default:
+		v = f.text[i]
+	}
+	switch {
+	case unused:
+		note = l.T("set.unused")
+	case v == "" && (i == fieldKey || i == fieldURL):
+		note = l.T("set.none")
+	case i == fieldTarget && strings.TrimSpace(v) == "":
+		note = l.T("hdr.latest")
+	case i == fieldConcurrency && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
+		note = l.T("set.all")
+	case i == fieldCanary && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
+		note = l.T("set.nocanary")
+	}
+	if i.text() && focused {
+		room := width - 1
+		if w := ansi.StringWidth(v); w > room && room > 0 {
+			v = ansi.TruncateLeft(v, w-room, "")
+		}
+		v = v + s.Cursor[tonePlain].Render(" ")
+	} else {
+		v = ansi.Truncate(v, width, "…")
+	}
+	if note != "" {
+		if v != "" {
+			v += " "
+		}
+		v += muted.Render("(" + note + ")")
+	}
+	if unused {
+		v = muted.Render(ansi.Strip(v))
+	}
+	return v
+}
+
+// onOff names a switch's position.
+func onOff(on bool, l lang) string {
+	if on {
+		return l.T("set.on")
+	}
+	return l.T("set.off")
+}

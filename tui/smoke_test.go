@@ -1,0 +1,241 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"airfleet/upgrade"
+)
+
+// The smoke tests run the whole console in a real Bubble Tea program with
+// the forwarder between a scripted backend and the program, as Run wires
+// them. (They would use teatest/v2, but its golden package registers a
+// global -update flag that clashes with the one in helpers_test.go; the
+// harness below is the few lines of it that they need.) They wait on the
+// program's output for text that the console writes afresh (the status
+// line, the quit question), because the renderer only rewrites the cells
+// that changed: a count that goes from 1 to 2 shows up in the byte stream as
+// a lone digit. The exact screen is checked on the final model.
+
+// smokeWait is how long a smoke test waits for the console to show something.
+const smokeWait = 10 * time.Second
+
+// smokeIMEIs are the scripted modules' IMEIs: no digit repeats five times
+// in a row, so the renderer writes them out whole.
+var smokeIMEIs = []string{"861234567890121", "861234567890139", "861234567890147"}
+
+// smokeOutput is the program's output, safe to read while it writes.
+type smokeOutput struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *smokeOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+// since returns the output from offset on and the output's length.
+func (o *smokeOutput) since(offset int) (string, int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return string(o.buf.Bytes()[offset:]), o.buf.Len()
+}
+
+// smokeProgram is the console running in a program over a FakeBackend.
+type smokeProgram struct {
+	p     *tea.Program
+	out   *smokeOutput
+	read  int // output already looked at by smokeWaitText
+	done  chan struct{}
+	final tea.Model
+	err   error
+}
+
+// smokeConsole starts the console over a scripted backend in a program at
+// 120×16, with the forwarder running as Run runs it.
+func smokeConsole(t *testing.T) (*FakeBackend, *smokeProgram) {
+	t.Helper()
+	b := NewFakeBackend(Plan{Mode: upgrade.ModeIoT, Target: 2010, Station: "smoke"}, 64)
+	m := New(b, Options{Lang: "en", Explain: testExplain, Now: func() time.Time { return at(90) }})
+	in, typing := io.Pipe() // input that never ends; keys go in with Send
+	sp := &smokeProgram{out: &smokeOutput{}, done: make(chan struct{})}
+	sp.p = tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(sp.out),
+		tea.WithWindowSize(120, 16), tea.WithoutSignals())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { forward(ctx, b.Events(), sp.p.Send) })
+	go func() {
+		sp.final, sp.err = sp.p.Run()
+		close(sp.done)
+	}()
+	t.Cleanup(func() {
+		sp.p.Quit()
+		<-sp.done
+		cancel()
+		wg.Wait()
+		typing.Close()
+	})
+	return b, sp
+}
+
+// typeKeys presses each rune of s.
+func (sp *smokeProgram) typeKeys(s string) {
+	for _, r := range s {
+		sp.p.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// smokeWaitText waits until the output not yet looked at, stripped of
+// escape sequences, holds text; the output up to then counts as looked at.
+func smokeWaitText(t *testing.T, sp *smokeProgram, text string) {
+	t.Helper()
+	var out string
+	for deadline := time.Now().Add(smokeWait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var n int
+		out, n = sp.out.since(sp.read)
+		if strings.Contains(ansi.Strip(out), text) {
+			sp.read = n
+			return
+		}
+	}
+	t.Fatalf("the console did not show %q within %v; its new output:\n%s", text, smokeWait, ansi.Strip(out))
+}
+
+// finalModel waits for the program to end and returns its model.
+func (sp *smokeProgram) finalModel(t *testing.T) *Model {
+	t.Helper()
+	select {
+	case <-sp.done:
+	case <-time.After(smokeWait):
+		t.Fatalf("the program did not end within %v", smokeWait)
+	}
+	if sp.err != nil {
+		t.Fatalf("program: %v", sp.err)
+	}
+	m, ok := sp.final.(*Model)
+	if !ok {
+		t.Fatalf("final model is %T, want *Model", sp.final)
+	}
+	return m
+}
+
+// smokeStart shows the modules found, presses s and waits until the
+// backend has been asked to start them all.
+func smokeStart(t *testing.T, b *FakeBackend, sp *smokeProgram) {
+	t.Helper()
+	for i, imei := range smokeIMEIs {
+		b.Emit(discovered(i, smokeSlot(i), imei, "Air780E", 2004))
+	}
+	smokeWaitText(t, sp, smokeIMEIs[len(smokeIMEIs)-1]) // rows come in slot order
+	sp.typeKeys("s")
+	smokeWaitText(t, sp, "Starting all idle modules.")
+	if calls := b.Calls(); !slices.ContainsFunc(calls, func(c Call) bool { return c.Method == "StartAll" }) {
+		t.Fatalf("s did not start the batch: backend calls %v", calls)
+	}
+}
+
+func smokeSlot(i int) string { return "1-1." + string(rune('1'+i)) }
+
+// smokeStep is an event of the scripted batch.
+func smokeStep(sec, i int, s upgrade.State, f func(*upgrade.Event)) upgrade.Event {
+	e := upgrade.Event{Time: at(sec), Slot: smokeSlot(i), IMEI: smokeIMEIs[i], Target: 2010, Step: s}
+	if f != nil {
+		f(&e)
+	}
+	return e
+}
+
+func TestSmokeBatch(t *testing.T) {
+	b, sp := smokeConsole(t)
+	smokeStart(t, b, sp)
+
+	// All three ask the platform; the console shows the batch running (the
+	// clock starts) before the rest of the script comes.
+	for i := range smokeIMEIs {
+		b.Emit(smokeStep(10+i, i, upgrade.StateRequesting, nil))
+	}
+	smokeWaitText(t, sp, "elapsed")
+	for i := range 2 { // two modules upgrade
+		b.Emit(
+			smokeStep(20+i, i, upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 40 }),
+			smokeStep(30+i, i, upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 100 }),
+			smokeStep(40+i, i, upgrade.StateRebooting, nil),
+			smokeStep(50+i, i, upgrade.StateVerifying, nil),
+			smokeStep(60+i, i, upgrade.StatePassed, func(e *upgrade.Event) {
+				e.Detail = "upgraded to 2010"
+				e.Result = &upgrade.Result{Slot: e.Slot, IMEI: e.IMEI, From: 2004, To: 2010, Outcome: upgrade.Upgraded}
+			}),
+		)
+	}
+	// The third is refused by the platform.
+	b.Emit(smokeStep(14, 2, upgrade.StateFailed, func(e *upgrade.Event) {
+		e.Code, e.ModErr, e.HTTP = 26, -1004, 200
+		e.Detail = "the platform has no firmware with this name"
+		e.Result = &upgrade.Result{Slot: e.Slot, IMEI: e.IMEI, From: 2004, To: 2004, Outcome: upgrade.Failed, Code: 26}
+	}))
+	smokeWaitText(t, sp, "Batch finished: 2 passed, 1 failed.")
+	sp.typeKeys("q") // nothing runs any more: no question
+	fm := sp.finalModel(t)
+
+	if fm.busy || fm.confirm != confirmNone {
+		t.Errorf("after the batch: busy %v, confirm %v; want idle and no question", fm.busy, fm.confirm)
+	}
+	c := fm.header.counts
+	if c.total != 3 || c.passed != 2 || c.failed != 1 || c.running != 0 || c.idle != 0 {
+		t.Errorf("counts %+v, want 3 modules: 2 passed, 1 failed", c)
+	}
+	screen := ansi.Strip(fm.View().Content)
+	for _, re := range []string{
+		`(?m)^modules 3  passed 2  failed 1 +elapsed \d\d:\d\d$`,
+		`1-1\.1 +` + smokeIMEIs[0] + ` .*✔ passed +█+ 100% +upgraded to 2010`,
+		`1-1\.2 +` + smokeIMEIs[1] + ` .*✔ passed +█+ 100% +upgraded to 2010`,
+		`1-1\.3 +` + smokeIMEIs[2] + ` .*✘ failed +26 +invalid firmware`,
+		`(?m)^Batch finished: 2 passed, 1 failed\.`,
+	} {
+		if !regexp.MustCompile(re).MatchString(screen) {
+			t.Errorf("final screen does not match %s:\n%s", re, screen)
+		}
+	}
+}
+
+func TestSmokeQuitWhileRunningAsks(t *testing.T) {
+	b, sp := smokeConsole(t)
+	smokeStart(t, b, sp)
+	b.Emit(
+		smokeStep(10, 0, upgrade.StateRequesting, nil),
+		smokeStep(11, 1, upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 30 }),
+	)
+	smokeWaitText(t, sp, "elapsed") // the clock starts with the first working module
+
+	sp.typeKeys("q")
+	smokeWaitText(t, sp, "Upgrades are still running. Quit anyway? y/n")
+	sp.typeKeys("n") // keep going: the question goes, the status comes back
+	smokeWaitText(t, sp, "Starting all idle modules.")
+	sp.typeKeys("q")
+	smokeWaitText(t, sp, "Upgrades are still running. Quit anyway? y/n")
+	sp.typeKeys("y")
+
+	fm := sp.finalModel(t)
+	if !fm.busy || fm.confirm != confirmNone {
+		t.Errorf("after y: busy %v, confirm %v; want the batch still running and the question answered", fm.busy, fm.confirm)
+	}
+	if c := fm.header.counts; c.running != 2 {
+		t.Errorf("counts %+v, want 2 running", c)
+	}
+	// Quitting leaves the engine to its owner: the console cancels nothing.
+	if calls := b.Calls(); len(calls) != 1 || calls[0].Method != "StartAll" {
+		t.Errorf("backend calls %v, want just StartAll", calls)
+	}
+}
