@@ -297,8 +297,8 @@ func (d *detail) summary(r *row, width int) []string {
 		state += "   " + kv("det.requests", fmt.Sprint(res.Requests)) + "   " + kv("det.retries", fmt.Sprint(res.Retries))
 	}
 	lines = append(lines, splitLines(ansi.Wrap(state, width, ""))...)
-	if r.detail != "" {
-		lines = append(lines, wrap(r.detail, width)...)
+	if msg := r.say(d.c.lang); msg != "" {
+		lines = append(lines, wrap(msg, width)...)
 	}
 	lines = append(lines, d.explanation(r, width)...)
 	return append(lines, d.logLines(width)...)
@@ -345,8 +345,8 @@ func (d *detail) eventLine(e upgrade.Event) string {
 	if e.ModErr != 0 {
 		line += fmt.Sprintf(" [%d]", e.ModErr)
 	}
-	if e.Detail != "" {
-		line += " " + clean(e.Detail)
+	if msg := sayNote(e.Note, e.Detail, l); msg != "" {
+		line += " " + clean(msg)
 	}
 	return line
 }

@@ -200,7 +200,7 @@ func (f *fleet) cell(r *row, id colID) string {
 // message is the short message of a row: the catalogue's title for a
 // code, else the engine's sentence; "unplugged" first once it is gone.
 func (f *fleet) message(r *row) string {
-	msg := r.detail
+	msg := r.say(f.c.lang)
 	if r.code != 0 || r.modErr != 0 {
 		if title, _, _ := f.c.explain(r.code, r.modErr, string(f.c.lang)); title != "" {
 			msg = title

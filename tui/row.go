@@ -18,7 +18,8 @@ type row struct {
 	percent           int
 	code, modErr      int
 	http              int
-	detail            string
+	detail            string       // the engine's sentence in English
+	note              upgrade.Note // the same, sayable in either language
 	result            *upgrade.Result
 	gone              bool            // unplugged after its upgrade ended
 	inBatch           bool            // an upgrade has begun and not ended
@@ -55,7 +56,7 @@ func (r *row) apply(e upgrade.Event) {
 	case upgrade.StateIdle, upgrade.StateRequesting:
 		r.percent = 0
 	}
-	r.code, r.modErr, r.http, r.detail = e.Code, e.ModErr, e.HTTP, e.Detail
+	r.code, r.modErr, r.http, r.detail, r.note = e.Code, e.ModErr, e.HTTP, e.Detail, e.Note
 	if res := e.Result; res != nil {
 		r.result = res
 		if r.code == 0 {
@@ -68,7 +69,7 @@ func (r *row) apply(e upgrade.Event) {
 			r.http = res.HTTPStatus
 		}
 		if r.detail == "" {
-			r.detail = res.Message
+			r.detail, r.note = res.Message, res.Note
 		}
 	} else if e.Step == upgrade.StateIdle || e.Step == upgrade.StateIdentifying {
 		r.result = nil
@@ -206,4 +207,15 @@ func (c *counts) add(r *row) {
 	default:
 		c.running++
 	}
+}
+
+// say is the row's sentence in language l.
+func (r *row) say(l lang) string { return sayNote(r.note, r.detail, l) }
+
+// sayNote says a note in l, or falls back to the English text.
+func sayNote(n upgrade.Note, english string, l lang) string {
+	if n.Key != "" {
+		return n.In(string(l))
+	}
+	return english
 }

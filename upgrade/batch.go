@@ -2,7 +2,6 @@ package upgrade
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"slices"
 	"sync"
@@ -24,7 +23,7 @@ type Batch struct {
 	slots    map[string]string             // IMEI → current slot
 	finished int
 	failed   int
-	paused   string // why the batch paused, "" while it runs
+	paused   Note // why the batch paused, empty while it runs
 }
 
 // NewBatch prepares a batch; cfg must have passed Validate.
@@ -81,7 +80,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	}
 	mods, missing := b.pick(imeis)
 	for _, r := range missing {
-		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Detail: r.Message, Result: &r}, KindError)
+		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Detail: r.Message, Note: r.Note, Result: &r}, KindError)
 		add(r)
 	}
 	for _, a := range mods {
@@ -92,7 +91,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	rest := mods[canary:]
 	if !ok {
 		for _, a := range rest {
-			add(b.skip(a, Held, fmt.Sprintf("held: a canary module failed, so the rest of the batch did not start (canary of %d)", canary)))
+			add(b.skip(a, Held, N("held.canary", canary)))
 		}
 		rest = nil
 	}
@@ -128,7 +127,8 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 		switch {
 		case a.Err != nil && len(imeis) == 0:
 			now := time.Now()
-			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: a.Err.Error()})
+			n := N("failed.error", a.Err.Error())
+			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 		case a.Err != nil:
 		case len(imeis) == 0 || want[a.Info.IMEI]:
 			mods = append(mods, a)
@@ -137,8 +137,8 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 	}
 	for imei := range want {
 		now := time.Now()
-		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now,
-			Message: "IMEI " + imei + " is not attached to this station: check the list, or plug the module in"})
+		n := N("failed.absent", imei)
+		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 	}
 	return mods, missing
 }
@@ -167,7 +167,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) 
 			var r Result
 			select {
 			case sem <- struct{}{}:
-				if why := b.pausedWhy(); why != "" {
+				if why := b.pausedWhy(); why.Key != "" {
 					r = b.skip(a, Held, why)
 				} else {
 					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a}
@@ -176,7 +176,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) 
 				}
 				<-sem
 			case <-mctx.Done():
-				r = b.skip(a, Cancelled, "cancelled before it started")
+				r = b.skip(a, Cancelled, N("cancelled.early"))
 			}
 			mu.Lock()
 			allOK = allOK && (r.Outcome == Upgraded || r.Outcome == Current)
@@ -198,22 +198,22 @@ func (b *Batch) tally(r Result) {
 		b.failed++
 	}
 	rate := b.cfg.PauseRate
-	if rate > 0 && b.paused == "" && b.finished >= b.cfg.PauseMin && float64(b.failed) >= rate*float64(b.finished) {
-		b.paused = fmt.Sprintf("held: the batch paused after %d of %d modules failed (pause rate %.0f %%); check the failures, then retry", b.failed, b.finished, rate*100)
+	if rate > 0 && b.paused.Key == "" && b.finished >= b.cfg.PauseMin && float64(b.failed) >= rate*float64(b.finished) {
+		b.paused = N("held.paused", b.failed, b.finished, rate*100)
 	}
 }
 
-func (b *Batch) pausedWhy() string {
+func (b *Batch) pausedWhy() Note {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.paused
 }
 
 // skip records a module that the batch did not start.
-func (b *Batch) skip(a *Attached, o Outcome, msg string) Result {
+func (b *Batch) skip(a *Attached, o Outcome, n Note) Result {
 	now := time.Now()
 	r := Result{Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, To: a.Info.Firmware.Core,
-		Outcome: o, Started: now, Ended: now, Message: msg}
+		Outcome: o, Started: now, Ended: now, Message: n.String(), Note: n}
 	b.pairs.done(pairKeyOf(a.Info), a.Info.IMEI)
 	id := b.log.StartAttempt(AttemptRecord{Batch: b.id, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model,
 		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Target: b.cfg.Target, Started: now})
@@ -221,7 +221,7 @@ func (b *Batch) skip(a *Attached, o Outcome, msg string) Result {
 	if o == Cancelled {
 		step = StateCancelled
 	}
-	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: msg, Result: &r}, KindInfo)
+	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: r.Message, Note: n, Result: &r}, KindInfo)
 	b.log.EndAttempt(id, r)
 	return r
 }

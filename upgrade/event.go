@@ -72,7 +72,8 @@ type Event struct {
 	Target  int // core version wanted, 0 when the platform decides
 	Step    State
 	Percent int    // download progress, 0…100
-	Detail  string // a sentence for the operator
+	Detail  string // a sentence for the operator, in English (Note.String())
+	Note    Note   // the same sentence, sayable in the operator's language
 	Code    int    // platform response code, 0 when none
 	ModErr  int    // module error -1000…-1006, 0 when none
 	HTTP    int    // HTTP status from AT+UPGRADE?, 0 when none
@@ -90,5 +91,6 @@ type Result struct {
 	Requests          int // AT+UPGRADE requests sent (each counts on the platform)
 	Retries           int
 	Started, Ended    time.Time
-	Message           string
+	Message           string // in English, for the log and the CLI
+	Note              Note   // the same, sayable in the operator's language
 }

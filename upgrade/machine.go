@@ -45,9 +45,9 @@ type failure struct {
 // errStop ends the machine with the result already set.
 var errStop = errors.New("stop")
 
-func (m *machine) emit(step State, detail string, f func(*Event)) {
+func (m *machine) emit(step State, n Note, f func(*Event)) {
 	e := Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Model: m.res.Model, From: m.res.From,
-		Target: m.b.cfg.Target, Step: step, Detail: detail}
+		Target: m.b.cfg.Target, Step: step, Detail: n.String(), Note: n}
 	if f != nil {
 		f(&e)
 	}
@@ -82,7 +82,7 @@ func (m *machine) run(ctx context.Context) Result {
 	m.res.Slot = m.slot
 	step := map[Outcome]State{Upgraded: StatePassed, Current: StateCurrent, Failed: StateFailed, Held: StateHeld, Cancelled: StateCancelled}[m.res.Outcome]
 	r := m.res
-	m.emit(step, m.res.Message, func(e *Event) {
+	m.emit(step, m.res.Note, func(e *Event) {
 		e.Code, e.ModErr, e.HTTP, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &r
 	})
 	m.b.log.EndAttempt(m.attempt, m.res)
@@ -99,7 +99,7 @@ func (m *machine) steps(ctx context.Context) error {
 		if errors.Is(err, errStop) || !errors.Is(err, device.ErrClosed) || reconnects >= maxReconnects {
 			return err
 		}
-		if err := m.waitBack(ctx, "the module's port went away"); err != nil {
+		if err := m.waitBack(ctx, "why.portgone"); err != nil {
 			return err
 		}
 	}
@@ -129,7 +129,7 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 		case reqRebooting:
 			return m.rebootAndVerify(ctx)
 		case reqDisconnected:
-			if err := m.waitBack(ctx, "unplugged during the download"); err != nil {
+			if err := m.waitBack(ctx, "why.download"); err != nil {
 				return err
 			}
 			m.res.Retries++
@@ -159,8 +159,8 @@ func (m *machine) cmdCtx(ctx context.Context) (context.Context, context.CancelFu
 }
 
 // finish sets the result and stops the machine.
-func (m *machine) finish(o Outcome, msg string) error {
-	m.res.Outcome, m.res.Message = o, msg
+func (m *machine) finish(o Outcome, n Note) error {
+	m.res.Outcome, m.res.Message, m.res.Note = o, n.String(), n
 	return errStop
 }
 
@@ -170,12 +170,12 @@ func (m *machine) preflight(ctx context.Context) error {
 	cfg := m.b.cfg
 	info := m.att.Info
 	if cfg.Target > 0 && info.Firmware.Core == cfg.Target {
-		return m.finish(Current, fmt.Sprintf("already on V%d: nothing to do, no request sent", cfg.Target))
+		return m.finish(Current, N("current.already", cfg.Target))
 	}
 	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
-		return m.finish(Held, fmt.Sprintf("on V%d, newer than the target V%d: FOTA does not downgrade; check --target", info.Firmware.Core, cfg.Target))
+		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
 	}
-	m.emit(StateIdentifying, fmt.Sprintf("%s %s, SIM %s, network %s, signal %d", info.Model, info.Firmware.Raw, info.SIM.State, info.Registration, info.Signal.RSSI), nil)
+	m.emit(StateIdentifying, N("ident", info.Model, info.Firmware.Raw, info.SIM.State, info.Registration.String(), info.Signal.RSSI), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
 	for waited := false; ; waited = true {
 		cctx, cancel := m.cmdCtx(ctx)
@@ -188,16 +188,16 @@ func (m *machine) preflight(ctx context.Context) error {
 			break
 		}
 		if !waited {
-			m.emit(StateWaitNetwork, fmt.Sprintf("SIM %s, network %s: waiting up to %s", info.SIM.State, info.Registration, cfg.NetworkTimeout.Round(time.Second)), nil)
+			m.emit(StateWaitNetwork, N("wait.network", info.SIM.State, info.Registration.String(), cfg.NetworkTimeout.Round(time.Second)), nil)
 		}
 		if time.Now().After(deadline) {
 			if !info.SIM.Ready {
-				return m.finish(Failed, fmt.Sprintf("no usable SIM (%s): insert or check the SIM card; FOTA needs a data connection", info.SIM.State))
+				return m.finish(Failed, N("failed.nosim", info.SIM.State))
 			}
-			return m.finish(Failed, fmt.Sprintf("not registered on the network (%s) after %s: check the antenna, the SIM's data plan and AT+CEREG?", info.Registration, cfg.NetworkTimeout.Round(time.Second)))
+			return m.finish(Failed, N("failed.nonet", info.Registration.String(), cfg.NetworkTimeout.Round(time.Second)))
 		}
 		if err := sleep(ctx, min(2*time.Second, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
-			return m.cancelled("while waiting for the network")
+			return m.cancelled("when.network")
 		}
 	}
 	return m.checkBudget(ctx)
@@ -209,14 +209,14 @@ func (m *machine) checkBudget(ctx context.Context) error {
 	cfg := m.b.cfg
 	n, err := m.b.log.RequestsSince(m.imei, time.Now().Add(-24*time.Hour))
 	if err != nil {
-		return m.finish(Held, fmt.Sprintf("cannot count this IMEI's requests in the log (%v): held to protect it from the platform's ban", err))
+		return m.finish(Held, N("held.budgeterr", err))
 	}
 	if n >= cfg.Budget {
 		if cfg.Force {
-			m.emit(StateConfiguring, fmt.Sprintf("%d requests in the last 24 h, at the budget of %d: going on because of --force", n, cfg.Budget), nil)
+			m.emit(StateConfiguring, N("budget.forced", n, cfg.Budget), nil)
 			return nil
 		}
-		return m.finish(Held, fmt.Sprintf("%d upgrade requests in the last 24 h (budget %d): the platform bans an IMEI after about six a day (code 40); wait, or use --force for this run", n, cfg.Budget))
+		return m.finish(Held, N("held.budget", n, cfg.Budget))
 	}
 	return nil
 }
@@ -226,11 +226,11 @@ func (m *machine) checkBudget(ctx context.Context) error {
 // URL, or the default project, each read back.
 func (m *machine) configure(ctx context.Context) error {
 	if ctx.Err() != nil {
-		return m.cancelled("before configuring")
+		return m.cancelled("when.config")
 	}
 	cfg := m.b.cfg
 	s := m.session()
-	m.emit(StateConfiguring, "mode "+string(cfg.Mode), nil)
+	m.emit(StateConfiguring, N("config.mode", string(cfg.Mode)), nil)
 	cctx, cancel := m.cmdCtx(ctx)
 	defer cancel()
 	if m.origAuto == "" {
@@ -268,7 +268,7 @@ func (m *machine) configure(ctx context.Context) error {
 		}
 		if cfg.Mode == ModeIoT {
 			if key, err := device.ReadTag(cctx, s, device.TagKey); err == nil && key != "" {
-				m.emit(StateConfiguring, fmt.Sprintf("a project key %s is stored in the module: it will ask that project, not the account's default one", device.MaskKey(key)), nil)
+				m.emit(StateConfiguring, N("config.keynote", device.MaskKey(key)), nil)
 			}
 		}
 	case ModeURL:
@@ -285,12 +285,12 @@ func (m *machine) configure(ctx context.Context) error {
 // clearURL removes an own-server URL left in NV by earlier work: it would
 // send the module to that server instead of the platform.
 func (m *machine) clearURL(ctx context.Context, url string) error {
-	m.emit(StateConfiguring, "a URL from earlier work is stored ("+url+"): clearing it so the module asks the platform", nil)
+	m.emit(StateConfiguring, N("config.clear", url), nil)
 	if err := device.ClearURL(ctx, m.session()); err != nil && isGone(err) {
 		return err
 	}
 	if v, err := device.ReadTag(ctx, m.session(), device.TagURL); err != nil || v != "" {
-		return m.finish(Held, fmt.Sprintf("the module keeps the URL %s from earlier work and this firmware does not clear it: it would download from there, not from the platform; clear it by hand (AT+UPGRADE=\"URL\",\"\") or upgrade in URL mode", url))
+		return m.finish(Held, N("held.url", url))
 	}
 	return nil
 }
@@ -305,7 +305,7 @@ func (m *machine) readBack(ctx context.Context, tag, want string) error {
 		if tag == device.TagKey {
 			shown, got = device.MaskKey(want), device.MaskKey(v)
 		}
-		return m.finish(Failed, fmt.Sprintf("%s read back as %q, not %q: the module did not take the setting", tag, got, shown))
+		return m.finish(Failed, N("failed.readback", tag, got, shown))
 	}
 	return nil
 }
@@ -316,12 +316,12 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	cfg := m.b.cfg
 	f := failure{progress: -1}
 	if ctx.Err() != nil {
-		return 0, f, m.cancelled("before the request")
+		return 0, f, m.cancelled("when.request")
 	}
 	s := m.session()
 	sub := s.Subscribe("+UPGRADEIND:")
 	defer sub.Close()
-	m.emit(StateRequesting, "AT+UPGRADE", nil)
+	m.emit(StateRequesting, N("request"), nil)
 	cctx, cancel := m.cmdCtx(ctx)
 	err := device.Trigger(cctx, s)
 	cancel()
@@ -329,7 +329,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 		return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
 	}
 	m.res.Requests++
-	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: "upgrade request sent (counts on the platform)"}, KindRequest)
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: N("request.sent").String(), Note: N("request.sent")}, KindRequest)
 
 	silence := cfg.ProgressTimeout
 	quiet := 0 // silent periods in a row without progress
@@ -350,7 +350,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 			}
 			return reqDisconnected, f, nil
 		case err != nil && ctx.Err() != nil && f.progress < 0:
-			return 0, f, m.cancelled("while waiting for the platform's answer")
+			return 0, f, m.cancelled("when.answer")
 		case err != nil:
 			// Silence: ask the module where it stands.
 			st, qerr := m.query(wctx)
@@ -402,7 +402,7 @@ func (m *machine) progress(f *failure, n int) {
 		f.progress = n
 	}
 	m.b.pairs.ready(m.pairKey()) // the platform is serving: past code 43
-	m.emit(StateDownloading, strconv.Itoa(n)+" %", func(e *Event) { e.Percent = n })
+	m.emit(StateDownloading, N("progress", n), func(e *Event) { e.Percent = n })
 }
 
 func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
@@ -416,16 +416,15 @@ func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
 func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 	cfg := m.b.cfg
 	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = f.code, f.modErr, f.http
-	detail := describeFailure(f)
-	m.emit(StateRequesting, detail, func(e *Event) { e.Code, e.ModErr, e.HTTP = f.code, f.modErr, f.http })
+	m.emit(StateRequesting, N("request.failed", failureText(f)), func(e *Event) { e.Code, e.ModErr, e.HTTP = f.code, f.modErr, f.http })
 
 	waitable := f.code == 43 || (f.code == 0 && f.modErr == -1003 && f.progress < 0)
 	switch {
 	case f.code == 40:
-		return false, m.finish(Failed, "platform code 40: this IMEI is banned for asking too often; lift the ban in the platform's device list, then find what made it fail. Not retried.")
+		return false, m.finish(Failed, N("failed.banned"))
 	case waitable:
 		if m.platformWaits >= cfg.MaxPlatformWaits {
-			return false, m.finish(Failed, fmt.Sprintf("delta not ready: the platform still answered 43 after %d waits; try again later", m.platformWaits))
+			return false, m.finish(Failed, N("failed.notready", m.platformWaits))
 		}
 		wait := cfg.RetryAfter
 		for range m.platformWaits {
@@ -433,35 +432,32 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 		}
 		wait = min(wait, cfg.RetryMaxWait)
 		m.platformWaits++
-		m.emit(StateWaitPlatform, fmt.Sprintf("the platform is making the delta (code 43): asking again in %s", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModErr = 43, f.modErr })
+		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModErr = 43, f.modErr })
 		if err := sleep(ctx, wait); err != nil {
-			return false, m.cancelled("while waiting for the platform's delta")
+			return false, m.cancelled("when.delta")
 		}
 		return true, m.checkBudget(ctx)
 	case f.code == 27:
 		return false, m.latest(ctx)
 	case f.modErr == -1003 && f.progress >= 0:
-		return false, m.finish(Failed, fmt.Sprintf("the delta was downloaded (%d %%) and then refused as invalid (-1003): it is probably too big for the module's FOTA area (about 480 KB); upgrade in smaller version steps", f.progress))
+		return false, m.finish(Failed, N("failed.toobig", f.progress))
 	}
-	policy, text := PolicyFail, ""
+	policy, note := PolicyFail, N("code", f.modErr)
 	for _, c := range []int{f.code, f.modErr} {
 		if info, ok := Lookup(c); ok && c != 0 {
-			policy, text = info.Policy, fmt.Sprintf("%s %d (%s): %s", codeFamily(c), c, info.EN.Title, info.EN.Remedy)
+			policy, note = info.Policy, N("code", c)
 			break
 		}
 	}
-	if text == "" {
-		text = detail + ": unknown result, escalate with the transcript"
-	}
 	if policy == PolicyRetryOnce && !m.retriedOnce {
 		m.retriedOnce = true
-		m.emit(StateRequesting, text+" — retrying once", nil)
+		m.emit(StateRequesting, N("retry.once", note), nil)
 		if err := m.checkBudget(ctx); err != nil {
 			return false, err
 		}
 		return true, nil
 	}
-	return false, m.finish(Failed, text)
+	return false, m.finish(Failed, note)
 }
 
 // latest decides what code 27 ("already latest") means for this module.
@@ -473,22 +469,22 @@ func (m *machine) latest(ctx context.Context) error {
 	cfg := m.b.cfg
 	if cfg.Target > 0 {
 		if m.res.From >= cfg.Target {
-			return m.finish(Current, fmt.Sprintf("platform code 27: already on V%d", m.res.From))
+			return m.finish(Current, N("current.27target", m.res.From))
 		}
-		return m.finish(Failed, fmt.Sprintf("platform code 27 (already latest) but the module is on V%d, below the target V%d: add the IMEI to the platform's upgrade config or enable upgrading", m.res.From, cfg.Target))
+		return m.finish(Failed, N("failed.27below", m.res.From, cfg.Target))
 	}
 	if peer := m.newerPeer(); peer != nil {
-		return m.finish(Failed, fmt.Sprintf("platform code 27 (already latest), yet the module in slot %s with the same firmware (%s) runs V%d, newer than this one's V%d: this IMEI is not in the upgrade config's IMEI list, or upgrading is off for it; add it on the platform", peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
+		return m.finish(Failed, N("failed.27peer", peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
 	}
 	m.b.pairs.release(m.pairKey(), m.imei)
 	served, err := m.b.pairs.served(ctx, m.pairKey())
 	if err != nil {
-		return m.cancelled("while comparing with the other modules")
+		return m.cancelled("when.compare")
 	}
 	if served {
-		return m.finish(Failed, fmt.Sprintf("platform code 27 (already latest), yet the platform serves an upgrade of %s V%d to other modules of this batch: this IMEI is not in the upgrade config's IMEI list, or upgrading is off for it; add it on the platform", m.att.Info.Firmware.Name, m.res.From))
+		return m.finish(Failed, N("failed.27served", m.att.Info.Firmware.Name, m.res.From))
 	}
-	return m.finish(Current, fmt.Sprintf("platform code 27: the platform offers nothing newer than V%d", m.res.From))
+	return m.finish(Current, N("current.27", m.res.From))
 }
 
 // newerPeer returns an attached module with the same firmware name and a
@@ -504,52 +500,28 @@ func (m *machine) newerPeer() *Attached {
 	return best
 }
 
-func codeFamily(c int) string {
-	if c > 0 {
-		return "platform code"
-	}
-	return "module error"
-}
-
-func describeFailure(f failure) string {
-	s := "the request failed"
-	if f.modErr != 0 {
-		s += ": module error " + strconv.Itoa(f.modErr)
-	}
-	if f.http != 0 {
-		s += ", HTTP " + strconv.Itoa(f.http)
-	}
-	if f.code != 0 {
-		s += ", platform code " + strconv.Itoa(f.code)
-	}
-	if f.progress >= 0 {
-		s += fmt.Sprintf(" (after %d %%)", f.progress)
-	}
-	return s
-}
-
 // rebootAndVerify waits for the module to come back with its IMEI and
 // checks the new version with ATI.
 func (m *machine) rebootAndVerify(ctx context.Context) error {
 	cfg := m.b.cfg
 	m.autoOff = false // RAM settings are gone with the reboot
-	m.emit(StateRebooting, fmt.Sprintf("download complete: the module applies the delta and reboots (waiting up to %s)", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
+	m.emit(StateRebooting, N("rebooting", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.RebootTimeout)
 	defer cancel()
 	counted := false
 	for {
 		att, err := m.b.station.WaitIMEI(wctx, m.imei)
 		if err != nil {
-			return m.finish(Failed, fmt.Sprintf("the module did not come back within %s after the download: check its power and USB cable, then scan again", cfg.RebootTimeout.Round(time.Second)))
+			return m.finish(Failed, N("failed.reboot", cfg.RebootTimeout.Round(time.Second)))
 		}
 		m.moveTo(att)
 		if !counted {
 			// After a successful reboot the module asks the server again
 			// on its own; that request counts on the platform too.
 			counted = true
-			m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: "the module's own request after the reboot (counts on the platform)"}, KindRequest)
+			m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: N("request.auto").String(), Note: N("request.auto")}, KindRequest)
 		}
-		m.emit(StateVerifying, "ATI", nil)
+		m.emit(StateVerifying, N("verify"), nil)
 		cctx, cancel2 := context.WithTimeout(wctx, cfg.CommandTimeout)
 		lines, err := m.session().Command(cctx, "ATI")
 		cancel2()
@@ -577,11 +549,11 @@ func (m *machine) verify(fw device.Firmware) error {
 	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = 0, 0, 0
 	switch {
 	case fw.Core == m.res.From:
-		return m.finish(Failed, fmt.Sprintf("came back on the old version V%d: the apply failed; retry later, and re-flash by cable if it repeats", fw.Core))
+		return m.finish(Failed, N("failed.oldversion", fw.Core))
 	case cfg.Target > 0 && fw.Core != cfg.Target:
-		return m.finish(Failed, fmt.Sprintf("came back on V%d, not the target V%d: the platform offers another version; check its upgrade config", fw.Core, cfg.Target))
+		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
 	}
-	return m.finish(Upgraded, fmt.Sprintf("upgraded V%d → V%d", m.res.From, fw.Core))
+	return m.finish(Upgraded, N("upgraded", m.res.From, fw.Core))
 }
 
 // lastFirmwareLine finds the last firmware string in an ATI answer.
@@ -598,15 +570,15 @@ func lastFirmwareLine(lines []string) (device.Firmware, bool) {
 // its IMEI in any slot.
 func (m *machine) waitBack(ctx context.Context, why string) error {
 	cfg := m.b.cfg
-	m.emit(StateDisconnected, why+fmt.Sprintf(": waiting up to %s for it to come back", cfg.RebootTimeout.Round(time.Second)), nil)
+	m.emit(StateDisconnected, N("wait.back", N(why), cfg.RebootTimeout.Round(time.Second)), nil)
 	wctx, cancel := context.WithTimeout(ctx, cfg.RebootTimeout)
 	defer cancel()
 	att, err := m.b.station.WaitIMEI(wctx, m.imei)
 	if err != nil {
 		if ctx.Err() != nil {
-			return m.cancelled("while the module was unplugged")
+			return m.cancelled("when.unplug")
 		}
-		return m.finish(Failed, fmt.Sprintf("%s and not back within %s: plug it in and retry", why, cfg.RebootTimeout.Round(time.Second)))
+		return m.finish(Failed, N("failed.notback", N(why), cfg.RebootTimeout.Round(time.Second)))
 	}
 	m.moveTo(att)
 	m.autoOff = false // a power cycle dropped the RAM settings
@@ -617,7 +589,7 @@ func (m *machine) waitBack(ctx context.Context, why string) error {
 func (m *machine) moveTo(att *Attached) {
 	m.att = att
 	if att.Slot != m.slot {
-		m.emit(StateIdentifying, "found again in slot "+att.Slot, nil)
+		m.emit(StateIdentifying, N("moved", att.Slot), nil)
 		m.slot = att.Slot
 		m.b.bindAttempt(m.imei, m.slot, m.attempt)
 	}
@@ -635,11 +607,11 @@ func (m *machine) gate(ctx context.Context) error {
 	err := m.b.pairs.acquire(ctx, m.pairKey(), m.imei, func(pilot string) {
 		if !waiting {
 			waiting = true
-			m.emit(StateWaitPlatform, "waiting for "+pilot+" (same firmware and version) to get past the platform's delta generation", nil)
+			m.emit(StateWaitPlatform, N("wait.pilot", pilot), nil)
 		}
 	})
 	if err != nil {
-		return m.cancelled("while waiting for the first module of its firmware pair")
+		return m.cancelled("when.pair")
 	}
 	return nil
 }
@@ -652,18 +624,18 @@ func pairKeyOf(info device.Info) string {
 }
 
 func (m *machine) cancelled(where string) error {
-	return m.finish(Cancelled, "cancelled "+where+"; the module is left as it was (AUTO restored)")
+	return m.finish(Cancelled, N("cancelled", N(where)))
 }
 
 // classifyErr turns an unexpected error into the result.
 func (m *machine) classifyErr(ctx context.Context, err error) {
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		m.finish(Cancelled, "cancelled: "+err.Error())
+		m.finish(Cancelled, N("cancelled", err.Error()))
 	case errors.Is(err, device.ErrClosed):
-		m.finish(Failed, "the module went away ("+err.Error()+"): plug it back in and retry")
+		m.finish(Failed, N("failed.gone", err.Error()))
 	default:
-		m.finish(Failed, err.Error())
+		m.finish(Failed, N("failed.error", err.Error()))
 	}
 }
 
@@ -677,7 +649,7 @@ func (m *machine) restore() {
 	ctx, cancel := context.WithTimeout(context.Background(), m.b.cfg.CommandTimeout)
 	defer cancel()
 	if err := device.SetAuto(ctx, m.session(), on, device.RAMOnly); err != nil {
-		m.emit(StateRestoring, "could not restore AUTO: "+err.Error(), nil)
+		m.emit(StateRestoring, N("restore.failed", err.Error()), nil)
 		return
 	}
 	m.autoOff = false

@@ -94,7 +94,8 @@ func (st *Station) Run(ctx context.Context) {
 			st.detach(ev.Old.Slot)
 			st.attach(ctx, &wg, ev.New)
 		case device.ListFailed:
-			st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: ev.Err.Error()})
+			n := N("failed.error", ev.Err.Error())
+			st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
 		}
 		if first {
 			first = false
@@ -157,7 +158,8 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 	st.mu.Lock()
 	st.pending[c.Slot] = true
 	st.mu.Unlock()
-	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Detail: "port " + c.ATPort})
+	n := N("port", c.ATPort)
+	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Detail: n.String(), Note: n})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -173,17 +175,18 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 		if old != nil && old.Session != nil {
 			old.Session.Close()
 		}
-		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: a.describe()}
+		n := a.describe()
+		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n}
 		st.emit(ev)
 	}()
 }
 
-func (a *Attached) describe() string {
+func (a *Attached) describe() Note {
 	if a.Err != nil {
-		return a.Err.Error()
+		return N("failed.error", a.Err.Error())
 	}
 	i := a.Info
-	return fmt.Sprintf("%s %s, SIM %s, network %s, signal %d", i.Model, i.Firmware.Raw, i.SIM.State, i.Registration, i.Signal.RSSI)
+	return N("ident", i.Model, i.Firmware.Raw, i.SIM.State, i.Registration.String(), i.Signal.RSSI)
 }
 
 // identify opens the module's AT port (06, else 02), pings and identifies it.
@@ -261,7 +264,8 @@ func (st *Station) detach(slot string) {
 	if a.Session != nil {
 		a.Session.Close()
 	}
-	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: "the module's ports are gone"})
+	n := N("gone")
+	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: n.String(), Note: n})
 }
 
 func (st *Station) notifyLocked() {

@@ -1,0 +1,152 @@
+package upgrade
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Note is a sentence for the operator that can be said in either of the
+// console's languages: a key into the message table and its arguments. Its
+// English form goes to the log and the CLI; the console shows the
+// operator's language.
+type Note struct {
+	Key  string
+	Args []any
+}
+
+// N makes a note.
+func N(key string, args ...any) Note { return Note{Key: key, Args: args} }
+
+// String is the note in English.
+func (n Note) String() string { return n.In("en") }
+
+// In says the note in lang ("zh" or "en"; anything else is English).
+func (n Note) In(lang string) string {
+	if n.Key == "" {
+		return ""
+	}
+	if n.Key == "code" && len(n.Args) == 1 {
+		return codeNote(n.Args[0], lang)
+	}
+	m, ok := messages[n.Key]
+	if !ok {
+		return n.Key + fmt.Sprint(n.Args...)
+	}
+	f := m[0]
+	if lang == "zh" {
+		f = m[1]
+	}
+	args := make([]any, len(n.Args))
+	for i, a := range n.Args {
+		if sub, ok := a.(Note); ok {
+			a = sub.In(lang) // a phrase inside a sentence
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// codeNote explains a platform code or module error from the catalogue.
+func codeNote(arg any, lang string) string {
+	code, _ := arg.(int)
+	info, ok := Lookup(code)
+	if !ok {
+		if lang == "zh" {
+			return fmt.Sprintf("未知结果 %d:请带着 AT 记录上报", code)
+		}
+		return fmt.Sprintf("unknown result %d: escalate with the transcript", code)
+	}
+	t := info.Text(lang)
+	family := map[bool][2]string{true: {"platform code", "平台代码"}, false: {"module error", "模块错误"}}[info.IsPlatform()]
+	if lang == "zh" {
+		return fmt.Sprintf("%s %d(%s):%s", family[1], code, t.Title, t.Remedy)
+	}
+	return fmt.Sprintf("%s %d (%s): %s", family[0], code, t.Title, t.Remedy)
+}
+
+// messages holds every sentence the engine says: English, then Chinese.
+var messages = map[string][2]string{
+	// results
+	"current.already":   {"already on V%d: nothing to do, no request sent", "已是 V%d:无需升级,未发送请求"},
+	"held.newer":        {"on V%d, newer than the target V%d: FOTA does not downgrade; check the target", "当前 V%d 比目标 V%d 新:FOTA 不能降级,请检查目标版本"},
+	"failed.nosim":      {"no usable SIM (%s): insert or check the SIM card; FOTA needs a data connection", "SIM 卡不可用(%s):请插好或检查 SIM 卡,FOTA 需要数据连接"},
+	"failed.nonet":      {"not registered on the network (%s) after %s: check the antenna, the SIM's data plan and AT+CEREG?", "网络未注册(%s),已等待 %s:请检查天线、SIM 卡流量和 AT+CEREG?"},
+	"held.budgeterr":    {"cannot count this IMEI's requests in the log (%v): held to protect it from the platform's ban", "无法从日志统计该 IMEI 的请求次数(%v):为免被平台封禁,暂不升级"},
+	"held.budget":       {"%d upgrade requests in the last 24 h (budget %d): the platform bans an IMEI after about six a day (code 40); wait, or force this run", "24 小时内已请求 %d 次(上限 %d):平台一天约六次就会封禁该 IMEI(代码 40);请等待,或本次强制升级"},
+	"held.url":          {"the module keeps the URL %s from earlier work and this firmware does not clear it: it would download from there, not from the platform; clear it by hand (AT+UPGRADE=\"URL\",\"\") or upgrade in URL mode", "模块保存着以前的 URL %s,且此固件无法清除:它会从那里下载而不是从平台;请手动清除(AT+UPGRADE=\"URL\",\"\")或改用 URL 模式"},
+	"failed.readback":   {"%s read back as %q, not %q: the module did not take the setting", "%s 回读为 %q 而不是 %q:模块没有接受该设置"},
+	"failed.banned":     {"platform code 40: this IMEI is banned for asking too often; lift the ban in the platform's device list, then find what made it fail. Not retried.", "平台代码 40:该 IMEI 请求过于频繁已被封禁;请在平台设备列表中解除禁止,再查明失败原因。不再重试。"},
+	"failed.notready":   {"delta not ready: the platform still answered 43 after %d waits; try again later", "差分包仍未生成:等待 %d 次后平台仍回复 43;请稍后再试"},
+	"failed.toobig":     {"the delta was downloaded (%d %%) and then refused as invalid (-1003): it is probably too big for the module's FOTA area (about 480 KB); upgrade in smaller version steps", "差分包已下载(%d%%)后被判为无效(-1003):很可能超出模块的 FOTA 区(约 480 KB);请分多个小版本逐步升级"},
+	"current.27target":  {"platform code 27: already on V%d", "平台代码 27:已是 V%d"},
+	"failed.27below":    {"platform code 27 (already latest) but the module is on V%d, below the target V%d: add the IMEI to the platform's upgrade config or enable upgrading", "平台代码 27(已是最新),但模块是 V%d,低于目标 V%d:请在平台升级配置中加入该 IMEI 或打开升级"},
+	"failed.27peer":     {"platform code 27 (already latest), yet the module in slot %s with the same firmware (%s) runs V%d, newer than this one's V%d: this IMEI is not in the upgrade config's IMEI list, or upgrading is off for it; add it on the platform", "平台代码 27(已是最新),但槽位 %s 中相同固件(%s)的模块已是 V%d,比本模块的 V%d 新:该 IMEI 不在升级配置的 IMEI 列表中或未打开升级;请在平台上添加"},
+	"failed.27served":   {"platform code 27 (already latest), yet the platform serves an upgrade of %s V%d to other modules of this batch: this IMEI is not in the upgrade config's IMEI list, or upgrading is off for it; add it on the platform", "平台代码 27(已是最新),但平台向本批其他模块提供了 %s V%d 的升级:该 IMEI 不在升级配置的 IMEI 列表中或未打开升级;请在平台上添加"},
+	"current.27":        {"platform code 27: the platform offers nothing newer than V%d", "平台代码 27:平台没有比 V%d 更新的版本"},
+	"failed.reboot":     {"the module did not come back within %s after the download: check its power and USB cable, then scan again", "下载后 %s 内模块没有重新出现:请检查供电和 USB 线,然后重新扫描"},
+	"failed.oldversion": {"came back on the old version V%d: the apply failed; retry later, and re-flash by cable if it repeats", "重启后仍是旧版本 V%d:升级包应用失败;请稍后重试,反复失败请有线重新烧录"},
+	"failed.otherver":   {"came back on V%d, not the target V%d: the platform offers another version; check its upgrade config", "重启后是 V%d,不是目标 V%d:平台提供的是别的版本;请检查升级配置"},
+	"upgraded":          {"upgraded V%d → V%d", "已升级 V%d → V%d"},
+	"failed.notback":    {"%s and not back within %s: plug it in and retry", "%s,%s 内没有回来:请插好后重试"},
+	"cancelled":         {"cancelled %s; the module is left as it was (AUTO restored)", "已取消(%s);模块保持原状(AUTO 已恢复)"},
+	"failed.gone":       {"the module went away (%v): plug it back in and retry", "模块断开了(%v):请重新插好后重试"},
+	"failed.error":      {"%v", "出错:%v"},
+	"held.canary":       {"held: a canary module failed, so the rest of the batch did not start (canary of %d)", "暂停:先行模块失败,本批其余模块未开始(先行 %d 个)"},
+	"held.paused":       {"held: the batch paused after %d of %d modules failed (pause rate %.0f %%); check the failures, then retry", "暂停:%[2]d 个模块中已有 %[1]d 个失败(暂停阈值 %.0[3]f%%);请先查看失败原因再重试"},
+	"cancelled.early":   {"cancelled before it started", "开始前已取消"},
+	"failed.absent":     {"IMEI %s is not attached to this station: check the list, or plug the module in", "IMEI %s 不在本工位:请检查列表或插上模块"},
+
+	// phrases used inside other sentences
+	"when.network": {"while waiting for the network", "等待网络时"},
+	"when.config":  {"before configuring", "配置前"},
+	"when.request": {"before the request", "请求前"},
+	"when.answer":  {"while waiting for the platform's answer", "等待平台答复时"},
+	"when.delta":   {"while waiting for the platform's delta", "等待平台生成差分包时"},
+	"when.compare": {"while comparing with the other modules", "与其他模块比对时"},
+	"when.unplug":  {"while the module was unplugged", "模块拔出期间"},
+	"when.pair":    {"while waiting for the first module of its firmware pair", "等待同固件的首个模块时"},
+	"why.download": {"unplugged during the download", "下载中被拔出"},
+	"why.portgone": {"the module's port went away", "模块端口消失"},
+
+	// progress
+	"ident":          {"%s %s, SIM %s, network %s, signal %d", "%s %s,SIM %s,网络 %s,信号 %d"},
+	"wait.network":   {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
+	"budget.forced":  {"%d requests in the last 24 h, at the budget of %d: going on because the run is forced", "24 小时内已请求 %d 次,已到上限 %d:本次为强制升级,继续"},
+	"config.mode":    {"mode %s", "模式 %s"},
+	"config.keynote": {"a project key %s is stored in the module: it will ask that project, not the account's default one", "模块里保存着项目 key %s:它会请求该项目,而不是账户的默认项目"},
+	"config.clear":   {"a URL from earlier work is stored (%s): clearing it so the module asks the platform", "模块里保存着以前的 URL(%s):正在清除,让模块向平台请求"},
+	"request":        {"AT+UPGRADE", "AT+UPGRADE"},
+	"request.sent":   {"upgrade request sent (counts on the platform)", "已发送升级请求(计入平台次数)"},
+	"request.auto":   {"the module's own request after the reboot (counts on the platform)", "模块重启后自己发出的请求(计入平台次数)"},
+	"request.failed": {"the request failed: %s", "请求失败:%s"},
+	"retry.once":     {"%s — retrying once", "%s — 重试一次"},
+	"wait.43":        {"the platform is making the delta (code 43): asking again in %s", "平台正在生成差分包(代码 43):%s 后再次请求"},
+	"rebooting":      {"download complete: the module applies the delta and reboots (waiting up to %s)", "下载完成:模块正在应用升级包并重启(最多等待 %s)"},
+	"verify":         {"ATI", "ATI"},
+	"wait.back":      {"%s: waiting up to %s for it to come back", "%s:最多等待 %s 让它回来"},
+	"moved":          {"found again in slot %s", "在槽位 %s 重新找到"},
+	"wait.pilot":     {"waiting for %s (same firmware and version) to get past the platform's delta generation", "等待 %s(相同固件和版本)先通过平台的差分包生成"},
+	"restore.failed": {"could not restore AUTO: %v", "无法恢复 AUTO:%v"},
+	"progress":       {"%d %%", "%d%%"},
+	"port":           {"port %s", "端口 %s"},
+	"gone":           {"the module's ports are gone", "模块端口已消失"},
+}
+
+// failureText describes what AT+UPGRADE? and +UPGRADEIND said, the same in
+// both languages (numbers and names).
+func failureText(f failure) string {
+	var parts []string
+	if f.modErr != 0 {
+		parts = append(parts, fmt.Sprintf("module error %d", f.modErr))
+	}
+	if f.http != 0 {
+		parts = append(parts, fmt.Sprintf("HTTP %d", f.http))
+	}
+	if f.code != 0 {
+		parts = append(parts, fmt.Sprintf("platform code %d", f.code))
+	}
+	if f.progress >= 0 {
+		parts = append(parts, fmt.Sprintf("after %d %%", f.progress))
+	}
+	return strings.Join(parts, ", ")
+}
