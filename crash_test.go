@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +135,112 @@ func TestKillUpgrade(t *testing.T) {
 	if interrupted == 0 {
 		t.Error("three kills mid-batch left no interrupted attempt")
 	}
+}
+
+// TestInterruptUpgrade sends SIGINT (Ctrl-C) to a running `airfleet
+// upgrade`: it ends on its own, every module is reported and logged as
+// cancelled, the batch is logged as cancelled, and the exit status is 1.
+func TestInterruptUpgrade(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := crashBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "log.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// code-43: the delta is never ready, so the modules wait for the platform.
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 3, Scenario: "code-43", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	child := exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", db, "--retry-after", "30s")
+	var out strings.Builder
+	child.Stdout = &out
+	child.Stderr = os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the log shows a module waiting for the platform.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if waitingIn(db) {
+			break
+		}
+		if time.Now().After(deadline) {
+			child.Process.Kill()
+			t.Fatal("no module ever waited for the platform")
+		}
+		time.Sleep(50 * time.Millisecond) // polling the log for the event
+	}
+	child.Process.Signal(os.Interrupt)
+	err = child.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	var results int
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r struct {
+			IMEI, Result string
+			Summary      bool
+			Cancelled    int
+		}
+		json.Unmarshal([]byte(l), &r)
+		switch {
+		case r.Summary:
+			if r.Cancelled != 3 {
+				t.Errorf("summary: %s", l)
+			}
+		case r.Result != "cancelled":
+			t.Errorf("%s: %s", r.IMEI, r.Result)
+		default:
+			results++
+		}
+	}
+	if results != 3 {
+		t.Fatalf("%d cancelled results:\n%s", results, out.String())
+	}
+	st, err := store.OpenReadOnly(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	batches, err := st.Batches(1)
+	if err != nil || len(batches) != 1 || batches[0].Status != store.BatchCancelled {
+		t.Fatalf("batch: %+v (%v)", batches, err)
+	}
+	rows, err := st.Attempts(store.AttemptFilter{BatchID: batches[0].ID})
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%d attempts (%v)", len(rows), err)
+	}
+	for _, a := range rows {
+		if a.Result != store.ResultCancelled {
+			t.Errorf("%s logged as %s", a.IMEI, a.Result)
+		}
+	}
+}
+
+// waitingIn reports whether the log at db has an event of a module waiting
+// for the platform's delta.
+func waitingIn(db string) bool {
+	st, err := store.OpenReadOnly(db)
+	if err != nil {
+		return false
+	}
+	defer st.Close()
+	rows, err := st.Attempts(store.AttemptFilter{Result: store.ResultRunning})
+	if err != nil {
+		return false
+	}
+	for _, a := range rows {
+		evs, _ := st.Events(a.ID)
+		for _, e := range evs {
+			if e.Step == "waiting-platform" && e.Code == 43 {
+				return true
+			}
+		}
+	}
+	return false
 }

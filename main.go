@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -422,8 +423,12 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	imeis := fs.String("imei", "", "upgrade only these IMEIs (`LIST`, comma-separated)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
+	retry := fs.Bool("retry-failed", false, "upgrade only the modules that did not pass in the log's last batch at this station")
 	if err := parse(fs, args); err != nil {
 		return false, err
+	}
+	if *retry && *imeis != "" {
+		return false, usageErr("give --imei or --retry-failed, not both")
 	}
 	cfg.Mode = upgrade.Mode(*mode)
 	if set(fs, "concurrency") && cfg.Concurrency < 1 {
@@ -447,6 +452,11 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	defer log.Close()
 	if n := log.Recovered(); n > 0 {
 		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
+	}
+	if *retry {
+		if list, err = notPassed(log.Store(), cfg.StationName()); err != nil {
+			return false, err
+		}
 	}
 
 	live := isTerminal(stderr) && !*asJSON
@@ -517,6 +527,35 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
 	}
 	return sum.OK(), nil
+}
+
+// notPassed returns the IMEIs that did not end upgraded or current in the
+// newest batch of this station in the log.
+func notPassed(st *store.Store, station string) ([]string, error) {
+	batches, err := st.Batches(0)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range batches {
+		if b.Station != station {
+			continue
+		}
+		rows, err := st.Attempts(store.AttemptFilter{BatchID: b.ID})
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, a := range rows {
+			if a.IMEI != "" && a.Result != store.ResultUpgraded && a.Result != store.ResultCurrent && !slices.Contains(out, a.IMEI) {
+				out = append(out, a.IMEI)
+			}
+		}
+		if len(out) == 0 {
+			return nil, usageErr("--retry-failed: every module of the last batch at station %s (#%d) passed", station, b.ID)
+		}
+		return out, nil
+	}
+	return nil, usageErr("--retry-failed: the log has no batch from station %s yet", station)
 }
 
 // set reports whether the flag was given on the command line.

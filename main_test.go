@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,29 @@ func TestUpgradeJSON(t *testing.T) {
 	var sum map[string]any
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum["summary"] != true || sum["total"] != float64(len(ff.Modules)) {
 		t.Fatalf("summary %q (%v)", lines[len(lines)-1], err)
+	}
+
+	// --retry-failed takes exactly the modules that did not pass.
+	var failed []string
+	for _, m := range ff.Modules {
+		if m.Expect.Result != "upgraded" && m.Expect.Result != "current" {
+			failed = append(failed, m.IMEI)
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	run(ctx, []string{"upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", filepath.Join(dir, "log.db"),
+		"--retry-after", "2s", "--reboot-timeout", "8s", "--retry-failed", "--force"}, &out, &errb)
+	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
+	var retried []string
+	for _, l := range lines[:len(lines)-1] {
+		var r struct{ IMEI string }
+		json.Unmarshal([]byte(l), &r)
+		retried = append(retried, r.IMEI)
+	}
+	slices.Sort(failed)
+	slices.Sort(retried)
+	if !slices.Equal(failed, retried) {
+		t.Errorf("--retry-failed upgraded %v, want the failed ones %v (stderr %s)", retried, failed, errb.String())
 	}
 }

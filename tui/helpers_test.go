@@ -1,10 +1,7 @@
 package tui
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +11,6 @@ import (
 
 	"airfleet/upgrade"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // t0 is the fixed start of every scripted batch.
 var t0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -151,25 +146,6 @@ func send(m *Model, evs ...upgrade.Event) tea.Cmd {
 
 // screen is the view without styling.
 func screen(m *Model) string { return ansi.Strip(m.View().Content) }
-
-// golden compares got with testdata/name.golden, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./tui/ -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (go test ./tui/ -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // ev builds an event.
 func ev(sec int, slot string, step upgrade.State) upgrade.Event {

@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,21 +9,21 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"airfleet/upgrade"
 )
 
-// The smoke tests run the whole console in a real Bubble Tea program with
-// the forwarder between a scripted backend and the program, as Run wires
-// them. (They would use teatest/v2, but its golden package registers a
-// global -update flag that clashes with the one in helpers_test.go; the
-// harness below is the few lines of it that they need.) They wait on the
-// program's output for text that the console writes afresh (the status
-// line, the quit question), because the renderer only rewrites the cells
-// that changed: a count that goes from 1 to 2 shows up in the byte stream as
-// a lone digit. The exact screen is checked on the final model.
+// The smoke tests run the whole console in a Bubble Tea program under
+// teatest/v2, with the forwarder between a scripted backend and the
+// program, as Run wires them (teatest owns the program, so the forwarder
+// sends through tm.Send instead of p.Send). They wait on the program's
+// output for text that the console writes afresh (the status line, the quit
+// question), because the renderer only rewrites the cells that changed: a
+// count that goes from 1 to 2 shows up in the byte stream as a lone digit.
+// Each wait reads the output on from where the last one stopped. The exact
+// screen is checked on the final model.
 
 // smokeWait is how long a smoke test waits for the console to show something.
 const smokeWait = 10 * time.Second
@@ -34,113 +32,55 @@ const smokeWait = 10 * time.Second
 // in a row, so the renderer writes them out whole.
 var smokeIMEIs = []string{"861234567890121", "861234567890139", "861234567890147"}
 
-// smokeOutput is the program's output, safe to read while it writes.
-type smokeOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *smokeOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-// since returns the output from offset on and the output's length.
-func (o *smokeOutput) since(offset int) (string, int) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return string(o.buf.Bytes()[offset:]), o.buf.Len()
-}
-
-// smokeProgram is the console running in a program over a FakeBackend.
-type smokeProgram struct {
-	p     *tea.Program
-	out   *smokeOutput
-	read  int // output already looked at by smokeWaitText
-	done  chan struct{}
-	final tea.Model
-	err   error
-}
-
-// smokeConsole starts the console over a scripted backend in a program at
-// 120×16, with the forwarder running as Run runs it.
-func smokeConsole(t *testing.T) (*FakeBackend, *smokeProgram) {
+// smokeConsole starts the console over a scripted backend in a test program
+// at 120×16, with the forwarder running as Run runs it.
+func smokeConsole(t *testing.T) (*FakeBackend, *teatest.TestModel) {
 	t.Helper()
 	b := NewFakeBackend(Plan{Mode: upgrade.ModeIoT, Target: 2010, Station: "smoke"}, 64)
 	m := New(b, Options{Lang: "en", Explain: testExplain, Now: func() time.Time { return at(90) }})
-	in, typing := io.Pipe() // input that never ends; keys go in with Send
-	sp := &smokeProgram{out: &smokeOutput{}, done: make(chan struct{})}
-	sp.p = tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(sp.out),
-		tea.WithWindowSize(120, 16), tea.WithoutSignals())
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 16))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { forward(ctx, b.Events(), sp.p.Send) })
-	go func() {
-		sp.final, sp.err = sp.p.Run()
-		close(sp.done)
-	}()
+	wg.Go(func() { forward(ctx, b.Events(), tm.Send) })
 	t.Cleanup(func() {
-		sp.p.Quit()
-		<-sp.done
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(smokeWait))
 		cancel()
 		wg.Wait()
-		typing.Close()
 	})
-	return b, sp
-}
-
-// typeKeys presses each rune of s.
-func (sp *smokeProgram) typeKeys(s string) {
-	for _, r := range s {
-		sp.p.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
+	return b, tm
 }
 
 // smokeWaitText waits until the output not yet looked at, stripped of
 // escape sequences, holds text; the output up to then counts as looked at.
-func smokeWaitText(t *testing.T, sp *smokeProgram, text string) {
+func smokeWaitText(t *testing.T, tm *teatest.TestModel, text string) {
 	t.Helper()
-	var out string
-	for deadline := time.Now().Add(smokeWait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var n int
-		out, n = sp.out.since(sp.read)
-		if strings.Contains(ansi.Strip(out), text) {
-			sp.read = n
-			return
-		}
-	}
-	t.Fatalf("the console did not show %q within %v; its new output:\n%s", text, smokeWait, ansi.Strip(out))
+	teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
+		return strings.Contains(ansi.Strip(string(out)), text)
+	}, teatest.WithDuration(smokeWait), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
 // finalModel waits for the program to end and returns its model.
-func (sp *smokeProgram) finalModel(t *testing.T) *Model {
+func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
 	t.Helper()
-	select {
-	case <-sp.done:
-	case <-time.After(smokeWait):
-		t.Fatalf("the program did not end within %v", smokeWait)
-	}
-	if sp.err != nil {
-		t.Fatalf("program: %v", sp.err)
-	}
-	m, ok := sp.final.(*Model)
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(smokeWait))
+	m, ok := fm.(*Model)
 	if !ok {
-		t.Fatalf("final model is %T, want *Model", sp.final)
+		t.Fatalf("final model is %T, want *Model", fm)
 	}
 	return m
 }
 
 // smokeStart shows the modules found, presses s and waits until the
 // backend has been asked to start them all.
-func smokeStart(t *testing.T, b *FakeBackend, sp *smokeProgram) {
+func smokeStart(t *testing.T, b *FakeBackend, tm *teatest.TestModel) {
 	t.Helper()
 	for i, imei := range smokeIMEIs {
 		b.Emit(discovered(i, smokeSlot(i), imei, "Air780E", 2004))
 	}
-	smokeWaitText(t, sp, smokeIMEIs[len(smokeIMEIs)-1]) // rows come in slot order
-	sp.typeKeys("s")
-	smokeWaitText(t, sp, "Starting all idle modules.")
+	smokeWaitText(t, tm, smokeIMEIs[len(smokeIMEIs)-1]) // rows come in slot order
+	tm.Type("s")
+	smokeWaitText(t, tm, "Starting all idle modules.")
 	if calls := b.Calls(); !slices.ContainsFunc(calls, func(c Call) bool { return c.Method == "StartAll" }) {
 		t.Fatalf("s did not start the batch: backend calls %v", calls)
 	}
@@ -158,15 +98,15 @@ func smokeStep(sec, i int, s upgrade.State, f func(*upgrade.Event)) upgrade.Even
 }
 
 func TestSmokeBatch(t *testing.T) {
-	b, sp := smokeConsole(t)
-	smokeStart(t, b, sp)
+	b, tm := smokeConsole(t)
+	smokeStart(t, b, tm)
 
 	// All three ask the platform; the console shows the batch running (the
 	// clock starts) before the rest of the script comes.
 	for i := range smokeIMEIs {
 		b.Emit(smokeStep(10+i, i, upgrade.StateRequesting, nil))
 	}
-	smokeWaitText(t, sp, "elapsed")
+	smokeWaitText(t, tm, "elapsed")
 	for i := range 2 { // two modules upgrade
 		b.Emit(
 			smokeStep(20+i, i, upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 40 }),
@@ -185,9 +125,9 @@ func TestSmokeBatch(t *testing.T) {
 		e.Detail = "the platform has no firmware with this name"
 		e.Result = &upgrade.Result{Slot: e.Slot, IMEI: e.IMEI, From: 2004, To: 2004, Outcome: upgrade.Failed, Code: 26}
 	}))
-	smokeWaitText(t, sp, "Batch finished: 2 passed, 1 failed.")
-	sp.typeKeys("q") // nothing runs any more: no question
-	fm := sp.finalModel(t)
+	smokeWaitText(t, tm, "Batch finished: 2 passed, 1 failed.")
+	tm.Type("q") // nothing runs any more: no question
+	fm := finalModel(t, tm)
 
 	if fm.busy || fm.confirm != confirmNone {
 		t.Errorf("after the batch: busy %v, confirm %v; want idle and no question", fm.busy, fm.confirm)
@@ -211,23 +151,23 @@ func TestSmokeBatch(t *testing.T) {
 }
 
 func TestSmokeQuitWhileRunningAsks(t *testing.T) {
-	b, sp := smokeConsole(t)
-	smokeStart(t, b, sp)
+	b, tm := smokeConsole(t)
+	smokeStart(t, b, tm)
 	b.Emit(
 		smokeStep(10, 0, upgrade.StateRequesting, nil),
 		smokeStep(11, 1, upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 30 }),
 	)
-	smokeWaitText(t, sp, "elapsed") // the clock starts with the first working module
+	smokeWaitText(t, tm, "elapsed") // the clock starts with the first working module
 
-	sp.typeKeys("q")
-	smokeWaitText(t, sp, "Upgrades are still running. Quit anyway? y/n")
-	sp.typeKeys("n") // keep going: the question goes, the status comes back
-	smokeWaitText(t, sp, "Starting all idle modules.")
-	sp.typeKeys("q")
-	smokeWaitText(t, sp, "Upgrades are still running. Quit anyway? y/n")
-	sp.typeKeys("y")
+	tm.Type("q")
+	smokeWaitText(t, tm, "Upgrades are still running. Quit anyway? y/n")
+	tm.Type("n") // keep going: the question goes, the status comes back
+	smokeWaitText(t, tm, "Starting all idle modules.")
+	tm.Type("q")
+	smokeWaitText(t, tm, "Upgrades are still running. Quit anyway? y/n")
+	tm.Type("y")
 
-	fm := sp.finalModel(t)
+	fm := finalModel(t, tm)
 	if !fm.busy || fm.confirm != confirmNone {
 		t.Errorf("after y: busy %v, confirm %v; want the batch still running and the question answered", fm.busy, fm.confirm)
 	}

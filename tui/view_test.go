@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"airfleet/upgrade"
 )
@@ -51,6 +52,9 @@ var scenarios = []scenario{
 	}},
 }
 
+// TestViewGolden compares each scenario's screen, stripped of styling, with
+// testdata/TestViewGolden/<scenario>_<w>x<h>[_zh].golden; go test ./tui/
+// -update rewrites them.
 func TestViewGolden(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
@@ -66,7 +70,7 @@ func TestViewGolden(t *testing.T) {
 					b := NewFakeBackend(testPlan, 0)
 					m := newTestModel(t, b, lang, size[0], size[1], sc.opts...)
 					sc.setup(m, b)
-					golden(t, name, screen(m))
+					golden.RequireEqual(t, []byte(screen(m)))
 				})
 			}
 		}
