@@ -161,12 +161,20 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
 	asJSON := fs.Bool("json", false, "print one JSON object per module")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up on a module that has not answered after `D`")
+	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`: the modules found are recorded there (first and last seen, version); \"\" records nothing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	src, err := source(*ports, *usbIDs)
 	if err != nil {
 		return err
+	}
+	var log *upgrade.StoreLog
+	if *dbPath != "" {
+		if log, err = upgrade.OpenStoreLog(*dbPath); err != nil {
+			return usageErr("--db: %v", err)
+		}
+		defer log.Close()
 	}
 	cands, err := src.List()
 	if err != nil {
@@ -175,6 +183,11 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	found := device.Inspect(ctx, cands, 0)
+	for _, f := range found {
+		if log != nil && f.Err == nil {
+			log.SeenModule(f.Slot, f.Info, time.Now())
+		}
+	}
 	if *asJSON {
 		return printScanJSON(stdout, found)
 	}
