@@ -74,8 +74,11 @@ func (m *machine) run(ctx context.Context) Result {
 	defer m.b.pairs.done(m.pairKey(), m.imei)
 
 	err := m.steps(ctx)
-	if err != nil && !errors.Is(err, errStop) {
+	switch {
+	case err != nil && !errors.Is(err, errStop):
 		m.classifyErr(ctx, err)
+	case m.res.Outcome == "":
+		m.finish(Failed, N("failed.error", "the upgrade ended without a result: escalate with the transcript"))
 	}
 	m.restore()
 	m.res.Ended = time.Now()
@@ -175,7 +178,7 @@ func (m *machine) preflight(ctx context.Context) error {
 	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
 		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
 	}
-	m.emit(StateIdentifying, N("ident", info.Model, info.Firmware.Raw, info.SIM.State, info.Registration.String(), info.Signal.RSSI), nil)
+	m.emit(StateIdentifying, N("ident", info.Model, info.Firmware.Raw, info.SIM.State, regNote(info.Registration), info.Signal.RSSI), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
 	for waited := false; ; waited = true {
 		cctx, cancel := m.cmdCtx(ctx)
@@ -188,13 +191,13 @@ func (m *machine) preflight(ctx context.Context) error {
 			break
 		}
 		if !waited {
-			m.emit(StateWaitNetwork, N("wait.network", info.SIM.State, info.Registration.String(), cfg.NetworkTimeout.Round(time.Second)), nil)
+			m.emit(StateWaitNetwork, N("wait.network", info.SIM.State, regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
 		}
 		if time.Now().After(deadline) {
 			if !info.SIM.Ready {
 				return m.finish(Failed, N("failed.nosim", info.SIM.State))
 			}
-			return m.finish(Failed, N("failed.nonet", info.Registration.String(), cfg.NetworkTimeout.Round(time.Second)))
+			return m.finish(Failed, N("failed.nonet", regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
 		}
 		if err := sleep(ctx, min(2*time.Second, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
 			return m.cancelled("when.network")

@@ -3,6 +3,8 @@ package upgrade
 import (
 	"fmt"
 	"strings"
+
+	"airfleet/device"
 )
 
 // Note is a sentence for the operator that can be said in either of the
@@ -130,6 +132,14 @@ var messages = map[string][2]string{
 	"progress":       {"%d %%", "%d%%"},
 	"port":           {"port %s", "端口 %s"},
 	"gone":           {"the module's ports are gone", "模块端口已消失"},
+
+	// network registration, as AT+CEREG? says it
+	"reg.registered":     {"registered", "已注册"},
+	"reg.roaming":        {"roaming", "漫游"},
+	"reg.searching":      {"searching", "搜索中"},
+	"reg.not registered": {"not registered", "未注册"},
+	"reg.denied":         {"denied", "被拒绝"},
+	"reg.unknown":        {"unknown", "未知"},
 }
 
 // failureText describes what AT+UPGRADE? and +UPGRADEIND said, the same in
@@ -149,4 +159,12 @@ func failureText(f failure) string {
 		parts = append(parts, fmt.Sprintf("after %d %%", f.progress))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// regNote says a registration state in either language.
+func regNote(r device.Registration) any {
+	if _, ok := messages["reg."+r.String()]; ok {
+		return N("reg." + r.String())
+	}
+	return r.String()
 }

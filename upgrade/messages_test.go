@@ -29,7 +29,7 @@ func TestMessages(t *testing.T) {
 		}
 	}
 	files, _ := filepath.Glob("*.go")
-	used := regexp.MustCompile(`\bN\("([a-z0-9.]+)"|cancelled\("([a-z.]+)"\)|waitBack\(ctx, "([a-z.]+)"\)`)
+	used := regexp.MustCompile(`\bN\("([a-z0-9.]+[a-z0-9])"|cancelled\("([a-z.]+)"\)|waitBack\(ctx, "([a-z.]+)"\)`)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue

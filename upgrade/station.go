@@ -186,7 +186,7 @@ func (a *Attached) describe() Note {
 		return N("failed.error", a.Err.Error())
 	}
 	i := a.Info
-	return N("ident", i.Model, i.Firmware.Raw, i.SIM.State, i.Registration.String(), i.Signal.RSSI)
+	return N("ident", i.Model, i.Firmware.Raw, i.SIM.State, regNote(i.Registration), i.Signal.RSSI)
 }
 
 // identify opens the module's AT port (06, else 02), pings and identifies it.
