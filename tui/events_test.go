@@ -256,3 +256,16 @@ func TestBatchInOneMessage(t *testing.T) {
 		t.Fatalf("status %q", got)
 	}
 }
+
+// A station event without a slot (the source cannot be listed) makes no
+// row and is said in the status line.
+func TestStationTroubleInStatusLine(t *testing.T) {
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 80, 24)
+	send(m, upgrade.Event{Step: upgrade.StateDisconnected, Detail: "cannot read the fleet directory /x: no such file"})
+	if len(m.fleet.rows) != 0 {
+		t.Fatalf("%d rows for a slot-less event", len(m.fleet.rows))
+	}
+	if got := m.statusText(); !strings.Contains(got, "cannot read the fleet directory") {
+		t.Fatalf("status %q", got)
+	}
+}

@@ -17,6 +17,16 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 	ring, touched, final := false, false, false
 	sawActive := false // a whole batch may arrive in one message
 	for _, e := range evs {
+		if e.Slot == "" {
+			// The station's own trouble (e.g. sysfs cannot be read): no
+			// row to put it on, so the status line says it.
+			if e.Detail != "" {
+				n, d := e.Note, e.Detail
+				m.status = func(l lang) string { return sayNote(n, d, l) }
+				m.statusTone = toneWarn
+			}
+			continue
+		}
 		before, after := m.fleet.apply(e)
 		if after == upgrade.StateFailed && before != upgrade.StateFailed {
 			ring = true
