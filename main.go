@@ -19,10 +19,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -135,37 +133,41 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// source builds where modules are looked for: a fleet directory, or sysfs
-// with an allow-list of USB IDs.
-func source(ports, usbIDs string) (device.Source, error) {
-	if ports != "" {
-		fi, err := os.Stat(ports)
+// sourceFlags adds --ports and --usb-ids to fs; the function it returns
+// builds, once fs is parsed, where modules are looked for: a fleet
+// directory, or sysfs with an allow-list of USB IDs.
+func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	return func() (device.Source, error) {
+		if *ports != "" {
+			fi, err := os.Stat(*ports)
+			if err != nil {
+				return nil, usageErr("--ports %s: %v", *ports, err)
+			}
+			if !fi.IsDir() {
+				return nil, usageErr("--ports %s is not a directory: give the fleet directory (DIR/<slot>/if06 …)", *ports)
+			}
+			return device.DirSource{Dir: *ports}, nil
+		}
+		allow, err := device.ParseVIDPIDList(*usbIDs)
 		if err != nil {
-			return nil, usageErr("--ports %s: %v", ports, err)
+			return nil, usageErr("--usb-ids: %v", err)
 		}
-		if !fi.IsDir() {
-			return nil, usageErr("--ports %s is not a directory: give the fleet directory (DIR/<slot>/if06 …)", ports)
-		}
-		return device.DirSource{Dir: ports}, nil
+		return device.SysfsSource{Allow: allow}, nil
 	}
-	allow, err := device.ParseVIDPIDList(usbIDs)
-	if err != nil {
-		return nil, usageErr("--usb-ids: %v", err)
-	}
-	return device.SysfsSource{Allow: allow}, nil
 }
 
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("scan", stderr)
-	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
-	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	source := sourceFlags(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per module")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up on a module that has not answered after `D`")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`: the modules found are recorded there (first and last seen, version); \"\" records nothing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	src, err := source(*ports, *usbIDs)
+	src, err := source()
 	if err != nil {
 		return err
 	}
@@ -356,15 +358,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // a fleet directory), with the operator's remembered settings.
 func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("console", stderr)
-	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
-	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	source := sourceFlags(fs)
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	lang := fs.String("lang", "", "console language, zh or en (default: the settings, else LANG)")
 	settings := fs.String("settings", tui.DefaultSettingsPath(), "the settings `FILE` (mode, key, target …), remembered between runs")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	src, err := source(*ports, *usbIDs)
+	src, err := source()
 	if err != nil {
 		return err
 	}
@@ -431,8 +432,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
 	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
 	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")
-	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
-	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	source := sourceFlags(fs)
 	imeis := fs.String("imei", "", "upgrade only these IMEIs (`LIST`, comma-separated)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
@@ -454,7 +454,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	if err != nil {
 		return false, err
 	}
-	src, err := source(*ports, *usbIDs)
+	src, err := source()
 	if err != nil {
 		return false, err
 	}
@@ -467,12 +467,11 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
 	}
 	if *retry {
-		if list, err = notPassed(log.Store(), cfg.StationName()); err != nil {
-			return false, err
+		if list, err = log.NotPassed(cfg.StationName()); err != nil {
+			return false, usageErr("--retry-failed: %v", err)
 		}
 	}
 
-	live := isTerminal(stderr) && !*asJSON
 	progress := upgrade.NewProgress(time.Now())
 	eng := upgrade.NewEngine(src, log, upgrade.EngineOptions{Emit: progress.Observe})
 	ectx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
@@ -490,47 +489,23 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		return false, errors.New("no modules found: check the hub's power and cables, or give --ports DIR")
 	}
 
-	var mu sync.Mutex
-	status := func(line []byte) {
-		mu.Lock()
-		defer mu.Unlock()
-		if live {
-			fmt.Fprint(stderr, "\r\033[K")
-		}
-		stdout.Write(line)
+	var statusLine io.Writer // the live line, only on a terminal
+	if isTerminal(stdout) && isTerminal(stderr) && !*asJSON {
+		statusLine = stderr
 	}
-	stopTicker := make(chan struct{})
-	if live {
-		go func() {
-			t := time.NewTicker(500 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-t.C:
-					mu.Lock()
-					fmt.Fprint(stderr, "\r\033[K"+progress.Line(time.Now()))
-					mu.Unlock()
-				case <-stopTicker:
-					return
-				}
-			}
-		}()
-	}
+	out := progress.Live(stdout, statusLine, 500*time.Millisecond)
 	start := time.Now()
 	batch := eng.NewBatch(cfg)
 	results := batch.Run(ctx, list, func(r upgrade.Result) {
 		if *asJSON {
-			status(upgrade.MarshalLine(r.JSON()))
+			out.Print(upgrade.MarshalLine(r.JSON()))
 		} else {
-			status([]byte(r.Line() + "\n"))
+			out.Print([]byte(r.Line() + "\n"))
 		}
 	})
-	close(stopTicker)
+	out.Stop()
 	sum := upgrade.Summarize(results, time.Since(start))
 	sum.Batch = batch.ID()
-	if live {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
 	if *asJSON {
 		stdout.Write(upgrade.MarshalLine(sum))
 	} else {
@@ -540,35 +515,6 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
 	}
 	return sum.OK(), nil
-}
-
-// notPassed returns the IMEIs that did not end upgraded or current in the
-// newest batch of this station in the log.
-func notPassed(st *store.Store, station string) ([]string, error) {
-	batches, err := st.Batches(0)
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range batches {
-		if b.Station != station {
-			continue
-		}
-		rows, err := st.Attempts(store.AttemptFilter{BatchID: b.ID})
-		if err != nil {
-			return nil, err
-		}
-		var out []string
-		for _, a := range rows {
-			if a.IMEI != "" && a.Result != store.ResultUpgraded && a.Result != store.ResultCurrent && !slices.Contains(out, a.IMEI) {
-				out = append(out, a.IMEI)
-			}
-		}
-		if len(out) == 0 {
-			return nil, usageErr("--retry-failed: every module of the last batch at station %s (#%d) passed", station, b.ID)
-		}
-		return out, nil
-	}
-	return nil, usageErr("--retry-failed: the log has no batch from station %s yet", station)
 }
 
 // set reports whether the flag was given on the command line.

@@ -3,6 +3,7 @@ package upgrade
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -152,4 +153,64 @@ func (p *Progress) Line(now time.Time) string {
 	sort.Strings(parts)
 	el := now.Sub(p.start).Round(time.Second)
 	return fmt.Sprintf("%d:%02d  %d modules: %s", int(el.Minutes()), int(el.Seconds())%60, len(p.states), strings.Join(parts, ", "))
+}
+
+// Live keeps a status line of the batch at the bottom of a terminal while
+// result lines are printed above it.
+type Live struct {
+	mu     sync.Mutex
+	out    io.Writer // results
+	status io.Writer // the status line; nil draws none
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// Live starts redrawing p's status line on status every interval (no line
+// at all when status is nil, e.g. when output is piped); Print writes
+// result lines to out above it; Stop ends it and clears the line.
+func (p *Progress) Live(out, status io.Writer, every time.Duration) *Live {
+	l := &Live{out: out, status: status, stop: make(chan struct{}), done: make(chan struct{})}
+	if status == nil {
+		close(l.done)
+		return l
+	}
+	go func() {
+		defer close(l.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				l.mu.Lock()
+				fmt.Fprint(l.status, "\r\033[K"+p.Line(time.Now()))
+				l.mu.Unlock()
+			case <-l.stop:
+				return
+			}
+		}
+	}()
+	return l
+}
+
+// Print writes one result line above the status line.
+func (l *Live) Print(b []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.status != nil {
+		fmt.Fprint(l.status, "\r\033[K")
+	}
+	l.out.Write(b)
+}
+
+// Stop ends the redraws and clears the status line.
+func (l *Live) Stop() {
+	select {
+	case <-l.stop:
+	default:
+		close(l.stop)
+	}
+	<-l.done
+	if l.status != nil {
+		fmt.Fprint(l.status, "\r\033[K")
+	}
 }

@@ -2,6 +2,8 @@ package upgrade
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"airfleet/device"
@@ -93,4 +95,34 @@ func (l *StoreLog) SeenModule(slot string, info device.Info, t time.Time) {
 // RequestsSince implements Log.
 func (l *StoreLog) RequestsSince(imei string, t time.Time) (int, error) {
 	return l.s.RequestsSince(imei, t)
+}
+
+// NotPassed returns the IMEIs that did not end upgraded or current in the
+// newest batch of this station in the log: what "retry the failed ones"
+// means after the console or the CLI has gone.
+func (l *StoreLog) NotPassed(station string) ([]string, error) {
+	batches, err := l.s.Batches(0)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range batches {
+		if b.Station != station {
+			continue
+		}
+		rows, err := l.s.Attempts(store.AttemptFilter{BatchID: b.ID})
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, a := range rows {
+			if a.IMEI != "" && a.Result != store.ResultUpgraded && a.Result != store.ResultCurrent && !slices.Contains(out, a.IMEI) {
+				out = append(out, a.IMEI)
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("every module of the last batch at station %s (#%d) passed", station, b.ID)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("the log has no batch from station %s yet", station)
 }
