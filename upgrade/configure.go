@@ -1,0 +1,158 @@
+package upgrade
+
+// Preflight and configuration: what is checked and set before a module
+// may ask for its upgrade.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"airfleet/device"
+)
+
+// preflight: SIM ready, registered (waits up to NetworkTimeout), already at
+// the target, request budget.
+func (m *machine) preflight(ctx context.Context) error {
+	cfg := m.b.cfg
+	info := m.att.Info
+	if cfg.Target > 0 && info.Firmware.Core == cfg.Target {
+		return m.finish(Current, N("current.already", cfg.Target))
+	}
+	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
+		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
+	}
+	m.emit(StateIdentifying, N("ident", info.Model, info.Firmware.Raw, info.SIM.State, regNote(info.Registration), info.Signal.RSSI), nil)
+	deadline := time.Now().Add(cfg.NetworkTimeout)
+	for waited := false; ; waited = true {
+		cctx, cancel := m.cmdCtx(ctx)
+		err := device.Status(cctx, m.session(), &info)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if info.SIM.Ready && info.Registration.Registered() {
+			break
+		}
+		if !waited {
+			m.emit(StateWaitNetwork, N("wait.network", info.SIM.State, regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
+		}
+		if time.Now().After(deadline) {
+			if !info.SIM.Ready {
+				return m.finish(Failed, N("failed.nosim", info.SIM.State))
+			}
+			return m.finish(Failed, N("failed.nonet", regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
+		}
+		if err := sleep(ctx, min(2*time.Second, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
+			return m.cancelled("when.network")
+		}
+	}
+	return m.checkBudget(ctx)
+}
+
+// checkBudget holds the module when one more request would exceed the
+// platform-protecting budget, unless forced.
+func (m *machine) checkBudget(ctx context.Context) error {
+	cfg := m.b.cfg
+	n, err := m.b.log.RequestsSince(m.imei, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		return m.finish(Held, N("held.budgeterr", err))
+	}
+	if n >= cfg.Budget {
+		if cfg.Force {
+			m.emit(StateConfiguring, N("budget.forced", n, cfg.Budget), nil)
+			return nil
+		}
+		return m.finish(Held, N("held.budget", n, cfg.Budget))
+	}
+	return nil
+}
+
+// configure puts the module in the batch's mode: AUTO off (RAM only, so a
+// crash of the console leaves the operator's NV choice), then the key, the
+// URL, or the default project, each read back.
+func (m *machine) configure(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return m.cancelled("when.config")
+	}
+	cfg := m.b.cfg
+	s := m.session()
+	m.emit(StateConfiguring, N("config.mode", string(cfg.Mode)), nil)
+	cctx, cancel := m.cmdCtx(ctx)
+	defer cancel()
+	if m.origAuto == "" {
+		if v, err := device.ReadTag(cctx, s, device.TagAuto); err == nil {
+			m.origAuto = v
+		} else if isGone(err) {
+			return err
+		}
+	}
+	if err := device.SetAuto(cctx, s, false, device.RAMOnly); err != nil {
+		return fmt.Errorf("switch AUTO off: %w", err)
+	}
+	m.autoOff = true
+	if err := m.readBack(cctx, device.TagAuto, "0"); err != nil {
+		return err
+	}
+	url, err := device.ReadTag(cctx, s, device.TagURL)
+	if err != nil && isGone(err) {
+		return err
+	}
+	switch cfg.Mode {
+	case ModeKey:
+		if err := device.SetKey(cctx, s, cfg.Key, device.SaveToNV); err != nil {
+			return fmt.Errorf("set the project key %s: %w", device.MaskKey(cfg.Key), err)
+		}
+		if err := m.readBack(cctx, device.TagKey, cfg.Key); err != nil {
+			return err
+		}
+		fallthrough
+	case ModeIoT:
+		if url != "" {
+			if err := m.clearURL(cctx, url); err != nil {
+				return err
+			}
+		}
+		if cfg.Mode == ModeIoT {
+			if key, err := device.ReadTag(cctx, s, device.TagKey); err == nil && key != "" {
+				m.emit(StateConfiguring, N("config.keynote", device.MaskKey(key)), nil)
+			}
+		}
+	case ModeURL:
+		if err := device.SetURL(cctx, s, cfg.URL, device.RAMOnly); err != nil {
+			return fmt.Errorf("set the URL: %w", err)
+		}
+		if err := m.readBack(cctx, device.TagURL, cfg.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clearURL removes an own-server URL left in NV by earlier work: it would
+// send the module to that server instead of the platform.
+func (m *machine) clearURL(ctx context.Context, url string) error {
+	m.emit(StateConfiguring, N("config.clear", url), nil)
+	if err := device.ClearURL(ctx, m.session()); err != nil && isGone(err) {
+		return err
+	}
+	if v, err := device.ReadTag(ctx, m.session(), device.TagURL); err != nil || v != "" {
+		return m.finish(Held, N("held.url", url))
+	}
+	return nil
+}
+
+func (m *machine) readBack(ctx context.Context, tag, want string) error {
+	v, err := device.ReadTag(ctx, m.session(), tag)
+	if err != nil {
+		return fmt.Errorf("read %s back: %w", tag, err)
+	}
+	if v != want {
+		shown, got := want, v
+		if tag == device.TagKey {
+			shown, got = device.MaskKey(want), device.MaskKey(v)
+		}
+		return m.finish(Failed, N("failed.readback", tag, got, shown))
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package upgrade
+
+// The reboot after the download, the verification by ATI, and finding a
+// module again after it went away.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"airfleet/device"
+)
+
+// rebootAndVerify waits for the module to come back with its IMEI and
+// checks the new version with ATI.
+func (m *machine) rebootAndVerify(ctx context.Context) error {
+	cfg := m.b.cfg
+	m.autoOff = false // RAM settings are gone with the reboot
+	m.emit(StateRebooting, N("rebooting", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.RebootTimeout)
+	defer cancel()
+	counted := false
+	for {
+		att, err := m.b.station.WaitIMEI(wctx, m.imei)
+		if err != nil {
+			return m.finish(Failed, N("failed.reboot", cfg.RebootTimeout.Round(time.Second)))
+		}
+		m.moveTo(att)
+		if !counted {
+			// After a successful reboot the module asks the server again
+			// on its own; that request counts on the platform too.
+			counted = true
+			m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: N("request.auto").String(), Note: N("request.auto")}, KindRequest)
+		}
+		m.emit(StateVerifying, N("verify"), nil)
+		cctx, cancel2 := context.WithTimeout(wctx, cfg.CommandTimeout)
+		lines, err := m.session().Command(cctx, "ATI")
+		cancel2()
+		if errors.Is(err, device.ErrClosed) {
+			continue // its ports moved again while it settles: find it again
+		}
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		fw, ok := lastFirmwareLine(lines)
+		if !ok {
+			return fmt.Errorf("verify: ATI answered %q: no firmware string", lines)
+		}
+		return m.verify(fw)
+	}
+}
+
+// verify compares the version the module came back on with the one it
+// had and the target.
+func (m *machine) verify(fw device.Firmware) error {
+	cfg := m.b.cfg
+	m.res.To = fw.Core
+	// The request that led here was served: codes of earlier requests
+	// (a 43 before it) do not explain this result.
+	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = 0, 0, 0
+	switch {
+	case fw.Core == m.res.From:
+		return m.finish(Failed, N("failed.oldversion", fw.Core))
+	case cfg.Target > 0 && fw.Core != cfg.Target:
+		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
+	}
+	return m.finish(Upgraded, N("upgraded", m.res.From, fw.Core))
+}
+
+// lastFirmwareLine finds the last firmware string in an ATI answer.
+func lastFirmwareLine(lines []string) (device.Firmware, bool) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if fw, ok := device.ParseFirmware(lines[i]); ok {
+			return fw, true
+		}
+	}
+	return device.Firmware{}, false
+}
+
+// waitBack waits for an unplugged module to be plugged back in, found by
+// its IMEI in any slot.
+func (m *machine) waitBack(ctx context.Context, why string) error {
+	cfg := m.b.cfg
+	m.emit(StateDisconnected, N("wait.back", N(why), cfg.RebootTimeout.Round(time.Second)), nil)
+	wctx, cancel := context.WithTimeout(ctx, cfg.RebootTimeout)
+	defer cancel()
+	att, err := m.b.station.WaitIMEI(wctx, m.imei)
+	if err != nil {
+		if ctx.Err() != nil {
+			return m.cancelled("when.unplug")
+		}
+		return m.finish(Failed, N("failed.notback", N(why), cfg.RebootTimeout.Round(time.Second)))
+	}
+	m.moveTo(att)
+	m.autoOff = false // a power cycle dropped the RAM settings
+	m.origAuto = ""
+	return nil
+}
+
+func (m *machine) moveTo(att *Attached) {
+	m.att = att
+	if att.Slot != m.slot {
+		m.emit(StateIdentifying, N("moved", att.Slot), nil)
+		m.slot = att.Slot
+		m.b.bindAttempt(m.imei, m.slot, m.attempt)
+	}
+}

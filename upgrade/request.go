@@ -1,0 +1,247 @@
+package upgrade
+
+// The request: AT+UPGRADE, following +UPGRADEIND, classifying a failure
+// and the policy for each code, and the pair gate in front of it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"airfleet/device"
+)
+
+// outcome of one request.
+type requestOutcome int
+
+const (
+	reqRebooting    requestOutcome = iota // +UPGRADEIND: 100 and the ports went away
+	reqFailed                             // a negative +UPGRADEIND or a state-2 result
+	reqDisconnected                       // the ports went away before 100 %
+)
+
+// failure is what AT+UPGRADE? and +UPGRADEIND said about a failed request.
+type failure struct {
+	modErr, http, code int
+	progress           int // highest progress seen, -1 for none
+}
+
+// request sends AT+UPGRADE and follows +UPGRADEIND until the module reboots,
+// fails, or goes away.
+func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) {
+	cfg := m.b.cfg
+	f := failure{progress: -1}
+	if ctx.Err() != nil {
+		return 0, f, m.cancelled("when.request")
+	}
+	s := m.session()
+	sub := s.Subscribe("+UPGRADEIND:")
+	defer sub.Close()
+	m.emit(StateRequesting, N("request"), nil)
+	cctx, cancel := m.cmdCtx(ctx)
+	err := device.Trigger(cctx, s)
+	cancel()
+	if err != nil {
+		return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
+	}
+	m.res.Requests++
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: N("request.sent").String(), Note: N("request.sent")}, KindRequest)
+
+	silence := cfg.ProgressTimeout
+	quiet := 0 // silent periods in a row without progress
+	for {
+		// Once the download runs, cancel waits for the module to finish:
+		// stopping now would leave it rebooting on its own.
+		wctx := ctx
+		if f.progress >= 0 {
+			wctx = context.WithoutCancel(ctx)
+		}
+		lctx, cancel := context.WithTimeout(wctx, silence)
+		line, err := sub.Next(lctx)
+		cancel()
+		switch {
+		case errors.Is(err, device.ErrClosed):
+			if f.progress == 100 {
+				return reqRebooting, f, nil
+			}
+			return reqDisconnected, f, nil
+		case err != nil && ctx.Err() != nil && f.progress < 0:
+			return 0, f, m.cancelled("when.answer")
+		case err != nil:
+			// Silence: ask the module where it stands.
+			st, qerr := m.query(wctx)
+			if qerr != nil {
+				return 0, f, qerr
+			}
+			if quiet++; quiet > 3 {
+				return 0, f, fmt.Errorf("the download made no progress for %s (stuck at %d %%, AT+UPGRADE? says %s): power-cycle the module and retry", 4*silence.Round(time.Second), max(f.progress, 0), st)
+			}
+			switch st.State {
+			case 1:
+				if st.Percent > f.progress {
+					quiet = 0
+				}
+				m.progress(&f, st.Percent)
+				continue
+			case 2:
+				f.modErr, f.http, f.code = st.ModuleError, st.HTTPStatus, st.Code
+				return reqFailed, f, nil
+			}
+			if f.progress == 100 {
+				continue // applied, about to reboot
+			}
+			return 0, f, fmt.Errorf("no +UPGRADEIND for %s after AT+UPGRADE and AT+UPGRADE? says idle: the module did not ask the server", silence.Round(time.Second))
+		}
+		n, ok := device.ParseUpgradeInd(line.Text)
+		if !ok {
+			continue
+		}
+		if n >= 0 {
+			quiet = 0
+			m.progress(&f, n)
+			continue
+		}
+		f.modErr = n
+		st, qerr := m.query(wctx)
+		if qerr == nil && st.State == 2 {
+			f.http, f.code = st.HTTPStatus, st.Code
+			if st.ModuleError != 0 {
+				f.modErr = st.ModuleError
+			}
+		}
+		return reqFailed, f, nil
+	}
+}
+
+func (m *machine) progress(f *failure, n int) {
+	if n > f.progress {
+		f.progress = n
+	}
+	m.b.pairs.ready(m.pairKey()) // the platform is serving: past code 43
+	m.emit(StateDownloading, N("progress", n), func(e *Event) { e.Percent = n })
+}
+
+func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
+	cctx, cancel := m.cmdCtx(ctx)
+	defer cancel()
+	return device.QueryUpgrade(cctx, m.session())
+}
+
+// policy decides what a failed request leads to: wait and retry, retry
+// once, or the end. It returns true to ask again.
+func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
+	cfg := m.b.cfg
+	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = f.code, f.modErr, f.http
+	m.emit(StateRequesting, N("request.failed", failureText(f)), func(e *Event) { e.Code, e.ModErr, e.HTTP = f.code, f.modErr, f.http })
+
+	waitable := f.code == 43 || (f.code == 0 && f.modErr == -1003 && f.progress < 0)
+	switch {
+	case f.code == 40:
+		return false, m.finish(Failed, N("failed.banned"))
+	case waitable:
+		if m.platformWaits >= cfg.MaxPlatformWaits {
+			return false, m.finish(Failed, N("failed.notready", m.platformWaits))
+		}
+		wait := cfg.RetryAfter
+		for range m.platformWaits {
+			wait = wait * 3 / 2
+		}
+		wait = min(wait, cfg.RetryMaxWait)
+		m.platformWaits++
+		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModErr = 43, f.modErr })
+		if err := sleep(ctx, wait); err != nil {
+			return false, m.cancelled("when.delta")
+		}
+		return true, m.checkBudget(ctx)
+	case f.code == 27:
+		return false, m.latest(ctx)
+	case f.modErr == -1003 && f.progress >= 0:
+		return false, m.finish(Failed, N("failed.toobig", f.progress))
+	}
+	policy, note := PolicyFail, N("code", f.modErr)
+	for _, c := range []int{f.code, f.modErr} {
+		if info, ok := Lookup(c); ok && c != 0 {
+			policy, note = info.Policy, N("code", c)
+			break
+		}
+	}
+	if policy == PolicyRetryOnce && !m.retriedOnce {
+		m.retriedOnce = true
+		m.emit(StateRequesting, N("retry.once", note), nil)
+		if err := m.checkBudget(ctx); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, m.finish(Failed, note)
+}
+
+// latest decides what code 27 ("already latest") means for this module.
+// With a target, the module's version says it. Without one, the console
+// asks its peers: if the platform serves this firmware and version to
+// other modules of the batch, this IMEI is excluded (not in the config's
+// IMEI list, or upgrading switched off), which is a failure.
+func (m *machine) latest(ctx context.Context) error {
+	cfg := m.b.cfg
+	if cfg.Target > 0 {
+		if m.res.From >= cfg.Target {
+			return m.finish(Current, N("current.27target", m.res.From))
+		}
+		return m.finish(Failed, N("failed.27below", m.res.From, cfg.Target))
+	}
+	if peer := m.newerPeer(); peer != nil {
+		return m.finish(Failed, N("failed.27peer", peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
+	}
+	m.b.pairs.release(m.pairKey(), m.imei)
+	served, err := m.b.pairs.served(ctx, m.pairKey())
+	if err != nil {
+		return m.cancelled("when.compare")
+	}
+	if served {
+		return m.finish(Failed, N("failed.27served", m.att.Info.Firmware.Name, m.res.From))
+	}
+	return m.finish(Current, N("current.27", m.res.From))
+}
+
+// newerPeer returns an attached module with the same firmware name and a
+// newer core version, if there is one.
+func (m *machine) newerPeer() *Attached {
+	var best *Attached
+	for _, a := range m.b.station.Modules() {
+		fw := a.Info.Firmware
+		if a.Err == nil && fw.Name == m.att.Info.Firmware.Name && fw.Core > m.res.From && (best == nil || fw.Core > best.Info.Firmware.Core) {
+			best = a
+		}
+	}
+	return best
+}
+
+// gate waits, in the platform modes, until this module may ask: the first
+// module of a (firmware, base version) pair goes first and the others wait
+// until the platform serves that pair's delta, so the fleet spends one
+// request on code 43, not one per module.
+func (m *machine) gate(ctx context.Context) error {
+	if !m.b.cfg.platform() {
+		return nil
+	}
+	waiting := false
+	err := m.b.pairs.acquire(ctx, m.pairKey(), m.imei, func(pilot string) {
+		if !waiting {
+			waiting = true
+			m.emit(StateWaitPlatform, N("wait.pilot", pilot), nil)
+		}
+	})
+	if err != nil {
+		return m.cancelled("when.pair")
+	}
+	return nil
+}
+
+func (m *machine) pairKey() string { return pairKeyOf(m.att.Info) }
+
+// pairKeyOf names a module's (firmware name, base version) pair.
+func pairKeyOf(info device.Info) string {
+	return info.Firmware.Name + "@" + strconv.Itoa(info.Firmware.Core)
+}
