@@ -170,7 +170,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) 
 				if why := b.pausedWhy(); why.Key != "" {
 					r = b.skip(a, Held, why)
 				} else {
-					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a}
+					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a, sem: sem}
 					r = m.run(mctx)
 					b.tally(r)
 				}
@@ -252,7 +252,8 @@ type pairGate struct {
 type pairState struct {
 	ready   bool // the platform served this pair's delta
 	pilot   string
-	members int // modules of the batch in this pair that have not ended
+	members int             // modules of the batch in this pair that have not ended
+	latest  map[string]bool // members that heard code 27 and wait in served
 	changed chan struct{}
 }
 
@@ -261,7 +262,7 @@ func newPairGate() *pairGate { return &pairGate{pairs: map[string]*pairState{}} 
 func (g *pairGate) get(key string) *pairState {
 	p := g.pairs[key]
 	if p == nil {
-		p = &pairState{changed: make(chan struct{})}
+		p = &pairState{latest: map[string]bool{}, changed: make(chan struct{})}
 		g.pairs[key] = p
 	}
 	return p
@@ -332,22 +333,30 @@ func (g *pairGate) done(key, imei string) {
 	if p.pilot == imei {
 		p.pilot = ""
 	}
+	delete(p.latest, imei)
 	p.members--
 	p.notify()
 }
 
 // served waits until the platform has served the pair's delta to another
 // module (true) or no other module of the pair is left to try (false).
-func (g *pairGate) served(ctx context.Context, key string) (bool, error) {
+// Members that heard code 27 too wait here and try nothing more.
+func (g *pairGate) served(ctx context.Context, key, imei string) (bool, error) {
+	g.mu.Lock()
+	if p := g.get(key); !p.latest[imei] {
+		p.latest[imei] = true
+		p.notify()
+	}
+	g.mu.Unlock()
 	for {
 		g.mu.Lock()
 		p := g.get(key)
-		ready, members, ch := p.ready, p.members, p.changed
+		ready, trying, ch := p.ready, p.members-len(p.latest), p.changed
 		g.mu.Unlock()
 		if ready {
 			return true, nil
 		}
-		if members <= 1 {
+		if trying <= 0 {
 			return false, nil
 		}
 		select {

@@ -133,6 +133,7 @@ func (m *machine) configure(ctx context.Context) error {
 // send the module to that server instead of the platform.
 func (m *machine) clearURL(ctx context.Context, url string) error {
 	m.emit(StateConfiguring, N("config.clear", url), nil)
+	m.clearedURL = true // tried: the module may have taken it even if the answer is lost
 	if err := device.ClearURL(ctx, m.session()); err != nil && isGone(err) {
 		return err
 	}

@@ -21,8 +21,11 @@ type machine struct {
 
 	platformWaits int
 	retriedOnce   bool
-	origAuto      string // AUTO as the operator left it ("" = unknown)
-	autoOff       bool   // we switched AUTO off (RAM only)
+	origAuto      string        // AUTO as the operator left it ("" = unknown)
+	autoOff       bool          // we switched AUTO off (RAM only)
+	clearedURL    bool          // we cleared a URL since the module's last power-on
+	autoCounted   bool          // the module's own request after its reboot is in the log
+	sem           chan struct{} // the batch's concurrency slots; this machine holds one
 }
 
 // errStop ends the machine with the result already set.
@@ -95,6 +98,7 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 	if m.att.Info.Firmware.Core != m.res.From {
 		// It went away and came back on another version: an upgrade
 		// that was already under way has been applied.
+		m.countAutoRequest()
 		return m.verify(m.att.Info.Firmware)
 	}
 	if err := m.preflight(ctx); err != nil {
@@ -116,10 +120,15 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 			return m.rebootAndVerify(ctx)
 		case reqDisconnected:
 			if err := m.waitBack(ctx, "why.download"); err != nil {
+				// It may be rebooting into the new firmware, its
+				// +UPGRADEIND: 100 lost with the port: once up, it asks
+				// the server by itself.
+				m.countAutoRequest()
 				return err
 			}
 			m.res.Retries++
 			if m.att.Info.Firmware.Core != m.res.From {
+				m.countAutoRequest() // it rebooted into the new firmware
 				return m.verify(m.att.Info.Firmware)
 			}
 			if err := m.checkBudget(ctx); err != nil {
@@ -170,6 +179,15 @@ func (m *machine) classifyErr(ctx context.Context, err error) {
 // switched it off and no reboot has reset it.
 func (m *machine) restore() {
 	if !m.autoOff || !m.att.Alive() {
+		return
+	}
+	if m.clearedURL && m.origAuto != "0" {
+		// Clearing the URL restarted the module's auto-check timer (spec:
+		// a download starts 2–30 s after URL or PERIOD is set): with AUTO
+		// back on it would ask the platform by itself, a request no budget
+		// counts, and maybe upgrade unwatched. AUTO stays off in RAM; NV
+		// keeps the operator's choice, back at the next power-on.
+		m.emit(StateRestoring, N("restore.off"), nil)
 		return
 	}
 	on := m.origAuto != "0"

@@ -17,22 +17,19 @@ import (
 func (m *machine) rebootAndVerify(ctx context.Context) error {
 	cfg := m.b.cfg
 	m.autoOff = false // RAM settings are gone with the reboot
+	m.clearedURL = false
 	m.emit(StateRebooting, N("rebooting", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.RebootTimeout)
 	defer cancel()
-	counted := false
+	// After the reboot the module asks the server again on its own, even
+	// when it comes back later than we wait: count that request now.
+	m.countAutoRequest()
 	for {
 		att, err := m.b.station.WaitIMEI(wctx, m.imei)
 		if err != nil {
 			return m.finish(Failed, N("failed.reboot", cfg.RebootTimeout.Round(time.Second)))
 		}
 		m.moveTo(att)
-		if !counted {
-			// After a successful reboot the module asks the server again
-			// on its own; that request counts on the platform too.
-			counted = true
-			m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: N("request.auto").String(), Note: N("request.auto")}, KindRequest)
-		}
 		m.emit(StateVerifying, N("verify"), nil)
 		cctx, cancel2 := context.WithTimeout(wctx, cfg.CommandTimeout)
 		lines, err := m.session().Command(cctx, "ATI")
@@ -49,6 +46,16 @@ func (m *machine) rebootAndVerify(ctx context.Context) error {
 		}
 		return m.verify(fw)
 	}
+}
+
+// countAutoRequest logs, once, the request a module makes by itself after
+// rebooting into a new firmware: it counts on the platform too.
+func (m *machine) countAutoRequest() {
+	if m.autoCounted {
+		return
+	}
+	m.autoCounted = true
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: N("request.auto").String(), Note: N("request.auto")}, KindRequest)
 }
 
 // verify compares the version the module came back on with the one it
@@ -95,6 +102,7 @@ func (m *machine) waitBack(ctx context.Context, why string) error {
 	m.moveTo(att)
 	m.autoOff = false // a power cycle dropped the RAM settings
 	m.origAuto = ""
+	m.clearedURL = false
 	return nil
 }
 

@@ -195,7 +195,11 @@ func (m *machine) latest(ctx context.Context) error {
 		return m.finish(Failed, N("failed.27peer", peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
 	}
 	m.b.pairs.release(m.pairKey(), m.imei)
-	served, err := m.b.pairs.served(ctx, m.pairKey())
+	// Wait without a concurrency slot: the modules still to start may be
+	// the ones that tell (holding it, a full batch of 27s waits for ever).
+	<-m.sem
+	served, err := m.b.pairs.served(ctx, m.pairKey(), m.imei)
+	m.sem <- struct{}{}
 	if err != nil {
 		return m.cancelled("when.compare")
 	}

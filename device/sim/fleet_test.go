@@ -296,6 +296,69 @@ func TestLinesSentCountsWhatTheConsoleSees(t *testing.T) {
 	}
 }
 
+// LinesRead counts the lines a reader took from a port, garbage included,
+// and nothing of a port nobody opened or of what came after a reader left.
+func TestLinesReadCountsWhatAReaderTook(t *testing.T) {
+	endings := []string{"\r\n", "\n", "\r"}
+	f := startFleet(t, Config{Modules: len(endings), Tweak: func(i int, s *ModuleSpec) {
+		s.Quirks = Quirks{LineEnding: endings[i], Chunked: true, BlankLines: true, URCInCommand: true}
+	}})
+	for i, m := range f.Modules() {
+		c := dialAT(t, m)
+		c.waitFor("+NITZ (boot done)", func(l string) bool { return strings.HasPrefix(l, "+NITZ: ") })
+		// if02 is opened, used and left: what comes after does not count.
+		c02 := dialPort(t, filepath.Join(m.Dir(), IF02))
+		c02.cmd("AT")
+		c02.f.Close()
+		c02.waitClosed()
+		m.mu.Lock()
+		s := m.sess
+		m.mu.Unlock()
+		m.urc(s, "+CSCON: 0") // on both AT ports: if02 keeps it unread
+		for range 6 {
+			m.Garbage(1 + i) // a line of its own before the next framed line, or part of the echo
+			c.cmd("AT+CGMR")
+		}
+		m.Garbage(3) // no line ending follows: no line
+		m.Unplug()
+		c.waitClosed()
+		got := m.LinesRead()
+		if got[IF06] != c.n.Load() {
+			t.Errorf("module %d: LinesRead if06 = %d, the reader took %d lines", i, got[IF06], c.n.Load())
+		}
+		if got[IF02] != c02.n.Load() || m.LinesSent()[IF02] <= c02.n.Load() {
+			t.Errorf("module %d: LinesRead if02 = %d, the reader took %d lines of %d sent",
+				i, got[IF02], c02.n.Load(), m.LinesSent()[IF02])
+		}
+		if got[IF04] != 0 {
+			t.Errorf("module %d: if04 counted %d lines", i, got[IF04])
+		}
+	}
+}
+
+// A port nobody opens counts nothing, however much the module sent there.
+func TestLinesReadOfAPortNobodyOpened(t *testing.T) {
+	f := startFleet(t, Config{Modules: 1, Tweak: func(i int, s *ModuleSpec) { s.Quirks = Quirks{} }})
+	m := f.Modules()[0]
+	waitUntil(t, "if06 link", func() bool { return linkTarget(m, IF06) != "" })
+	m.mu.Lock()
+	s := m.sess
+	m.mu.Unlock()
+	deadline := time.Now().Add(waitLong)
+	for m.LinesSent()[IF02] < 400 { // about 10 KB, more than the kernel's 4 KB line buffer
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d lines written", m.LinesSent()[IF02])
+		}
+		m.Garbage(12)
+		m.urc(s, "+CSCON: 1")
+		time.Sleep(100 * time.Microsecond) // let the writer keep up with its queue
+	}
+	m.Unplug()
+	if got := m.LinesRead(); got[IF02] != 0 || got[IF06] != 0 {
+		t.Errorf("LinesRead = %v, want nothing read", got)
+	}
+}
+
 func TestRunPrintsTable(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ type tconn struct {
 	f     *os.File
 	lines chan string
 	raw   []byte
+	n     atomic.Int64 // lines read so far
 }
 
 func dialPort(t *testing.T, path string) *tconn {
@@ -40,6 +42,7 @@ func dialPort(t *testing.T, path string) *tconn {
 			for _, b := range buf[:n] {
 				if b == '\r' || b == '\n' {
 					if len(cur) > 0 {
+						c.n.Add(1)
 						c.lines <- string(cur)
 						cur = nil
 					}

@@ -52,6 +52,7 @@ type Module struct {
 	g      *rng
 	ctl    chan ctlMsg
 	lines  [3]atomic.Int64 // by ifaces index
+	read   [3]atomic.Int64 // by ifaces index, over ended power-ons
 
 	mu          sync.Mutex
 	version     int // core version in flash
@@ -165,6 +166,25 @@ func (m *Module) LinesSent() map[string]int64 {
 	out := map[string]int64{}
 	for i, name := range ifaces {
 		out[name] = m.lines[i].Load()
+	}
+	return out
+}
+
+// LinesRead returns how many lines a console has read from each AT
+// interface over the module's power-ons that have ended (so it is exact once
+// the module is offline, e.g. after Fleet.Close): every line the module
+// wrote on the port, split as any reader splits them (at CR or LF, blank
+// lines skipped, so a burst of garbage is a line of its own or part of the
+// next), less those still unread in the pty when its ports vanished. Lines
+// written before a console opened the port count once it has read them (the
+// pty keeps them); lines written after it closed the port do not; a port
+// nobody opened counts 0. The kernel reports at most 4 KB of unread bytes: a
+// port that a console opened, left, and was then sent more than that is
+// counted as read but for 4 KB. if04 counts 0.
+func (m *Module) LinesRead() map[string]int64 {
+	out := map[string]int64{}
+	for i, name := range ifaces {
+		out[name] = m.read[i].Load()
 	}
 	return out
 }
@@ -439,13 +459,14 @@ func (m *Module) powerDown() {
 	}
 	s.cancel()
 	// Let what the module said last (OK, +UPGRADEIND: 100) reach a reading
-	// console before the ports vanish.
+	// console before the ports vanish; nothing is written after that.
 	var wg sync.WaitGroup
 	for _, p := range s.atPorts() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			p.flush(100 * time.Millisecond)
+			p.stopWriter(100 * time.Millisecond)
 			p.drain(500 * time.Millisecond)
 		}()
 	}
@@ -453,8 +474,8 @@ func (m *Module) powerDown() {
 	for i := len(ifaces) - 1; i >= 0; i-- {
 		_ = os.Remove(filepath.Join(m.dir, ifaces[i]))
 	}
-	for _, p := range s.ports {
-		p.close()
+	for i, p := range s.ports {
+		m.read[i].Add(p.close())
 	}
 	s.wg.Wait()
 	m.f.changed()
@@ -469,6 +490,9 @@ func (m *Module) reader(s *session, p *port) {
 	lastCR := false
 	for {
 		n, err := p.master.Read(buf)
+		if n > 0 {
+			p.heard.Store(true)
+		}
 		if err != nil {
 			return
 		}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -51,6 +54,10 @@ type port struct {
 	g       *rng
 	lines   func(n int) // counts lines written
 	echo    bool        // ATE state; owned by the reader goroutine
+
+	rx       *received   // AT ports: what a reader can take from the pty
+	heard    atomic.Bool // a console wrote to the port, so it had it open
+	stopOnce sync.Once
 }
 
 // openPTY opens a pty pair in raw mode and returns a master that the Go
@@ -89,11 +96,15 @@ func newPort(iface string, master, slave *os.File, chunked bool, g *rng, lines f
 	if iface == IF04 {
 		q = noiseQueue
 	}
-	return &port{
+	p := &port{
 		iface: iface, master: master, slave: slave,
 		out: make(chan frame, q), stop: make(chan struct{}), done: make(chan struct{}),
 		chunked: chunked, g: g, lines: lines, echo: true,
 	}
+	if iface != IF04 {
+		p.rx = &received{}
+	}
+	return p
 }
 
 // writer writes queued frames to the master until stop.
@@ -121,14 +132,13 @@ func (p *port) writer() {
 // write writes b, in 1–3 byte pieces with tiny gaps for a chunked port.
 func (p *port) write(b []byte) error {
 	if !p.chunked {
-		_, err := p.master.Write(b)
-		return err
+		return p.put(b)
 	}
 	gap := time.NewTimer(time.Hour)
 	defer gap.Stop()
 	for len(b) > 0 {
 		n := min(1+p.g.intn(3), len(b))
-		if _, err := p.master.Write(b[:n]); err != nil {
+		if err := p.put(b[:n]); err != nil {
 			return err
 		}
 		b = b[n:]
@@ -142,6 +152,15 @@ func (p *port) write(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// put writes b to the master and counts what the pty took.
+func (p *port) put(b []byte) error {
+	n, err := p.master.Write(b)
+	if p.rx != nil {
+		p.rx.add(b[:n])
+	}
+	return err
 }
 
 // send queues b (holding lines lines) without blocking; it reports false
@@ -179,28 +198,152 @@ func (p *port) drain(d time.Duration) {
 	deadline := time.Now().Add(d)
 	last, still := -1, 0
 	for time.Now().Before(deadline) {
-		var n int32
-		_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, p.slave.Fd(), syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
-		if errno != 0 || n == 0 {
+		n, err := inQueue(p.slave)
+		if err != nil || n == 0 {
 			return
 		}
-		if int(n) == last {
+		if n == last {
 			if still++; still >= 50 {
 				return // nobody has read for 100 ms: nobody reads this port
 			}
 		} else {
-			last, still = int(n), 0
+			last, still = n, 0
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
 }
 
-// close ends the port: the console's reads fail, the goroutines return.
-func (p *port) close() {
-	close(p.stop)
+// stopWriter stops the writer (what is still queued is dropped) and waits
+// for it, at most d: a writer blocked on a full pty returns only at close.
+func (p *port) stopWriter(d time.Duration) {
+	p.stopOnce.Do(func() { close(p.stop) })
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-t.C:
+	}
+}
+
+// close ends the port: the console's reads fail, the goroutines return. It
+// returns how many lines a reader took from the port (see linesRead).
+func (p *port) close() int64 {
+	p.stopOnce.Do(func() { close(p.stop) })
+	n := p.linesRead()
 	p.master.Close()
 	<-p.done
 	p.slave.Close()
+	return n
+}
+
+// ldiscFull is the most unread bytes TIOCINQ reports: the line discipline's
+// buffer (4 KB, less one) is full and more may wait behind it.
+const ldiscFull = 4095
+
+// linesRead returns how many lines a reader has taken from an AT port: the
+// lines that ended within the bytes written less those still unread. Lines
+// written before a console opened the port count once it read them (the
+// pty keeps them), lines it left unread when it closed the port do not.
+// It is exact while fewer than ldiscFull bytes wait unread; a port nobody
+// wrote to and whose buffer is full counts 0 (nobody had it open). Call it
+// with the writer stopped and the master still open.
+func (p *port) linesRead() int64 {
+	if p.rx == nil {
+		return 0
+	}
+	unread, err := inQueue(p.slave)
+	if err != nil {
+		return 0
+	}
+	heard := p.heard.Load()
+	if n, err := inQueue(p.master); err == nil && n > 0 {
+		heard = true // the console's last command is still on its way in
+	}
+	if unread >= ldiscFull && !heard {
+		return 0
+	}
+	return p.rx.linesUpTo(p.rx.bytes() - int64(unread))
+}
+
+// inQueue returns how many bytes wait unread on a tty. It polls the tty
+// first, which makes the kernel hand bytes still in flight from the other
+// end to the line discipline: a bare TIOCINQ right after a write often
+// says 0.
+func inQueue(f *os.File) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int32
+	var errno syscall.Errno
+	cerr := rc.Control(func(fd uintptr) {
+		pfd := pollFd{fd: int32(fd), events: pollIn}
+		var zero syscall.Timespec
+		syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
+		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	})
+	if cerr != nil {
+		return 0, cerr
+	}
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+// pollFd is struct pollfd.
+type pollFd struct {
+	fd      int32
+	events  int16
+	revents int16
+}
+
+const pollIn = 0x1
+
+// received follows the bytes a pty took, as a reader that splits lines
+// sees them: a line is a non-empty run of bytes ended by CR or LF (an LF
+// right after a CR ends nothing more), so a burst of garbage makes a line
+// of its own, or joins the line it precedes.
+type received struct {
+	mu      sync.Mutex
+	written int64
+	afterCR bool
+	inLine  bool    // bytes since the last line ending
+	ends    []int64 // offset just past the ending of each line
+}
+
+func (r *received) add(b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range b {
+		r.written++
+		if c == '\n' && r.afterCR {
+			r.afterCR = false
+			continue
+		}
+		r.afterCR = c == '\r'
+		if c != '\r' && c != '\n' {
+			r.inLine = true
+			continue
+		}
+		if r.inLine {
+			r.ends = append(r.ends, r.written)
+			r.inLine = false
+		}
+	}
+}
+
+func (r *received) bytes() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.written
+}
+
+// linesUpTo returns how many lines ended within the first n bytes.
+func (r *received) linesUpTo(n int64) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return int64(sort.Search(len(r.ends), func(i int) bool { return r.ends[i] > n }))
 }
 
 // linkPort points dir/iface at the slave through a temporary link and a
