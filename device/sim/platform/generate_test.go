@@ -20,6 +20,10 @@ func TestGenerationDelay(t *testing.T) {
 	checkDelta(t, ask(), fwEP, 1006, 1007)
 	checkDelta(t, ask(), fwEP, 1006, 1007) // stays ready
 	checkRefusal(t, get(t, p, upgradeQuery(imei1, keyF, fwEP, 1005)), CodeGenerating, DefaultErrorStatus)
+	// Every one of those asks counts toward the IMEI's daily limit, 43s included.
+	if n := p.Requests(imei1); n != 6 {
+		t.Fatalf("the platform counted %d requests of %s, want 6", n, imei1)
+	}
 }
 
 func TestGenerationSharedAcrossDevices(t *testing.T) {
