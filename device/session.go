@@ -369,6 +369,9 @@ func (s *Session) finish(cause error) {
 	s.subs = nil
 	s.mu.Unlock()
 	s.note("port closed: " + s.err.Error())
+	// Done closes before any waiter wakes: a caller that saw ErrClosed
+	// and asks Done (is this session alive?) must never hear "yes".
+	close(s.done)
 	if p != nil {
 		p.result <- s.err
 	}
@@ -376,7 +379,6 @@ func (s *Session) finish(cause error) {
 		sub.end()
 	}
 	s.unsol.end()
-	close(s.done)
 }
 
 // handle routes one received line. It runs on the reader goroutine.

@@ -282,3 +282,23 @@ func TestSessionCancelledContext(t *testing.T) {
 		t.Fatalf("err = %v", r.err)
 	}
 }
+
+// A waiter woken by the unplug finds the session already Done: the engine
+// asks Done whether a module is still attached, and a "yes" there sent a
+// rebooting module's attempt round a dead port three times (soak seed
+// 16863173307122167589).
+func TestSessionDoneBeforeWaitersWake(t *testing.T) {
+	for i := range 200 {
+		s, fm := newFake(t, Options{CommandTimeout: time.Minute})
+		sub := s.Subscribe("+UPGRADEIND:")
+		fm.conn.Close()
+		if _, err := sub.Next(context.Background()); !errors.Is(err, ErrClosed) {
+			t.Fatalf("round %d: subscription err = %v", i, err)
+		}
+		select {
+		case <-s.Done():
+		default:
+			t.Fatalf("round %d: a subscriber heard ErrClosed while Done was still open", i)
+		}
+	}
+}
