@@ -148,7 +148,7 @@ func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
 			if !fi.IsDir() {
 				return nil, usageErr("--ports %s is not a directory: give the fleet directory (DIR/<slot>/if06 …)", *ports)
 			}
-			return device.DirSource{Dir: *ports}, nil
+			return &device.DirSource{Dir: *ports}, nil
 		}
 		allow, err := device.ParseVIDPIDList(*usbIDs)
 		if err != nil {
@@ -338,7 +338,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.ProgressTimeout = scale(60 * time.Second)
 	cfg.NetworkTimeout = scale(60 * time.Second)
 	cfg.Station = "demo"
-	ctl := upgrade.NewController(device.DirSource{Dir: fleet.Dir()}, log, cfg, upgrade.EngineOptions{Interval: 100 * time.Millisecond})
+	ctl := upgrade.NewController(&device.DirSource{Dir: fleet.Dir()}, log, cfg, upgrade.EngineOptions{Interval: 100 * time.Millisecond})
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()

@@ -63,7 +63,7 @@ func consoleBatch(b *testing.B, dir, db string, speed float64) int {
 		defer w.stop()
 		emit = func(e upgrade.Event) { progress.Observe(e); w.observe(e) }
 	}
-	eng := upgrade.NewEngine(device.DirSource{Dir: dir}, log, upgrade.EngineOptions{Emit: emit})
+	eng := upgrade.NewEngine(&device.DirSource{Dir: dir}, log, upgrade.EngineOptions{Emit: emit})
 	ctx, cancel := context.WithCancel(context.Background())
 	engineDone := make(chan struct{})
 	go func() { eng.Run(ctx); close(engineDone) }()

@@ -257,7 +257,7 @@ func runKeyBatch(b *testing.B, bin string, n int, speed float64) (s keySamples) 
 	cfg := upgrade.Config{Mode: upgrade.ModeIoT, RetryAfter: scale(90 * time.Second), RebootTimeout: scale(180 * time.Second),
 		ProgressTimeout: scale(60 * time.Second), NetworkTimeout: scale(60 * time.Second), Station: "bench"}
 	watch := newFleetWatch(n)
-	ctl := upgrade.NewController(device.DirSource{Dir: sim.dir}, log, cfg,
+	ctl := upgrade.NewController(&device.DirSource{Dir: sim.dir}, log, cfg,
 		upgrade.EngineOptions{Interval: 100 * time.Millisecond, Emit: watch.observe})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 )
 
 // DirSource finds modules in a fleet directory, the layout the simulator
@@ -22,8 +24,38 @@ import (
 // a slot whose links are being re-created after a reboot is not a module
 // until if02 or if06 is back. VID, PID and Serial are left empty: the
 // directory does not say them.
+//
+// A watcher lists the directory four times a second, 256 slots and 768
+// links on a full station. A slot directory whose modification time has
+// not changed keeps its entries and link targets from the last look; each
+// listing then costs one stat per slot and one per port (is the device
+// node still there?), not a directory read and a symlink walk.
+// Use a *DirSource: the cache lives in it. It is safe for concurrent use.
 type DirSource struct {
 	Dir string
+
+	mu    sync.Mutex
+	slots map[string]*slotCache // slot name → what its directory held
+}
+
+// slotCache is what one slot directory held at its modification time.
+type slotCache struct {
+	mtime time.Time
+	young bool // read within settleTime of mtime: read it again next time
+	ports []portEntry
+}
+
+// settleTime: file times tick at the kernel's clock (a few milliseconds),
+// so two changes in one tick share a time. A directory read that soon
+// after its last change may have seen only the first: it is not trusted.
+const settleTime = 100 * time.Millisecond
+
+// portEntry is one port link of a slot, resolved once per directory change.
+type portEntry struct {
+	name   string // "if06", "boot"
+	entry  string // DIR/<slot>/if06
+	target string // what it resolves to ("" when it did not resolve)
+	err    error  // why it did not resolve
 }
 
 // DirSourceName is Candidate.Source for modules found by DirSource.
@@ -35,51 +67,74 @@ const bootEntry = "boot"
 // List returns the modules in the directory, sorted by slot. Only a failure
 // to read the directory itself is an error; a port that is not a serial
 // device is reported as the candidate's Problem.
-func (d DirSource) List() ([]Candidate, error) {
+func (d *DirSource) List() ([]Candidate, error) {
 	entries, err := os.ReadDir(d.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the fleet directory %s: %w", d.Dir, err)
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	seen := make(map[string]*slotCache, len(entries))
 	var out []Candidate
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
 			continue
 		}
-		dir := filepath.Join(d.Dir, e.Name())
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir := filepath.Join(d.Dir, name)
+		fi, err := os.Stat(dir) // follows a linked slot directory too
+		if err != nil || !fi.IsDir() {
 			continue // platform.json, fleet.json, a vanishing entry
 		}
-		if c, ok := readSlotDir(dir); ok {
+		sc := d.slots[name]
+		if sc == nil || sc.young || !sc.mtime.Equal(fi.ModTime()) {
+			if sc, err = readSlotPorts(dir, fi.ModTime()); err != nil {
+				continue // removed while we looked
+			}
+		}
+		seen[name] = sc
+		if c, ok := sc.candidate(name); ok {
 			out = append(out, c)
 		}
 	}
+	d.slots = seen
 	sortCandidates(out)
 	return out, nil
 }
 
-// readSlotDir reads one DIR/<slot>/ directory. ok is false if it holds no
-// module yet.
-func readSlotDir(dir string) (c Candidate, ok bool) {
+// readSlotPorts reads the port entries of one DIR/<slot>/ directory.
+func readSlotPorts(dir string, mtime time.Time) (*slotCache, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return c, false // removed while we looked
+		return nil, err
 	}
-	c = Candidate{Slot: filepath.Base(dir), Ports: map[int]string{}, Source: DirSourceName}
-	var problems []error
-	boot := ""
+	sc := &slotCache{mtime: mtime, young: time.Since(mtime) < settleTime}
 	for _, e := range entries {
-		n, isPort := dirInterfaceNumber(e.Name())
-		if !isPort && e.Name() != bootEntry {
+		if _, isPort := dirInterfaceNumber(e.Name()); !isPort && e.Name() != bootEntry {
 			continue
 		}
-		path, present, problem := dirPort(filepath.Join(dir, e.Name()))
+		p := portEntry{name: e.Name(), entry: filepath.Join(dir, e.Name())}
+		p.target, p.err = filepath.EvalSymlinks(p.entry)
+		sc.ports = append(sc.ports, p)
+	}
+	return sc, nil
+}
+
+// candidate builds the slot's module from its cached ports. ok is false if
+// it holds no module yet.
+func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
+	c = Candidate{Slot: slot, Ports: map[int]string{}, Source: DirSourceName}
+	var problems []error
+	boot := ""
+	for _, p := range sc.ports {
+		path, present, problem := p.check()
 		if !present {
 			continue
 		}
 		if problem != nil {
 			problems = append(problems, problem)
 		}
-		if isPort {
+		if n, isPort := dirInterfaceNumber(p.name); isPort {
 			c.Ports[n] = path
 		} else {
 			boot = path
@@ -100,6 +155,36 @@ func readSlotDir(dir string) (c Candidate, ok bool) {
 	return c, true
 }
 
+// check looks at a cached port now. present is false when the entry or its
+// link target is missing; problem is set when it is not a character device.
+func (p portEntry) check() (path string, present bool, problem error) {
+	switch {
+	case errors.Is(p.err, fs.ErrNotExist):
+		// A dangling link: its target may appear without the slot
+		// directory changing (a udev link to /dev/ttyUSB3 while the
+		// module reboots), so look again.
+		target, err := filepath.EvalSymlinks(p.entry)
+		if err != nil {
+			return "", false, nil
+		}
+		p.target, p.err = target, nil
+	case p.err != nil:
+		return p.entry, true, fmt.Errorf("cannot follow %s: %w", p.entry, p.err)
+	}
+	fi, err := os.Stat(p.target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return p.target, true, fmt.Errorf("cannot inspect %s: %w", p.entry, err)
+	}
+	if fi.Mode()&fs.ModeCharDevice == 0 {
+		return p.target, true, fmt.Errorf("%s is not a serial device (it is %s); the fleet directory must hold links to device nodes",
+			p.entry, describeFileMode(fi.Mode()))
+	}
+	return p.target, true, nil
+}
+
 // dirInterfaceNumber reads "if06" as interface 6.
 func dirInterfaceNumber(name string) (int, bool) {
 	rest, ok := strings.CutPrefix(name, "if")
@@ -108,30 +193,6 @@ func dirInterfaceNumber(name string) (int, bool) {
 	}
 	n, err := parseInterfaceNumber([]byte(rest))
 	return n, err == nil
-}
-
-// dirPort resolves one port entry. present is false when the entry or its
-// link target is missing; problem is set when it is not a character device.
-func dirPort(entry string) (path string, present bool, problem error) {
-	path, err := filepath.EvalSymlinks(entry)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", false, nil
-	}
-	if err != nil {
-		return entry, true, fmt.Errorf("cannot follow %s: %w", entry, err)
-	}
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", false, nil
-	}
-	if err != nil {
-		return path, true, fmt.Errorf("cannot inspect %s: %w", entry, err)
-	}
-	if fi.Mode()&fs.ModeCharDevice == 0 {
-		return path, true, fmt.Errorf("%s is not a serial device (it is %s); the fleet directory must hold links to device nodes",
-			entry, describeFileMode(fi.Mode()))
-	}
-	return path, true, nil
 }
 
 // describeFileMode names a file's type for people.

@@ -20,7 +20,7 @@ func TestDirDeviceNodes(t *testing.T) {
 	if err := os.Rename(node, filepath.Join(slot, "if06")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := DirSource{Dir: fleet}.List()
+	got, err := (&DirSource{Dir: fleet}).List()
 	if err != nil || len(got) != 1 {
 		t.Fatalf("List() = %v, %v", got, err)
 	}

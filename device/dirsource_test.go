@@ -1,11 +1,13 @@
 package device
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 )
@@ -107,7 +109,7 @@ func TestDirList(t *testing.T) {
 	// Hidden entries are the simulator's business.
 	linkPort(t, openTestPty(t), filepath.Join(fleet, ".staging"), "if06")
 
-	got, err := DirSource{Dir: fleet}.List()
+	got, err := (&DirSource{Dir: fleet}).List()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +137,7 @@ func TestDirList(t *testing.T) {
 
 func TestDirListMissing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "fleet")
-	_, err := DirSource{Dir: dir}.List()
+	_, err := (&DirSource{Dir: dir}).List()
 	if err == nil || !strings.Contains(err.Error(), "cannot read the fleet directory "+dir) {
 		t.Fatalf("err = %v", err)
 	}
@@ -144,7 +146,7 @@ func TestDirListMissing(t *testing.T) {
 func TestDirRegularFileNotConfirmed(t *testing.T) {
 	fleet := t.TempDir()
 	writeTestFile(t, filepath.Join(fleet, "1-1", "if06"), "")
-	cands, err := DirSource{Dir: fleet}.List()
+	cands, err := (&DirSource{Dir: fleet}).List()
 	if err != nil || len(cands) != 1 {
 		t.Fatalf("List() = %v, %v", cands, err)
 	}
@@ -164,4 +166,140 @@ func dumpDirCandidates(cs []Candidate) string {
 		}
 	}
 	return b.String()
+}
+
+// ageDir sets a slot directory's time an hour back, so that the source
+// trusts its cached reading of it (see settleTime).
+func ageDir(t *testing.T, dir string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(dir, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// One DirSource lists the same directory again and again (the watcher):
+// its cache must never hide a change a fresh source would see.
+func TestDirListCacheFollowsChanges(t *testing.T) {
+	fleet := t.TempDir()
+	slot := filepath.Join(fleet, "1-1.2")
+	src := &DirSource{Dir: fleet}
+	fresh := func() []Candidate {
+		t.Helper()
+		got, err := (&DirSource{Dir: fleet}).List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	same := func(step string) {
+		t.Helper()
+		got, err := src.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fresh(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: cached List() =\n%s\nfresh List() =\n%s", step, dumpDirCandidates(got), dumpDirCandidates(want))
+		}
+	}
+
+	// Links replaced right after a listing, within the same clock tick as
+	// the listing saw: the young directory is read again.
+	ports := plugModule(t, fleet, "1-1.2")
+	same("plugged")
+	fi, err := os.Stat(slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := openTestPty(t)
+	linkPort(t, next, slot, "if06")
+	// The same tick: the directory's time does not move.
+	if err := os.Chtimes(slot, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	same("if06 replaced at once")
+	if got, _ := src.List(); got[0].ATPort != next {
+		t.Fatalf("AT port %s, want the new link's %s", got[0].ATPort, next)
+	}
+
+	// An old directory is cached; its device node going away without the
+	// directory changing (the pty closed) is still seen.
+	ageDir(t, slot)
+	same("aged")
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Skip(err)
+	}
+	node, _ := filepath.EvalSymlinks(slave.Name())
+	linkPort(t, node, slot, "if06")
+	ageDir(t, slot)
+	same("if06 on a pty about to close")
+	master.Close()
+	slave.Close()
+	if _, err := os.Stat(node); err == nil {
+		t.Skipf("%s outlived its pty here", node)
+	}
+	same("if06's pty closed")
+	if got, _ := src.List(); got[0].ATPort != ports[2] {
+		t.Fatalf("AT port %s after if06 vanished, want if02 %s", got[0].ATPort, ports[2])
+	}
+
+	// A dangling link whose target appears later (a udev link to
+	// /dev/ttyUSB3 while the module reboots) without the slot changing.
+	target := filepath.Join(t.TempDir(), "ttyUSB3")
+	linkPort(t, target, slot, "if06")
+	ageDir(t, slot)
+	same("if06 dangling")
+	if err := os.Symlink(next, target); err != nil {
+		t.Fatal(err)
+	}
+	same("if06's target appeared")
+
+	// The slot directory removed, and a new one made.
+	if err := os.RemoveAll(slot); err != nil {
+		t.Fatal(err)
+	}
+	same("slot removed")
+	plugModule(t, fleet, "1-1.2")
+	same("slot made again")
+}
+
+// BenchmarkDirList256 is one look of the watcher at a full station: 256
+// slots, 768 links to ptys, directories unchanged since the last look.
+func BenchmarkDirList256(b *testing.B) {
+	fleet := b.TempDir()
+	var closers []*os.File
+	defer func() {
+		for _, f := range closers {
+			f.Close()
+		}
+	}()
+	for i := range 256 {
+		slot := filepath.Join(fleet, fmt.Sprintf("1-%d.%d", 1+i/16, 1+i%16))
+		if err := os.MkdirAll(slot, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range []int{2, 4, 6} {
+			master, slave, err := pty.Open()
+			if err != nil {
+				b.Skip(err)
+			}
+			closers = append(closers, master, slave)
+			if err := os.Symlink(slave.Name(), filepath.Join(slot, ifName(n))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(slot, old, old); err != nil {
+			b.Fatal(err)
+		}
+	}
+	src := &DirSource{Dir: fleet}
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := src.List()
+		if err != nil || len(got) != 256 {
+			b.Fatalf("List() = %d modules, %v", len(got), err)
+		}
+	}
 }

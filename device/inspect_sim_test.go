@@ -27,7 +27,7 @@ func TestInspect32SimulatedModules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cands, err := device.DirSource{Dir: dir}.List()
+	cands, err := (&device.DirSource{Dir: dir}).List()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func TestWatchDirPlugRebootUnplug(t *testing.T) {
 	writeTestFile(t, filepath.Join(fleet, "platform.json"), "{}")
 	a := plugModule(t, fleet, "1-1.4.2")
 
-	evs := Watch(ctx, DirSource{Dir: fleet}, 20*time.Millisecond)
+	evs := Watch(ctx, &DirSource{Dir: fleet}, 20*time.Millisecond)
 	wantAttached(t, evs, "1-1.4.2", a[6])
 
 	b := plugModule(t, fleet, "1-1.4.3")

@@ -223,7 +223,7 @@ func TestKeyModeNeverLogsTheKey(t *testing.T) {
 	if key == "" {
 		t.Fatal("the simulator has no project key for the main account")
 	}
-	e := NewEngine(device.DirSource{Dir: f.Dir()}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond})
+	e := NewEngine(&device.DirSource{Dir: f.Dir()}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond})
 	done := make(chan struct{})
 	ectx, stop := context.WithCancel(ctx)
 	go func() { e.Run(ectx); close(done) }()

@@ -38,7 +38,7 @@ func fleetWith(t *testing.T, cfg sim.Config, log Log, emit func(Event)) (*Engine
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := NewEngine(device.DirSource{Dir: cfg.Dir}, log, EngineOptions{Interval: 20 * time.Millisecond, Emit: emit})
+	e := NewEngine(&device.DirSource{Dir: cfg.Dir}, log, EngineOptions{Interval: 20 * time.Millisecond, Emit: emit})
 	done := make(chan struct{})
 	go func() { e.Run(ctx); close(done) }()
 	t.Cleanup(func() {

@@ -168,7 +168,7 @@ func (r *soakRound) run() []int64 {
 		t.Fatal(err)
 	}
 	r.f = f
-	r.e = NewEngine(device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond})
+	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond})
 	ectx, stopEngine := context.WithCancel(ctx)
 	engineDone := make(chan struct{})
 	go func() { r.e.Run(ectx); close(engineDone) }()
