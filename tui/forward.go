@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -20,12 +21,21 @@ type eventsClosedMsg struct{}
 // events still reaches the screen in steps.
 const maxBatch = 512
 
+// frameInterval is the renderer's frame time (60 fps): the forwarder sends
+// at most one batch per frame, since the screen cannot show more.
+const frameInterval = time.Second / 60
+
 // forward is the one goroutine that moves events from the engine into the
-// program. It blocks in send while the program is busy; whatever arrives
-// meanwhile is drained into the next batch, where consecutive download
-// progress of one slot collapses into the latest. It returns when ctx is
-// done or after reporting that the channel closed.
+// program. An event after a quiet spell goes at once; in a burst, the
+// events of one frame travel together, so that 256 modules starting at
+// once cost 60 Update+View a second, not one per event, and a key press
+// waits behind at most one of them. It also blocks in send while the
+// program is busy. Whatever arrives meanwhile is drained into the next
+// batch, where consecutive download progress of one slot collapses into
+// the latest. It returns when ctx is done or after reporting that the
+// channel closed.
 func forward(ctx context.Context, events <-chan upgrade.Event, send func(tea.Msg)) {
+	var sent time.Time
 	for {
 		var first upgrade.Event
 		var ok bool
@@ -38,8 +48,18 @@ func forward(ctx context.Context, events <-chan upgrade.Event, send func(tea.Msg
 			send(eventsClosedMsg{})
 			return
 		}
+		if wait := frameInterval - time.Since(sent); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
 		batch, open := drain(first, events)
 		send(eventsMsg{Events: batch})
+		sent = time.Now()
 		if !open {
 			send(eventsClosedMsg{})
 			return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -104,4 +105,32 @@ func TestForwardStopsWithContext(t *testing.T) {
 	}()
 	cancel()
 	<-done
+}
+
+// TestForwardPacesBursts: however fast events come, the program gets at
+// most one batch per frame (plus the first), and none is lost.
+func TestForwardPacesBursts(t *testing.T) {
+	const total = 3000
+	ch := make(chan upgrade.Event, 64)
+	go func() {
+		for i := range total {
+			ch <- upgrade.Event{Slot: fmt.Sprint(i % 256), Step: upgrade.StateConfiguring}
+		}
+		close(ch)
+	}()
+	start := time.Now()
+	msgs, events := 0, 0
+	forward(context.Background(), ch, func(m tea.Msg) {
+		if b, ok := m.(eventsMsg); ok {
+			msgs++
+			events += len(b.Events)
+		}
+	})
+	elapsed := time.Since(start)
+	if events != total {
+		t.Fatalf("%d events arrived, want %d", events, total)
+	}
+	if limit := 1 + int(elapsed/frameInterval); msgs > limit {
+		t.Fatalf("%d batches in %s: more than one per %s frame (%d)", msgs, elapsed, frameInterval, limit)
+	}
 }
