@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "airfleet: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
 	}
 	switch {
@@ -136,19 +136,23 @@ func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
 }
 
-// newFlags returns a flag set whose errors come back as usage errors.
+// newFlags returns a flag set whose errors come back as usage errors. The
+// flag list is printed for -h only: a mistake gets one sentence.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("airfleet "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	return fs
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+			fs.PrintDefaults()
 			return err
 		}
-		return usageErr("%v", err)
+		return usageErr("%v (\"%s -h\" lists the flags)", err, fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
@@ -190,8 +194,14 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *timeout <= 0 {
+		return usageErr("--timeout %v: give a positive duration such as 20s", *timeout)
+	}
 	src, err := source()
 	if err != nil {
+		return err
+	}
+	if err := checkSetup(src); err != nil {
 		return err
 	}
 	var log *upgrade.StoreLog
@@ -302,6 +312,9 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !validScenario(*scenario) {
 		return usageErr("--scenario %q: unknown; one of %s", *scenario, strings.Join(sim.Scenarios(), ", "))
 	}
+	if fi, err := os.Stat(*dir); err == nil && !fi.IsDir() {
+		return usageErr("--dir %s is a file: give a directory for the simulated fleet (it is created if missing)", *dir)
+	}
 	return sim.Run(ctx, sim.Config{Dir: *dir, Modules: *n, Scenario: *scenario, Speed: *speed, Seed: *seed}, stdout)
 }
 
@@ -327,8 +340,17 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !validScenario(*scenario) {
 		return usageErr("--scenario %q: unknown; one of %s", *scenario, strings.Join(sim.Scenarios(), ", "))
 	}
-	if *n < 1 || *n > 1024 || !(*speed >= 1) {
-		return usageErr("--modules 1…1024 and --speed 1 or more")
+	if *n < 1 || *n > 1024 {
+		return usageErr("--modules %d: give 1 to 1024", *n)
+	}
+	if !(*speed >= 1) || *speed > 100000 {
+		return usageErr("--speed %v: give 1 (real timings) or more", *speed)
+	}
+	if err := tui.CheckLang(*lang); err != nil {
+		return usageErr("--lang %v", err)
+	}
+	if sim.ScenarioMode(*scenario) == sim.ModeURL {
+		return usageErr("--scenario %s: the demo runs the platform scenarios; for %q use airfleet sim and airfleet upgrade --mode url", *scenario, *scenario)
 	}
 	dir, err := os.MkdirTemp("", "airfleet-demo-")
 	if err != nil {
@@ -350,9 +372,6 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer log.Close()
 
 	cfg := upgrade.Config{Mode: upgrade.ModeIoT}
-	if sim.ScenarioMode(*scenario) == sim.ModeURL {
-		return usageErr("the demo runs the platform scenarios; for %q use airfleet sim and airfleet upgrade --mode url", *scenario)
-	}
 	// The simulated fleet runs X times faster than a real one: so do the
 	// console's waits.
 	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / *speed) }
@@ -388,19 +407,21 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := tui.CheckLang(*lang); err != nil {
+		return usageErr("--lang %v", err)
+	}
 	src, err := source()
 	if err != nil {
 		return err
 	}
+	// A settings file that does not parse or holds a wrong value stops
+	// the console: starting on other settings than the operator saved
+	// would upgrade a line with the wrong key or target.
 	s, err := tui.LoadSettings(*settings)
 	if err != nil {
-		fmt.Fprintln(stderr, "airfleet:", err)
+		return usageErr("--settings: %v", err)
 	}
 	cfg := s.Config(upgrade.Config{})
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "airfleet: the settings in %s are not valid (%v): starting with the IoT platform's default project; fix them in the settings screen (o)\n", *settings, err)
-		cfg = tui.DefaultSettings().Config(upgrade.Config{})
-	}
 	log, err := upgrade.OpenStoreLog(*dbPath)
 	if err != nil {
 		return usageErr("--db: %v", err)
@@ -467,8 +488,21 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}
 	cfg.Mode = upgrade.Mode(*mode)
-	if set(fs, "concurrency") && cfg.Concurrency < 1 {
-		return false, usageErr("--concurrency %d: give 1 or more, or leave it out to upgrade every module at once", cfg.Concurrency)
+	// Zero means "the default" inside Config; given on the command line,
+	// it is a mistake.
+	for _, f := range []struct {
+		name string
+		bad  bool
+		fix  string
+	}{
+		{"concurrency", cfg.Concurrency < 1, "give 1 or more, or leave it out to upgrade every module at once"},
+		{"budget", cfg.Budget < 1, "give 1 or more requests per IMEI per 24 h (the platform bans at about six)"},
+		{"retry-after", cfg.RetryAfter <= 0, "give a positive duration such as 90s"},
+		{"reboot-timeout", cfg.RebootTimeout <= 0, "give a positive duration such as 180s"},
+	} {
+		if set(fs, f.name) && f.bad {
+			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix)
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return false, usageErr("%v", err)
@@ -479,6 +513,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	}
 	src, err := source()
 	if err != nil {
+		return false, err
+	}
+	if err := checkSetup(src); err != nil {
 		return false, err
 	}
 	log, err := upgrade.OpenStoreLog(*dbPath)
@@ -538,6 +575,32 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
 	}
 	return sum.OK(), nil
+}
+
+// checkSetup refuses a fleet directory holding module folders that cannot
+// be used as they are (a "port" that is a regular file, a folder without
+// if06 or if02), before the log is opened or anything is sent: the person
+// who made the directory has to fix it.
+func checkSetup(src device.Source) error {
+	ds, ok := src.(*device.DirSource)
+	if !ok {
+		return nil
+	}
+	cands, err := ds.List()
+	if err != nil {
+		return usageErr("--ports: %v", err)
+	}
+	var bad []string
+	for _, c := range cands {
+		if errors.Is(c.Problem, device.ErrNotSerial) || errors.Is(c.Problem, device.ErrNoATPort) {
+			bad = append(bad, c.Problem.Error())
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return usageErr("--ports %s: %d module folder(s) cannot be used, so nothing was sent to any module:\n  %s\nfix them, or move them out of %s, and run again",
+		ds.Dir, len(bad), strings.Join(bad, "\n  "), ds.Dir)
 }
 
 // set reports whether the flag was given on the command line.

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,90 +14,6 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 )
-
-// Bad input is a usage error: exit status 2 and a sentence that names the
-// flag and the fix.
-func TestUsageErrors(t *testing.T) {
-	dir := t.TempDir()
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--bogus"}, "-bogus"},
-		{[]string{"console", "--ports", filepath.Join(dir, "nope")}, "--ports"},
-		{[]string{"frobnicate"}, "unknown command"},
-		{[]string{"upgrade"}, "--mode"},
-		{[]string{"upgrade", "--mode", "cloud"}, "--mode"},
-		{[]string{"upgrade", "--mode", "key"}, "project key is empty"},
-		{[]string{"upgrade", "--mode", "key", "--key", "abc\"\r\nAT+RESET"}, "letters and digits"},
-		{[]string{"upgrade", "--mode", "url", "--url", "http://h/x\".bin"}, "double quote"},
-		{[]string{"upgrade", "--mode", "url", "--url", "ftp://h/x.bin"}, "http://"},
-		{[]string{"upgrade", "--mode", "iot", "--concurrency", "-1"}, "--concurrency"},
-		{[]string{"upgrade", "--mode", "iot", "--concurrency", "0"}, "--concurrency"},
-		{[]string{"upgrade", "--mode", "iot", "--ports", dir, "--db", newerDB(t)}, "newer airfleet"},
-		{[]string{"upgrade", "--mode", "iot", "--ports", dir, "--db", garbageDB(t)}, "move it aside"},
-		{[]string{"upgrade", "--mode", "iot", "--ports", dir, "--db", filepath.Join(garbageDB(t), "sub.db")}, "--db"},
-		{[]string{"upgrade", "--mode", "iot", "--imei", "12345"}, "15-digit"},
-		{[]string{"upgrade", "--mode", "iot", "--ports", filepath.Join(dir, "nope")}, "--ports"},
-		{[]string{"scan", "--ports", filepath.Join(dir, "nope")}, "--ports"},
-		{[]string{"scan", "--usb-ids", "19d1"}, "--usb-ids"},
-		{[]string{"sim", "--modules", "4"}, "--dir"},
-		{[]string{"sim", "--dir", dir, "--scenario", "nope"}, "unknown"},
-		{[]string{"sim", "--dir", dir, "--speed", "0"}, "--speed"},
-		{[]string{"codes", "99"}, "no code"},
-	}
-	for _, c := range cases {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), c.args, &out, &errb)
-		if code != 2 {
-			t.Errorf("%q: exit %d, want 2 (stderr %q)", c.args, code, errb.String())
-		}
-		if !strings.Contains(errb.String(), c.want) {
-			t.Errorf("%q: stderr %q does not say %q", c.args, errb.String(), c.want)
-		}
-	}
-}
-
-// newerDB is a log written by a future airfleet (schema version 999).
-func newerDB(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "newer.db")
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE TABLE x(a); PRAGMA user_version = 999"); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// garbageDB is a file that is not a database.
-func garbageDB(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "garbage.db")
-	if err := os.WriteFile(path, bytes.Repeat([]byte("not a database "), 100), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// The log files that bad input met are left as they were.
-func TestBadDBUntouched(t *testing.T) {
-	dir := t.TempDir()
-	for _, path := range []string{newerDB(t), garbageDB(t)} {
-		before, _ := os.ReadFile(path)
-		var out, errb bytes.Buffer
-		if code := run(context.Background(), []string{"upgrade", "--mode", "iot", "--ports", dir, "--db", path}, &out, &errb); code != 2 {
-			t.Errorf("%s: exit %d", filepath.Base(path), code)
-		}
-		after, _ := os.ReadFile(path)
-		if !bytes.Equal(before, after) {
-			t.Errorf("%s was changed", filepath.Base(path))
-		}
-	}
-}
 
 func TestCodes(t *testing.T) {
 	var out, errb bytes.Buffer

@@ -58,7 +58,7 @@ func Confirm(ctx context.Context, cands []Candidate, probe Prober, limit int) []
 func confirmOne(ctx context.Context, c Candidate, probe Prober) Candidate {
 	order := atPortOrder(c.Ports)
 	if len(order) == 0 {
-		c.Problem = fmt.Errorf("module %s has no AT port (USB interface 06 or 02)", c.Slot)
+		c.Problem = fmt.Errorf("module %s has %w (USB interface 06 or 02)", c.Slot, ErrNoATPort)
 		return c
 	}
 	var errs []error

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,7 @@ type DirSource struct {
 
 // slotCache is what one slot directory held at its modification time.
 type slotCache struct {
+	dir   string
 	mtime time.Time
 	young bool // read within settleTime of mtime: read it again next time
 	ports []portEntry
@@ -108,7 +110,7 @@ func readSlotPorts(dir string, mtime time.Time) (*slotCache, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := &slotCache{mtime: mtime, young: time.Since(mtime) < settleTime}
+	sc := &slotCache{dir: dir, mtime: mtime, young: time.Since(mtime) < settleTime}
 	for _, e := range entries {
 		if _, isPort := dirInterfaceNumber(e.Name()); !isPort && e.Name() != bootEntry {
 			continue
@@ -146,6 +148,11 @@ func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
 	case boot != "":
 		c.Mode = ModeDownload
 		c.Ports = map[int]string{0: boot}
+	case len(c.Ports) > 0:
+		// Ports, but none for AT: a module whose directory lacks if06
+		// and if02. Shown with the fix rather than left invisible.
+		problems = append(problems, fmt.Errorf("%w: %s holds %s only; link if06 (or if02) to the module's AT port",
+			ErrNoATPort, sc.dir, portNames(c.Ports)))
 	default:
 		return c, false
 	}
@@ -179,10 +186,20 @@ func (p portEntry) check() (path string, present bool, problem error) {
 		return p.target, true, fmt.Errorf("cannot inspect %s: %w", p.entry, err)
 	}
 	if fi.Mode()&fs.ModeCharDevice == 0 {
-		return p.target, true, fmt.Errorf("%s is not a serial device (it is %s); the fleet directory must hold links to device nodes",
-			p.entry, describeFileMode(fi.Mode()))
+		return p.target, true, fmt.Errorf("%s is %w (it is %s); the fleet directory must hold links to device nodes",
+			p.entry, ErrNotSerial, describeFileMode(fi.Mode()))
 	}
 	return p.target, true, nil
+}
+
+// portNames lists the interfaces as the directory names them: "if04".
+func portNames(ports map[int]string) string {
+	names := make([]string, 0, len(ports))
+	for n := range ports {
+		names = append(names, fmt.Sprintf("if%02d", n))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 // dirInterfaceNumber reads "if06" as interface 6.

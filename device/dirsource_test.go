@@ -1,6 +1,7 @@
 package device
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,8 +94,10 @@ func TestDirList(t *testing.T) {
 	p2, p4 := openTestPty(t), openTestPty(t)
 	linkPort(t, p2, filepath.Join(fleet, "1-1.4.3"), "if02")
 	linkPort(t, p4, filepath.Join(fleet, "1-1.4.3"), "if04")
-	// Only if04 back after a reboot, and an empty slot: not modules yet.
-	linkPort(t, openTestPty(t), filepath.Join(fleet, "1-1.4.4"), "if04")
+	// Only if04: a module without an AT port, shown with the fix.
+	p4only := openTestPty(t)
+	linkPort(t, p4only, filepath.Join(fleet, "1-1.4.4"), "if04")
+	// An empty slot: no module.
 	if err := os.Mkdir(filepath.Join(fleet, "1-1.4.5"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -113,19 +116,27 @@ func TestDirList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 4 {
+	if len(got) != 5 {
 		t.Fatalf("List() =\n%s", dumpDirCandidates(got))
 	}
-	bad := got[3]
-	if bad.Problem == nil || !strings.Contains(bad.Problem.Error(), "is not a serial device (it is a regular file)") ||
-		!strings.Contains(bad.Problem.Error(), "1-1.4.8") {
-		t.Errorf("regular file problem = %v", bad.Problem)
+	for i, want := range map[int]struct {
+		is   error
+		says string
+	}{
+		2: {ErrNoATPort, "1-1.4.4 holds if04 only; link if06 (or if02) to the module's AT port"},
+		4: {ErrNotSerial, "1-1.4.8/if06 is not a serial device (it is a regular file)"},
+	} {
+		bad := got[i]
+		if !errors.Is(bad.Problem, want.is) || !strings.Contains(bad.Problem.Error(), want.says) {
+			t.Errorf("%s: problem = %v, want %v saying %q", bad.Slot, bad.Problem, want.is, want.says)
+		}
+		bad.Problem = nil
+		got[i] = bad
 	}
-	bad.Problem = nil
-	got[3] = bad
 	want := []Candidate{
 		{Slot: "1-1.4.2", Ports: full, ATPort: full[6], Source: "dir"},
 		{Slot: "1-1.4.3", Ports: map[int]string{2: p2, 4: p4}, ATPort: p2, Source: "dir"},
+		{Slot: "1-1.4.4", Ports: map[int]string{4: p4only}, Source: "dir"},
 		{Slot: "1-1.4.7", Ports: map[int]string{0: boot}, Mode: ModeDownload, Source: "dir"},
 		{Slot: "1-1.4.8", Ports: map[int]string{6: filepath.Join(fleet, "1-1.4.8", "if06")},
 			ATPort: filepath.Join(fleet, "1-1.4.8", "if06"), Source: "dir"},

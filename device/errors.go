@@ -12,6 +12,17 @@ var ErrClosed = errors.New("port closed")
 // ErrTimeout is returned when a command got no final result in time.
 var ErrTimeout = errors.New("no answer in time")
 
+// ErrNotSerial is wrapped by a module's Problem when one of its ports is
+// not a character device: a regular file or a folder where the fleet
+// directory should hold a link to the port. The station cannot fix it; the
+// person who made the directory can.
+var ErrNotSerial = errors.New("not a serial device")
+
+// ErrNoATPort is wrapped by a module's Problem when its ports hold no AT
+// port (USB interface 06, or 02): only the diagnostic interface 04, which
+// never gets AT.
+var ErrNoATPort = errors.New("no AT port")
+
 // ErrCommand is wrapped by every error final result (ERROR, +CME ERROR, and
 // any error final a command declares).
 var ErrCommand = errors.New("module answered with an error")

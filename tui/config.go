@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"airfleet/upgrade"
 )
@@ -67,9 +70,9 @@ type SettingsError struct {
 	Err  error
 }
 
-// Error says which file could not be used, why, and what happens now.
+// Error says which file could not be used, why, and what to do.
 func (e *SettingsError) Error() string {
-	return fmt.Sprintf("the settings file %s cannot be used (%v): using the default settings; fix the file or delete it, then apply the settings again", e.Path, e.Err)
+	return fmt.Sprintf("the settings file %s cannot be used (%v): fix the file or delete it (airfleet then starts on the default settings)", e.Path, e.Err)
 }
 
 // Unwrap is the cause.
@@ -88,10 +91,72 @@ func LoadSettings(path string) (Settings, error) {
 		return DefaultSettings(), &SettingsError{Path: path, Err: err}
 	}
 	s := DefaultSettings()
-	if err := json.Unmarshal(data, &s); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields() // a misspelt field would silently do nothing
+	if err := dec.Decode(&s); err != nil {
+		return DefaultSettings(), &SettingsError{Path: path, Err: jsonError(data, err)}
+	}
+	if dec.More() {
+		return DefaultSettings(), &SettingsError{Path: path, Err: errors.New("more than one JSON object")}
+	}
+	if err := s.Validate(); err != nil {
 		return DefaultSettings(), &SettingsError{Path: path, Err: err}
 	}
 	return s, nil
+}
+
+// jsonError says where in data a decoding error is, by line.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the file ends inside a value: it was cut short")
+	case errors.As(err, &syn):
+		return fmt.Errorf("line %d: %w", 1+bytes.Count(data[:min(int(syn.Offset), len(data))], []byte("\n")), err)
+	case errors.As(err, &typ):
+		return fmt.Errorf("line %d: field %q wants a %s, not a JSON %s", 1+bytes.Count(data[:min(int(typ.Offset), len(data))], []byte("\n")), typ.Field, typ.Type, typ.Value)
+	}
+	return err
+}
+
+// Validate checks every field the way the settings screen does, and names
+// the fields as the file does.
+func (s Settings) Validate() error {
+	var errs []error
+	if err := CheckLang(s.Lang); err != nil {
+		errs = append(errs, fmt.Errorf("field \"lang\": %w", err))
+	}
+	err := s.Config(upgrade.Config{}).Validate()
+	for _, e := range unjoin(err) {
+		var fe *upgrade.FieldError
+		if errors.As(e, &fe) {
+			e = fmt.Errorf("field %q%s", fe.Field, fe.Msg)
+		}
+		errs = append(errs, e)
+	}
+	return errors.Join(errs...)
+}
+
+// unjoin splits an errors.Join result into its errors.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// CheckLang accepts a language setting: empty (from the locale), or one
+// starting with zh or en ("zh", "en", "zh_CN.UTF-8").
+func CheckLang(s string) error {
+	l := strings.ToLower(s)
+	if s == "" || strings.HasPrefix(l, "zh") || strings.HasPrefix(l, "en") {
+		return nil
+	}
+	return fmt.Errorf("%q: give zh (中文) or en (English)", s)
 }
 
 // SaveSettings writes s to path as JSON, readable and writable by its

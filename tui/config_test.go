@@ -59,7 +59,7 @@ func TestLoadSettingsMissingAndPartial(t *testing.T) {
 		t.Errorf("missing file: %+v, %v; want the defaults and no error", got, err)
 	}
 	path := filepath.Join(dir, "partial.json")
-	os.WriteFile(path, []byte(`{"mode": "url", "url": "http://x.example/d.bin", "future_field": 1}`), 0o600)
+	os.WriteFile(path, []byte(`{"mode": "url", "url": "http://x.example/d.bin"}`), 0o600)
 	got, err = LoadSettings(path)
 	if err != nil {
 		t.Fatal(err)
@@ -127,5 +127,67 @@ func TestSettingsFileKeepsKey(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if err := json.Unmarshal(b, &raw); err != nil || raw["key"] != "secretkey1234" {
 		t.Errorf("file %s lacks the key", b)
+	}
+}
+
+// Every field of the settings file with a wrong value: the file is
+// refused with the field named (and the line, for JSON errors), never
+// half-used.
+func TestLoadSettingsRefusesBadFields(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		want       []string
+	}{
+		{"not JSON", "{\n  \"mode\": \"key\",\n  \"key\": abc\n}", []string{"line 3", "invalid character"}},
+		{"cut short", `{"mode": "key", "key": "abc`, []string{"the file ends inside a value"}},
+		{"two objects", `{"mode": "iot"} {"mode": "key"}`, []string{"more than one JSON object"}},
+		{"misspelt field", `{"mode": "iot", "concurency": 4}`, []string{`unknown field "concurency"`}},
+		{"mode", `{"mode": "cloud"}`, []string{`field "mode" "cloud"`, "give iot"}},
+		{"mode iot with a key", `{"mode": "iot", "key": "abc"}`, nil}, // kept for later, never sent
+		{"key empty", `{"mode": "key"}`, []string{`field "key": project key is empty`}},
+		{"key injection", `{"mode": "key", "key": "abc\"\r\nAT+RESET"}`, []string{`field "key"`, "letters and digits"}},
+		{"url quote", `{"mode": "url", "url": "http://h/x\".bin"}`, []string{`field "url"`, "double quote"}},
+		{"url CR LF", `{"mode": "url", "url": "http://h/x.bin\r\nAT+RESET"}`, []string{`field "url"`}},
+		{"url scheme", `{"mode": "url", "url": "ftp://h/x.bin"}`, []string{`field "url"`, "http://"}},
+		{"target negative", `{"mode": "iot", "target": -1}`, []string{`field "target" -1`}},
+		{"target text", `{"mode": "iot", "target": "1007"}`, []string{"line 1", `field "target" wants a int, not a JSON string`}},
+		{"concurrency negative", `{"mode": "iot", "concurrency": -2}`, []string{`field "concurrency" -2`, "give 1 or more"}},
+		{"concurrency fraction", `{"mode": "iot", "concurrency": 1.5}`, []string{`field "concurrency" wants a int`}},
+		{"canary negative", `{"mode": "iot", "canary": -1}`, []string{`field "canary" -1`}},
+		{"auto_start text", `{"mode": "iot", "auto_start": "yes"}`, []string{`field "auto_start" wants a bool`}},
+		{"bell number", `{"mode": "iot", "bell": 1}`, []string{`field "bell" wants a bool`}},
+		{"lang", `{"mode": "iot", "lang": "fr"}`, []string{`field "lang": "fr": give zh`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config.json")
+			if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got, err := LoadSettings(path)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var se *SettingsError
+			if !errors.As(err, &se) || se.Path != path {
+				t.Fatalf("error %v, want a *SettingsError naming the file", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.HasPrefix(tc.name, "key") && strings.Contains(err.Error(), "AT+RESET") {
+				t.Errorf("error %q repeats the key", err)
+			}
+			if got != DefaultSettings() {
+				t.Errorf("a refused file gave %+v, want the defaults", got)
+			}
+			if b, _ := os.ReadFile(path); string(b) != tc.file {
+				t.Error("the file was changed")
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -212,7 +213,7 @@ func (f *settingsForm) setErrors(err error) {
 	var rest []string
 	for _, e := range errs {
 		msg := e.Error()
-		fl, ok := fieldOfError(msg)
+		fl, ok := fieldOfError(e)
 		if !ok {
 			rest = append(rest, msg)
 			continue
@@ -227,20 +228,17 @@ func (f *settingsForm) setErrors(err error) {
 	}
 }
 
-// fieldOfError finds the row a validator's sentence is about.
-func fieldOfError(msg string) (settingsField, bool) {
-	for _, p := range []struct {
-		prefix string
-		field  settingsField
-	}{
-		{"--mode", fieldMode}, {"mode ", fieldMode}, {"--key", fieldKey}, {"--url", fieldURL},
-		{"--target", fieldTarget}, {"--concurrency", fieldConcurrency}, {"--canary", fieldCanary},
-	} {
-		if strings.HasPrefix(msg, p.prefix) {
-			return p.field, true
-		}
+// fieldOfError finds the row a validator's error is about.
+func fieldOfError(err error) (settingsField, bool) {
+	var fe *upgrade.FieldError
+	if !errors.As(err, &fe) {
+		return 0, false
 	}
-	return 0, false
+	f, ok := map[string]settingsField{
+		"mode": fieldMode, "key": fieldKey, "url": fieldURL,
+		"target": fieldTarget, "concurrency": fieldConcurrency, "canary": fieldCanary,
+	}[fe.Field]
+	return f, ok
 }
 
 // refused shows the backend's refusal of settings that passed the form,

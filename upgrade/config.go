@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"airfleet/device"
 )
@@ -79,46 +81,87 @@ func (c Config) StationName() string {
 	return h
 }
 
-// Validate checks the config before anything is sent to a module.
+// FieldError is one wrong value in a Config: the field, as its command
+// line flag and settings file field are named ("key", "concurrency"), and
+// what is wrong with it and what to give instead.
+type FieldError struct {
+	Field string
+	Msg   string // after the name: " -1: give 1 or more", ": project key is empty"
+}
+
+// Error names the field as a flag: "--concurrency -1: give 1 or more".
+func (e *FieldError) Error() string { return "--" + e.Field + e.Msg }
+
+func fieldErr(field, format string, a ...any) *FieldError {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// maxNameLen bounds a station or operator name.
+const maxNameLen = 64
+
+// Validate checks the config before anything is sent to a module. Every
+// error it joins is a *FieldError.
 func (c Config) Validate() error {
 	var errs []error
 	switch c.Mode {
 	case ModeIoT:
 		if c.Key != "" || c.URL != "" {
-			errs = append(errs, errors.New("mode iot uses the default project: give no --key and no --url (use --mode key or --mode url)"))
+			errs = append(errs, fieldErr("mode", " iot uses the default project: give no key and no URL (use mode key or mode url)"))
 		}
 	case ModeKey:
 		if err := device.ValidateKey(c.Key); err != nil {
-			errs = append(errs, fmt.Errorf("--key: %w", err))
+			errs = append(errs, fieldErr("key", ": %v", err))
 		}
 	case ModeURL:
 		if err := device.ValidateURL(c.URL); err != nil {
-			errs = append(errs, fmt.Errorf("--url: %w", err))
+			errs = append(errs, fieldErr("url", ": %v", err))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("--mode %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
+		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
 	}
-	if c.Target < 0 {
-		errs = append(errs, fmt.Errorf("--target %d: give a core version such as 1007, or leave it out", c.Target))
+	if c.Target < 0 || c.Target > 99999 {
+		errs = append(errs, fieldErr("target", " %d: give a core version such as 1007, or 0 for whatever the platform offers", c.Target))
 	}
 	if c.Concurrency < 0 {
-		errs = append(errs, fmt.Errorf("--concurrency %d: give 1 or more (0 = all at once)", c.Concurrency))
+		errs = append(errs, fieldErr("concurrency", " %d: give 1 or more (0 = all at once)", c.Concurrency))
 	}
 	if c.Canary < 0 {
-		errs = append(errs, fmt.Errorf("--canary %d: give 0 (no canary) or more", c.Canary))
+		errs = append(errs, fieldErr("canary", " %d: give 0 (no canary) or more", c.Canary))
 	}
 	if c.PauseRate < 0 || c.PauseRate > 1 {
-		errs = append(errs, fmt.Errorf("--pause-rate %v: give a share between 0 (never pause) and 1", c.PauseRate))
+		errs = append(errs, fieldErr("pause-rate", " %v: give a share between 0 (never pause) and 1", c.PauseRate))
 	}
 	if c.Budget < 0 {
-		errs = append(errs, fmt.Errorf("--budget %d: give 1 or more", c.Budget))
+		errs = append(errs, fieldErr("budget", " %d: give 1 or more", c.Budget))
 	}
-	for name, d := range map[string]time.Duration{"--retry-after": c.RetryAfter, "--reboot-timeout": c.RebootTimeout} {
-		if d < 0 {
-			errs = append(errs, fmt.Errorf("%s %v: give a positive duration such as 90s", name, d))
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"retry-after", c.RetryAfter}, {"reboot-timeout", c.RebootTimeout}} {
+		if d.d < 0 {
+			errs = append(errs, fieldErr(d.name, " %v: give a positive duration such as 90s", d.d))
+		}
+	}
+	for _, n := range []struct{ name, v string }{{"station", c.Station}, {"operator", c.Operator}} {
+		if err := checkName(n.v); err != nil {
+			errs = append(errs, fieldErr(n.name, " %q: %v", n.v, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkName accepts a station or operator name: printable, at most
+// maxNameLen characters. It is shown on screens and in exported CSV.
+func checkName(s string) error {
+	if utf8.RuneCountInString(s) > maxNameLen {
+		return fmt.Errorf("longer than %d characters: give a shorter name", maxNameLen)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
+			return fmt.Errorf("holds the control character %U: give letters, digits and spaces", r)
+		}
+	}
+	return nil
 }
 
 // platform reports whether the mode asks the IoT platform (which makes
