@@ -212,18 +212,20 @@ type fleetWatch struct {
 	mu                sync.Mutex
 	n                 int
 	idle, final       map[string]bool
+	last              map[string]upgrade.Event // each slot's latest event
 	upgraded          int
 	allIdle, allFinal chan struct{}
 }
 
 func newFleetWatch(n int) *fleetWatch {
-	return &fleetWatch{n: n, idle: map[string]bool{}, final: map[string]bool{},
+	return &fleetWatch{n: n, idle: map[string]bool{}, final: map[string]bool{}, last: map[string]upgrade.Event{},
 		allIdle: make(chan struct{}), allFinal: make(chan struct{})}
 }
 
 func (f *fleetWatch) observe(e upgrade.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.last[e.Slot] = e
 	if e.Step == upgrade.StateIdle && e.IMEI != "" && !f.idle[e.Slot] {
 		if f.idle[e.Slot] = true; len(f.idle) == f.n {
 			close(f.allIdle)
@@ -237,6 +239,19 @@ func (f *fleetWatch) observe(e upgrade.Event) {
 			close(f.allFinal)
 		}
 	}
+}
+
+// unfinished lists the slots without a result and their latest event.
+func (f *fleetWatch) unfinished() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var b strings.Builder
+	for slot, e := range f.last {
+		if !f.final[slot] {
+			fmt.Fprintf(&b, "  %s %s %s %s: %s\n", slot, e.IMEI, e.Time.Format("15:04:05.000"), e.Step, e.Detail)
+		}
+	}
+	return b.String()
 }
 
 // runKeyBatch runs one batch of n modules under the console and measures
@@ -329,7 +344,7 @@ func runKeyBatch(b *testing.B, bin string, n int, speed float64) (s keySamples) 
 			}
 			return s
 		case <-deadline:
-			b.Fatalf("the batch did not end; %d presses measured", len(s.frame))
+			b.Fatalf("the batch did not end; %d presses measured; not finished:\n%s", len(s.frame), watch.unfinished())
 		default:
 		}
 		key := "j"

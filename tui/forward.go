@@ -27,13 +27,12 @@ const frameInterval = time.Second / 60
 
 // forward is the one goroutine that moves events from the engine into the
 // program. An event after a quiet spell goes at once; in a burst, the
-// events of one frame travel together, so that 256 modules starting at
-// once cost 60 Update+View a second, not one per event, and a key press
-// waits behind at most one of them. It also blocks in send while the
-// program is busy. Whatever arrives meanwhile is drained into the next
-// batch, where consecutive download progress of one slot collapses into
-// the latest. It returns when ctx is done or after reporting that the
-// channel closed.
+// events of one frame travel together: the forwarder keeps taking events
+// until the frame is over, so that 256 modules starting at once cost 60
+// Update+View a second, not one per event, and a key press waits behind
+// at most one of them. It also blocks in send while the program is busy.
+// Consecutive download progress of one slot collapses into the latest. It
+// returns when ctx is done or after reporting that the channel closed.
 func forward(ctx context.Context, events <-chan upgrade.Event, send func(tea.Msg)) {
 	var sent time.Time
 	for {
@@ -48,17 +47,17 @@ func forward(ctx context.Context, events <-chan upgrade.Event, send func(tea.Msg
 			send(eventsClosedMsg{})
 			return
 		}
+		b := newBatch(first)
+		open := true
 		if wait := frameInterval - time.Since(sent); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if open, ok = b.collect(ctx, events, wait); !ok {
 				return
-			case <-t.C:
 			}
 		}
-		batch, open := drain(first, events)
-		send(eventsMsg{Events: batch})
+		if open {
+			open = b.drain(events)
+		}
+		send(eventsMsg{Events: b.events})
 		sent = time.Now()
 		if !open {
 			send(eventsClosedMsg{})
@@ -67,33 +66,65 @@ func forward(ctx context.Context, events <-chan upgrade.Event, send func(tea.Msg
 	}
 }
 
-// drain collects first and whatever else is waiting, without blocking.
-func drain(first upgrade.Event, events <-chan upgrade.Event) (batch []upgrade.Event, open bool) {
-	batch = []upgrade.Event{first}
-	last := map[string]int{first.Slot: 0}
-	for len(batch) < maxBatch {
+// batch is the events of one message, with each slot's latest index.
+type batch struct {
+	events []upgrade.Event
+	last   map[string]int
+}
+
+func newBatch(first upgrade.Event) *batch {
+	return &batch{events: []upgrade.Event{first}, last: map[string]int{first.Slot: 0}}
+}
+
+func (b *batch) full() bool { return len(b.events) >= maxBatch }
+
+// collect takes events for d, or until the batch is full. open is false
+// when the channel closed; ok is false when ctx ended.
+func (b *batch) collect(ctx context.Context, events <-chan upgrade.Event, d time.Duration) (open, ok bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for !b.full() {
+		select {
+		case <-ctx.Done():
+			return true, false
+		case <-t.C:
+			return true, true
+		case e, more := <-events:
+			if !more {
+				return false, true
+			}
+			b.add(e)
+		}
+	}
+	return true, true
+}
+
+// drain takes whatever else is waiting, without blocking. It returns false
+// when the channel closed.
+func (b *batch) drain(events <-chan upgrade.Event) (open bool) {
+	for !b.full() {
 		select {
 		case e, ok := <-events:
 			if !ok {
-				return batch, false
+				return false
 			}
-			batch = coalesce(batch, last, e)
+			b.add(e)
 		default:
-			return batch, true
+			return true
 		}
 	}
-	return batch, true
+	return true
 }
 
-// coalesce appends e, or replaces the slot's previous event when both are
-// mere download progress. last maps a slot to its latest index in batch.
-func coalesce(batch []upgrade.Event, last map[string]int, e upgrade.Event) []upgrade.Event {
-	if i, ok := last[e.Slot]; ok && isProgress(batch[i]) && isProgress(e) {
-		batch[i] = e
-		return batch
+// add appends e, or replaces the slot's previous event when both are mere
+// download progress.
+func (b *batch) add(e upgrade.Event) {
+	if i, ok := b.last[e.Slot]; ok && isProgress(b.events[i]) && isProgress(e) {
+		b.events[i] = e
+		return
 	}
-	last[e.Slot] = len(batch)
-	return append(batch, e)
+	b.last[e.Slot] = len(b.events)
+	b.events = append(b.events, e)
 }
 
 // isProgress reports whether e only moves a download forward.
