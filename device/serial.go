@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"syscall"
 
 	"go.bug.st/serial"
@@ -106,17 +107,48 @@ var serialMode = serial.Mode{
 // Reads block with no timeout: stop a reader by closing the port. Errors are
 // *PortError. DTR cannot be set on a pseudo-terminal (the simulator's ports);
 // that failure is ignored.
+//
+// go.bug.st/serial configures the port (raw mode, speed, DTR, exclusive
+// access) and holds it; the bytes flow through a second descriptor of the
+// same device that the Go runtime polls with epoll. A reader waiting for a
+// line is then a parked goroutine, not an OS thread blocked in select(2):
+// with 256 modules, serial's Read held 256 threads and every line woke one,
+// which was most of the console's CPU during a batch (BENCHMARKS.md).
 func OpenPort(path string) (io.ReadWriteCloser, error) {
+	// Opened first: serial.Open then makes the port exclusive, which
+	// refuses any later open, ours included.
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, ClassifyPortError(path, err)
+	}
 	mode := serialMode
 	p, err := serial.Open(path, &mode)
 	if err != nil {
+		f.Close()
 		return nil, ClassifyPortError(path, err)
 	}
 	if err := p.SetDTR(true); err != nil && !isNoModemLines(err) {
 		p.Close()
+		f.Close()
 		return nil, ClassifyPortError(path, fmt.Errorf("cannot raise DTR: %w", err))
 	}
-	return p, nil
+	return &polledPort{File: f, ctl: p}, nil
+}
+
+// polledPort reads and writes through the polled descriptor and keeps the
+// configured serial port open for as long as it is used.
+type polledPort struct {
+	*os.File
+	ctl serial.Port
+}
+
+// Close closes both descriptors; a Read waiting in the poller returns.
+func (p *polledPort) Close() error {
+	err := p.File.Close()
+	if cerr := p.ctl.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // isNoModemLines reports whether err says the device has no modem control
@@ -169,6 +201,9 @@ func portErrorKind(err error) PortErrorKind {
 		return PortNotFound
 	case errors.Is(err, syscall.ENOTTY), errors.Is(err, syscall.EISDIR):
 		return PortNotSerial
+	case errors.Is(err, fs.ErrClosed), errors.Is(err, io.EOF):
+		// Closed by us, or hung up.
+		return PortClosed
 	}
 	return PortFailed
 }

@@ -175,3 +175,54 @@ func mknodNull(t *testing.T, dir string) string {
 	}
 	return path
 }
+
+// The module going away (here: the pty's other end closing) ends a blocked
+// read with an error at once, through the poller.
+func TestPortUnplugEndsRead(t *testing.T) {
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	port, err := OpenPort(slave.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	slave.Close()
+	readErr := make(chan error, 1)
+	go func() {
+		_, err := port.Read(make([]byte, 16))
+		readErr <- err
+	}()
+	master.Close()
+	select {
+	case err := <-readErr:
+		if err == nil {
+			t.Fatal("read after unplug gave no error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the unplug did not end the read")
+	}
+}
+
+// The port is exclusive once open: a second console (or ModemManager)
+// cannot open it, and is told so.
+func TestPortExclusive(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores TIOCEXCL")
+	}
+	_, slave, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	port, err := OpenPort(slave.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	_, err = OpenPort(slave.Name())
+	var pe *PortError
+	if !errors.As(err, &pe) || pe.Kind != PortBusy {
+		t.Fatalf("second open: %v, want port busy", err)
+	}
+}
