@@ -51,6 +51,7 @@ type Station struct {
 
 	mu      sync.Mutex
 	mods    map[string]*Attached // by slot
+	byIMEI  map[string]*Attached // the same, by IMEI: 256 rebooting modules each wait for theirs
 	pending map[string]bool      // slots being identified
 	changed chan struct{}        // closed and replaced on every change
 	ready   bool                 // the first listing has been identified
@@ -71,7 +72,7 @@ func NewStation(src device.Source, o StationOptions) *Station {
 	}
 	return &Station{
 		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit,
-		mods: map[string]*Attached{}, pending: map[string]bool{}, changed: make(chan struct{}),
+		mods: map[string]*Attached{}, byIMEI: map[string]*Attached{}, pending: map[string]bool{}, changed: make(chan struct{}),
 		tails: map[string]*tail{},
 	}
 }
@@ -167,7 +168,7 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 		st.mu.Lock()
 		delete(st.pending, c.Slot)
 		old := st.mods[c.Slot]
-		st.mods[c.Slot] = a
+		st.setLocked(c.Slot, a)
 		st.notifyLocked()
 		st.mu.Unlock()
 		// Never close a session under mu: its reader may be waiting for mu
@@ -255,7 +256,7 @@ func (st *Station) keeps(c device.Candidate) bool {
 func (st *Station) detach(slot string) {
 	st.mu.Lock()
 	a := st.mods[slot]
-	delete(st.mods, slot)
+	st.setLocked(slot, nil)
 	st.notifyLocked()
 	st.mu.Unlock()
 	if a == nil {
@@ -266,6 +267,26 @@ func (st *Station) detach(slot string) {
 	}
 	n := N("gone")
 	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: n.String(), Note: n})
+}
+
+// setLocked puts a in slot (nil: empties it) and keeps byIMEI in step.
+func (st *Station) setLocked(slot string, a *Attached) {
+	if old := st.mods[slot]; old != nil && st.byIMEI[old.Info.IMEI] == old {
+		delete(st.byIMEI, old.Info.IMEI)
+		for _, o := range st.mods { // another slot with that IMEI, if any
+			if o != old && o.Info.IMEI == old.Info.IMEI {
+				st.byIMEI[o.Info.IMEI] = o
+			}
+		}
+	}
+	if a == nil {
+		delete(st.mods, slot)
+		return
+	}
+	st.mods[slot] = a
+	if a.Info.IMEI != "" {
+		st.byIMEI[a.Info.IMEI] = a
+	}
 }
 
 func (st *Station) notifyLocked() {
@@ -298,16 +319,10 @@ func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Attached, error)
 	for {
 		st.mu.Lock()
 		ch := st.changed
-		var found *Attached
-		for _, a := range st.mods {
-			if a.Info.IMEI == imei && a.Alive() {
-				found = a
-				break
-			}
-		}
+		a := st.byIMEI[imei]
 		st.mu.Unlock()
-		if found != nil {
-			return found, nil
+		if a.Alive() {
+			return a, nil
 		}
 		select {
 		case <-ch:
