@@ -3,7 +3,8 @@
 //
 // It has no code of its own outside its _test.go files, and no Test
 // functions that do heavy work: a plain `go test ./...` compiles it and runs
-// nothing. The benchmarks run only with -bench:
+// nothing. (bench/headline is a small command that turns BenchmarkBatch
+// output into the README's table.) The benchmarks run only with -bench:
 //
 //	go test ./bench/ -run '^$' -bench 'Batch/' -benchtime 1x -count 5 -timeout 120m
 //	go test ./bench/ -run '^$' -bench KeyToFrame256 -benchtime 1x -count 5
