@@ -27,12 +27,23 @@ type run struct {
 	metrics  map[string]float64 // unit → value; "s" is the wall time
 }
 
-var nameRE = regexp.MustCompile(`^BenchmarkBatch/([^/]+)/N=(\d+)(-\d+)?$`)
+var (
+	nameRE = regexp.MustCompile(`^BenchmarkBatch/([^/]+)/N=(\d+)(-\d+)?$`)
+	// The harness logs "happy N=256 speed 1: wall …" after each run.
+	speedRE = regexp.MustCompile(`batch_test\.go:\d+: (\S+) N=\d+ speed ([0-9.]+):`)
+)
+
+// speeds maps a scenario to the -speed its runs used, from the log lines.
+var speeds = map[string]string{}
 
 func parse(r io.Reader) ([]run, error) {
 	var out []run
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
+		if m := speedRE.FindStringSubmatch(sc.Text()); m != nil {
+			speeds[m[1]] = m[2]
+			continue
+		}
 		f := strings.Fields(sc.Text())
 		if len(f) < 4 {
 			continue
@@ -107,7 +118,14 @@ func write(w io.Writer, runs []run) error {
 			return fmt.Errorf("scenario %s: no N=1 runs, so no single-module time to compare with", sc)
 		}
 		t1 := median(values(one, "s"))
-		fmt.Fprintf(w, "Scenario `%s`, %s of one module, t₁ = %s (median wall time of `airfleet upgrade`).\n\n", sc, plural(len(one), "run"), duration(t1))
+		speed := "speed not logged"
+		if x, ok := speeds[sc]; ok {
+			speed = "`-speed " + x + "`"
+			if x == "1" {
+				speed += ", real device timings"
+			}
+		}
+		fmt.Fprintf(w, "Scenario `%s` (%s), %s of one module, t₁ = %s (median wall time of `airfleet upgrade`).\n\n", sc, speed, plural(len(one), "run"), duration(t1))
 		fmt.Fprintln(w, "| modules | airfleet, all at once (median) | × one module | eight at a time | one at a time |")
 		fmt.Fprintln(w, "|---|---|---|---|---|")
 		keys := make([]int, 0, len(ns))

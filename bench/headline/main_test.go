@@ -12,6 +12,7 @@ BenchmarkBatch/happy/N=1-2   1  54000000000 ns/op  53.5 batch-s  95 cpu-ms/modul
 BenchmarkBatch/happy/N=1-2   1  52000000000 ns/op  51.5 batch-s  99 cpu-ms/module  0.9 dl-cpu-%core  15 peak-MiB
 BenchmarkBatch/happy/N=20-2  1  53000000000 ns/op  52.5 batch-s  20 cpu-ms/module  5.0 dl-cpu-%core  20 peak-MiB
 --- BENCH: BenchmarkBatch/happy/N=20-2
+    batch_test.go:143: happy N=20 speed 1: wall 53.00s, summary 52.50s
 PASS
 `
 	runs, err := parse(strings.NewReader(in))
@@ -23,7 +24,7 @@ PASS
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"t₁ = 52.0 s",
+		"Scenario `happy` (`-speed 1`, real device timings), 3 runs of one module, t₁ = 52.0 s",
 		"| 1 | 52.0 s (3 runs: 50.0–54.0 s) | 1.000 | 52.0 s | 52.0 s |",
 		"| 20 | 53.0 s (1 run: 53.0 s) | 1.019 | 2.6 min | 17.3 min |", // ⌈20/8⌉ = 3 × 52 s; 20 × 52 s
 		"At 20 modules the console (`airfleet upgrade`, its own process) used 20.0 ms of CPU per module, 5.0 % of a core while the modules downloaded, and 20 MiB peak RSS.",
