@@ -269,3 +269,36 @@ func TestStationTroubleInStatusLine(t *testing.T) {
 		t.Fatalf("status %q", got)
 	}
 }
+
+// The station may identify a module again after the reboot that ended its
+// attempt, once the attempt's result is in: the row keeps the result until
+// the module is unplugged (then a plug-in shows it idle) or starts again.
+func TestResultStaysUntilUnplug(t *testing.T) {
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 80, 24)
+	imei := imeiN(1)
+	send(m, discovered(0, "1", imei, "Air780E", 1006))
+	passed := ev(3, "1", upgrade.StatePassed)
+	passed.IMEI, passed.Result = imei, &upgrade.Result{Outcome: upgrade.Upgraded, From: 1006, To: 1007}
+	send(m, ev(1, "1", upgrade.StateRequesting), passed)
+	late := discovered(4, "1", imei, "Air780E", 1007)
+	send(m, ev(4, "1", upgrade.StateIdentifying), late)
+	if r := m.fleet.bySlot["1"]; r.state != upgrade.StatePassed {
+		t.Fatalf("after a late re-identification the row is %s, want passed", r.state)
+	}
+	if got := m.statusText(); got != "Batch finished: 1 passed, 0 failed." {
+		t.Fatalf("status %q", got)
+	}
+	gone := ev(5, "1", upgrade.StateDisconnected)
+	gone.IMEI = imei
+	send(m, gone)
+	send(m, discovered(6, "1", imei, "Air780E", 1007))
+	if r := m.fleet.bySlot["1"]; r.state != upgrade.StateIdle {
+		t.Fatalf("after unplug and plug the row is %s, want idle", r.state)
+	}
+	// Another module in the slot is always shown.
+	send(m, passed)
+	send(m, discovered(7, "1", imeiN(2), "Air780E", 1006))
+	if r := m.fleet.bySlot["1"]; r.state != upgrade.StateIdle || r.imei != imeiN(2) {
+		t.Fatalf("another module in the slot: %s %s", r.state, r.imei)
+	}
+}

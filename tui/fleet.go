@@ -53,6 +53,13 @@ func (f *fleet) apply(e upgrade.Event) (before, after upgrade.State) {
 		}
 		return before, e.Step
 	}
+	if r != nil && r.state.Final() && !r.gone && e.Result == nil && (e.IMEI == "" || e.IMEI == r.imei) &&
+		(e.Step == upgrade.StateIdle || e.Step == upgrade.StateIdentifying) {
+		// The station identified again the module that just finished
+		// (after the reboot that ended its attempt): its result stays
+		// on the row until it is unplugged or started again.
+		return before, r.state
+	}
 	if r == nil || (e.IMEI != "" && r.imei != "" && e.IMEI != r.imei) {
 		if r != nil {
 			f.remove(r) // another module now sits in this slot

@@ -31,6 +31,7 @@ type Controller struct {
 	ctx     context.Context
 	running map[string]*Batch // IMEI → its batch
 	last    map[string]Result // IMEI → its last result
+	settled map[string]bool   // IMEI → its attempt ended and it has not been unplugged since
 	auto    bool              // start every module as soon as it is identified
 	wg      sync.WaitGroup
 }
@@ -38,14 +39,24 @@ type Controller struct {
 // NewController returns a controller over the modules of src with the
 // batch settings cfg (which must have passed Validate).
 func NewController(src device.Source, log Log, cfg Config, o EngineOptions) *Controller {
-	c := &Controller{events: newQueue(), cfg: cfg, running: map[string]*Batch{}, last: map[string]Result{}}
+	c := &Controller{events: newQueue(), cfg: cfg, running: map[string]*Batch{}, last: map[string]Result{}, settled: map[string]bool{}}
 	emit := o.Emit
 	o.Emit = func(e Event) {
 		c.events.push(e)
 		if emit != nil {
 			emit(e)
 		}
-		if e.Step == StateIdle && e.IMEI != "" {
+		switch {
+		case e.IMEI == "":
+		case e.Result != nil && e.Step.Final():
+			c.mu.Lock()
+			c.settled[e.IMEI] = true
+			c.mu.Unlock()
+		case e.Step == StateDisconnected:
+			c.mu.Lock()
+			delete(c.settled, e.IMEI)
+			c.mu.Unlock()
+		case e.Step == StateIdle:
 			c.autoStart(e)
 		}
 	}
@@ -120,18 +131,30 @@ func (c *Controller) Config() Config {
 
 // autoStart starts a newly identified module when auto-start is on, unless
 // it already ended upgraded or current in this session, or was banned
-// (code 40): plugging such a module in again must not spend a request.
+// (code 40): plugging such a module in again must not spend a request. A
+// module whose attempt just ended and that the station identifies again
+// without an unplug (after the reboot that ended it) was not plugged in: a
+// failed one is retried when the operator replugs it or asks.
 func (c *Controller) autoStart(e Event) {
-	c.mu.Lock()
-	on := c.auto
-	last, seen := c.last[e.IMEI]
-	running := c.running[e.IMEI] != nil
-	c.mu.Unlock()
-	if !on || running || (seen && (last.Outcome == Upgraded || last.Outcome == Current || last.Code == 40)) {
+	if !c.wantAuto(e) {
 		return
 	}
 	slot, imei := e.Slot, e.IMEI
 	c.start(func(a *Attached) bool { return a.Slot == slot && a.Info.IMEI == imei })
+}
+
+// wantAuto decides whether the idle module of e starts by itself.
+func (c *Controller) wantAuto(e Event) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last, seen := c.last[e.IMEI]
+	switch {
+	case !c.auto, c.running[e.IMEI] != nil, c.settled[e.IMEI]:
+		return false
+	case seen && (last.Outcome == Upgraded || last.Outcome == Current || last.Code == 40):
+		return false
+	}
+	return true
 }
 
 // Running reports how many modules are being upgraded.

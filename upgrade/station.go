@@ -169,7 +169,6 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 		delete(st.pending, c.Slot)
 		old := st.mods[c.Slot]
 		st.setLocked(c.Slot, a)
-		st.notifyLocked()
 		st.mu.Unlock()
 		// Never close a session under mu: its reader may be waiting for mu
 		// in the transcript callback.
@@ -178,7 +177,14 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 		}
 		n := a.describe()
 		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n}
+		// Said before the waiters wake: an attempt waiting for this IMEI
+		// after its reboot is still bound, so the engine knows the event
+		// is its own. Said after, it could come once the attempt had
+		// ended, and read as a module plugged in afresh.
 		st.emit(ev)
+		st.mu.Lock()
+		st.notifyLocked()
+		st.mu.Unlock()
 	}()
 }
 
