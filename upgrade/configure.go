@@ -24,12 +24,18 @@ func (m *machine) preflight(ctx context.Context) error {
 	}
 	m.emit(StateIdentifying, N("ident", info.Model, info.Firmware.Raw, info.SIM.State, regNote(info.Registration), info.Signal.RSSI), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
+	// The station has just read SIM, network and signal (a batch starts
+	// right after it identified the modules): asking again would only add
+	// four commands per module to the batch's busiest seconds.
+	fresh := !m.att.Identified.IsZero() && time.Since(m.att.Identified) < freshStatus
 	for waited := false; ; waited = true {
-		cctx, cancel := m.cmdCtx(ctx)
-		err := device.Status(cctx, m.session(), &info)
-		cancel()
-		if err != nil {
-			return err
+		if !fresh || waited || !info.SIM.Ready || !info.Registration.Registered() {
+			cctx, cancel := m.cmdCtx(ctx)
+			err := device.Status(cctx, m.session(), &info)
+			cancel()
+			if err != nil {
+				return err
+			}
 		}
 		if info.SIM.Ready && info.Registration.Registered() {
 			break
@@ -49,6 +55,10 @@ func (m *machine) preflight(ctx context.Context) error {
 	}
 	return m.checkBudget(ctx)
 }
+
+// freshStatus is how long the SIM and network state read when a module was
+// identified stand for the preflight.
+const freshStatus = 5 * time.Second
 
 // checkBudget holds the module when one more request would exceed the
 // platform-protecting budget, unless forced.
@@ -87,10 +97,12 @@ func (m *machine) configure(ctx context.Context) error {
 			return err
 		}
 	}
+	// Set before the command goes out: a cancel that cuts it short may
+	// still leave the module with AUTO off, and restore must give it back.
+	m.autoOff = true
 	if err := device.SetAuto(cctx, s, false, device.RAMOnly); err != nil {
 		return fmt.Errorf("switch AUTO off: %w", err)
 	}
-	m.autoOff = true
 	if err := m.readBack(cctx, device.TagAuto, "0"); err != nil {
 		return err
 	}

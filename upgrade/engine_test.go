@@ -121,17 +121,30 @@ func TestHappyBatch32(t *testing.T) {
 			t.Errorf("%s: %d requests", r.IMEI, r.Requests)
 		}
 	}
-	// Every attempt has its transcript, with the request in it.
+	// Every attempt has its transcript, with the request in it. A module
+	// the station had just identified as registered is not asked for its
+	// SIM and network again before the request.
 	log.mu.Lock()
 	defer log.mu.Unlock()
+	skipped := 0
 	for id, a := range log.attempts {
-		found := false
+		found, asked := false, false
 		for _, r := range log.transcripts[id] {
-			found = found || (r.Dir == device.Out && r.Text == "AT+UPGRADE")
+			if r.Dir != device.Out {
+				continue
+			}
+			found = found || r.Text == "AT+UPGRADE"
+			asked = asked || (!found && r.Text == "AT+CEREG?")
 		}
 		if !found {
 			t.Errorf("attempt %d (%s): no AT+UPGRADE in its transcript", id, a.rec.IMEI)
 		}
+		if !asked {
+			skipped++
+		}
+	}
+	if skipped == 0 {
+		t.Error("every attempt asked for SIM and network again right after the station identified the module")
 	}
 }
 

@@ -20,6 +20,9 @@ type Attached struct {
 	Info    device.Info
 	Err     error
 	Since   time.Time
+	// Identified is when Info was read from the module (zero if never):
+	// SIM and network state that fresh need not be asked again.
+	Identified time.Time
 }
 
 // Alive reports whether the module's session is still open.
@@ -221,7 +224,7 @@ func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 		}
 		cancel()
 		if err == nil {
-			a.Port, a.Session = port, s
+			a.Port, a.Session, a.Identified = port, s, time.Now()
 			return a
 		}
 		s.Close()
