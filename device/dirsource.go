@@ -23,8 +23,10 @@ import (
 // Files at the top level (platform.json, fleet.json) and names starting
 // with "." are ignored. A link whose target is missing counts as absent, so
 // a slot whose links are being re-created after a reboot is not a module
-// until if02 or if06 is back. VID, PID and Serial are left empty: the
-// directory does not say them.
+// until its ports are back. A slot whose ports lack both if06 and if02
+// (if04 only) is a module with ErrNoATPort as its Problem, so that the
+// mistake shows. VID, PID and Serial are left empty: the directory does not
+// say them.
 //
 // A watcher lists the directory four times a second, 256 slots and 768
 // links on a full station. A slot directory whose modification time has
