@@ -83,22 +83,20 @@ func garbageDB(t *testing.T) string {
 }
 
 // badFleet is a fleet directory with one slot whose "port" is a regular
-// file and one that holds only the diagnostic interface.
+// file and one that holds only the diagnostic interface (a device node,
+// /dev/null, standing in for it).
 func badFleet(t *testing.T) (dir string) {
 	t.Helper()
 	dir = t.TempDir()
-	for _, f := range []struct{ slot, name string }{{"1-1.4.8", "if06"}, {"1-1.4.9", "if04"}} {
-		if err := os.MkdirAll(filepath.Join(dir, f.slot), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.slot, f.name), []byte("not a tty"), 0o644); err != nil {
+	for _, slot := range []string{"1-1.4.8", "1-1.4.9"} {
+		if err := os.MkdirAll(filepath.Join(dir, slot), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// if04 must be a device to count as a port: link it to one.
-	p4 := filepath.Join(dir, "1-1.4.9", "if04")
-	os.Remove(p4)
-	if err := os.Symlink("/dev/null", p4); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "1-1.4.8", "if06"), []byte("not a tty"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/null", filepath.Join(dir, "1-1.4.9", "if04")); err != nil {
 		t.Fatal(err)
 	}
 	return dir
