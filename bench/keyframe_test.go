@@ -121,6 +121,11 @@ type probe struct {
 	frameAt time.Time
 	done    chan struct{}
 	frames  int    // writes to the output
+	// earlyWrites counts the writes between the key's Update and the next
+	// message: a frame flushed there may already show the key, and the
+	// frame after the next message then has nothing new to write.
+	earlyWrites int
+	earlyAt     time.Time // the last of them
 	msgs    int    // messages handled (each is an Update and a View)
 	trail   []step // messages handled while the key waited, and after it
 }
@@ -152,6 +157,23 @@ func (p *probe) filter(_ tea.Model, msg tea.Msg) tea.Msg {
 	switch p.state {
 	case probeWaitNext:
 		p.nextAt, p.state = now, probeWaitDraw
+		if p.earlyWrites > 0 {
+			// The renderer flushed between the key's Update and now. If
+			// that frame was the one before the key's View, the key's own
+			// frame follows at the next tick (it differs); if it already
+			// showed the key, nothing follows until the screen changes
+			// again, which can be a second away. So: no write within two
+			// frames means the early write was the key's frame.
+			done, at := p.done, p.earlyAt
+			time.AfterFunc(2*time.Second/60, func() {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				if p.state == probeWaitDraw && p.done == done {
+					p.frameAt, p.state = at, probeIdle
+					close(done)
+				}
+			})
+		}
 	case probeWaitKey:
 		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == p.want {
 			p.updAt, p.state = now, probeWaitNext
@@ -165,6 +187,10 @@ func (p *probe) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.frames++
+	if p.state == probeWaitNext {
+		p.earlyWrites++
+		p.earlyAt = now
+	}
 	if p.state == probeWaitDraw {
 		p.frameAt, p.state = now, probeIdle
 		close(p.done)
@@ -177,7 +203,7 @@ func (p *probe) Write(b []byte) (int, error) {
 // key's View, and how long each took.
 func (p *probe) press(w *os.File, key string) (queue, updateView, frame time.Duration, trail string, err error) {
 	p.mu.Lock()
-	p.state, p.want, p.done, p.trail = probeWaitKey, key, make(chan struct{}), p.trail[:0]
+	p.state, p.want, p.done, p.trail, p.earlyWrites = probeWaitKey, key, make(chan struct{}), p.trail[:0], 0
 	done := p.done
 	p.keyAt = time.Now()
 	p.mu.Unlock()
@@ -203,6 +229,9 @@ func (p *probe) press(w *os.File, key string) (queue, updateView, frame time.Dur
 			fmt.Fprintf(&b, "(wait %.1fms) ", float64(st.at.Sub(prev))/1e6)
 		}
 		prev = st.at
+	}
+	if p.earlyWrites > 0 {
+		fmt.Fprintf(&b, "[%d frame(s) written between the key's Update and the next message]", p.earlyWrites)
 	}
 	return p.updAt.Sub(p.keyAt), p.nextAt.Sub(p.updAt), p.frameAt.Sub(p.keyAt), b.String(), nil
 }
