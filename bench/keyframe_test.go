@@ -120,14 +120,14 @@ type probe struct {
 	nextAt  time.Time
 	frameAt time.Time
 	done    chan struct{}
-	frames  int    // writes to the output
+	frames  int // writes to the output
 	// earlyWrites counts the writes between the key's Update and the next
 	// message: a frame flushed there may already show the key, and the
 	// frame after the next message then has nothing new to write.
 	earlyWrites int
 	earlyAt     time.Time // the last of them
-	msgs    int    // messages handled (each is an Update and a View)
-	trail   []step // messages handled while the key waited, and after it
+	msgs        int       // messages handled (each is an Update and a View)
+	trail       []step    // messages handled while the key waited, and after it
 }
 
 // step is one message the program handled: its type and when it reached
