@@ -176,18 +176,27 @@ func mknodNull(t *testing.T, dir string) string {
 	return path
 }
 
-// The module going away (here: the pty's other end closing) ends a blocked
-// read with an error at once, through the poller.
-func TestPortUnplugEndsRead(t *testing.T) {
+// openPtyPort opens a pty and the console's port on its slave side; the
+// pty's ends are closed when the test ends (closing one twice is harmless).
+func openPtyPort(t *testing.T) (master, slave *os.File, port io.ReadWriteCloser) {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminals here: %v", err)
 	}
-	port, err := OpenPort(slave.Name())
+	t.Cleanup(func() { master.Close(); slave.Close() })
+	port, err = OpenPort(slave.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer port.Close()
+	t.Cleanup(func() { port.Close() })
+	return master, slave, port
+}
+
+// The module going away (here: the pty's other end closing) ends a blocked
+// read with an error at once, through the poller.
+func TestPortUnplugEndsRead(t *testing.T) {
+	master, slave, port := openPtyPort(t)
 	slave.Close()
 	readErr := make(chan error, 1)
 	go func() {
@@ -211,16 +220,8 @@ func TestPortExclusive(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root ignores TIOCEXCL")
 	}
-	_, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	port, err := OpenPort(slave.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer port.Close()
-	_, err = OpenPort(slave.Name())
+	_, slave, _ := openPtyPort(t)
+	_, err := OpenPort(slave.Name())
 	var pe *PortError
 	if !errors.As(err, &pe) || pe.Kind != PortBusy {
 		t.Fatalf("second open: %v, want port busy", err)

@@ -206,12 +206,8 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 // setErrors puts each of the validator's errors beside the row it is
 // about, by the flag its sentence starts with.
 func (f *settingsForm) setErrors(err error) {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
 	var rest []string
-	for _, e := range errs {
+	for _, e := range unjoin(err) {
 		msg := e.Error()
 		fl, ok := fieldOfError(e)
 		if !ok {
