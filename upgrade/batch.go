@@ -164,6 +164,9 @@ func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) 
 		go func() {
 			defer wg.Done()
 			defer cancel()
+			// The batch owns the module from now on: no idle event of the
+			// station may follow, and the module's newest reading is used.
+			a := b.station.Claim(a)
 			var r Result
 			select {
 			case sem <- struct{}{}:

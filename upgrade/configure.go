@@ -22,7 +22,7 @@ func (m *machine) preflight(ctx context.Context) error {
 	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
 		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
 	}
-	m.emit(StateIdentifying, N("ident", info.Model, info.Firmware.Raw, info.SIM.State, regNote(info.Registration), info.Signal.RSSI), nil)
+	m.emit(StateIdentifying, identNote(info), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
 	// The station has just read SIM, network and signal (a batch starts
 	// right after it identified the modules): asking again would only add

@@ -24,6 +24,7 @@ type Engine struct {
 // EngineOptions tune an engine.
 type EngineOptions struct {
 	Interval time.Duration // discovery poll interval
+	IdlePoll time.Duration // see StationOptions.IdlePoll
 	// Emit receives every event of every module, from the station and from
 	// the batches. It must not block for long: the console forwards it.
 	Emit func(Event)
@@ -35,7 +36,7 @@ func NewEngine(src device.Source, log Log, o EngineOptions) *Engine {
 	if e.emit == nil {
 		e.emit = func(Event) {}
 	}
-	e.station = NewStation(src, StationOptions{Interval: o.Interval, Transcript: e.transcript, Emit: e.stationEvent})
+	e.station = NewStation(src, StationOptions{Interval: o.Interval, IdlePoll: o.IdlePoll, Transcript: e.transcript, Emit: e.stationEvent})
 	return e
 }
 

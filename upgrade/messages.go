@@ -111,7 +111,9 @@ var messages = map[string][2]string{
 	"why.portgone": {"the module's port went away", "模块端口消失"},
 
 	// progress
-	"ident":          {"%s %s, SIM %s, network %s, signal %d", "%s %s,SIM %s,网络 %s,信号 %d"},
+	"ident":          {"%s %s, SIM %s, network %s, signal %s", "%s %s,SIM %s,网络 %s,信号 %s"},
+	"sig.dbm":        {"%d dBm", "%d dBm"},
+	"sig.unknown":    {"unknown", "未知"},
 	"wait.network":   {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
 	"budget.forced":  {"%d requests in the last 24 h, at the budget of %d: going on because the run is forced", "24 小时内已请求 %d 次,已到上限 %d:本次为强制升级,继续"},
 	"config.mode":    {"mode %s", "模式 %s"},
@@ -160,6 +162,15 @@ func failureText(f failure) string {
 		parts = append(parts, fmt.Sprintf("after %d %%", f.progress))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// identNote says who a module is and how it reaches the network.
+func identNote(i device.Info) Note {
+	sig := N("sig.unknown")
+	if d := i.Signal.DBm(); d != 0 {
+		sig = N("sig.dbm", d)
+	}
+	return N("ident", i.Model, i.Firmware.Raw, i.SIM.State, regNote(i.Registration), sig)
 }
 
 // regNote says a registration state in either language.

@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,6 +24,32 @@ type Attached struct {
 	// Identified is when Info was read from the module (zero if never):
 	// SIM and network state that fresh need not be asked again.
 	Identified time.Time
+
+	// watch follows the SIM and network of an idle module that was not yet
+	// registered when identified (nil: no watch). Copies share it.
+	watch *idleWatch
+}
+
+// idleWatch is the life of one module's idle watch.
+type idleWatch struct {
+	once    sync.Once
+	claimed chan struct{} // closed by Claim
+	done    chan struct{} // closed when the watch has ended
+}
+
+func newIdleWatch() *idleWatch {
+	return &idleWatch{claimed: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (w *idleWatch) claim() { w.once.Do(func() { close(w.claimed) }) }
+
+func (w *idleWatch) isClaimed() bool {
+	select {
+	case <-w.claimed:
+		return true
+	default:
+		return false
+	}
 }
 
 // Alive reports whether the module's session is still open.
@@ -51,6 +78,7 @@ type Station struct {
 	interval time.Duration
 	sink     TranscriptSink
 	emit     func(Event)
+	idlePoll time.Duration
 
 	mu      sync.Mutex
 	mods    map[string]*Attached // by slot
@@ -66,15 +94,28 @@ type StationOptions struct {
 	Interval   time.Duration  // watch interval (device.DefaultWatchInterval if 0)
 	Transcript TranscriptSink // every AT line (may be nil)
 	Emit       func(Event)    // identification and disconnection events (may be nil)
+	// IdlePoll is how often the SIM and network of an idle module that is
+	// not registered yet are read again (DefaultIdlePoll if 0).
+	IdlePoll time.Duration
 }
+
+// DefaultIdlePoll is how often an idle, unregistered module is asked
+// again for its SIM and network. A module is usually identified within a
+// second of being plugged in, before it has found the network (that takes
+// a few seconds): without asking again its row would say "searching" for
+// good.
+const DefaultIdlePoll = 2 * time.Second
 
 // NewStation returns a station over src; Run starts it.
 func NewStation(src device.Source, o StationOptions) *Station {
 	if o.Emit == nil {
 		o.Emit = func(Event) {}
 	}
+	if o.IdlePoll <= 0 {
+		o.IdlePoll = DefaultIdlePoll
+	}
 	return &Station{
-		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit,
+		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit, idlePoll: o.IdlePoll,
 		mods: map[string]*Attached{}, byIMEI: map[string]*Attached{}, pending: map[string]bool{}, changed: make(chan struct{}),
 		tails: map[string]*tail{},
 	}
@@ -168,6 +209,14 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 	go func() {
 		defer wg.Done()
 		a := st.identify(ctx, c)
+		if a.Err == nil && !(a.Info.SIM.Ready && a.Info.Registration.Registered()) {
+			a.watch = newIdleWatch()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st.watchIdle(ctx, a)
+			}()
+		}
 		st.mu.Lock()
 		delete(st.pending, c.Slot)
 		old := st.mods[c.Slot]
@@ -191,12 +240,97 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 	}()
 }
 
+// watchIdle reads the SIM and network of an idle module again until it is
+// registered, and announces each change as a new idle event (a fresh copy
+// of the module in the station). It ends when the module is registered,
+// goes, or is claimed by an upgrade. A claim never cuts a reading short:
+// a command cut off would cost the upgrade a resync.
+func (st *Station) watchIdle(ctx context.Context, a *Attached) {
+	w := a.watch
+	defer close(w.done)
+	cur := a
+	delay := st.idlePoll
+	for quiet := 0; ; {
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-w.claimed:
+			t.Stop()
+			return
+		case <-a.Session.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		info := cur.Info
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := device.Status(cctx, a.Session, &info)
+		cancel()
+		if ctx.Err() != nil || errors.Is(err, device.ErrClosed) {
+			return
+		}
+		if err != nil || sameStatus(info, cur.Info) {
+			// A module with no SIM or no coverage stays so for long:
+			// ask less often, so that the log does not fill with it.
+			if quiet++; quiet >= 5 {
+				delay = min(delay*2, 8*st.idlePoll)
+			}
+			continue
+		}
+		quiet, delay = 0, st.idlePoll
+		next := *cur
+		next.Info, next.Identified = info, time.Now()
+		st.mu.Lock()
+		if w.isClaimed() || st.mods[a.Slot] != cur {
+			st.mu.Unlock()
+			return
+		}
+		st.setLocked(a.Slot, &next)
+		st.mu.Unlock()
+		cur = &next
+		n := cur.describe()
+		st.emit(Event{Time: time.Now(), Slot: cur.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n})
+		st.mu.Lock()
+		st.notifyLocked()
+		st.mu.Unlock()
+		if info.SIM.Ready && info.Registration.Registered() {
+			return
+		}
+	}
+}
+
+// sameStatus reports whether two readings of a module say the same SIM
+// state, registration and signal.
+func sameStatus(a, b device.Info) bool {
+	return a.SIM == b.SIM && a.Registration == b.Registration && a.Signal == b.Signal
+}
+
+// Claim hands module a to an upgrade: its idle watch stops (Claim waits
+// for it, so no idle event of the station follows) and the newest copy of
+// the module is returned.
+func (st *Station) Claim(a *Attached) *Attached {
+	if a == nil {
+		return nil
+	}
+	if w := a.watch; w != nil {
+		w.claim()
+		<-w.done // at most the reading under way
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cur := st.mods[a.Slot]; cur != nil && cur.Session == a.Session {
+		return cur
+	}
+	return a
+}
+
 func (a *Attached) describe() Note {
 	if a.Err != nil {
 		return N("failed.error", a.Err.Error())
 	}
-	i := a.Info
-	return N("ident", i.Model, i.Firmware.Raw, i.SIM.State, regNote(i.Registration), i.Signal.RSSI)
+	return identNote(a.Info)
 }
 
 // identify opens the module's AT port (06, else 02), pings and identifies it.
@@ -323,7 +457,8 @@ func (st *Station) Module(slot string) *Attached {
 }
 
 // WaitIMEI waits until a module with this IMEI is attached and identified
-// with an open session, in any slot, and returns it.
+// with an open session, in any slot, and returns it claimed (see Claim):
+// the caller is the upgrade that owns it.
 func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Attached, error) {
 	for {
 		st.mu.Lock()
@@ -331,7 +466,7 @@ func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Attached, error)
 		a := st.byIMEI[imei]
 		st.mu.Unlock()
 		if a.Alive() {
-			return a, nil
+			return st.Claim(a), nil
 		}
 		select {
 		case <-ch:

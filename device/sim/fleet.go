@@ -196,7 +196,7 @@ func (f *Fleet) startModules(specs []ModuleSpec) error {
 			iccid: makeICCID(f.cfg.Seed, i), imsi: makeIMSI(f.cfg.Seed, i),
 			role: s.Role, quirks: s.Quirks, csq: 15 + int((f.cfg.Seed+uint64(i)*3)%17),
 			g: newRNG(f.cfg.Seed, uint64(i)<<8|2), ctl: make(chan ctlMsg),
-			version: s.Version, target: s.Target, expect: s.Expect, faults: s.Faults,
+			version: s.Version, target: s.Target, expect: s.Expect, faults: s.Faults, faultsSet: make(chan struct{}),
 			nv:      settings{Key: s.Key, URL: s.URL, Period: s.Period, Auto: s.Auto},
 			powered: !s.Unplugged,
 		}

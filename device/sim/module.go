@@ -61,6 +61,7 @@ type Module struct {
 	target      int
 	expect      Expect
 	faults      Faults
+	faultsSet   chan struct{} // closed and replaced by SetFaults
 	nv, ram     settings
 	cmee        int
 	up          upState
@@ -195,6 +196,16 @@ func (m *Module) SetFaults(f Faults) {
 	defer m.mu.Unlock()
 	m.faults = f
 	m.stallDone, m.unplugDone = false, false
+	close(m.faultsSet)
+	m.faultsSet = make(chan struct{})
+}
+
+// faultsNow returns the module's faults and a channel closed when they
+// next change.
+func (m *Module) faultsNow() (Faults, <-chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.faults, m.faultsSet
 }
 
 // Faults returns the module's faults.

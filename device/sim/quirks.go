@@ -108,8 +108,8 @@ func drawQuirks(g *rng) Quirks {
 // Faults are a module's defects, set by a scenario's role or by tests.
 // Durations are simulated time (divided by Config.Speed).
 type Faults struct {
-	NoSIM     bool // +CPIN: +CME ERROR: 10, never registers: -1001
-	NoNetwork bool // SIM fine, +CREG: 0,2 forever: -1001
+	NoSIM     bool // +CPIN: +CME ERROR: 10, does not register until lifted: -1001
+	NoNetwork bool // SIM fine, +CREG: 0,2 until lifted: -1001
 	NoData    bool // registered (+CREG: 0,1) but no PDN (data) connection: -1001
 	// ServerDown: every connection the module makes is refused: -1002.
 	ServerDown bool

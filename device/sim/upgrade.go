@@ -280,8 +280,18 @@ func (m *Module) bootLines(s *session, postCheck bool) {
 	if m.quirks.DoubleRDY && !step(50*time.Millisecond, 300*time.Millisecond, "RDY") {
 		return
 	}
-	if f := m.Faults(); f.NoSIM || f.NoNetwork {
-		return
+	// Without a SIM or coverage the module searches until the fault is
+	// lifted (a SIM put in, coverage back), then registers as usual.
+	for {
+		f, changed := m.faultsNow()
+		if !f.NoSIM && !f.NoNetwork {
+			break
+		}
+		select {
+		case <-changed:
+		case <-s.ctx.Done():
+			return
+		}
 	}
 	if !step(400*time.Millisecond, 600*time.Millisecond, "^MODE: 17,17") {
 		return

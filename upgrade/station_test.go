@@ -1,0 +1,146 @@
+package upgrade
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"airfleet/device"
+	"airfleet/device/sim"
+)
+
+// idleStation runs a station with a fast idle watch over one simulated
+// module of scenario, and returns it with the module and the station's
+// events.
+func idleStation(t *testing.T, scenario string) (*Station, *sim.Module, <-chan Event) {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := sim.Start(ctx, sim.Config{Dir: dir, Modules: 1, Scenario: scenario, Speed: simSpeed})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	events := make(chan Event, 1024)
+	st := NewStation(&device.DirSource{Dir: dir}, StationOptions{
+		Interval: 20 * time.Millisecond, IdlePoll: 10 * time.Millisecond,
+		Emit: func(e Event) {
+			select {
+			case events <- e:
+			default:
+				t.Error("event buffer full")
+			}
+		},
+	})
+	done := make(chan struct{})
+	go func() { st.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		f.Close()
+	})
+	return st, f.Modules()[0], events
+}
+
+// nextIdle waits for the station's next idle event.
+func nextIdle(t *testing.T, events <-chan Event) Event {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if e.Step == StateIdle {
+				return e
+			}
+		case <-timeout:
+			t.Fatal("no idle event within 30 s")
+		}
+	}
+}
+
+// A module is identified within a second of being plugged in, before it
+// has found the network: the station must keep asking, or the console
+// would say "searching" for a module long registered.
+func TestStationFollowsIdleModuleUntilRegistered(t *testing.T) {
+	st, m, events := idleStation(t, "no-network")
+	first := nextIdle(t, events)
+	if !strings.Contains(first.Detail, "network searching") {
+		t.Fatalf("first idle event says %q; want the module searching", first.Detail)
+	}
+	a := st.Module(m.Slot())
+	if a == nil || a.watch == nil {
+		t.Fatalf("module %s has no idle watch: %+v", m.Slot(), a)
+	}
+
+	m.SetFaults(sim.Faults{}) // coverage comes back
+	for {
+		e := nextIdle(t, events)
+		if strings.Contains(e.Detail, "network registered") || strings.Contains(e.Detail, "network roaming") {
+			if !strings.Contains(e.Detail, "dBm") {
+				t.Errorf("registered module's signal not in dBm: %q", e.Detail)
+			}
+			break
+		}
+		if !strings.Contains(e.Detail, "network searching") {
+			t.Fatalf("unexpected idle event %q", e.Detail)
+		}
+	}
+	now := st.Module(m.Slot())
+	if !now.Info.Registration.Registered() || now.Session != a.Session {
+		t.Fatalf("station holds %+v; want the same session, registered", now.Info.Registration)
+	}
+	if time.Since(now.Identified) > freshStatus {
+		t.Errorf("reading not marked fresh: %v old", time.Since(now.Identified))
+	}
+	select { // registered: the watch has ended by itself
+	case <-a.watch.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("idle watch still running after the module registered")
+	}
+	if got := st.Claim(a); got != now {
+		t.Errorf("Claim returned an old copy of the module")
+	}
+}
+
+// Once an upgrade claims a module, the station's idle watch has ended:
+// no idle event can land on a row the upgrade owns.
+func TestClaimStopsIdleWatch(t *testing.T) {
+	st, m, events := idleStation(t, "no-sim")
+	first := nextIdle(t, events)
+	if !strings.Contains(first.Detail, "network") {
+		t.Fatalf("first idle event %q", first.Detail)
+	}
+	a := st.Module(m.Slot())
+	if a == nil || a.watch == nil {
+		t.Fatalf("module %s has no idle watch", m.Slot())
+	}
+	got := st.Claim(a)
+	select {
+	case <-a.watch.done:
+	default:
+		t.Fatal("Claim returned while the idle watch still runs")
+	}
+	if got.Session != a.Session {
+		t.Fatal("Claim returned another session")
+	}
+	// The module then finds the network. Its owner sees that through its
+	// own commands; the station no longer asks, announces or replaces.
+	m.SetFaults(sim.Faults{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	info := got.Info
+	for !info.Registration.Registered() {
+		if err := device.Status(ctx, got.Session, &info); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case e := <-events:
+		t.Errorf("station event after the claim: %s %q", e.Step, e.Detail)
+	default:
+	}
+	if st.Module(m.Slot()) != got {
+		t.Error("the claimed module was replaced")
+	}
+}
