@@ -268,10 +268,15 @@ func (d *detail) sync(r *row) {
 	}
 	d.info = append(top, d.c.styles.Section.Render(d.c.lang.T("det.events")))
 	d.info = append(d.info, d.eventLines(r, infoW, evH)...)
+	// A transcript that showed its end keeps showing it at the new size.
+	follow := d.vp.AtBottom() || d.vp.TotalLineCount() == 0
 	d.vp.SetWidth(vpW)
 	d.vp.SetHeight(vpH)
 	if len(d.transcript) > 0 || d.vp.TotalLineCount() > 0 {
 		d.setTranscript(d.transcript)
+	}
+	if follow {
+		d.vp.GotoBottom()
 	}
 }
 
@@ -284,41 +289,62 @@ func (d *detail) summary(r *row, width int) []string {
 		kv("det.imei", orDash(r.imei)) + "   " + kv("det.model", orDash(r.model)),
 		kv("det.firmware", version(r.from)) + " → " + kv("det.target", version(r.target)),
 	}
-	state := kv("det.state", s.Tone[stateTone(r.state)].Render(stateGlyph(r.state)+l.T("state."+string(r.state))))
+	fields := []string{kv("det.state", s.Tone[stateTone(r.state)].Render(stateGlyph(r.state)+l.T("state."+string(r.state))))}
 	for _, c := range []struct {
 		k string
 		v int
 	}{{"det.code", r.code}, {"det.moderr", r.modErr}, {"det.http", r.http}} {
 		if c.v != 0 {
-			state += "   " + kv(c.k, fmt.Sprint(c.v))
+			fields = append(fields, kv(c.k, fmt.Sprint(c.v)))
 		}
 	}
 	if res := r.result; res != nil {
-		state += "   " + kv("det.requests", fmt.Sprint(res.Requests)) + "   " + kv("det.retries", fmt.Sprint(res.Retries))
+		fields = append(fields, kv("det.requests", fmt.Sprint(res.Requests)), kv("det.retries", fmt.Sprint(res.Retries)))
 	}
-	lines = append(lines, splitLines(ansi.Wrap(state, width, ""))...)
-	if msg := r.say(d.c.lang); msg != "" {
+	lines = append(lines, joinFields(fields, "   ", width)...)
+	title, text, remedy := "", "", ""
+	if r.code != 0 || r.modErr != 0 {
+		title, text, remedy = d.c.explain(r.code, r.modErr, string(l))
+	}
+	// A message that only restates the catalogue's remedy is left to the
+	// explanation below; one that says more (whose peer was served, what
+	// the module came back on) comes first.
+	if msg := r.say(d.c.lang); msg != "" && (remedy == "" || !strings.Contains(msg, remedy)) {
 		lines = append(lines, wrap(msg, width)...)
 	}
-	lines = append(lines, d.explanation(r, width)...)
+	if title != "" || text != "" {
+		lines = append(lines, s.Section.Render(l.T("det.explain"))+" "+s.Tone[stateTone(r.state)].Render(title))
+		lines = append(lines, wrap(text, width)...)
+	}
+	if remedy != "" {
+		lines = append(lines, s.Section.Render(l.T("det.remedy")))
+		lines = append(lines, wrap(remedy, width)...)
+	}
 	return append(lines, d.logLines(width)...)
 }
 
-// explanation is what the catalogue says about the row's code.
-func (d *detail) explanation(r *row, width int) []string {
-	if r.code == 0 && r.modErr == 0 {
-		return nil
-	}
-	s, l := d.c.styles, d.c.lang
-	title, text, remedy := d.c.explain(r.code, r.modErr, string(l))
+// joinFields lays fields out sep apart, breaking lines between fields,
+// never inside one (a field wider than the line is cut).
+func joinFields(fields []string, sep string, width int) []string {
 	var out []string
-	if title != "" || text != "" {
-		out = append(out, s.Section.Render(l.T("det.explain"))+" "+s.Tone[stateTone(r.state)].Render(title))
-		out = append(out, wrap(text, width)...)
+	line, lw := "", 0
+	for _, f := range fields {
+		fw := ansi.StringWidth(f)
+		if fw > width {
+			f, fw = ansi.Truncate(f, width, "…"), width
+		}
+		switch {
+		case lw == 0:
+			line, lw = f, fw
+		case lw+len(sep)+fw <= width:
+			line, lw = line+sep+f, lw+len(sep)+fw
+		default:
+			out = append(out, line)
+			line, lw = f, fw
+		}
 	}
-	if remedy != "" {
-		out = append(out, s.Section.Render(l.T("det.remedy")))
-		out = append(out, wrap(remedy, width)...)
+	if lw > 0 {
+		out = append(out, line)
 	}
 	return out
 }
@@ -370,12 +396,4 @@ func (d *detail) View() string {
 		b.WriteString(pad(left[i], infoW) + sep + right[i])
 	}
 	return b.String()
-}
-
-// wrap breaks s into lines of at most width cells.
-func wrap(s string, width int) []string {
-	if width <= 0 {
-		return nil
-	}
-	return splitLines(ansi.Wrap(clean(s), width, ""))
 }

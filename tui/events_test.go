@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -300,5 +301,44 @@ func TestResultStaysUntilUnplug(t *testing.T) {
 	send(m, discovered(7, "1", imeiN(2), "Air780E", 1006))
 	if r := m.fleet.bySlot["1"]; r.state != upgrade.StateIdle || r.imei != imeiN(2) {
 		t.Fatalf("another module in the slot: %s %s", r.state, r.imei)
+	}
+}
+
+// The detail pane on a narrow screen: the state's fields wrap whole, a
+// message that only restates the remedy is not said twice, and a resize
+// keeps the transcript's end in view.
+func TestDetailLayout(t *testing.T) {
+	b := NewFakeBackend(testPlan, 0)
+	long := make([]string, 0, 200)
+	for i := range 199 {
+		long = append(long, fmt.Sprintf("< +UPGRADEIND: %d", i))
+	}
+	long = append(long, "< +UPGRADE: 2,-1004,200,26")
+	b.SetTranscript("1-1.2", long)
+	m := newTestModel(t, b, "en", 160, 48)
+	evs := mixedEvents()
+	for i := range evs {
+		if evs[i].Slot == "1-1.2" && evs[i].Result != nil {
+			evs[i].Detail = "platform code 26 (invalid firmware): Upload the matching *.dfota.bin; compare the device's firmware name with the platform's."
+		}
+	}
+	send(m, evs...)
+	press(m, "j")
+	feed(m, press(m, "enter"))
+	if s := screen(m); !strings.Contains(s, "< +UPGRADE: 2,-1004,200,26") {
+		t.Fatalf("the transcript's end is not in view:\n%s", s)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	s := screen(m)
+	if !strings.Contains(s, "< +UPGRADE: 2,-1004,200,26") {
+		t.Errorf("after a resize the transcript's end is out of view:\n%s", s)
+	}
+	if n := strings.Count(s, "Upload the matching"); n != 1 {
+		t.Errorf("the remedy is said %d times:\n%s", n, s)
+	}
+	for _, f := range []string{"requests 2", "retries 1", "platform code 26", "module error -1004"} {
+		if !strings.Contains(s, f) {
+			t.Errorf("field %q broken or missing:\n%s", f, s)
+		}
 	}
 }

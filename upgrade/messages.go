@@ -30,6 +30,21 @@ func (n Note) In(lang string) string {
 	if n.Key == "code" && len(n.Args) == 1 {
 		return codeNote(n.Args[0], lang)
 	}
+	if n.Key == "list" { // phrases, joined
+		sep := ", "
+		if lang == "zh" {
+			sep = ","
+		}
+		parts := make([]string, len(n.Args))
+		for i, a := range n.Args {
+			if sub, ok := a.(Note); ok {
+				parts[i] = sub.In(lang)
+			} else {
+				parts[i] = fmt.Sprint(a)
+			}
+		}
+		return strings.Join(parts, sep)
+	}
 	m, ok := messages[n.Key]
 	if !ok {
 		return n.Key + fmt.Sprint(n.Args...)
@@ -112,6 +127,10 @@ var messages = map[string][2]string{
 
 	// progress
 	"ident":          {"%s %s, SIM %s, network %s, signal %s", "%s %s,SIM %s,网络 %s,信号 %s"},
+	"fail.moderr":    {"module error %d", "模块错误 %d"},
+	"fail.http":      {"HTTP %d", "HTTP %d"},
+	"fail.code":      {"platform code %d", "平台代码 %d"},
+	"fail.after":     {"after %d %%", "下载到 %d %% 时"},
 	"sig.dbm":        {"%d dBm", "%d dBm"},
 	"sig.unknown":    {"unknown", "未知"},
 	"wait.network":   {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
@@ -145,23 +164,23 @@ var messages = map[string][2]string{
 	"reg.unknown":        {"unknown", "未知"},
 }
 
-// failureText describes what AT+UPGRADE? and +UPGRADEIND said, the same in
-// both languages (numbers and names).
-func failureText(f failure) string {
-	var parts []string
+// failureText describes what AT+UPGRADE? and +UPGRADEIND said, in either
+// language.
+func failureText(f failure) Note {
+	var parts []any
 	if f.modErr != 0 {
-		parts = append(parts, fmt.Sprintf("module error %d", f.modErr))
+		parts = append(parts, N("fail.moderr", f.modErr))
 	}
 	if f.http != 0 {
-		parts = append(parts, fmt.Sprintf("HTTP %d", f.http))
+		parts = append(parts, N("fail.http", f.http))
 	}
 	if f.code != 0 {
-		parts = append(parts, fmt.Sprintf("platform code %d", f.code))
+		parts = append(parts, N("fail.code", f.code))
 	}
 	if f.progress >= 0 {
-		parts = append(parts, fmt.Sprintf("after %d %%", f.progress))
+		parts = append(parts, N("fail.after", f.progress))
 	}
-	return strings.Join(parts, ", ")
+	return N("list", parts...)
 }
 
 // identNote says who a module is and how it reaches the network.

@@ -40,7 +40,7 @@ func TestMessages(t *testing.T) {
 		}
 		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
 			key := m[1] + m[2] + m[3]
-			if _, ok := messages[key]; !ok && key != "code" {
+			if _, ok := messages[key]; !ok && key != "code" && key != "list" {
 				t.Errorf("%s uses %q, which is not in the message table", f, key)
 			}
 		}
@@ -60,5 +60,13 @@ func TestNoteIn(t *testing.T) {
 	}
 	if got := N("held.paused", 2, 4, 50.0).In("zh"); !strings.Contains(got, "4 个模块中已有 2 个失败") || !strings.Contains(got, "50%") {
 		t.Errorf("indexed arguments: %q", got)
+	}
+	f := failure{modErr: -1004, http: 400, code: 25, progress: -1}
+	if got := N("request.failed", failureText(f)).In("zh"); got != "请求失败:模块错误 -1004,HTTP 400,平台代码 25" {
+		t.Errorf("failure in zh: %q", got)
+	}
+	f.progress = 40
+	if got := failureText(f).String(); got != "module error -1004, HTTP 400, platform code 25, after 40 %" {
+		t.Errorf("failure in en: %q", got)
 	}
 }
