@@ -51,7 +51,7 @@ func (r *Reader) Attempt(id int64) (AttemptRow, error) {
 const attemptSelect = `
 SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.from_version, a.started,
        a.result, a.platform_code, a.module_error, a.http_status, a.retries, a.requests,
-       a.message, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
+       a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
 FROM attempts a LEFT JOIN batches b ON b.id = a.batch_id`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -63,7 +63,7 @@ func scanAttempt(sc scanner, a *AttemptRow) error {
 	var result, mode string
 	if err := sc.Scan(&a.ID, &a.BatchID, &a.IMEI, &a.Slot, &a.Model, &from, &started,
 		&result, &pc, &me, &hs, &a.Retries, &a.Requests,
-		&a.Message, &to, &ended, &a.Station, &mode); err != nil {
+		&a.Message, &a.MessageZH, &to, &ended, &a.Station, &mode); err != nil {
 		return err
 	}
 	a.FromVersion, a.ToVersion = intOf(from), intOf(to)
@@ -203,7 +203,7 @@ FROM modules WHERE imei = ?`, imei).Scan(&m.IMEI, &m.Model, &m.Firmware, &first,
 
 // Events returns the events of one attempt in the order they were written.
 func (r *Reader) Events(attemptID int64) ([]Event, error) {
-	rows, err := r.db.Query(`SELECT id, COALESCE(attempt_id, 0), COALESCE(batch_id, 0), imei, slot, time, step, kind, detail, code
+	rows, err := r.db.Query(`SELECT id, COALESCE(attempt_id, 0), COALESCE(batch_id, 0), imei, slot, time, step, kind, detail, code, detail_zh
 FROM events WHERE attempt_id = ? ORDER BY id`, attemptID)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ FROM events WHERE attempt_id = ? ORDER BY id`, attemptID)
 		var t int64
 		var kind string
 		var code sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.AttemptID, &e.BatchID, &e.IMEI, &e.Slot, &t, &e.Step, &kind, &e.Detail, &code); err != nil {
+		if err := rows.Scan(&e.ID, &e.AttemptID, &e.BatchID, &e.IMEI, &e.Slot, &t, &e.Step, &kind, &e.Detail, &code, &e.DetailZH); err != nil {
 			return nil, err
 		}
 		e.Time, e.Kind, e.Code = fromMS(t), Kind(kind), intOf(code)

@@ -6,7 +6,10 @@ import (
 )
 
 // interruptedMessage is the message of an attempt that a crash left open.
-const interruptedMessage = "interrupted: airfleet stopped before this attempt finished; the module's state is unknown"
+const (
+	interruptedMessage   = "interrupted: airfleet stopped before this attempt finished; the module's state is unknown"
+	interruptedMessageZH = "已中断:本次升级结束前 airfleet 已停止;模块状态未知"
+)
 
 // recoverOpen marks attempts and batches that were still running when the
 // last airfleet stopped as interrupted. An attempt ends at its last event or
@@ -25,8 +28,9 @@ UPDATE attempts SET
     ended = max(started,
         COALESCE((SELECT MAX(time) FROM events WHERE attempt_id = attempts.id), started),
         COALESCE((SELECT MAX(time) FROM transcript WHERE attempt_id = attempts.id), started)),
-    message = CASE WHEN message = '' THEN ? ELSE message END
-WHERE result = 'running'`, interruptedMessage)
+    message = CASE WHEN message = '' THEN ? ELSE message END,
+    message_zh = CASE WHEN message_zh = '' THEN ? ELSE message_zh END
+WHERE result = 'running'`, interruptedMessage, interruptedMessageZH)
 	if err != nil {
 		return rec, err
 	}

@@ -32,8 +32,8 @@ func newStatements(c *sql.Conn) *statements {
 		c:      c,
 		single: map[string]*sql.Stmt{},
 		events: &multiInsert{
-			head:  "INSERT INTO events (attempt_id, batch_id, imei, slot, time, step, kind, detail, code) VALUES ",
-			cols:  9,
+			head:  "INSERT INTO events (attempt_id, batch_id, imei, slot, time, step, kind, detail, code, detail_zh) VALUES ",
+			cols:  10,
 			stmts: map[int]*sql.Stmt{},
 		},
 		lines: &multiInsert{
@@ -127,7 +127,7 @@ func (st *statements) write(t *txn, q *queue) error {
 			}
 			r := &e.result
 			return st.exec(t.ctx, sqlEndAttempt, string(r.Result), nullInt(r.PlatformCode), nullInt(r.ModuleError),
-				nullInt(r.HTTPStatus), r.Retries, r.Requests, r.Message, nullInt(r.ToVersion), ms(e.ended), e.id)
+				nullInt(r.HTTPStatus), r.Retries, r.Requests, r.Message, r.MessageZH, nullInt(r.ToVersion), ms(e.ended), e.id)
 		}); err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 	sqlEndBatch   = `UPDATE batches SET status = ?, ended = ? WHERE id = ?`
 	sqlEndAttempt = `
 UPDATE attempts SET result = ?, platform_code = ?, module_error = ?, http_status = ?,
-    retries = ?, requests = ?, message = ?, to_version = COALESCE(?, to_version), ended = ?
+    retries = ?, requests = ?, message = ?, message_zh = ?, to_version = COALESCE(?, to_version), ended = ?
 WHERE id = ?`
 )
 
@@ -235,7 +235,7 @@ func execRows[T any](ctx context.Context, st *statements, m *multiInsert, rows [
 
 func eventArgs(a []any, e *Event) []any {
 	return append(a, nullID(e.AttemptID), nullID(e.BatchID), e.IMEI, e.Slot, ms(e.Time),
-		e.Step, string(e.Kind), e.Detail, nullInt(e.Code))
+		e.Step, string(e.Kind), e.Detail, nullInt(e.Code), e.DetailZH)
 }
 
 func lineArgs(a []any, l *Line) []any {

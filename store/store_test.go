@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -347,5 +348,53 @@ func TestRecoveryMarksInterrupted(t *testing.T) {
 	}
 	if br.Status != BatchInterrupted || !br.Ended.Equal(t0.Add(5*time.Second)) {
 		t.Errorf("batch: %s ended %v", br.Status, br.Ended)
+	}
+}
+
+// A log written by the first schema opens with the Chinese columns added:
+// its rows keep their English text and have no Chinese; new rows keep both.
+// An interrupted attempt is explained in both languages.
+func TestMigrateFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	db := rawDB(t, path)
+	if _, err := db.Exec(migrations[0].sql + "; PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO attempts (id, imei, slot, model, started, result, message) VALUES (1, ?, '1-1', 'Air780E', 1000, 'failed', 'old message');
+INSERT INTO events (attempt_id, imei, slot, time, step, kind, detail) VALUES (1, ?, '1-1', 1000, 'failed', 'error', 'old detail');
+INSERT INTO attempts (id, imei, slot, model, started) VALUES (2, ?, '1-1', 'Air780E', 2000)`, testIMEI, testIMEI, testIMEI); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if r := s.Recovered(); r.Attempts != 1 {
+		t.Errorf("recovered %+v; want the running attempt 2", r)
+	}
+	evs, err := s.Events(1)
+	if err != nil || len(evs) != 1 || evs[0].Detail != "old detail" || evs[0].DetailZH != "" {
+		t.Fatalf("old event after migration: %+v, %v", evs, err)
+	}
+	a, err := s.Attempt(2)
+	if err != nil || a.Result != ResultInterrupted || a.Message != interruptedMessage || a.MessageZH != interruptedMessageZH {
+		t.Fatalf("interrupted attempt: %+v, %v", a, err)
+	}
+
+	id := s.StartAttempt(Attempt{IMEI: testIMEI})
+	s.Event(Event{AttemptID: id, IMEI: testIMEI, Step: "failed", Kind: KindError, Detail: "no SIM", DetailZH: "没有 SIM 卡"})
+	s.EndAttempt(id, AttemptResult{Result: ResultFailed, Message: "no SIM", MessageZH: "没有 SIM 卡"})
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	evs, err = s.Events(id)
+	if err != nil || len(evs) != 1 || evs[0].DetailZH != "没有 SIM 卡" {
+		t.Fatalf("new event: %+v, %v", evs, err)
+	}
+	if a, err := s.Attempt(id); err != nil || a.MessageZH != "没有 SIM 卡" || a.Message != "no SIM" {
+		t.Fatalf("new attempt: %+v, %v", a, err)
 	}
 }

@@ -119,6 +119,7 @@ type AttemptResult struct {
 	Retries      int
 	Requests     int // AT+UPGRADE requests this attempt sent
 	Message      string
+	MessageZH    string    // the same in Chinese ('' if not said)
 	ToVersion    int       // 0 = unknown
 	Ended        time.Time // zero = now
 }
@@ -142,7 +143,8 @@ type Event struct {
 	Step      string    // identify, preflight, configure, trigger, download, reboot, verify, restore, result
 	Kind      Kind
 	Detail    string
-	Code      int // 0 = none
+	DetailZH  string // the same in Chinese ('' if not said)
+	Code      int    // 0 = none
 }
 
 // Line is one line of an AT transcript.

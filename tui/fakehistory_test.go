@@ -128,6 +128,12 @@ func (f *fakeHistory) calls() (filters, exports []store.AttemptFilter, today, im
 	return slices.Clone(f.filters), slices.Clone(f.exports), slices.Clone(f.today), slices.Clone(f.imeis)
 }
 
+// withZH gives an attempt its message in Chinese, as the log keeps it.
+func withZH(a store.AttemptRow, zh string) store.AttemptRow {
+	a.MessageZH = zh
+	return a
+}
+
 // sampleHistory is a log of two stations' batches over ten days, relative
 // to the test clock (t0 + 75 s).
 func sampleHistory() *fakeHistory {
@@ -144,7 +150,7 @@ func sampleHistory() *fakeHistory {
 	h := &fakeHistory{
 		attempts: []store.AttemptRow{
 			attempt(6, 3, at(-600), imeiN(2), "1-1.2", store.ResultFailed, 2004, 2004, 26, -1004, "invalid firmware"),
-			attempt(5, 3, at(-610), imeiN(1), "1-1.1", store.ResultUpgraded, 2004, 2010, 0, 0, "upgraded to 2010"),
+			withZH(attempt(5, 3, at(-610), imeiN(1), "1-1.1", store.ResultUpgraded, 2004, 2010, 0, 0, "upgraded to 2010"), "已升级到 2010"),
 			attempt(4, 3, at(-620), imeiN(4), "1-1.4", store.ResultHeld, 2004, 2004, 0, 0, "request budget used up (4 in 24 h)"),
 			attempt(3, 2, t0.Add(-day), imeiN(2), "1-1.2", store.ResultFailed, 2004, 2004, 43, 0, "delta not ready"),
 			attempt(2, 2, t0.Add(-day-time.Minute), imeiN(3), "1-1.3", store.ResultCurrent, 2010, 2010, 27, 0, "already at the target"),
@@ -162,7 +168,7 @@ func sampleHistory() *fakeHistory {
 			6: {
 				{ID: 1, AttemptID: 6, Time: at(-600), Step: "identifying", Kind: store.KindInfo},
 				{ID: 2, AttemptID: 6, Time: at(-590), Step: "requesting", Kind: store.KindRequest, Detail: "AT+UPGRADE"},
-				{ID: 3, AttemptID: 6, Time: at(-530), Step: "failed", Kind: store.KindError, Code: 26, Detail: "the platform has no firmware with this name"},
+				{ID: 3, AttemptID: 6, Time: at(-530), Step: "failed", Kind: store.KindError, Code: 26, Detail: "the platform has no firmware with this name", DetailZH: "平台上没有这个名字的固件"},
 			},
 		},
 		lines: map[int64][]store.Line{

@@ -260,7 +260,7 @@ func (hs *historyScreen) attemptLines() []string {
 	return hs.tableLines(cols, len(hs.attempts), list.offset, hs.listHeight(), list.cursor, func(i int) ([]string, tone) {
 		a := hs.attempts[i]
 		return []string{hs.c.local(a.Started).Format(histTime), a.Slot, a.IMEI, versions(a.FromVersion, a.ToVersion),
-			resultText(a.Result, l), attemptCode(a), a.Station, clean(a.Message)}, resultTone(a.Result)
+			resultText(a.Result, l), attemptCode(a), a.Station, clean(inLang(l, a.Message, a.MessageZH))}, resultTone(a.Result)
 	})
 }
 
@@ -343,11 +343,16 @@ func (hs *historyScreen) layoutAttempt() {
 		where += "   " + kv("hist.batch", "#"+strconv.FormatInt(a.BatchID, 10))
 	}
 	add(where)
-	if a.Message != "" {
-		out = append(out, wrap(a.Message, hs.width)...)
+	title, text, remedy := "", "", ""
+	if a.PlatformCode != 0 || a.ModuleError != 0 {
+		title, text, remedy = hs.c.explain(a.PlatformCode, a.ModuleError, string(l))
+	}
+	// As in the detail pane: a message that only restates the remedy is
+	// left to the explanation.
+	if msg := inLang(l, a.Message, a.MessageZH); msg != "" && (remedy == "" || !strings.Contains(msg, remedy)) {
+		out = append(out, wrap(msg, hs.width)...)
 	}
 	if a.PlatformCode != 0 || a.ModuleError != 0 {
-		title, text, remedy := hs.c.explain(a.PlatformCode, a.ModuleError, string(l))
 		if title != "" || text != "" {
 			out = append(out, s.Section.Render(l.T("det.explain"))+" "+s.Tone[resultTone(a.Result)].Render(title))
 			out = append(out, wrap(text, hs.width)...)
@@ -372,8 +377,8 @@ func (hs *historyScreen) layoutAttempt() {
 		if e.Code != 0 {
 			line += fmt.Sprintf(" [%d]", e.Code)
 		}
-		if e.Detail != "" {
-			line += " " + clean(e.Detail)
+		if d := inLang(l, e.Detail, e.DetailZH); d != "" {
+			line += " " + clean(d)
 		}
 		out = append(out, ansi.Truncate(line, hs.width, "…"))
 	}
@@ -389,4 +394,13 @@ func (hs *historyScreen) layoutAttempt() {
 		out = append(out, text)
 	}
 	hs.vp.SetContentLines(out)
+}
+
+// inLang picks the log's Chinese text when the console speaks Chinese and
+// the log has it (rows from before it kept both have English only).
+func inLang(l lang, en, zh string) string {
+	if l == chinese && zh != "" {
+		return zh
+	}
+	return en
 }

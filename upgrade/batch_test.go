@@ -185,6 +185,19 @@ func TestLogHoldsEveryAttempt(t *testing.T) {
 		if string(a.Result) != string(res[m.IMEI].Outcome) || a.Requests != res[m.IMEI].Requests {
 			t.Errorf("%s: log says %s with %d requests, the batch %s with %d", m.IMEI, a.Result, a.Requests, res[m.IMEI].Outcome, res[m.IMEI].Requests)
 		}
+		// The history reads in either language.
+		if a.Message != res[m.IMEI].Note.In("en") || a.MessageZH != res[m.IMEI].Note.In("zh") || !hasHan(a.MessageZH) {
+			t.Errorf("%s: log message %q / %q; the batch said %q", m.IMEI, a.Message, a.MessageZH, res[m.IMEI].Message)
+		}
+		evs, err := st.Events(a.ID)
+		if err != nil || len(evs) == 0 {
+			t.Fatalf("%s: %d events (%v)", m.IMEI, len(evs), err)
+		}
+		for _, e := range evs {
+			if e.Detail != "" && e.DetailZH == "" {
+				t.Errorf("%s: event %s %q has no Chinese", m.IMEI, e.Step, e.Detail)
+			}
+		}
 		lines, err := st.TranscriptOf(a.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -61,7 +61,7 @@ func (l *StoreLog) StartAttempt(a AttemptRecord) int64 {
 func (l *StoreLog) EndAttempt(id int64, r Result) {
 	l.s.EndAttempt(id, store.AttemptResult{Result: store.Result(r.Outcome), PlatformCode: r.Code,
 		ModuleError: r.ModuleError, HTTPStatus: r.HTTPStatus, Retries: r.Retries, Requests: r.Requests,
-		Message: r.Message, ToVersion: r.To, Ended: r.Ended})
+		Message: r.Message, MessageZH: zh(r.Note), ToVersion: r.To, Ended: r.Ended})
 }
 
 // Event implements Log.
@@ -71,7 +71,15 @@ func (l *StoreLog) Event(batch, attempt int64, e Event, kind EventKind) {
 		code = e.ModErr
 	}
 	l.s.Event(store.Event{AttemptID: attempt, BatchID: batch, IMEI: e.IMEI, Slot: e.Slot, Time: e.Time,
-		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, Code: code})
+		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, DetailZH: zh(e.Note), Code: code})
+}
+
+// zh is a note in Chinese, for the log's second language (” if none).
+func zh(n Note) string {
+	if n.Key == "" {
+		return ""
+	}
+	return n.In("zh")
 }
 
 // Transcript implements Log.
