@@ -74,7 +74,7 @@ func (l *StoreLog) Event(batch, attempt int64, e Event, kind EventKind) {
 		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, DetailZH: zh(e.Note), Code: code})
 }
 
-// zh is a note in Chinese, for the log's second language (” if none).
+// zh is a note in Chinese, for the log's second language (empty if none).
 func zh(n Note) string {
 	if n.Key == "" {
 		return ""
