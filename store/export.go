@@ -12,7 +12,7 @@ import (
 var csvHeader = []string{
 	"attempt_id", "batch_id", "station", "mode", "imei", "slot", "model",
 	"from_version", "to_version", "result", "platform_code", "module_error",
-	"http_status", "retries", "requests", "started", "ended", "message",
+	"http_status", "retries", "requests", "started", "ended", "message", "message_zh",
 }
 
 // csvTime is RFC 3339 with milliseconds, in the local zone.
@@ -31,7 +31,7 @@ func (r *Reader) ExportCSV(w io.Writer, f AttemptFilter) error {
 			strconv.FormatInt(a.ID, 10), optID(a.BatchID), a.Station, string(a.Mode), a.IMEI, a.Slot, a.Model,
 			optInt(a.FromVersion), optInt(a.ToVersion), string(a.Result), optInt(a.PlatformCode), optInt(a.ModuleError),
 			optInt(a.HTTPStatus), strconv.Itoa(a.Retries), strconv.Itoa(a.Requests),
-			optTime(a.Started), optTime(a.Ended), a.Message)
+			optTime(a.Started), optTime(a.Ended), a.Message, a.MessageZH)
 		return cw.Write(rec)
 	})
 	if err != nil {

@@ -55,7 +55,7 @@ func fixture(t *testing.T, s *Store, now time.Time) map[string]int64 {
 	add("up", b1, "864536071000001", now.Add(-50*time.Minute), AttemptResult{Result: ResultUpgraded, ToVersion: 1103, Requests: 2})
 	add("cur", b1, "864536071000002", now.Add(-40*time.Minute), AttemptResult{Result: ResultCurrent, PlatformCode: 27, ToVersion: 1103})
 	add("fail17", b1, "864536071000003", now.Add(-30*time.Minute), AttemptResult{Result: ResultFailed, PlatformCode: 17, HTTPStatus: 200,
-		Message: `无权限 (no permission): "ask Luat support", then retry`})
+		Message: `无权限 (no permission): "ask Luat support", then retry`, MessageZH: "无权限:请联系合宙"})
 	add("fail1003", b2, "864536071000003", now.Add(-20*time.Minute), AttemptResult{Result: ResultFailed, ModuleError: -1003, Retries: 2,
 		Message: "delta invalid\nor too big"})
 	add("held", b2, "864536071000004", now.Add(-10*time.Minute), AttemptResult{Result: ResultHeld})
@@ -187,7 +187,7 @@ func TestExportCSV(t *testing.T) {
 	if f17 == nil {
 		t.Fatal("no row with platform code 17")
 	}
-	if f17[col["message"]] != `无权限 (no permission): "ask Luat support", then retry` ||
+	if f17[col["message"]] != `无权限 (no permission): "ask Luat support", then retry` || f17[col["message_zh"]] != "无权限:请联系合宙" ||
 		f17[col["module_error"]] != "" || f17[col["station"]] != "line-1" || f17[col["result"]] != "failed" {
 		t.Errorf("row: %q", f17)
 	}
