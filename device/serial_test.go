@@ -8,7 +8,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -91,16 +93,21 @@ func TestPortCharDeviceNotTTY(t *testing.T) {
 	wantPortError(t, path, PortNotSerial, "is not a serial device")
 }
 
+// A port this user may not open is reported with the fix (the dialout
+// group). Root may open anything, so as root the open runs as nobody.
 func TestPortPermissionDenied(t *testing.T) {
 	path := openTestPty(t)
 	if err := os.Chmod(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	p, err := OpenPort(path)
-	if err == nil {
-		p.Close()
-		t.Skip("opened a mode-000 port: running as root; see TestPortErrorMapping")
+	if os.Geteuid() == 0 {
+		kind, msg := openAsNobody(t, path)
+		if kind != PortPermissionDenied || !strings.Contains(msg, "permission denied on "+path) || !strings.Contains(msg, "dialout") {
+			t.Fatalf("open as nobody: %v: %s; want permission denied with the dialout fix", kind, msg)
+		}
+		return
 	}
+	_, err := OpenPort(path)
 	wantKind(t, err, PortPermissionDenied)
 }
 
@@ -215,15 +222,94 @@ func TestPortUnplugEndsRead(t *testing.T) {
 }
 
 // The port is exclusive once open: a second console (or ModemManager)
-// cannot open it, and is told so.
+// cannot open it, and is told so. Root ignores TIOCEXCL, so as root the
+// second open runs as nobody (CI runs as root: this must not skip there).
 func TestPortExclusive(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root ignores TIOCEXCL")
-	}
 	_, slave, _ := openPtyPort(t)
-	_, err := OpenPort(slave.Name())
-	var pe *PortError
-	if !errors.As(err, &pe) || pe.Kind != PortBusy {
-		t.Fatalf("second open: %v, want port busy", err)
+	if os.Geteuid() != 0 {
+		_, err := OpenPort(slave.Name())
+		var pe *PortError
+		if !errors.As(err, &pe) || pe.Kind != PortBusy {
+			t.Fatalf("second open: %v, want port busy", err)
+		}
+		return
 	}
+	if err := os.Chmod(slave.Name(), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	kind, msg := openAsNobody(t, slave.Name())
+	if kind != PortBusy || !strings.Contains(msg, "is busy") || !strings.Contains(msg, "ModemManager") {
+		t.Fatalf("second open as nobody: %v: %s; want port busy, naming ModemManager", kind, msg)
+	}
+}
+
+// childOpenEnv names the port TestOpenPortChild opens.
+const childOpenEnv = "AIRFLEET_TEST_OPEN_PORT"
+
+// TestOpenPortChild is not a test: openAsNobody runs it, as nobody, to
+// open a port and print the kind of failure.
+func TestOpenPortChild(t *testing.T) {
+	path := os.Getenv(childOpenEnv)
+	if path == "" {
+		t.Skip("run by openAsNobody only")
+	}
+	p, err := OpenPort(path)
+	if err == nil {
+		p.Close()
+		fmt.Printf("KIND=-1\nMSG=opened\n")
+		return
+	}
+	kind := PortFailed
+	var pe *PortError
+	if errors.As(err, &pe) {
+		kind = pe.Kind
+	}
+	fmt.Printf("KIND=%d\nMSG=%s\n", int(kind), err)
+}
+
+// openAsNobody opens path as user nobody, in a copy of this test binary
+// that nobody may run, and returns the kind of failure and its message.
+func openAsNobody(t *testing.T, path string) (PortErrorKind, string) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for p := dir; p != os.TempDir() && p != "/"; p = filepath.Dir(p) {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "device.test")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestOpenPortChild$")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), childOpenEnv+"="+path, "GOCOVERDIR=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child as nobody: %v\n%s", err, out)
+	}
+	var kind = PortErrorKind(-2)
+	var msg string
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "KIND="); ok {
+			n, _ := strconv.Atoi(v)
+			kind = PortErrorKind(n)
+		}
+		if v, ok := strings.CutPrefix(line, "MSG="); ok {
+			msg = v
+		}
+	}
+	if kind == -2 {
+		t.Fatalf("child printed no result:\n%s", out)
+	}
+	return kind, msg
 }
