@@ -174,6 +174,7 @@ func TestBadInput(t *testing.T) {
 		{"imei letters", up("--imei", "86123456789012x"), []string{"--imei", "15-digit"}, ""},
 		{"imei and retry-failed", up("--imei", "861234567890123", "--retry-failed"), []string{"--imei or --retry-failed"}, ""},
 		{"json not bool", up("--json=2"), []string{"-json", "invalid"}, ""},
+		{"upgrade lang", up("--lang", "fr"), []string{"--lang", `"fr"`, "give zh"}, ""},
 		{"ports missing", []string{"upgrade", "--mode", "iot", "--db", own, "--ports", filepath.Join(fleet, "nope")}, []string{"--ports", "no such file"}, ""},
 		{"ports a file", []string{"upgrade", "--mode", "iot", "--db", own, "--ports", file}, []string{"--ports", "not a directory"}, ""},
 		{"port a regular file", []string{"upgrade", "--mode", "iot", "--db", own, "--ports", bad},

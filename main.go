@@ -125,6 +125,7 @@ const usage = `airfleet: upgrade batches of Air780-family modules over the air
                                               run a simulated fleet: modules on ptys in DIR, a fake IoT platform
   airfleet upgrade --mode iot|key|url [--key K] [--url U] [--target V] [--ports DIR] [--imei LIST]
                    [--concurrency N] [--canary K] [--retry-after D] [--reboot-timeout D] [--db PATH] [--force] [--json]
+                   [--lang zh|en]
                                               upgrade every module found (or the listed IMEIs) without the console
   airfleet codes [N]                          the response-code catalogue, or one code, in Chinese and English
   airfleet version                            print the version
@@ -481,9 +482,14 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
 	retry := fs.Bool("retry-failed", false, "upgrade only the modules that did not pass in the log's last batch at this station")
+	langFlag := fs.String("lang", "", "language of the result lines, the live line and the summary, `zh` or en (default: from LANG; --json stays English)")
 	if err := parse(fs, args); err != nil {
 		return false, err
 	}
+	if err := tui.CheckLang(*langFlag); err != nil {
+		return false, usageErr("--lang %v", err)
+	}
+	lang := tui.Language(*langFlag, os.Getenv)
 	if *retry && *imeis != "" {
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}
@@ -533,6 +539,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	}
 
 	progress := upgrade.NewProgress(time.Now())
+	progress.Lang = lang
 	eng := upgrade.NewEngine(src, log, upgrade.EngineOptions{Emit: progress.Observe})
 	ectx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	engineDone := make(chan struct{})
@@ -560,7 +567,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		if *asJSON {
 			out.Print(upgrade.MarshalLine(r.JSON()))
 		} else {
-			out.Print([]byte(r.Line() + "\n"))
+			out.Print([]byte(r.LineIn(lang) + "\n"))
 		}
 	})
 	out.Stop()
@@ -569,7 +576,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	if *asJSON {
 		stdout.Write(upgrade.MarshalLine(sum))
 	} else {
-		fmt.Fprintln(stdout, sum)
+		fmt.Fprintln(stdout, sum.In(lang))
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")

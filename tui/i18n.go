@@ -34,6 +34,15 @@ func langFromEnv(getenv func(string) string) lang {
 	return english
 }
 
+// Language is "zh" or "en": s when given (as --lang takes it), else the
+// locale's (LC_ALL, LC_MESSAGES, LANG). The CLI speaks it too.
+func Language(s string, getenv func(string) string) string {
+	if s != "" {
+		return string(parseLang(s))
+	}
+	return string(langFromEnv(getenv))
+}
+
 // other is the language that L switches to.
 func (l lang) other() lang {
 	if l == chinese {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"airfleet/upgrade"
 )
 
 func TestMessagesHaveBothLanguages(t *testing.T) {
@@ -99,5 +101,24 @@ func TestLangFromEnv(t *testing.T) {
 	}
 	if parseLang("ZH") != chinese || parseLang("fr") != english {
 		t.Error("parseLang")
+	}
+}
+
+// The CLI (upgrade.Note) and the console name every state and result the
+// same in Chinese: an operator who reads both sees one vocabulary.
+func TestCLISpeaksTheConsolesChinese(t *testing.T) {
+	for _, s := range []upgrade.State{upgrade.StateIdle, upgrade.StateIdentifying, upgrade.StateWaitNetwork, upgrade.StateHeld,
+		upgrade.StateConfiguring, upgrade.StateRequesting, upgrade.StateWaitPlatform, upgrade.StateDownloading,
+		upgrade.StateRebooting, upgrade.StateVerifying, upgrade.StateRestoring, upgrade.StatePassed, upgrade.StateCurrent,
+		upgrade.StateFailed, upgrade.StateCancelled, upgrade.StateDisconnected} {
+		key := "state." + string(s)
+		if cli, console := upgrade.N(key).In("zh"), chinese.T(key); cli != console {
+			t.Errorf("%s: the CLI says %q, the console %q", s, cli, console)
+		}
+	}
+	for _, o := range []upgrade.Outcome{upgrade.Upgraded, upgrade.Current, upgrade.Failed, upgrade.Held, upgrade.Cancelled} {
+		if cli, console := upgrade.N("outcome."+string(o)).In("zh"), chinese.T("res."+string(o)); cli != console {
+			t.Errorf("%s: the CLI says %q, the console %q", o, cli, console)
+		}
 	}
 }

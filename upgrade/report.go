@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // ResultJSON is one module's result as `airfleet upgrade --json` prints it.
@@ -41,21 +41,44 @@ func (r Result) JSON() ResultJSON {
 		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: r.Ended.Sub(r.Started).Round(10 * time.Millisecond).Seconds(), Message: r.Message}
 }
 
-// Line is one human line for a finished module.
-func (r Result) Line() string {
+// Line is one human line for a finished module, in English.
+func (r Result) Line() string { return r.LineIn("en") }
+
+// LineIn is one human line for a finished module in lang ("zh" or "en").
+func (r Result) LineIn(lang string) string {
 	code := ""
 	switch {
 	case r.Code != 0:
-		code = fmt.Sprintf(" [code %d]", r.Code)
+		code = " [" + N("cli.code", r.Code).In(lang) + "]"
 	case r.ModuleError != 0:
-		code = fmt.Sprintf(" [error %d]", r.ModuleError)
+		code = " [" + N("cli.moderr", r.ModuleError).In(lang) + "]"
 	}
 	imei := r.IMEI
 	if imei == "" {
 		imei = "-"
 	}
-	return fmt.Sprintf("%-9s %-9s %-15s %-10s %4d→%-4d %6.1fs%s %s", strings.ToUpper(string(r.Outcome)), r.Slot, imei, r.Model, r.From, r.To,
-		r.Ended.Sub(r.Started).Seconds(), code, r.Message)
+	msg := r.Message
+	if r.Note.Key != "" {
+		msg = r.Note.In(lang)
+	}
+	return fmt.Sprintf("%s %-9s %-15s %-10s %4d→%-4d %6.1fs%s %s", padCells(N("outcome."+string(r.Outcome)).In(lang), 9), r.Slot, imei, r.Model, r.From, r.To,
+		r.Ended.Sub(r.Started).Seconds(), code, msg)
+}
+
+// padCells pads s with spaces to width terminal cells (a Chinese
+// character takes two).
+func padCells(s string, width int) string {
+	w := 0
+	for _, r := range s {
+		w++
+		if r >= 0x1100 && (unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xff60)) {
+			w++
+		}
+	}
+	if w >= width {
+		return s
+	}
+	return s + strings.Repeat(" ", width-w)
 }
 
 // Summary counts a batch's results.
@@ -96,9 +119,11 @@ func Summarize(rs []Result, elapsed time.Duration) Summary {
 // OK reports whether every module ended upgraded or current.
 func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total }
 
-func (s Summary) String() string {
-	return fmt.Sprintf("%d modules in %.1fs: %d upgraded, %d current, %d failed, %d held, %d cancelled; %d requests to the server",
-		s.Total, s.Seconds, s.Upgraded, s.Current, s.Failed, s.Held, s.Cancelled, s.Requests)
+func (s Summary) String() string { return s.In("en") }
+
+// In says the summary in lang ("zh" or "en").
+func (s Summary) In(lang string) string {
+	return N("cli.summary", s.Total, s.Seconds, s.Upgraded, s.Current, s.Failed, s.Held, s.Cancelled, s.Requests).In(lang)
 }
 
 // MarshalLine encodes v as one JSON line without HTML escaping.
@@ -118,6 +143,9 @@ type Progress struct {
 	states map[string]State // by slot
 	pct    map[string]int
 	start  time.Time
+	// Lang is the language of the live line ("zh" or "en"); set it
+	// before Live.
+	Lang string
 }
 
 // NewProgress starts a status at now.
@@ -138,22 +166,66 @@ func (p *Progress) Observe(e Event) {
 	}
 }
 
-// Line renders the status, e.g. "0:42  16 modules: 3 downloading, 2 rebooting, 5 passed".
-func (p *Progress) Line(now time.Time) string {
+// Line renders the status in English.
+func (p *Progress) Line(now time.Time) string { return p.LineIn(now, "en") }
+
+// progressBar is how many cells the status line's bar has.
+const progressBar = 20
+
+// LineIn renders the status in lang, e.g.
+// "0:42 [█████░░░░░░░░░░░░░░░] 4/16 done · 3 downloading 41 %, 2 rebooting, 4 passed".
+// The bar fills as modules finish; a downloading module counts with its
+// percentage, so the bar moves during the long download too.
+func (p *Progress) LineIn(now time.Time, lang string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	counts := map[State]int{}
-	for _, s := range p.states {
+	done, sumPct := 0.0, 0
+	for slot, s := range p.states {
 		counts[s]++
+		switch {
+		case s.Final():
+			done++
+		case s == StateDownloading:
+			done += float64(p.pct[slot]) / 100 * 0.8 // the reboot and the check come after
+			sumPct += p.pct[slot]
+		case s == StateRebooting || s == StateVerifying || s == StateRestoring:
+			done += 0.8
+		}
 	}
 	var parts []string
-	for s, n := range counts {
-		parts = append(parts, fmt.Sprintf("%d %s", n, s))
+	for _, s := range stateOrder {
+		n := counts[s]
+		if n == 0 {
+			continue
+		}
+		part := N("cli.count", n, N("state."+string(s))).In(lang)
+		if s == StateDownloading {
+			part += fmt.Sprintf(" %d %%", sumPct/n)
+		}
+		parts = append(parts, part)
 	}
-	sort.Strings(parts)
+	total := len(p.states)
+	filled := 0
+	if total > 0 {
+		filled = int(done / float64(total) * progressBar)
+	}
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", progressBar-filled)
+	finished := counts[StatePassed] + counts[StateCurrent] + counts[StateFailed] + counts[StateHeld] + counts[StateCancelled]
 	el := now.Sub(p.start).Round(time.Second)
-	return fmt.Sprintf("%d:%02d  %d modules: %s", int(el.Minutes()), int(el.Seconds())%60, len(p.states), strings.Join(parts, ", "))
+	sep := ", "
+	if lang == "zh" {
+		sep = ","
+	}
+	return fmt.Sprintf("%d:%02d [%s] %s · %s", int(el.Minutes()), int(el.Seconds())%60, bar,
+		N("cli.done", finished, total).In(lang), strings.Join(parts, sep))
 }
+
+// stateOrder is the order a module goes through the states, for the
+// status line.
+var stateOrder = []State{StateIdle, StateIdentifying, StateWaitNetwork, StateConfiguring, StateWaitPlatform,
+	StateRequesting, StateDownloading, StateRebooting, StateVerifying, StateRestoring, StateDisconnected,
+	StatePassed, StateCurrent, StateFailed, StateHeld, StateCancelled}
 
 // Live keeps a status line of the batch at the bottom of a terminal while
 // result lines are printed above it.
@@ -182,7 +254,7 @@ func (p *Progress) Live(out, status io.Writer, every time.Duration) *Live {
 			select {
 			case <-t.C:
 				l.mu.Lock()
-				fmt.Fprint(l.status, "\r\033[K"+p.Line(time.Now()))
+				fmt.Fprint(l.status, "\r\033[K"+p.LineIn(time.Now(), p.Lang))
 				l.mu.Unlock()
 			case <-l.stop:
 				return

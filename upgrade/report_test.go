@@ -75,3 +75,35 @@ func TestSummary(t *testing.T) {
 		t.Fatal("absent codes must be null")
 	}
 }
+
+// The CLI speaks the operator's language: result line, summary and live
+// line; the live line's bar fills with finished and downloading modules.
+func TestReportInChinese(t *testing.T) {
+	now := time.Now()
+	r := Result{Slot: "1-1.2", IMEI: "864468068303845", Model: "Air780EP", From: 1006, To: 1006, Outcome: Failed,
+		Code: 25, Started: now, Ended: now.Add(2 * time.Second), Message: "english", Note: N("code", 25)}
+	if got := r.LineIn("zh"); !strings.HasPrefix(got, "失败      1-1.2") || !strings.Contains(got, "[代码 25]") || !strings.Contains(got, "未找到项目") {
+		t.Errorf("zh line: %q", got)
+	}
+	if got := r.Line(); !strings.HasPrefix(got, "FAILED    1-1.2") || !strings.Contains(got, "[code 25]") || !strings.Contains(got, "invalid project") {
+		t.Errorf("en line: %q", got)
+	}
+	s := Summarize([]Result{r, {Outcome: Upgraded, Requests: 1}}, 3*time.Second)
+	if got := s.In("zh"); got != "2 个模块,用时 3.0s:已升级 1,无需升级 0,失败 1,暂缓 0,已取消 0;向服务器请求 1 次" {
+		t.Errorf("zh summary: %q", got)
+	}
+
+	p := NewProgress(now)
+	p.Observe(Event{Slot: "a", Step: StatePassed})
+	p.Observe(Event{Slot: "b", Step: StateDownloading, Percent: 50})
+	p.Observe(Event{Slot: "c", Step: StateWaitPlatform})
+	p.Observe(Event{Slot: "d", Step: StateFailed})
+	// 2 finished + 0.5×0.8 of one: 2.4 of 4 modules = 12 of 20 cells.
+	want := "0:42 [" + strings.Repeat("█", 12) + strings.Repeat("░", 8) + "] "
+	if got := p.LineIn(now.Add(42*time.Second), "en"); got != want+"2/4 done · 1 waiting for the platform, 1 downloading 50 %, 1 passed, 1 failed" {
+		t.Errorf("en live line: %q", got)
+	}
+	if got := p.LineIn(now.Add(42*time.Second), "zh"); got != want+"完成 2/4 · 等待平台 1,下载中 1 50 %,成功 1,失败 1" {
+		t.Errorf("zh live line: %q", got)
+	}
+}
