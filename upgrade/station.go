@@ -210,12 +210,7 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 		defer wg.Done()
 		a := st.identify(ctx, c)
 		if a.Err == nil && !(a.Info.SIM.Ready && a.Info.Registration.Registered()) {
-			a.watch = newIdleWatch()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				st.watchIdle(ctx, a)
-			}()
+			a.watch = newIdleWatch() // set before a is seen: Claim waits for it
 		}
 		st.mu.Lock()
 		delete(st.pending, c.Slot)
@@ -237,6 +232,13 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 		st.mu.Lock()
 		st.notifyLocked()
 		st.mu.Unlock()
+		if a.watch != nil { // started after the first idle event, so its own come after it
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st.watchIdle(ctx, a)
+			}()
+		}
 	}()
 }
 
