@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -240,4 +242,111 @@ func waitingIn(db string) bool {
 		}
 	}
 	return false
+}
+
+// syncBuffer is a strings.Builder the child's stderr and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLogLockedDuringUpgrade holds the log's write lock from another
+// program while `airfleet upgrade` runs: the upgrade goes on, the person at
+// the terminal is told why the log is not written, and once the lock goes
+// every record reaches the log.
+func TestLogLockedDuringUpgrade(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := crashBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "log.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// code-43: the delta is never ready, so the modules keep waiting.
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 3, Scenario: "code-43", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	child := exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", db, "--retry-after", "30s")
+	var out strings.Builder
+	var errb syncBuffer
+	child.Stdout, child.Stderr = &out, &errb
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Process.Kill()
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 60 s; stderr:\n%s", what, errb.String())
+			}
+			time.Sleep(50 * time.Millisecond) // polling the log and the child's output
+		}
+	}
+	waitFor("module waiting for the platform", func() bool { return waitingIn(db) })
+
+	other, err := sql.Open("sqlite3", "file:"+db+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec("INSERT INTO modules (imei, first_seen, last_seen) VALUES ('lock', 0, 0)"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("warning on stderr", func() bool { return strings.Contains(errb.String(), "airfleet: warning:") })
+	msg := errb.String()
+	if !strings.Contains(msg, "locked") && !strings.Contains(msg, "busy") || !strings.Contains(msg, "the upgrades go on") {
+		t.Errorf("the warning does not say why or what happens: %s", msg)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	child.Process.Signal(os.Interrupt)
+	err = child.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1 (cancelled); stderr:\n%s", err, errb.String())
+	}
+	if strings.Contains(errb.String(), "could not be saved") {
+		t.Fatalf("records lost:\n%s", errb.String())
+	}
+	st, err := store.OpenReadOnly(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.Attempts(store.AttemptFilter{})
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%d attempts (%v)", len(rows), err)
+	}
+	for _, a := range rows {
+		if a.Result != store.ResultCancelled {
+			t.Errorf("%s logged as %s", a.IMEI, a.Result)
+		}
+		evs, err := st.Events(a.ID)
+		if err != nil || len(evs) == 0 || evs[len(evs)-1].Step != "cancelled" {
+			t.Errorf("%s: events %+v (%v): the cancel, written after the lock, is missing", a.IMEI, evs, err)
+		}
+	}
 }

@@ -186,7 +186,7 @@ func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
 	}
 }
 
-func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("scan", stderr)
 	source := sourceFlags(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per module")
@@ -210,7 +210,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if log, err = upgrade.OpenStoreLog(*dbPath); err != nil {
 			return usageErr("--db: %v", err)
 		}
-		defer log.Close()
+		defer closeLog(log, &err)
 	}
 	cands, err := src.List()
 	if err != nil {
@@ -328,7 +328,7 @@ func validScenario(name string) bool {
 	return false
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("demo", stderr)
 	n := fs.Int("modules", 24, "number of simulated modules")
 	scenario := fs.String("scenario", "mixed", "simulator scenario `NAME`")
@@ -370,7 +370,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageErr("--db: %v", err)
 	}
-	defer log.Close()
+	defer closeLog(log, &err)
 
 	cfg := upgrade.Config{Mode: upgrade.ModeIoT}
 	// The simulated fleet runs X times faster than a real one: so do the
@@ -387,7 +387,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	go func() { ctl.Run(cctx); close(done) }()
 	// No settings file: a key saved for the real line must not reach the
 	// simulator, and the demo's choices must not change the real line's.
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain, History: log.Store()})
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain, History: log.Store(), LogHealth: log.Health})
 	stop()
 	drain(ctl, stderr)
 	<-done
@@ -399,7 +399,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // cmdConsole is the console on the modules attached to this station (or in
 // a fleet directory), with the operator's remembered settings.
-func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("console", stderr)
 	source := sourceFlags(fs)
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
@@ -427,13 +427,14 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageErr("--db: %v", err)
 	}
-	defer log.Close()
+	defer closeLog(log, &err)
 	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
 	ctl.SetAutoStart(s.AutoStart)
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings})
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings,
+		LogHealth: log.Health})
 	stop()
 	drain(ctl, stderr)
 	<-done
@@ -462,7 +463,7 @@ func explain(code, moduleErr int, lang string) (title, explanation, remedy strin
 	return
 }
 
-func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, error) {
+func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (ok bool, err error) {
 	fs := newFlags("upgrade", stderr)
 	var cfg upgrade.Config
 	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
@@ -528,7 +529,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 	if err != nil {
 		return false, usageErr("--db: %v", err)
 	}
-	defer log.Close()
+	defer closeLog(log, &err)
+	stopWarnings := warnLog(log, stderr)
+	defer stopWarnings()
 	if n := log.Recovered(); n > 0 {
 		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
 	}
@@ -582,6 +585,38 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (b
 		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
 	}
 	return sum.OK(), nil
+}
+
+// closeLog closes the log; writes it could not save make the command
+// fail, saying so: the log is the product's memory, and its loss is never
+// silent.
+func closeLog(log *upgrade.StoreLog, err *error) {
+	if cerr := log.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("the log: %w", cerr)
+	}
+}
+
+// warnLog prints each new trouble of the log's writer (disk full, file
+// locked) on stderr while a batch runs: the upgrades go on, the rows wait
+// in memory, and the person at the terminal learns why.
+func warnLog(log *upgrade.StoreLog, stderr io.Writer) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case err := <-log.Store().Errors():
+				fmt.Fprintf(stderr, "airfleet: warning: %v (the upgrades go on)\n", err)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // checkSetup refuses a fleet directory holding module folders that cannot

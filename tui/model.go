@@ -40,6 +40,9 @@ type Options struct {
 	// ExportDir is where the history screen's CSV exports go; empty: the
 	// working directory.
 	ExportDir string
+	// LogHealth, when set, is read every 2 s: while the log cannot be
+	// written, the status line says why.
+	LogHealth LogHealth
 }
 
 // screenID is the console's screen, below the help and the detail pane.
@@ -107,6 +110,10 @@ type Model struct {
 	ticking       bool // a tickMsg is on its way
 	ticker        func(now func() time.Time) tea.Cmd
 	footer        string // the short help, rendered when the keys change
+
+	logHealth  LogHealth
+	logErr     error // why the log cannot be written now, nil if it can
+	logPending int64 // records waiting for the disk
 }
 
 // The parts of the console.
@@ -138,7 +145,7 @@ func New(b Backend, opts Options) *Model {
 		fleet: newFleet(c), header: &header{c: c}, detail: newDetail(c, opts.History != nil), find: newFinder(c),
 		settings: newSettingsForm(c, opts.SettingsPath), history: newHistoryScreen(c, opts.History), help: help.New(),
 		hist: opts.History, settingsPath: opts.SettingsPath, exportDir: opts.ExportDir, langGiven: opts.Lang != "",
-		logDelay: logDelay}
+		logDelay: logDelay, logHealth: opts.LogHealth}
 	m.ticker = tick
 	m.help.Styles = c.styles.Help
 	m.syncKeys()
@@ -152,6 +159,9 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{loadPlan(m.backend), tea.RequestBackgroundColor}
 	if m.settingsPath != "" {
 		cmds = append(cmds, loadSettingsFile(m.settingsPath))
+	}
+	if m.logHealth != nil {
+		cmds = append(cmds, checkLogHealth(m.logHealth, logHealthEvery))
 	}
 	return tea.Batch(cmds...)
 }
@@ -192,6 +202,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // handleLogMsg routes the answers of the settings, the log and the export.
 func (m *Model) handleLogMsg(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case logHealthMsg:
+		return m.handleLogHealth(msg)
 	case settingsReadMsg:
 		m.settings.load(msg)
 	case settingsFileMsg:
@@ -259,6 +271,8 @@ func (m *Model) statusLine() string {
 		return m.find.View()
 	case m.history.input.active:
 		return m.history.input.View()
+	case m.logErr != nil: // above any other news: the product's memory is at stake
+		return s.Tone[toneFail].Render(l.F("st.logfail", m.logPending, m.logErr))
 	case m.screen != screenFleet:
 		return s.Tone[m.statusTone].Render(m.statusText())
 	}

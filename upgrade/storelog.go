@@ -34,6 +34,10 @@ func (l *StoreLog) Store() *store.Store { return l.s }
 // interrupted).
 func (l *StoreLog) Recovered() int { return l.s.Recovered().Attempts }
 
+// Health says how many records wait for the disk and, while the log
+// cannot write them, why (nil: healthy). It never waits on the disk.
+func (l *StoreLog) Health() (pending int64, err error) { return l.s.Pending(), l.s.Err() }
+
 // Flush waits until everything written so far is on disk.
 func (l *StoreLog) Flush(ctx context.Context) error { return l.s.Flush(ctx) }
 
