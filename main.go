@@ -530,8 +530,6 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		return false, usageErr("--db: %v", err)
 	}
 	defer closeLog(log, &err)
-	stopWarnings := warnLog(log, stderr)
-	defer stopWarnings()
 	if n := log.Recovered(); n > 0 {
 		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
 	}
@@ -564,6 +562,8 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		statusLine = stderr
 	}
 	out := progress.Live(stdout, statusLine, 500*time.Millisecond)
+	stopWarnings := warnLog(log, func(msg string) { out.PrintTo(stderr, []byte(msg)) })
+	defer stopWarnings()
 	start := time.Now()
 	batch := eng.NewBatch(cfg)
 	results := batch.Run(ctx, list, func(r upgrade.Result) {
@@ -597,9 +597,9 @@ func closeLog(log *upgrade.StoreLog, err *error) {
 }
 
 // warnLog prints each new trouble of the log's writer (disk full, file
-// locked) on stderr while a batch runs: the upgrades go on, the rows wait
-// in memory, and the person at the terminal learns why.
-func warnLog(log *upgrade.StoreLog, stderr io.Writer) (stop func()) {
+// locked) while a batch runs: the upgrades go on, the rows wait in memory,
+// and the person at the terminal learns why.
+func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -607,7 +607,7 @@ func warnLog(log *upgrade.StoreLog, stderr io.Writer) (stop func()) {
 		for {
 			select {
 			case err := <-log.Store().Errors():
-				fmt.Fprintf(stderr, "airfleet: warning: %v (the upgrades go on)\n", err)
+				print(fmt.Sprintf("airfleet: warning: %v (the upgrades go on)\n", err))
 			case <-done:
 				return
 			}

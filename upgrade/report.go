@@ -265,13 +265,16 @@ func (p *Progress) Live(out, status io.Writer, every time.Duration) *Live {
 }
 
 // Print writes one result line above the status line.
-func (l *Live) Print(b []byte) {
+func (l *Live) Print(b []byte) { l.PrintTo(l.out, b) }
+
+// PrintTo writes b to w above the status line (e.g. a warning to stderr).
+func (l *Live) PrintTo(w io.Writer, b []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.status != nil {
 		fmt.Fprint(l.status, "\r\033[K")
 	}
-	l.out.Write(b)
+	w.Write(b)
 }
 
 // Stop ends the redraws and clears the status line.
