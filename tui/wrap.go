@@ -60,7 +60,7 @@ func wrapLine(s string, width int) []string {
 			continue
 		}
 		for rest := a.text; rest != ""; { // wider than a line: cut it
-			c, w := ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth)
+			c, w := cluster(rest)
 			rest = rest[len(c):]
 			if lw+w > width && lw > 0 {
 				flush()
@@ -82,7 +82,7 @@ func atoms(s string) []atom {
 	var prev string // the last cluster of cur
 	space := ""
 	for s != "" {
-		c, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+		c, w := cluster(s)
 		s = s[len(c):]
 		if c == " " {
 			if cur.text != "" {
@@ -107,6 +107,17 @@ func atoms(s string) []atom {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// cluster is the first grapheme cluster of s and its width; never empty
+// (a stray byte of broken UTF-8 is a cluster of its own), so the loops
+// over it always advance.
+func cluster(s string) (string, int) {
+	c, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+	if c == "" {
+		return s[:1], 1
+	}
+	return c, w
 }
 
 // breakBetween reports whether a line may break between clusters a and b
