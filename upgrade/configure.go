@@ -41,11 +41,11 @@ func (m *machine) preflight(ctx context.Context) error {
 			break
 		}
 		if !waited {
-			m.emit(StateWaitNetwork, N("wait.network", info.SIM.State, regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
+			m.emit(StateWaitNetwork, N("wait.network", simNote(info.SIM.State), regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
 		}
 		if time.Now().After(deadline) {
 			if !info.SIM.Ready {
-				return m.finish(Failed, N("failed.nosim", info.SIM.State))
+				return m.finish(Failed, N("failed.nosim", simNote(info.SIM.State)))
 			}
 			return m.finish(Failed, N("failed.nonet", regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
 		}

@@ -157,6 +157,13 @@ var messages = map[string][2]string{
 	"state.failed":           {"failed", "失败"},
 	"state.cancelled":        {"cancelled", "已取消"},
 	"state.disconnected":     {"unplugged", "已断开"},
+	"sim.state":              {"%s (%s)", "%s(%s)"},
+	"sim.none":               {"not inserted", "未插卡"},
+	"sim.pin":                {"locked by a PIN", "需要 PIN 码"},
+	"sim.puk":                {"locked (PUK)", "已锁(需要 PUK 码)"},
+	"sim.failure":            {"failure", "故障"},
+	"sim.busy":               {"busy", "忙"},
+	"sim.wrong":              {"wrong card", "卡不对"},
 	"sig.dbm":                {"%d dBm", "%d dBm"},
 	"sig.unknown":            {"unknown", "未知"},
 	"wait.network":           {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
@@ -215,7 +222,26 @@ func identNote(i device.Info) Note {
 	if d := i.Signal.DBm(); d != 0 {
 		sig = N("sig.dbm", d)
 	}
-	return N("ident", i.Model, i.Firmware.Raw, i.SIM.State, regNote(i.Registration), sig)
+	return N("ident", i.Model, i.Firmware.Raw, simNote(i.SIM.State), regNote(i.Registration), sig)
+}
+
+// simNotes name the SIM states an operator meets (AT+CPIN? and its
+// +CME ERROR codes, 3GPP TS 27.007) in words; others are shown as read.
+var simNotes = map[string]string{
+	"SIM PIN": "sim.pin", "SIM PUK": "sim.puk",
+	"+CME ERROR: 10": "sim.none", "+CME ERROR: SIM not inserted": "sim.none",
+	"+CME ERROR: 11": "sim.pin", "+CME ERROR: 12": "sim.puk",
+	"+CME ERROR: 13": "sim.failure", "+CME ERROR: SIM failure": "sim.failure",
+	"+CME ERROR: 14": "sim.busy", "+CME ERROR: 15": "sim.wrong",
+}
+
+// simNote says a SIM state in either language, keeping what the module
+// answered when it is not plain READY.
+func simNote(state string) any {
+	if key, ok := simNotes[state]; ok {
+		return N("sim.state", N(key), state)
+	}
+	return state
 }
 
 // regNote says a registration state in either language.

@@ -70,3 +70,22 @@ func TestNoteIn(t *testing.T) {
 		t.Errorf("failure in en: %q", got)
 	}
 }
+
+// SIM states an operator meets are said in words, with what the module
+// answered; READY and unknown answers stay as read.
+func TestSIMNote(t *testing.T) {
+	for _, tc := range []struct{ state, en, zh string }{
+		{"+CME ERROR: 10", "not inserted (+CME ERROR: 10)", "未插卡(+CME ERROR: 10)"},
+		{"SIM PIN", "locked by a PIN (SIM PIN)", "需要 PIN 码(SIM PIN)"},
+		{"READY", "READY", "READY"},
+		{"+CME ERROR: 99", "+CME ERROR: 99", "+CME ERROR: 99"},
+	} {
+		n := N("wait.network", simNote(tc.state), "x", "1s")
+		if got := n.In("en"); !strings.HasPrefix(got, "SIM "+tc.en+", network") {
+			t.Errorf("%s in English: %q", tc.state, got)
+		}
+		if got := n.In("zh"); !strings.HasPrefix(got, "SIM "+tc.zh+",网络") {
+			t.Errorf("%s in Chinese: %q", tc.state, got)
+		}
+	}
+}
