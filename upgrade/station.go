@@ -32,6 +32,7 @@ type Attached struct {
 
 // idleWatch is the life of one module's idle watch.
 type idleWatch struct {
+	mu      sync.Mutex    // held while the watch announces a reading, and by Claim
 	once    sync.Once
 	claimed chan struct{} // closed by Claim
 	done    chan struct{} // closed when the watch has ended
@@ -41,7 +42,12 @@ func newIdleWatch() *idleWatch {
 	return &idleWatch{claimed: make(chan struct{}), done: make(chan struct{})}
 }
 
-func (w *idleWatch) claim() { w.once.Do(func() { close(w.claimed) }) }
+// claim ends the watch; once it returns, the watch announces nothing more.
+func (w *idleWatch) claim() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.once.Do(func() { close(w.claimed) })
+}
 
 func (w *idleWatch) isClaimed() bool {
 	select {
@@ -245,8 +251,11 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 // watchIdle reads the SIM and network of an idle module again until it is
 // registered, and announces each change as a new idle event (a fresh copy
 // of the module in the station). It ends when the module is registered,
-// goes, or is claimed by an upgrade. A claim never cuts a reading short:
-// a command cut off would cost the upgrade a resync.
+// goes, or is claimed by an upgrade. A claim never cuts a reading short
+// (a command cut off would cost the upgrade a resync) and never waits for
+// one (a stalled module would hold up its upgrade's start or cancel): the
+// reading under way finishes beside the upgrade's first commands and is
+// dropped.
 func (st *Station) watchIdle(ctx context.Context, a *Attached) {
 	w := a.watch
 	defer close(w.done)
@@ -282,25 +291,39 @@ func (st *Station) watchIdle(ctx context.Context, a *Attached) {
 			continue
 		}
 		quiet, delay = 0, st.idlePoll
-		next := *cur
-		next.Info, next.Identified = info, time.Now()
-		st.mu.Lock()
-		if w.isClaimed() || st.mods[a.Slot] != cur {
-			st.mu.Unlock()
+		if !st.announce(w, &cur, info) {
 			return
 		}
-		st.setLocked(a.Slot, &next)
-		st.mu.Unlock()
-		cur = &next
-		n := cur.describe()
-		st.emit(Event{Time: time.Now(), Slot: cur.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n})
-		st.mu.Lock()
-		st.notifyLocked()
-		st.mu.Unlock()
 		if info.SIM.Ready && info.Registration.Registered() {
 			return
 		}
 	}
+}
+
+// announce puts a fresh copy of *cur with info in the station and tells
+// the console, unless the module was claimed or replaced meanwhile (then it
+// returns false). It holds w.mu throughout, so a Claim that has returned
+// is never followed by an idle event.
+func (st *Station) announce(w *idleWatch, cur **Attached, info device.Info) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	old := *cur
+	next := *old
+	next.Info, next.Identified = info, time.Now()
+	st.mu.Lock()
+	if w.isClaimed() || st.mods[old.Slot] != old {
+		st.mu.Unlock()
+		return false
+	}
+	st.setLocked(old.Slot, &next)
+	st.mu.Unlock()
+	*cur = &next
+	n := next.describe()
+	st.emit(Event{Time: time.Now(), Slot: next.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n})
+	st.mu.Lock()
+	st.notifyLocked()
+	st.mu.Unlock()
+	return true
 }
 
 // sameStatus reports whether two readings of a module say the same SIM
@@ -309,16 +332,15 @@ func sameStatus(a, b device.Info) bool {
 	return a.SIM == b.SIM && a.Registration == b.Registration && a.Signal == b.Signal
 }
 
-// Claim hands module a to an upgrade: its idle watch stops (Claim waits
-// for it, so no idle event of the station follows) and the newest copy of
-// the module is returned.
+// Claim hands module a to an upgrade: its idle watch stops (no idle event
+// of the station follows Claim) and the newest copy of the module is
+// returned. It never waits on the module.
 func (st *Station) Claim(a *Attached) *Attached {
 	if a == nil {
 		return nil
 	}
 	if w := a.watch; w != nil {
 		w.claim()
-		<-w.done // at most the reading under way
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
