@@ -32,7 +32,7 @@ type Attached struct {
 
 // idleWatch is the life of one module's idle watch.
 type idleWatch struct {
-	mu      sync.Mutex    // held while the watch announces a reading, and by Claim
+	mu      sync.Mutex // held while the watch announces a reading, and by Claim
 	once    sync.Once
 	claimed chan struct{} // closed by Claim
 	done    chan struct{} // closed when the watch has ended
