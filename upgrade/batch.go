@@ -372,3 +372,14 @@ func (g *pairGate) served(ctx context.Context, key, imei string) (bool, error) {
 
 // ID is the batch's id in the log (0 before Run).
 func (b *Batch) ID() int64 { return b.id }
+
+// slotOf is the slot of a module of this batch, or its IMEI when the
+// batch does not know it.
+func (b *Batch) slotOf(imei string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.slots[imei]; s != "" {
+		return s
+	}
+	return imei
+}

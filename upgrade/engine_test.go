@@ -3,6 +3,7 @@ package upgrade
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -145,6 +146,24 @@ func TestHappyBatch32(t *testing.T) {
 	}
 	if skipped == 0 {
 		t.Error("every attempt asked for SIM and network again right after the station identified the module")
+	}
+	// The modules that wait for their pair's pilot are told its slot: the
+	// line knows its modules by slot.
+	slots := map[string]bool{}
+	for _, m := range ff.Modules {
+		slots[m.Slot] = true
+	}
+	waits := 0
+	for _, me := range log.events {
+		if n := me.e.Note; n.Key == "wait.pilot" {
+			waits++
+			if len(n.Args) != 1 || !slots[fmt.Sprint(n.Args[0])] {
+				t.Errorf("%s waits for %v, not a slot of the fleet", me.e.Slot, n.Args)
+			}
+		}
+	}
+	if waits == 0 {
+		t.Error("no module waited for its pair's pilot")
 	}
 }
 

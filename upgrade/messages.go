@@ -181,7 +181,7 @@ var messages = map[string][2]string{
 	"verify":                 {"ATI", "ATI"},
 	"wait.back":              {"%s: waiting up to %s for it to come back", "%s:最多等待 %s 让它回来"},
 	"moved":                  {"found again in slot %s", "在槽位 %s 重新找到"},
-	"wait.pilot":             {"waiting for %s (same firmware and version) to get past the platform's delta generation", "等待 %s(相同固件和版本)先通过平台的差分包生成"},
+	"wait.pilot":             {"waiting for the module in slot %s (same firmware and version) to get past the platform's delta generation", "等待槽位 %s 的模块(相同固件和版本)先通过平台的差分包生成"},
 	"restore.failed":         {"could not restore AUTO: %v", "无法恢复 AUTO:%v"},
 	"restore.off":            {"AUTO left off until the module's next power-on (NV unchanged): clearing the old URL restarted its auto-check timer, and it would ask the platform by itself", "AUTO 保持关闭直到模块下次上电(NV 未改):清除旧 URL 重启了自动检查计时,否则它会自行向平台请求"},
 	"progress":               {"%d %%", "%d%%"},

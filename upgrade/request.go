@@ -234,7 +234,8 @@ func (m *machine) gate(ctx context.Context) error {
 	err := m.b.pairs.acquire(ctx, m.pairKey(), m.imei, func(pilot string) {
 		if !waiting {
 			waiting = true
-			m.emit(StateWaitPlatform, N("wait.pilot", pilot), nil)
+			// The line knows its modules by slot: name the pilot's.
+			m.emit(StateWaitPlatform, N("wait.pilot", m.b.slotOf(pilot)), nil)
 		}
 	})
 	if err != nil {
