@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -26,6 +27,19 @@ func checkLogHealth(h LogHealth, d time.Duration) tea.Cmd {
 		p, err := h()
 		return logHealthMsg{pending: p, err: err}
 	})
+}
+
+// rootCause is the innermost error of err's chain ("database or disk is
+// full"): the status line is one line, and the wrappers' words (which
+// file, that it retries) are said by the sentence around it.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
 
 // handleLogHealth keeps the latest reading: while the log cannot be

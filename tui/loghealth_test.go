@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -16,9 +17,9 @@ func TestLogHealthWarning(t *testing.T) {
 	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 120, 24, func(o *Options) { o.LogHealth = health })
 	send(m, mixedEvents()...)
 
-	pending, failure = 12, errors.New("database or disk is full")
+	pending, failure = 12, fmt.Errorf("cannot save to the log at /var/lib/airfleet/airfleet.db (will keep retrying): %w", errors.New("database or disk is full"))
 	msg := checkLogHealth(health, 0)()
-	if got, ok := msg.(logHealthMsg); !ok || got.pending != 12 || got.err != failure {
+	if got, ok := msg.(logHealthMsg); !ok || got.pending != 12 || !errors.Is(got.err, failure) {
 		t.Fatalf("the health check read %#v", msg)
 	}
 	_, next := m.Update(msg)

@@ -272,7 +272,7 @@ func (m *Model) statusLine() string {
 	case m.history.input.active:
 		return m.history.input.View()
 	case m.logErr != nil: // above any other news: the product's memory is at stake
-		return s.Tone[toneFail].Render(l.F("st.logfail", m.logPending, m.logErr))
+		return s.Tone[toneFail].Render(l.F("st.logfail", m.logPending, rootCause(m.logErr)))
 	case m.screen != screenFleet:
 		return s.Tone[m.statusTone].Render(m.statusText())
 	}
