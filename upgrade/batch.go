@@ -127,7 +127,7 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 		switch {
 		case a.Err != nil && len(imeis) == 0:
 			now := time.Now()
-			n := N("failed.error", a.Err.Error())
+			n := errNote(a.Err)
 			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 		case a.Err != nil:
 		case len(imeis) == 0 || want[a.Info.IMEI]:

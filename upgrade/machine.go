@@ -171,7 +171,7 @@ func (m *machine) classifyErr(ctx context.Context, err error) {
 	case errors.Is(err, device.ErrClosed):
 		m.finish(Failed, N("failed.gone", err.Error()))
 	default:
-		m.finish(Failed, N("failed.error", err.Error()))
+		m.finish(Failed, errNote(err))
 	}
 }
 

@@ -1,6 +1,7 @@
 package upgrade
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -157,6 +158,13 @@ var messages = map[string][2]string{
 	"state.failed":           {"failed", "失败"},
 	"state.cancelled":        {"cancelled", "已取消"},
 	"state.disconnected":     {"unplugged", "已断开"},
+	"err.permission":         {"%[1]s", "没有权限打开 %[2]s:请把当前用户加入 dialout 组(sudo usermod -aG dialout $USER,然后重新登录)"},
+	"err.busy":               {"%[1]s", "%[2]s 被其他程序占用:ModemManager 会抢占 Air780 的端口;请为 19d1:0001 添加 udev 规则 ENV{ID_MM_DEVICE_IGNORE}=\"1\",或停止 ModemManager"},
+	"err.gone":               {"%[1]s", "%[2]s 已不存在:模块被拔出或正在重启"},
+	"err.notserial":          {"%[1]s", "%[2]s 不是串口设备:请检查路径,应为模块的 USB 串口(ttyACM*),而不是文件"},
+	"err.noat":               {"%[1]s", "找不到 AT 端口(USB 接口 06 或 02):请把 if06(或 if02)链接到模块的 AT 端口。(%[1]s)"},
+	"err.notnode":            {"%[1]s", "舰队目录里的端口不是设备节点:目录中必须是指向设备节点的链接。(%[1]s)"},
+	"err.download":           {"%[1]s", "槽位 %[2]s 的模块处于下载(boot)模式:无法空中升级;请用数据线重新烧录,或断电重启。"},
 	"sim.state":              {"%s (%s)", "%s(%s)"},
 	"sim.none":               {"not inserted", "未插卡"},
 	"sim.pin":                {"locked by a PIN", "需要 PIN 码"},
@@ -214,6 +222,38 @@ func failureText(f failure) Note {
 		parts = append(parts, N("fail.after", f.progress))
 	}
 	return N("list", parts...)
+}
+
+// errNote says an error met with a module in either language. What an
+// operator can fix at the station (port permissions, a port another
+// program holds, a fleet directory that is wrong, download mode) is said
+// with its fix in Chinese too; in English, and for every other error, the
+// driver's own sentence.
+func errNote(err error) Note {
+	en := err.Error()
+	var pe *device.PortError
+	if errors.As(err, &pe) {
+		switch pe.Kind {
+		case device.PortPermissionDenied:
+			return N("err.permission", en, pe.Path)
+		case device.PortBusy:
+			return N("err.busy", en, pe.Path)
+		case device.PortNotFound:
+			return N("err.gone", en, pe.Path)
+		case device.PortNotSerial:
+			return N("err.notserial", en, pe.Path)
+		}
+	}
+	var dm *downloadModeError
+	switch {
+	case errors.As(err, &dm):
+		return N("err.download", en, dm.slot)
+	case errors.Is(err, device.ErrNoATPort):
+		return N("err.noat", en)
+	case errors.Is(err, device.ErrNotSerial):
+		return N("err.notnode", en)
+	}
+	return N("failed.error", en)
 }
 
 // identNote says who a module is and how it reaches the network.

@@ -1,11 +1,16 @@
 package upgrade
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+
+	"airfleet/device"
 )
 
 var verbRE = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[\d.]*(\[\d+\])?[a-zA-Z]`)
@@ -87,5 +92,42 @@ func TestSIMNote(t *testing.T) {
 		if got := n.In("zh"); !strings.HasPrefix(got, "SIM "+tc.zh+",网络") {
 			t.Errorf("%s in Chinese: %q", tc.state, got)
 		}
+	}
+}
+
+// What an operator can fix at the station is said with its fix in
+// Chinese, found through the identification's error of each port; in
+// English the driver's sentence stays as it was.
+func TestErrNote(t *testing.T) {
+	perm := device.ClassifyPortError("/dev/ttyACM2", syscall.EACCES)
+	busy := device.ClassifyPortError("/dev/ttyACM5", syscall.EBUSY)
+	ident := &identifyError{slot: "1-1.2", errs: []error{fmt.Errorf("open: %w", perm), busy}}
+	for _, tc := range []struct {
+		err    error
+		zh     []string
+		enSame bool
+	}{
+		{ident, []string{"没有权限打开 /dev/ttyACM2", "dialout"}, true},
+		{&identifyError{slot: "1-1.3", errs: []error{busy}}, []string{"/dev/ttyACM5 被其他程序占用", "ModemManager"}, true},
+		{&downloadModeError{slot: "1-1.4"}, []string{"槽位 1-1.4 的模块处于下载(boot)模式", "数据线"}, true},
+		{fmt.Errorf("%w: /f/1-1.5 holds if04 only", device.ErrNoATPort), []string{"找不到 AT 端口", "if06"}, true},
+		{errors.New("identify: ATI answered nothing"), []string{"出错:identify: ATI answered nothing"}, true},
+	} {
+		n := errNote(tc.err)
+		if en := n.In("en"); en != tc.err.Error() {
+			t.Errorf("%v in English: %q", tc.err, en)
+		}
+		zh := n.In("zh")
+		for _, w := range tc.zh {
+			if !strings.Contains(zh, w) {
+				t.Errorf("%v in Chinese: %q lacks %q", tc.err, zh, w)
+			}
+		}
+		if strings.Contains(zh, "%!") {
+			t.Errorf("%v in Chinese: bad format: %q", tc.err, zh)
+		}
+	}
+	if got := ident.Error(); !strings.HasPrefix(got, "module 1-1.2: open: permission denied on /dev/ttyACM2") || !strings.Contains(got, "; /dev/ttyACM5 is busy") {
+		t.Errorf("identification error: %q", got)
 	}
 }

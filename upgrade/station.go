@@ -145,7 +145,7 @@ func (st *Station) Run(ctx context.Context) {
 			st.detach(ev.Old.Slot)
 			st.attach(ctx, &wg, ev.New)
 		case device.ListFailed:
-			n := N("failed.error", ev.Err.Error())
+			n := errNote(ev.Err)
 			st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
 		}
 		if first {
@@ -352,7 +352,7 @@ func (st *Station) Claim(a *Attached) *Attached {
 
 func (a *Attached) describe() Note {
 	if a.Err != nil {
-		return N("failed.error", a.Err.Error())
+		return errNote(a.Err)
 	}
 	return identNote(a.Info)
 }
@@ -361,18 +361,18 @@ func (a *Attached) describe() Note {
 func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 	a := &Attached{Slot: c.Slot, Since: time.Now()}
 	if c.Mode == device.ModeDownload {
-		a.Err = fmt.Errorf("module %s is in download (boot) mode: it cannot be upgraded over the air; reflash it by cable or power-cycle it", c.Slot)
+		a.Err = &downloadModeError{slot: c.Slot}
 		return a
 	}
 	if c.Problem != nil {
 		a.Err = c.Problem
 		return a
 	}
-	var errs []string
+	var errs []error
 	for _, port := range candidatePorts(c) {
 		s, err := device.Open(port, device.Options{Name: c.Slot + " (" + port + ")", Transcript: st.transcriptFor(c.Slot)})
 		if err != nil {
-			errs = append(errs, err.Error())
+			errs = append(errs, err)
 			continue
 		}
 		ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
@@ -386,14 +386,39 @@ func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 			return a
 		}
 		s.Close()
-		errs = append(errs, err.Error())
+		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
-		errs = append(errs, "no AT port (USB interface 06 or 02)")
+		errs = append(errs, fmt.Errorf("%w (USB interface 06 or 02)", device.ErrNoATPort))
 	}
-	a.Err = fmt.Errorf("module %s: %s", c.Slot, strings.Join(errs, "; "))
+	a.Err = &identifyError{slot: c.Slot, errs: errs}
 	return a
 }
+
+// downloadModeError is a module found in download (boot) mode.
+type downloadModeError struct{ slot string }
+
+func (e *downloadModeError) Error() string {
+	return fmt.Sprintf("module %s is in download (boot) mode: it cannot be upgraded over the air; reflash it by cable or power-cycle it", e.slot)
+}
+
+// identifyError is why a module could not be opened and identified, port
+// by port; errors.As finds each port's error (a *device.PortError says
+// what the operator can fix).
+type identifyError struct {
+	slot string
+	errs []error
+}
+
+func (e *identifyError) Error() string {
+	parts := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		parts[i] = err.Error()
+	}
+	return fmt.Sprintf("module %s: %s", e.slot, strings.Join(parts, "; "))
+}
+
+func (e *identifyError) Unwrap() []error { return e.errs }
 
 func candidatePorts(c device.Candidate) []string {
 	var out []string
