@@ -143,38 +143,11 @@ func TestInterruptUpgrade(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := crashBinary(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "log.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// code-43: the delta is never ready, so the modules wait for the platform.
-	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 3, Scenario: "code-43", Speed: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	child := exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", db, "--retry-after", "30s")
-	var out strings.Builder
-	child.Stdout = &out
-	child.Stderr = os.Stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the log shows a module waiting for the platform.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if waitingIn(db) {
-			break
-		}
-		if time.Now().After(deadline) {
-			child.Process.Kill()
-			t.Fatal("no module ever waited for the platform")
-		}
-		time.Sleep(50 * time.Millisecond) // polling the log for the event
-	}
+	w := startWaitingUpgrade(t)
+	child, out, db := w.child, &w.out, w.db
+	w.waitFor("module waiting for the platform", func() bool { return waitingIn(db) })
 	child.Process.Signal(os.Interrupt)
-	err = child.Wait()
+	err := child.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("exit: %v, want status 1", err)
@@ -262,6 +235,50 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// waitingUpgrade is `airfleet upgrade --json` running on a simulated fleet
+// of three modules whose delta is never ready (code-43): they keep
+// waiting for the platform until the test interrupts the run.
+type waitingUpgrade struct {
+	t     *testing.T
+	child *exec.Cmd
+	db    string
+	out   strings.Builder
+	errb  syncBuffer
+}
+
+func startWaitingUpgrade(t *testing.T) *waitingUpgrade {
+	t.Helper()
+	bin := crashBinary(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 3, Scenario: "code-43", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	w := &waitingUpgrade{t: t, db: filepath.Join(dir, "log.db")}
+	w.child = exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", w.db, "--retry-after", "30s")
+	w.child.Stdout, w.child.Stderr = &w.out, &w.errb
+	if err := w.child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.child.Process.Kill(); w.child.Wait() })
+	return w
+}
+
+// waitFor polls (the log, the child's output) until ok, for up to 60 s.
+func (w *waitingUpgrade) waitFor(what string, ok func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("no %s within 60 s; stderr:\n%s", what, w.errb.String())
+		}
+		time.Sleep(50 * time.Millisecond) // polling the log and the child's output
+	}
+}
+
 // TestLogLockedDuringUpgrade holds the log's write lock from another
 // program while `airfleet upgrade` runs: the upgrade goes on, the person at
 // the terminal is told why the log is not written, and once the lock goes
@@ -270,36 +287,9 @@ func TestLogLockedDuringUpgrade(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := crashBinary(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "log.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// code-43: the delta is never ready, so the modules keep waiting.
-	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 3, Scenario: "code-43", Speed: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	child := exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", db, "--retry-after", "30s")
-	var out strings.Builder
-	var errb syncBuffer
-	child.Stdout, child.Stderr = &out, &errb
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer child.Process.Kill()
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %s within 60 s; stderr:\n%s", what, errb.String())
-			}
-			time.Sleep(50 * time.Millisecond) // polling the log and the child's output
-		}
-	}
-	waitFor("module waiting for the platform", func() bool { return waitingIn(db) })
+	w := startWaitingUpgrade(t)
+	child, errb, db := w.child, &w.errb, w.db
+	w.waitFor("module waiting for the platform", func() bool { return waitingIn(db) })
 
 	other, err := sql.Open("sqlite3", "file:"+db+"?_busy_timeout=10000")
 	if err != nil {
@@ -313,7 +303,7 @@ func TestLogLockedDuringUpgrade(t *testing.T) {
 	if _, err := lock.Exec("INSERT INTO modules (imei, first_seen, last_seen) VALUES ('lock', 0, 0)"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("warning on stderr", func() bool { return strings.Contains(errb.String(), "airfleet: warning:") })
+	w.waitFor("warning on stderr", func() bool { return strings.Contains(errb.String(), "airfleet: warning:") })
 	msg := errb.String()
 	if !strings.Contains(msg, "locked") && !strings.Contains(msg, "busy") || !strings.Contains(msg, "the upgrades go on") {
 		t.Errorf("the warning does not say why or what happens: %s", msg)
