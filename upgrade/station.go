@@ -32,9 +32,8 @@ type Attached struct {
 
 // idleWatch is the life of one module's idle watch.
 type idleWatch struct {
-	mu      sync.Mutex // held while the watch announces a reading, and by Claim
-	once    sync.Once
-	claimed chan struct{} // closed by Claim
+	mu      sync.Mutex    // held while the watch announces a reading, and by Claim
+	claimed chan struct{} // closed by Claim, under mu
 	done    chan struct{} // closed when the watch has ended
 }
 
@@ -46,7 +45,9 @@ func newIdleWatch() *idleWatch {
 func (w *idleWatch) claim() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.once.Do(func() { close(w.claimed) })
+	if !w.isClaimed() {
+		close(w.claimed)
+	}
 }
 
 func (w *idleWatch) isClaimed() bool {

@@ -59,18 +59,26 @@ func nextIdle(t *testing.T, events <-chan Event) Event {
 	}
 }
 
+// watchedModule waits for the station's first idle event of m and returns
+// it with the module, which must have an idle watch.
+func watchedModule(t *testing.T, st *Station, m *sim.Module, events <-chan Event) (Event, *Attached) {
+	t.Helper()
+	first := nextIdle(t, events)
+	a := st.Module(m.Slot())
+	if a == nil || a.watch == nil {
+		t.Fatalf("module %s has no idle watch: %+v", m.Slot(), a)
+	}
+	return first, a
+}
+
 // A module is identified within a second of being plugged in, before it
 // has found the network: the station must keep asking, or the console
 // would say "searching" for a module long registered.
 func TestStationFollowsIdleModuleUntilRegistered(t *testing.T) {
 	st, m, events := idleStation(t, "no-network")
-	first := nextIdle(t, events)
+	first, a := watchedModule(t, st, m, events)
 	if !strings.Contains(first.Detail, "network searching") {
 		t.Fatalf("first idle event says %q; want the module searching", first.Detail)
-	}
-	a := st.Module(m.Slot())
-	if a == nil || a.watch == nil {
-		t.Fatalf("module %s has no idle watch: %+v", m.Slot(), a)
 	}
 
 	m.SetFaults(sim.Faults{}) // coverage comes back
@@ -107,13 +115,9 @@ func TestStationFollowsIdleModuleUntilRegistered(t *testing.T) {
 // announces nothing more: no idle event can land on a row the upgrade owns.
 func TestClaimStopsIdleWatch(t *testing.T) {
 	st, m, events := idleStation(t, "no-sim")
-	first := nextIdle(t, events)
-	if !strings.Contains(first.Detail, "network") {
-		t.Fatalf("first idle event %q", first.Detail)
-	}
-	a := st.Module(m.Slot())
-	if a == nil || a.watch == nil {
-		t.Fatalf("module %s has no idle watch", m.Slot())
+	first, a := watchedModule(t, st, m, events)
+	if !strings.Contains(first.Detail, "not inserted") {
+		t.Fatalf("first idle event %q; want the SIM not inserted", first.Detail)
 	}
 	got := st.Claim(a)
 	select { // a reading under way may finish; then the watch ends
