@@ -113,7 +113,7 @@ func TestUpgradeCommands(t *testing.T) {
 	if v, err := ReadTag(ctx, s, TagAuto); err != nil || v != "0" {
 		t.Fatalf("ReadTag AUTO = %q, %v", v, err)
 	}
-	must(Trigger(ctx, s))
+	must(Trigger(ctx, s, nil))
 	st, err := QueryUpgrade(ctx, s)
 	if err != nil || st != (UpgradeState{State: 2, ModuleError: -1004, HTTPStatus: 400, Code: 25}) {
 		t.Fatalf("QueryUpgrade = %+v, %v", st, err)

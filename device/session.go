@@ -99,6 +99,7 @@ type pending struct {
 	lines    []string
 	result   chan error // buffered 1
 	probe    bool       // a resync probe: takes a final result, keeps nothing
+	sent     func()     // called once, just before the command is written
 }
 
 type final struct {
@@ -199,6 +200,16 @@ func WithFinal(prefix string, isErr bool) CmdOption {
 	return func(p *pending, _ *time.Duration) { p.finals = append(p.finals, final{prefix, isErr}) }
 }
 
+// WhenSent calls f (in the caller's goroutine) just before the command's
+// bytes are written to the port, and only then: a command that never left
+// (the session was closed, the context ended while it queued, a resync
+// failed) does not call it. A caller that must count what reached the
+// module (an upgrade request costs the platform's daily budget) counts
+// here, whatever the answer turns out to be.
+func WhenSent(f func()) CmdOption {
+	return func(p *pending, _ *time.Duration) { p.sent = f }
+}
+
 // WithTimeout bounds the command when ctx has no earlier deadline.
 func WithTimeout(d time.Duration) CmdOption {
 	return func(_ *pending, t *time.Duration) { *t = d }
@@ -248,6 +259,9 @@ func (s *Session) exchange(ctx context.Context, p *pending) ([]string, error) {
 	s.mu.Unlock()
 
 	s.record(Out, p.cmd)
+	if p.sent != nil {
+		p.sent()
+	}
 	if _, err := io.WriteString(s.rw, p.cmd+"\r"); err != nil {
 		s.mu.Lock()
 		if s.pending == p {

@@ -302,3 +302,34 @@ func TestSessionDoneBeforeWaitersWake(t *testing.T) {
 		}
 	}
 }
+
+// WhenSent tells a command that reached the port from one that never left:
+// a request counts against the platform's budget from the moment it is
+// written, whatever answer (or none) follows.
+func TestSessionWhenSent(t *testing.T) {
+	t.Run("written, then timed out", func(t *testing.T) {
+		s, fm := newFake(t, Options{})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		sent := 0
+		ch := run(s, ctx, "AT+UPGRADE", WhenSent(func() { sent++ }))
+		fm.expect("AT+UPGRADE")
+		if r := wait(t, ch); !errors.Is(r.err, ErrTimeout) {
+			t.Fatalf("err = %v, want ErrTimeout", r.err)
+		}
+		if sent != 1 {
+			t.Fatalf("sent called %d times, want 1", sent)
+		}
+	})
+	t.Run("never written", func(t *testing.T) {
+		s, _ := newFake(t, Options{})
+		s.Close()
+		sent := 0
+		if _, err := s.Command(context.Background(), "AT+UPGRADE", WhenSent(func() { sent++ })); !errors.Is(err, ErrClosed) {
+			t.Fatalf("err = %v, want ErrClosed", err)
+		}
+		if sent != 0 {
+			t.Fatalf("sent called %d times for a command that never left", sent)
+		}
+	})
+}

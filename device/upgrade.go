@@ -119,9 +119,15 @@ func ParseTagLine(line string) (tag, value string, ok bool) {
 }
 
 // Trigger sends AT+UPGRADE: the module answers OK at once, then asks the
-// server and reports through +UPGRADEIND.
-func Trigger(ctx context.Context, s *Session) error {
-	_, err := s.Command(ctx, "AT+UPGRADE")
+// server and reports through +UPGRADEIND. sent (may be nil) is called just
+// before the command is written: from then on the module may be asking the
+// server, whatever the answer (a late OK, an ERROR, a port gone) says.
+func Trigger(ctx context.Context, s *Session, sent func()) error {
+	var opts []CmdOption
+	if sent != nil {
+		opts = append(opts, WhenSent(sent))
+	}
+	_, err := s.Command(ctx, "AT+UPGRADE", opts...)
 	return err
 }
 

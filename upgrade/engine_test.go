@@ -28,6 +28,14 @@ func fleet(t *testing.T, cfg sim.Config) (*Engine, *memLog, sim.FleetFile) {
 // fleetWith is fleet with a given log and event hook.
 func fleetWith(t *testing.T, cfg sim.Config, log Log, emit func(Event)) (*Engine, sim.FleetFile) {
 	t.Helper()
+	e, _, ff := fleetSim(t, cfg, log, emit)
+	return e, ff
+}
+
+// fleetSim is fleetWith that also hands out the simulator, for tests that
+// ask its platform or drive a module behind the engine's back.
+func fleetSim(t *testing.T, cfg sim.Config, log Log, emit func(Event)) (*Engine, *sim.Fleet, sim.FleetFile) {
+	t.Helper()
 	if cfg.Dir == "" {
 		cfg.Dir = t.TempDir()
 	}
@@ -59,7 +67,7 @@ func fleetWith(t *testing.T, cfg sim.Config, log Log, emit func(Event)) (*Engine
 	if got := len(e.Station().Modules()); got != len(ff.Modules) {
 		t.Fatalf("station sees %d modules, fleet has %d", got, len(ff.Modules))
 	}
-	return e, ff
+	return e, f, ff
 }
 
 // fast scales the engine's waits to the simulator's speed.

@@ -101,19 +101,26 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 		m.countAutoRequest()
 		return m.verify(m.att.Info.Firmware)
 	}
-	if err := m.preflight(ctx); err != nil {
+	found, out, f, err := m.underWay(ctx)
+	if err != nil {
 		return err
 	}
-	if err := m.configure(ctx); err != nil {
-		return err
-	}
-	for {
-		if err := m.gate(ctx); err != nil {
+	if !found {
+		if err := m.preflight(ctx); err != nil {
 			return err
 		}
-		out, f, err := m.request(ctx)
-		if err != nil {
+		if err := m.configure(ctx); err != nil {
 			return err
+		}
+	}
+	for ; ; found = false {
+		if !found {
+			if err := m.gate(ctx); err != nil {
+				return err
+			}
+			if out, f, err = m.request(ctx); err != nil {
+				return err
+			}
 		}
 		switch out {
 		case reqRebooting:

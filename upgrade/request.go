@@ -28,10 +28,16 @@ type failure struct {
 	progress           int // highest progress seen, -1 for none
 }
 
-// request sends AT+UPGRADE and follows +UPGRADEIND until the module reboots,
-// fails, or goes away.
+// request sends AT+UPGRADE and follows +UPGRADEIND until the module
+// reboots, fails, or goes away.
+//
+// The request counts against the platform's daily budget from the moment
+// its bytes are written, whatever follows: an OK that comes late, an
+// ERROR, a port that vanishes, a cancel. From then on the module may be
+// asking the server, so the machine follows it to a safe end (a failure
+// it reports, its reboot, or AT+UPGRADE? saying it is idle) instead of
+// leaving it to upgrade unwatched.
 func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) {
-	cfg := m.b.cfg
 	f := failure{progress: -1}
 	if ctx.Err() != nil {
 		return 0, f, m.cancelled("when.request")
@@ -40,24 +46,54 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	sub := s.Subscribe("+UPGRADEIND:")
 	defer sub.Close()
 	m.emit(StateRequesting, N("request"), nil)
+	sent := false
 	cctx, cancel := m.cmdCtx(ctx)
-	err := device.Trigger(cctx, s)
+	err := device.Trigger(cctx, s, func() {
+		sent = true
+		m.countRequest()
+	})
 	cancel()
-	if err != nil {
+	switch {
+	case !sent && ctx.Err() != nil:
+		return 0, f, m.cancelled("when.request")
+	case !sent:
 		return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
+	case errors.Is(err, device.ErrClosed):
+		return reqDisconnected, f, nil
+	case errors.Is(err, device.ErrCommand):
+		// Refused: a module already busy with an upgrade (its own check,
+		// or one an earlier run started) answers ERROR. Follow that one.
+		st, qerr := m.query(context.WithoutCancel(ctx))
+		if qerr != nil || st.State != 1 {
+			return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
+		}
+		m.emit(StateRequesting, N("request.busy", st.Percent), nil)
+		m.progress(&f, st.Percent)
+	case err != nil:
+		// No answer in time, or a cancel while it was on its way: the
+		// module may be asking the server all the same.
+		m.emit(StateRequesting, N("request.unanswered"), nil)
 	}
+	return m.follow(ctx, sub, f)
+}
+
+// countRequest logs one request this machine sent: it counts on the
+// platform (and toward its ban) whatever happens next.
+func (m *machine) countRequest() {
 	m.res.Requests++
 	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: N("request.sent").String(), Note: N("request.sent")}, KindRequest)
+}
 
+// follow reads +UPGRADEIND (and asks AT+UPGRADE? when the module is
+// silent) until the module reboots, fails, or goes away. A request is out:
+// ctx's cancel does not cut this short; the caller decides at the next
+// safe point.
+func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failure) (requestOutcome, failure, error) {
+	cfg := m.b.cfg
+	wctx := context.WithoutCancel(ctx)
 	silence := cfg.ProgressTimeout
 	quiet := 0 // silent periods in a row without progress
 	for {
-		// Once the download runs, cancel waits for the module to finish:
-		// stopping now would leave it rebooting on its own.
-		wctx := ctx
-		if f.progress >= 0 {
-			wctx = context.WithoutCancel(ctx)
-		}
 		lctx, cancel := context.WithTimeout(wctx, silence)
 		line, err := sub.Next(lctx)
 		cancel()
@@ -67,8 +103,6 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 				return reqRebooting, f, nil
 			}
 			return reqDisconnected, f, nil
-		case err != nil && ctx.Err() != nil && f.progress < 0:
-			return 0, f, m.cancelled("when.answer")
 		case err != nil:
 			// Silence: ask the module where it stands.
 			st, qerr := m.query(wctx)
@@ -92,6 +126,9 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 			if f.progress == 100 {
 				continue // applied, about to reboot
 			}
+			if ctx.Err() != nil {
+				return 0, f, m.cancelled("when.answer") // it is idle: nothing runs on
+			}
 			return 0, f, fmt.Errorf("no +UPGRADEIND for %s after AT+UPGRADE and AT+UPGRADE? says idle: the module did not ask the server", silence.Round(time.Second))
 		}
 		n, ok := device.ParseUpgradeInd(line.Text)
@@ -114,6 +151,40 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 		return reqFailed, f, nil
 	}
 }
+
+// underWay asks AT+UPGRADE? before anything is sent: a module that is
+// downloading already (an earlier run was killed after its request, or the
+// module's own periodic check) is followed to its end rather than asked
+// again, which would answer ERROR and spend nothing but time, or worse,
+// leave it rebooting unwatched. Its request is counted once unless the log
+// already holds one from the last few minutes.
+func (m *machine) underWay(ctx context.Context) (bool, requestOutcome, failure, error) {
+	f := failure{progress: -1}
+	s := m.session()
+	sub := s.Subscribe("+UPGRADEIND:")
+	defer sub.Close()
+	st, err := m.query(ctx)
+	if err != nil {
+		if isGone(err) {
+			return false, 0, f, err
+		}
+		return false, 0, f, nil // a build that cannot say: go on as usual
+	}
+	if st.State != 1 {
+		return false, 0, f, nil
+	}
+	m.emit(StateDownloading, N("request.underway", st.Percent), func(e *Event) { e.Percent = st.Percent })
+	if n, err := m.b.log.RequestsSince(m.imei, time.Now().Add(-underWayWindow)); err != nil || n == 0 {
+		m.countRequest()
+	}
+	m.progress(&f, st.Percent)
+	out, f, err := m.follow(ctx, sub, f)
+	return true, out, f, err
+}
+
+// underWayWindow: a download found under way was requested at most this
+// long ago (a download takes seconds to a few minutes).
+const underWayWindow = 10 * time.Minute
 
 func (m *machine) progress(f *failure, n int) {
 	if n > f.progress {

@@ -15,6 +15,7 @@ import (
 type answer struct {
 	lines []string
 	after func()
+	delay time.Duration // simulated wait before the lines are sent
 }
 
 func ok(lines ...string) answer { return answer{lines: append(lines, "OK")} }
@@ -59,6 +60,9 @@ func (m *Module) command(s *session, p *port, raw string, term byte) {
 		m.urc(s, strayURCs[m.g.intn(len(strayURCs))])
 	}
 	a := m.exec(s, p, cmd[2:])
+	if a.delay > 0 && !m.f.clock.sleep(s.ctx, a.delay) {
+		return
+	}
 	m.reply(p, a.lines...)
 	if a.after != nil {
 		a.after()
@@ -265,7 +269,7 @@ func (m *Module) upgradeCmd(s *session, rest string) answer {
 		if !m.startCheck(s, checkManual) {
 			return errorAnswer
 		}
-		return ok()
+		return answer{lines: []string{"OK"}, delay: m.Faults().LateUpgradeOK}
 	case "?":
 		return ok(m.stateLine())
 	case "=?":

@@ -132,6 +132,14 @@ type Faults struct {
 	// the queued commands late.
 	StallAt  int
 	StallFor time.Duration
+	// ProgressStep is the time between two +UPGRADEIND steps of a download
+	// (default 60–80 ms): a slow link, so that a download can be caught
+	// under way.
+	ProgressStep time.Duration
+	// LateUpgradeOK delays the OK of a bare AT+UPGRADE by this long: the
+	// echo comes at once, the check starts at once (its +UPGRADEIND lines
+	// may come before the OK), and the module answers nothing else meanwhile.
+	LateUpgradeOK time.Duration
 	// GarbageEvery sends a burst of random bytes on the AT ports about this
 	// often.
 	GarbageEvery time.Duration

@@ -137,7 +137,11 @@ func (m *Module) check(s *session, kind checkKind) {
 // when the download ended early (failure, unplug, power loss).
 func (m *Module) download(s *session, f Faults, status int) bool {
 	for pct := 10; pct <= 100; pct += 10 {
-		if !m.f.clock.sleep(s.ctx, m.g.between(ProgressStepLo, ProgressStepHi)) {
+		step := f.ProgressStep
+		if step <= 0 {
+			step = m.g.between(ProgressStepLo, ProgressStepHi)
+		}
+		if !m.f.clock.sleep(s.ctx, step) {
 			return false
 		}
 		m.mu.Lock()

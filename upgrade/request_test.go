@@ -1,0 +1,146 @@
+package upgrade
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"airfleet/device"
+	"airfleet/device/sim"
+)
+
+// requestsLogged is how many requests the log holds for imei today.
+func requestsLogged(t *testing.T, log Log, imei string) int {
+	t.Helper()
+	n, err := log.RequestsSince(imei, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// sameCount waits until the platform has counted every request the log
+// holds for imei (the module's own request after its reboot reaches the
+// platform moments after the log counts it), and fails if the platform
+// ever counts more than the log: a request the ban budget never saw.
+func sameCount(t *testing.T, f *sim.Fleet, log Log, imei string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		logged, served := requestsLogged(t, log, imei), f.Platform().Requests(imei)
+		if served > logged {
+			t.Fatalf("%s: the platform counted %d requests, the log %d", imei, served, logged)
+		}
+		if served == logged {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the log holds %d requests, the platform counted %d", imei, logged, served)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the platform's count: it has no event to wait for
+	}
+}
+
+// A module that echoes AT+UPGRADE at once but answers OK late has asked
+// the server all the same: the request counts from the moment it was
+// written, and the machine follows the download it started to the end.
+func TestLateUpgradeOKIsFollowed(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
+		s.Faults.LateUpgradeOK = 300 * time.Second // 3 s at the tests' speed
+	}}, log, nil)
+	cfg := fast(Config{Mode: ModeIoT})
+	cfg.CommandTimeout = time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rs := e.NewBatch(cfg).Run(ctx, nil, nil)
+	imei := ff.Modules[0].IMEI
+	if len(rs) != 1 || rs[0].Outcome != Upgraded || rs[0].Requests != 1 {
+		t.Fatalf("want upgraded with 1 request, got %+v", rs)
+	}
+	sameCount(t, f, log, imei)
+}
+
+// Cancel after the request has gone out but before the first +UPGRADEIND:
+// the module is asking the server, so the machine follows it to a safe end
+// (here its upgrade and reboot) and counts every request.
+func TestCancelBetweenRequestAndProgress(t *testing.T) {
+	log := newMemLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 2, Scenario: "happy"}, log, func(ev Event) {
+		if ev.Note.Key == "request.sent" {
+			cancel() // the request is on its way; no +UPGRADEIND yet
+		}
+	})
+	done := make(chan []Result, 1)
+	go func() { done <- e.NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, nil, nil) }()
+	var rs []Result
+	select {
+	case rs = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the batch did not end")
+	}
+	sent := 0
+	for _, r := range rs {
+		sent += r.Requests
+		switch {
+		case r.Requests > 0 && r.Outcome != Upgraded:
+			t.Errorf("%s: its request went out, yet it ended %s (%s): the module upgrades unwatched", r.Slot, r.Outcome, r.Message)
+		case r.Requests == 0 && r.Outcome != Cancelled:
+			t.Errorf("%s: no request, yet %s (%s)", r.Slot, r.Outcome, r.Message)
+		}
+	}
+	if sent == 0 {
+		t.Fatal("no request went out before the cancel")
+	}
+	for _, m := range ff.Modules {
+		sameCount(t, f, log, m.IMEI)
+	}
+}
+
+// A module found downloading already (an earlier run was killed after its
+// request) is followed to its end: no second AT+UPGRADE (which it would
+// refuse with ERROR), its request counted once.
+func TestDownloadUnderWayIsFollowed(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
+		s.Faults.ProgressStep = 40 * time.Second // 0.4 s a step at the tests' speed
+	}}, log, nil)
+	m := ff.Modules[0]
+	// The earlier run: its request, through the module's other AT port.
+	s, err := device.Open(f.Module(m.Slot).Dir()+"/if02", device.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := device.Trigger(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for { // the module's own pace: there is no event to wait for
+		st, err := device.QueryUpgrade(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.State == 1 && st.Percent >= 10 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Close()
+	rs := e.NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, nil, nil)
+	if len(rs) != 1 || rs[0].Outcome != Upgraded || rs[0].Requests != 1 {
+		t.Fatalf("want upgraded with its one request counted, got %+v", rs)
+	}
+	log.mu.Lock()
+	for id := range log.attempts {
+		for _, r := range log.transcripts[id] {
+			if r.Dir == device.Out && r.Text == "AT+UPGRADE" {
+				t.Errorf("the engine sent AT+UPGRADE to a module that was downloading already")
+			}
+		}
+	}
+	log.mu.Unlock()
+	sameCount(t, f, log, m.IMEI)
+}
