@@ -534,8 +534,15 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
 	}
 	if *retry {
-		if list, err = log.NotPassed(cfg.StationName()); err != nil {
+		var skipped []upgrade.Result
+		if list, skipped, err = log.RetryList(cfg.StationName(), cfg); err != nil {
 			return false, usageErr("--retry-failed: %v", err)
+		}
+		for _, r := range skipped {
+			fmt.Fprintf(stderr, "airfleet: %s %s: %s\n", r.Slot, r.IMEI, r.Note.In(lang))
+		}
+		if len(list) == 0 {
+			return false, fmt.Errorf("--retry-failed: none of the %d modules that did not pass may be retried as they are (see above)", len(skipped))
 		}
 	}
 

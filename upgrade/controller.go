@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"airfleet/device"
 )
@@ -31,6 +32,7 @@ type Controller struct {
 	ctx     context.Context
 	running map[string]*Batch // IMEI → its batch
 	last    map[string]Result // IMEI → its last result
+	lastCfg map[string]Config // IMEI → the settings its last result was reached with
 	settled map[string]bool   // IMEI → its attempt ended and it has not been unplugged since
 	auto    bool              // start every module as soon as it is identified
 	wg      sync.WaitGroup
@@ -39,7 +41,7 @@ type Controller struct {
 // NewController returns a controller over the modules of src with the
 // batch settings cfg (which must have passed Validate).
 func NewController(src device.Source, log Log, cfg Config, o EngineOptions) *Controller {
-	c := &Controller{events: newQueue(), cfg: cfg, running: map[string]*Batch{}, last: map[string]Result{}, settled: map[string]bool{}}
+	c := &Controller{events: newQueue(), cfg: cfg, running: map[string]*Batch{}, last: map[string]Result{}, lastCfg: map[string]Config{}, settled: map[string]bool{}}
 	emit := o.Emit
 	o.Emit = func(e Event) {
 		c.events.push(e)
@@ -176,20 +178,35 @@ func (c *Controller) Start(slots []string) error {
 	return c.start(func(a *Attached) bool { return want[a.Slot] })
 }
 
-// RetryFailed upgrades again the modules whose last result was failed or held.
+// RetryFailed upgrades again the modules whose last result was failed or
+// held, except those a retry cannot help (RetrySkip): each of those gets an
+// event on its row saying why it was left and how to force it.
 func (c *Controller) RetryFailed() error {
 	c.mu.Lock()
-	failed := map[string]bool{}
+	retry := map[string]bool{}
+	var skipped []Event
 	for imei, r := range c.last {
-		if r.Outcome == Failed || r.Outcome == Held {
-			failed[imei] = true
+		if r.Outcome != Failed && r.Outcome != Held {
+			continue
 		}
+		if n, skip := RetrySkip(r, c.lastCfg[imei], c.cfg); skip {
+			skipped = append(skipped, Event{Time: time.Now(), Slot: r.Slot, IMEI: imei, Model: r.Model, From: r.From,
+				Step: StateFailed, Code: r.Code, ModErr: r.ModuleError, Detail: n.String(), Note: n})
+			continue
+		}
+		retry[imei] = true
 	}
 	c.mu.Unlock()
-	if len(failed) == 0 {
+	for _, e := range skipped {
+		c.events.push(e)
+	}
+	switch {
+	case len(retry) == 0 && len(skipped) > 0:
+		return fmt.Errorf("none of the %d failed modules may be retried as they are: each row says why", len(skipped))
+	case len(retry) == 0:
 		return errors.New("no failed module to retry")
 	}
-	return c.start(func(a *Attached) bool { return failed[a.Info.IMEI] })
+	return c.start(func(a *Attached) bool { return retry[a.Info.IMEI] })
 }
 
 // errNotRunning: the engine has not started.
@@ -225,6 +242,7 @@ func (c *Controller) start(pick func(*Attached) bool) error {
 			c.mu.Lock()
 			delete(c.running, r.IMEI)
 			c.last[r.IMEI] = r
+			c.lastCfg[r.IMEI] = cfg
 			c.mu.Unlock()
 		})
 	}()

@@ -3,7 +3,6 @@ package upgrade
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"airfleet/device"
@@ -109,13 +108,16 @@ func (l *StoreLog) RequestsSince(imei string, t time.Time) (int, error) {
 	return l.s.RequestsSince(imei, t)
 }
 
-// NotPassed returns the IMEIs that did not end upgraded or current in the
-// newest batch of this station in the log: what "retry the failed ones"
-// means after the console or the CLI has gone.
-func (l *StoreLog) NotPassed(station string) ([]string, error) {
+// RetryList is what "retry the failed ones" asks again after the console
+// or the CLI has gone: the IMEIs that did not end upgraded or current in
+// the newest batch of this station in the log, less those RetrySkip leaves
+// with the settings now (each returned as a failed result whose note says
+// why). The log keeps the key masked, so a key counts as unchanged when
+// its masked form is.
+func (l *StoreLog) RetryList(station string, now Config) (retry []string, skipped []Result, err error) {
 	batches, err := l.s.Batches(0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, b := range batches {
 		if b.Station != station {
@@ -123,18 +125,41 @@ func (l *StoreLog) NotPassed(station string) ([]string, error) {
 		}
 		rows, err := l.s.Attempts(store.AttemptFilter{BatchID: b.ID})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		var out []string
+		then := Config{Mode: Mode(b.Mode), Key: b.Key, URL: b.URL, Target: b.Target}
+		now.Key = store.MaskKey(now.Key)
+		last := map[string]store.AttemptRow{}
+		var order []string
 		for _, a := range rows {
-			if a.IMEI != "" && a.Result != store.ResultUpgraded && a.Result != store.ResultCurrent && !slices.Contains(out, a.IMEI) {
-				out = append(out, a.IMEI)
+			if a.IMEI == "" {
+				continue
+			}
+			if _, seen := last[a.IMEI]; !seen {
+				order = append(order, a.IMEI)
+			}
+			if p, seen := last[a.IMEI]; !seen || a.ID > p.ID {
+				last[a.IMEI] = a
 			}
 		}
-		if len(out) == 0 {
-			return nil, fmt.Errorf("every module of the last batch at station %s (#%d) passed", station, b.ID)
+		for _, imei := range order {
+			a := last[imei]
+			if a.Result == store.ResultUpgraded || a.Result == store.ResultCurrent {
+				continue
+			}
+			r := Result{Slot: a.Slot, IMEI: imei, Model: a.Model, From: a.FromVersion, To: a.FromVersion,
+				Outcome: Outcome(a.Result), Code: a.PlatformCode, ModuleError: a.ModuleError}
+			if n, skip := RetrySkip(r, then, now); skip {
+				r.Note, r.Message = n, n.String()
+				skipped = append(skipped, r)
+				continue
+			}
+			retry = append(retry, imei)
 		}
-		return out, nil
+		if len(retry) == 0 && len(skipped) == 0 {
+			return nil, nil, fmt.Errorf("every module of the last batch at station %s (#%d) passed", station, b.ID)
+		}
+		return retry, skipped, nil
 	}
-	return nil, fmt.Errorf("the log has no batch from station %s yet", station)
+	return nil, nil, fmt.Errorf("the log has no batch from station %s yet", station)
 }

@@ -1,0 +1,45 @@
+package upgrade
+
+// Which failed modules a bulk retry asks again: a request spent on an
+// answer already known is a step toward the platform's ban (code 40).
+
+// Primary is a result's code as the operator reads it: the platform's
+// response code when there is one, else the module's error (0: none).
+func (r Result) Primary() int {
+	if r.Code != 0 {
+		return r.Code
+	}
+	return r.ModuleError
+}
+
+// RetrySkip says why a bulk retry (the console's r, --retry-failed) must
+// not ask again for a module whose last result was last, reached with the
+// settings then, when the batch would now run with the settings now. A
+// failure whose code the catalogue marks RetryNever is never retried in
+// bulk; one marked RetryAfterChange only once the mode, key, URL or target
+// changed. Starting the module by name (S, --imei) is the way to force it.
+func RetrySkip(last Result, then, now Config) (Note, bool) {
+	if last.Outcome != Failed {
+		return Note{}, false
+	}
+	code := last.Primary()
+	info, ok := Lookup(code)
+	if !ok || code == 0 {
+		return Note{}, false
+	}
+	switch info.Retry {
+	case RetryNever:
+		return N("retry.never", N("code", code)), true
+	case RetryAfterChange:
+		if sameRequest(then, now) {
+			return N("retry.same", N("code", code)), true
+		}
+	}
+	return Note{}, false
+}
+
+// sameRequest reports whether two configurations make a module ask the
+// same question: the same mode, key, URL and target.
+func sameRequest(a, b Config) bool {
+	return a.Mode == b.Mode && a.Key == b.Key && a.URL == b.URL && a.Target == b.Target
+}
