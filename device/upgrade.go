@@ -204,6 +204,15 @@ func ParseUpgradeState(line string) (UpgradeState, bool) {
 	return u, true
 }
 
+// ClearKey tries to remove a stored project key with AT+UPGRADE="KEY",""
+// (in RAM only when p is RAMOnly, so NV keeps the owner's key). Like
+// clearing a URL, it is not documented: some builds refuse it; the caller
+// reads the key back to know.
+func ClearKey(ctx context.Context, s *Session, p Persist) error {
+	_, err := s.Command(ctx, `AT+UPGRADE="KEY",""`+p.suffix())
+	return err
+}
+
 // ClearURL tries to remove a stored own-server URL with
 // AT+UPGRADE="URL","" (saved to NV). The spec marks clearing as unknown:
 // some builds refuse it; the caller reads the URL back to know.

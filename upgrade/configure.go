@@ -112,7 +112,9 @@ func (m *machine) configure(ctx context.Context) error {
 	}
 	switch cfg.Mode {
 	case ModeKey:
-		if err := device.SetKey(cctx, s, cfg.Key, device.SaveToNV); err != nil {
+		// In RAM only: the key serves this upgrade and is gone with its
+		// reboot; the module leaves the line as it came.
+		if err := device.SetKey(cctx, s, cfg.Key, device.RAMOnly); err != nil {
 			return fmt.Errorf("set the project key %s: %w", device.MaskKey(cfg.Key), err)
 		}
 		if err := m.readBack(cctx, device.TagKey, cfg.Key); err != nil {
@@ -126,8 +128,14 @@ func (m *machine) configure(ctx context.Context) error {
 			}
 		}
 		if cfg.Mode == ModeIoT {
-			if key, err := device.ReadTag(cctx, s, device.TagKey); err == nil && key != "" {
-				m.emit(StateConfiguring, N("config.keynote", device.MaskKey(key)), nil)
+			key, err := device.ReadTag(cctx, s, device.TagKey)
+			if err != nil && isGone(err) {
+				return err
+			}
+			if err == nil && key != "" {
+				if err := m.clearKey(cctx, key); err != nil {
+					return err
+				}
 			}
 		}
 	case ModeURL:
@@ -151,6 +159,27 @@ func (m *machine) clearURL(ctx context.Context, url string) error {
 	}
 	if v, err := device.ReadTag(ctx, m.session(), device.TagURL); err != nil || v != "" {
 		return m.finish(Held, N("held.url", url))
+	}
+	return nil
+}
+
+// clearKey removes, for this upgrade only, a project key stored in the
+// module: in the default-project mode it would send the request to that
+// key's project instead (code 26 or 25 at best, a request spent either
+// way). Cleared in RAM, read back; a build that keeps it holds the module
+// before anything is asked.
+func (m *machine) clearKey(ctx context.Context, key string) error {
+	masked := device.MaskKey(key)
+	m.emit(StateConfiguring, N("config.keyclear", masked), nil)
+	if err := device.ClearKey(ctx, m.session(), device.RAMOnly); err != nil && isGone(err) {
+		return err
+	}
+	v, err := device.ReadTag(ctx, m.session(), device.TagKey)
+	if err != nil && isGone(err) {
+		return err
+	}
+	if err != nil || v != "" {
+		return m.finish(Held, N("held.key", masked))
 	}
 	return nil
 }
