@@ -67,6 +67,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 		done = func(Result) {}
 	}
 	started := time.Now()
+	b.station.Mask(b.cfg.Key)
 	b.id = b.log.StartBatch(BatchRecord{Mode: b.cfg.Mode, Target: b.cfg.Target, Key: b.cfg.Key, URL: b.cfg.URL,
 		Station: b.cfg.Station, Operator: b.cfg.Operator, Host: b.cfg.Host, Concurrency: b.cfg.Concurrency, Started: started})
 
@@ -253,10 +254,12 @@ type pairGate struct {
 }
 
 type pairState struct {
-	ready   bool // the platform served this pair's delta
+	ready   bool   // the platform served this pair's delta
+	latest  string // the IMEI whose code 27 showed this pair is the newest served ("" until then)
+	reached bool   // a module of the batch upgraded to this pair's version
 	pilot   string
 	members int             // modules of the batch in this pair that have not ended
-	latest  map[string]bool // members that heard code 27 and wait in served
+	heard27 map[string]bool // members that heard code 27 and wait in served
 	changed chan struct{}
 }
 
@@ -265,7 +268,7 @@ func newPairGate() *pairGate { return &pairGate{pairs: map[string]*pairState{}} 
 func (g *pairGate) get(key string) *pairState {
 	p := g.pairs[key]
 	if p == nil {
-		p = &pairState{latest: map[string]bool{}, changed: make(chan struct{})}
+		p = &pairState{heard27: map[string]bool{}, changed: make(chan struct{})}
 		g.pairs[key] = p
 	}
 	return p
@@ -285,17 +288,23 @@ func (g *pairGate) join(key string) {
 
 // acquire returns when imei may send its request: the pair's delta is
 // served already, or imei is (or becomes) the pair's pilot. waiting is
-// called with the pilot's IMEI while it waits.
-func (g *pairGate) acquire(ctx context.Context, key, imei string, waiting func(pilot string)) error {
+// called with the pilot's IMEI while it waits. When the pair turned out to
+// be the newest version the platform serves, it returns the IMEI that
+// heard so: imei need not ask.
+func (g *pairGate) acquire(ctx context.Context, key, imei string, waiting func(pilot string)) (latestBy string, err error) {
 	for {
 		g.mu.Lock()
 		p := g.get(key)
+		if p.latest != "" && p.latest != imei {
+			g.mu.Unlock()
+			return p.latest, nil
+		}
 		if p.ready || p.pilot == "" || p.pilot == imei {
 			if !p.ready {
 				p.pilot = imei
 			}
 			g.mu.Unlock()
-			return nil
+			return "", nil
 		}
 		pilot, ch := p.pilot, p.changed
 		g.mu.Unlock()
@@ -303,9 +312,37 @@ func (g *pairGate) acquire(ctx context.Context, key, imei string, waiting func(p
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return ctx.Err()
+			return "", ctx.Err()
 		}
 	}
+}
+
+// markLatest records that imei heard code 27 on a pair whose version the
+// platform has served: the pair is the newest, its other members are
+// current without asking.
+func (g *pairGate) markLatest(key, imei string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if p := g.get(key); p.latest == "" {
+		p.latest = imei
+		p.notify()
+	}
+}
+
+// markReached records that a module of the batch upgraded to the pair's
+// version: the platform serves it.
+func (g *pairGate) markReached(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.get(key).reached = true
+}
+
+// isReached reports whether a module of the batch upgraded to the pair's
+// version.
+func (g *pairGate) isReached(key string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.get(key).reached
 }
 
 // ready marks the pair's delta as served: everyone may ask.
@@ -336,7 +373,7 @@ func (g *pairGate) done(key, imei string) {
 	if p.pilot == imei {
 		p.pilot = ""
 	}
-	delete(p.latest, imei)
+	delete(p.heard27, imei)
 	p.members--
 	p.notify()
 }
@@ -346,15 +383,15 @@ func (g *pairGate) done(key, imei string) {
 // Members that heard code 27 too wait here and try nothing more.
 func (g *pairGate) served(ctx context.Context, key, imei string) (bool, error) {
 	g.mu.Lock()
-	if p := g.get(key); !p.latest[imei] {
-		p.latest[imei] = true
+	if p := g.get(key); !p.heard27[imei] {
+		p.heard27[imei] = true
 		p.notify()
 	}
 	g.mu.Unlock()
 	for {
 		g.mu.Lock()
 		p := g.get(key)
-		ready, trying, ch := p.ready, p.members-len(p.latest), p.changed
+		ready, trying, ch := p.ready, p.members-len(p.heard27), p.changed
 		g.mu.Unlock()
 		if ready {
 			return true, nil

@@ -69,6 +69,12 @@ func (m *machine) checkBudget(ctx context.Context) error {
 		return m.finish(Held, N("held.budgeterr", err))
 	}
 	if n >= cfg.Budget {
+		if v, ok, err := m.b.log.LastPassed(m.imei); err == nil && ok && v == m.res.From && m.res.Requests == 0 && !cfg.Force {
+			// Nothing asked yet in this attempt, and the log's last
+			// result left it on the version it runs: it is current, not
+			// a module held back from its upgrade.
+			return m.finish(Current, N("current.budget", v, n, cfg.Budget))
+		}
 		if cfg.Force {
 			m.emit(StateConfiguring, N("budget.forced", n, cfg.Budget), nil)
 			return nil

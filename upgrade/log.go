@@ -51,4 +51,10 @@ type Log interface {
 	// RequestsSince counts the upgrade requests of an IMEI since t,
 	// including those not yet on disk.
 	RequestsSince(imei string, t time.Time) (int, error)
+	// Reached reports whether an attempt in the log upgraded a module of
+	// this firmware name to version (what is on disk is enough).
+	Reached(firmware string, version int) (bool, error)
+	// LastPassed is the version imei's newest upgraded or current attempt
+	// left it on; ok is false when it has none.
+	LastPassed(imei string) (version int, ok bool, err error)
 }

@@ -100,3 +100,30 @@ func (l *memLog) transcriptOf(attempt int64) []device.Record {
 	defer l.mu.Unlock()
 	return append([]device.Record(nil), l.transcripts[attempt]...)
 }
+
+func (l *memLog) Reached(firmware string, version int) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, a := range l.attempts {
+		if a.result != nil && a.result.Outcome == Upgraded && a.result.To == version && a.rec.FirmwareName == firmware {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (l *memLog) LastPassed(imei string) (int, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var best *memAttempt
+	for _, a := range l.attempts {
+		if a.rec.IMEI == imei && a.result != nil && (a.result.Outcome == Upgraded || a.result.Outcome == Current) &&
+			(best == nil || a.rec.Started.After(best.rec.Started)) {
+			best = a
+		}
+	}
+	if best == nil {
+		return 0, false, nil
+	}
+	return best.result.To, true, nil
+}

@@ -72,6 +72,7 @@ func (m *machine) verify(fw device.Firmware) error {
 	case cfg.Target > 0 && fw.Core != cfg.Target:
 		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
 	}
+	m.b.pairs.markReached(fwKey(fw))
 	return m.finish(Upgraded, N("upgraded", m.res.From, fw.Core))
 }
 

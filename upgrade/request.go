@@ -265,6 +265,13 @@ func (m *machine) latest(ctx context.Context) error {
 	if peer := m.newerPeer(); peer != nil {
 		return m.finish(Failed, N("failed.27peer", peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
 	}
+	if m.served() {
+		// The platform served this version (to a module of the batch, or
+		// earlier by the log) and serves nothing newer: the pair is the
+		// newest, and its other modules need not ask to hear the same.
+		m.b.pairs.markLatest(m.pairKey(), m.imei)
+		return m.finish(Current, N("current.27", m.res.From))
+	}
 	m.b.pairs.release(m.pairKey(), m.imei)
 	// Wait without a concurrency slot: the modules still to start may be
 	// the ones that tell (holding it, a full batch of 27s waits for ever).
@@ -302,7 +309,7 @@ func (m *machine) gate(ctx context.Context) error {
 		return nil
 	}
 	waiting := false
-	err := m.b.pairs.acquire(ctx, m.pairKey(), m.imei, func(pilot string) {
+	latestBy, err := m.b.pairs.acquire(ctx, m.pairKey(), m.imei, func(pilot string) {
 		if !waiting {
 			waiting = true
 			// The line knows its modules by slot: name the pilot's.
@@ -312,12 +319,27 @@ func (m *machine) gate(ctx context.Context) error {
 	if err != nil {
 		return m.cancelled("when.pair")
 	}
+	if latestBy != "" {
+		return m.finish(Current, N("current.27pair", m.res.From, m.b.slotOf(latestBy)))
+	}
 	return nil
 }
 
 func (m *machine) pairKey() string { return pairKeyOf(m.att.Info) }
 
-// pairKeyOf names a module's (firmware name, base version) pair.
-func pairKeyOf(info device.Info) string {
-	return info.Firmware.Name + "@" + strconv.Itoa(info.Firmware.Core)
+// served reports whether the platform is known to have served this
+// module's version of its firmware: a module of the batch upgraded to it,
+// or the log holds such an upgrade.
+func (m *machine) served() bool {
+	if m.b.pairs.isReached(m.pairKey()) {
+		return true
+	}
+	ok, err := m.b.log.Reached(m.att.Info.Firmware.Name, m.res.From)
+	return err == nil && ok
 }
+
+// pairKeyOf names a module's (firmware name, base version) pair.
+func pairKeyOf(info device.Info) string { return fwKey(info.Firmware) }
+
+// fwKey names a (firmware name, core version) pair.
+func fwKey(fw device.Firmware) string { return fw.Name + "@" + strconv.Itoa(fw.Core) }

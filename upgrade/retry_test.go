@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,43 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 		if want := role[imei] == "banned"; skipped != want {
 			t.Errorf("after a key change, %s (%s): skipped %v, want %v: %s", imei, role[imei], skipped, want, e.Detail)
 		}
+	}
+}
+
+// Running the batch again on a fleet that just passed spends one request
+// for the whole (firmware, version) pair: the first module hears code 27
+// for a version the log saw served, and the others are current without
+// asking. A module at its budget whose last result left it on the version
+// it runs is current, not held.
+func TestRerunAfterPassSpendsOneRequestPerPair(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 4, Scenario: "happy"}, log, nil)
+	for _, r := range runBatch(t, e, Config{Mode: ModeIoT}) {
+		if r.Outcome != Upgraded {
+			t.Fatalf("first run: %s %s (%s)", r.Slot, r.Outcome, r.Message)
+		}
+	}
+	served := func() int {
+		n := 0
+		for _, m := range ff.Modules {
+			sameCount(t, f, log, m.IMEI) // the modules' own requests after their reboots are in
+			n += f.Platform().Requests(m.IMEI)
+		}
+		return n
+	}
+	before := served()
+	for _, r := range runBatch(t, e, Config{Mode: ModeIoT}) {
+		if r.Outcome != Current {
+			t.Errorf("second run: %s %s (%s), want current", r.Slot, r.Outcome, r.Message)
+		}
+	}
+	if n := served() - before; n != 1 {
+		t.Errorf("the second run asked the platform %d times for one pair, want 1", n)
+	}
+	at := ff.Modules[0].IMEI
+	log.addRequests(at, 4)
+	r := runBatch(t, e, Config{Mode: ModeIoT}, at)[at]
+	if r.Outcome != Current || r.Requests != 0 || !strings.Contains(r.Message, "budget") {
+		t.Errorf("at its budget after passing: %s with %d requests (%s), want current with none", r.Outcome, r.Requests, r.Message)
 	}
 }

@@ -108,6 +108,14 @@ func (l *StoreLog) RequestsSince(imei string, t time.Time) (int, error) {
 	return l.s.RequestsSince(imei, t)
 }
 
+// Reached implements Log.
+func (l *StoreLog) Reached(firmware string, version int) (bool, error) {
+	return l.s.Reached(firmware, version)
+}
+
+// LastPassed implements Log.
+func (l *StoreLog) LastPassed(imei string) (int, bool, error) { return l.s.LastPassed(imei) }
+
 // RetryList is what "retry the failed ones" asks again after the console
 // or the CLI has gone: the IMEIs that did not end upgraded or current in
 // the newest batch of this station in the log, less those RetrySkip leaves
