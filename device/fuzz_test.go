@@ -174,3 +174,20 @@ func FuzzSessionStream(f *testing.F) {
 		mod.Close()
 	})
 }
+
+// FuzzRedactKey puts the batch's key at every position of arbitrary lines,
+// bare or after a KEY tag, and requires that it never survives.
+func FuzzRedactKey(f *testing.F) {
+	for _, s := range [][2]string{{"", ""}, {"\xa7\xd5", ""}, {"AT+UPGRADE=\"KEY\",\"", "\",1"}, {"+UPGRADE: KEY,", ""},
+		{"\"KEY\",x", ","}, {"EE5lLNHK", "IAuG9t"}, {"…", "…"}} {
+		f.Add(s[0], s[1])
+	}
+	const key = "EE5lLNHKIAuG9tSQSz948NLwYGvrhl0o"
+	f.Fuzz(func(t *testing.T, before, after string) {
+		for _, line := range []string{before + key + after, before + `AT+UPGRADE="KEY","` + key + `"` + after, before + `+UPGRADE: "KEY",` + key + after} {
+			if got := RedactKey(line, key); strings.Contains(got, key) {
+				t.Fatalf("RedactKey(%q) = %q keeps the key", line, got)
+			}
+		}
+	})
+}

@@ -178,8 +178,27 @@ func TestMaskKey(t *testing.T) {
 	if got := MaskKey("EE5lLNHKIAuG9tSQSz948NLwYGvrhl0o"); got != "…hl0o" {
 		t.Errorf("MaskKey = %q", got)
 	}
-	if got := MaskKey("abc"); got != "***" {
-		t.Errorf("MaskKey short = %q", got)
+	// Nothing of a short key: four of its characters would give most of it.
+	for _, short := range []string{"abc", "abcde", "abcdefg"} {
+		if got := MaskKey(short); got != "…" {
+			t.Errorf("MaskKey(%q) = %q, want …", short, got)
+		}
+	}
+}
+
+// A key the batch was given is masked wherever it stands, even where no
+// KEY tag announces it.
+func TestRedactKnownKey(t *testing.T) {
+	const key = "EE5lLNHKIAuG9tSQSz948NLwYGvrhl0o"
+	for _, in := range []string{
+		"\xa7" + key, key + key, "noise " + key + " noise", `AT+UPGRADE="KEY","` + key + `"` + key,
+	} {
+		if got := RedactKey(in, key); strings.Contains(got, key) || !strings.Contains(got, "…hl0o") {
+			t.Errorf("RedactKey(%q, key) = %q", in, got)
+		}
+	}
+	if got := RedactKey("+CSQ: 24,99", "24"); got != "+CSQ: 24,99" {
+		t.Errorf("a very short known key garbled a line: %q", got)
 	}
 }
 
@@ -195,6 +214,10 @@ func TestRedactKey(t *testing.T) {
 		`+UPGRADE: "KEY",""`:               `+UPGRADE: "KEY",""`,
 		`+UPGRADE: "URL","http://h/x"`:     `+UPGRADE: "URL","http://h/x"`,
 		`+UPGRADE: 2,-1004,400,25`:         `+UPGRADE: 2,-1004,400,25`,
+		// Noise before the echo (the garbage scenario) and lower case.
+		"\xa7\xd5AT+UPGRADE=\"KEY\",\"" + key + `"`: "\xa7\xd5AT+UPGRADE=\"KEY\",\"…hl0o\"",
+		`at+upgrade="key","` + key + `"`:          `at+upgrade="key","…hl0o"`,
+		"\x00+UPGRADE: KEY," + key:                  "\x00+UPGRADE: KEY,\"…hl0o\"",
 	}
 	for in, want := range cases {
 		if got := RedactKey(in); got != want {

@@ -7,13 +7,19 @@ import (
 	"strings"
 )
 
-// MaskKey shows only the last four characters of a project key: keys are
-// never printed or stored in full.
+// MaskKey shows only the last four characters of a project key ("…hl0o"):
+// keys are never printed or stored in full. A key shorter than eight
+// characters shows nothing ("…"): four of its characters would give most of
+// it away. The log's store.MaskKey keeps the same rule.
 func MaskKey(key string) string {
-	if len(key) <= 4 {
-		return strings.Repeat("*", len(key))
+	r := []rune(key)
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) < 8:
+		return "…"
 	}
-	return "…" + key[len(key)-4:]
+	return "…" + string(r[len(r)-4:])
 }
 
 // ValidateKey checks an IoT-platform project key before it reaches an AT
@@ -81,32 +87,86 @@ func describeByte(c byte) string {
 	return fmt.Sprintf("%q", string(c))
 }
 
-// RedactKey masks a project key wherever a transcript line carries one: the
-// command AT+UPGRADE="KEY",<key>[,…] (and its echo) and the tag read
-// +UPGRADE: "KEY",<key>. Other lines come back unchanged.
-func RedactKey(line string) string {
-	upper := strings.ToUpper(line)
-	var start int
-	switch {
-	case strings.HasPrefix(upper, `AT+UPGRADE="KEY",`):
-		start = len(`AT+UPGRADE="KEY",`)
-	case strings.HasPrefix(upper, "+UPGRADE:"):
-		tag, _, ok := ParseTagLine(line)
-		if !ok || !strings.EqualFold(tag, TagKey) {
-			return line
+// RedactKey masks project keys wherever a transcript line carries one, in
+// either direction and whatever bytes precede them (noise on the line, an
+// echo glued to garbage): the value after each KEY tag (the command
+// AT+UPGRADE="KEY",<key>[,…], its echo, the tag read +UPGRADE: "KEY",<key>),
+// and every occurrence of a known key (the one the batch was given) anywhere
+// in the line. Known keys shorter than minSecret are only masked after a
+// KEY tag: masking every "ab" of a transcript would garble it.
+func RedactKey(line string, known ...string) string {
+	for _, k := range known {
+		if len(k) >= minSecret && strings.Contains(line, k) {
+			line = strings.ReplaceAll(line, k, MaskKey(k))
 		}
-		start = strings.Index(line, ",") + 1
-	default:
+	}
+	upper := asciiUpper(line) // same length as line: offsets carry over
+	var b strings.Builder
+	from := 0
+	for {
+		i := keyTag(upper, from)
+		if i < 0 {
+			break
+		}
+		end := i + strings.IndexByte(upper[i:], ',') + 1 // just past the tag's comma
+		rest := line[end:]
+		stop := strings.IndexByte(rest, ',')
+		if stop < 0 {
+			stop = len(rest)
+		}
+		key := strings.Trim(strings.TrimSpace(rest[:stop]), `"`)
+		b.WriteString(line[from:end])
+		if key == "" || strings.HasPrefix(key, "…") {
+			b.WriteString(rest[:stop])
+		} else {
+			b.WriteString(`"` + MaskKey(key) + `"`)
+		}
+		from = end + stop
+	}
+	if from == 0 {
 		return line
 	}
-	rest := line[start:]
-	end := strings.IndexByte(rest, ',')
-	if end < 0 {
-		end = len(rest)
+	b.WriteString(line[from:])
+	return b.String()
+}
+
+// asciiUpper upper-cases ASCII letters only and keeps every other byte,
+// broken UTF-8 included, so that offsets into it are offsets into s.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
 	}
-	key := strings.Trim(strings.TrimSpace(rest[:end]), `"`)
-	if key == "" {
-		return line
+	return string(b)
+}
+
+// minSecret is the shortest known key masked wherever it appears.
+const minSecret = 6
+
+// keyTag finds, at or after from in the upper-cased line, a KEY tag that
+// a value follows: `"KEY",` or `+UPGRADE:KEY,` (spaces allowed after the
+// colon). It returns the tag's start, or -1.
+func keyTag(upper string, from int) int {
+	best := -1
+	if i := strings.Index(upper[from:], `"KEY",`); i >= 0 {
+		best = from + i
 	}
-	return line[:start] + `"` + MaskKey(key) + `"` + rest[end:]
+	for j := from; ; {
+		i := strings.Index(upper[j:], "+UPGRADE:")
+		if i < 0 {
+			break
+		}
+		k := j + i + len("+UPGRADE:")
+		t := strings.TrimLeft(upper[k:], " ")
+		if strings.HasPrefix(t, "KEY,") {
+			if at := len(upper) - len(t); best < 0 || at < best {
+				best = at
+			}
+			break
+		}
+		j = k
+	}
+	return best
 }

@@ -94,6 +94,7 @@ type Station struct {
 	changed chan struct{}        // closed and replaced on every change
 	ready   bool                 // the first listing has been identified
 	tails   map[string]*tail     // recent transcript per slot, for the console
+	secrets secrets              // project keys to mask in every transcript line
 }
 
 // StationOptions tune a station.

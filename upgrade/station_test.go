@@ -3,6 +3,7 @@ package upgrade
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,5 +147,38 @@ func TestClaimStopsIdleWatch(t *testing.T) {
 	}
 	if st.Module(m.Slot()) != got {
 		t.Error("the claimed module was replaced")
+	}
+}
+
+// The key a batch was given is masked in every transcript line, in both
+// directions, even where noise on the line hides the command it belongs to
+// (the garbage scenario once logged `\xa7\xd5AT+UPGRADE="KEY","<key>"`).
+func TestTranscriptMasksTheBatchKey(t *testing.T) {
+	const key = "I9TxThhg1HG8GIylSrWc135b9zhjXVm4"
+	var mu sync.Mutex
+	var logged []string
+	st := NewStation(&device.DirSource{Dir: t.TempDir()}, StationOptions{Transcript: func(_, _ string, r device.Record) {
+		mu.Lock()
+		defer mu.Unlock()
+		logged = append(logged, r.Text)
+	}})
+	st.Mask(key)
+	rec := st.transcriptFor("1-1.1")
+	for _, r := range []device.Record{
+		{Dir: device.In, Text: "\xa7\xd5AT+UPGRADE=\"KEY\",\"" + key + "\""},
+		{Dir: device.Out, Text: `AT+UPGRADE="KEY","` + key + `",1`},
+		{Dir: device.In, Text: "garbage" + key + "garbage"},
+	} {
+		rec(r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, l := range append(logged, st.Transcript("1-1.1")...) {
+		if strings.Contains(l, key) {
+			t.Errorf("line %d reaches the log or the screen with the full key: %q", i, l)
+		}
+	}
+	if len(logged) != 3 {
+		t.Fatalf("%d lines logged, want 3", len(logged))
 	}
 }

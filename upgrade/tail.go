@@ -1,6 +1,7 @@
 package upgrade
 
 import (
+	"slices"
 	"sync"
 
 	"airfleet/device"
@@ -50,8 +51,9 @@ func (st *Station) transcriptFor(slot string) func(device.Record) {
 	}
 	st.mu.Unlock()
 	return func(r device.Record) {
-		// Project keys never reach the screen or the log in full.
-		r.Text = device.RedactKey(r.Text)
+		// Project keys never reach the screen or the log in full,
+		// wherever they stand in a line.
+		r.Text = device.RedactKey(r.Text, st.secrets.list()...)
 		t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
 		if st.sink == nil {
 			return
@@ -76,3 +78,29 @@ func (st *Station) Transcript(slot string) []string {
 	}
 	return t.snapshot()
 }
+
+// secrets are the project keys a station has been given: every transcript
+// line is masked against them before it is kept or shown.
+type secrets struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+func (s *secrets) add(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key != "" && !slices.Contains(s.keys, key) {
+		s.keys = append(s.keys, key)
+	}
+}
+
+func (s *secrets) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keys
+}
+
+// Mask makes every later transcript line of the station show key masked,
+// wherever it appears (a batch given a key calls it before anything is
+// sent).
+func (st *Station) Mask(key string) { st.secrets.add(key) }
