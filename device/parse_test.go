@@ -216,7 +216,7 @@ func TestRedactKey(t *testing.T) {
 		`+UPGRADE: 2,-1004,400,25`:         `+UPGRADE: 2,-1004,400,25`,
 		// Noise before the echo (the garbage scenario) and lower case.
 		"\xa7\xd5AT+UPGRADE=\"KEY\",\"" + key + `"`: "\xa7\xd5AT+UPGRADE=\"KEY\",\"…hl0o\"",
-		`at+upgrade="key","` + key + `"`:          `at+upgrade="key","…hl0o"`,
+		`at+upgrade="key","` + key + `"`:            `at+upgrade="key","…hl0o"`,
 		"\x00+UPGRADE: KEY," + key:                  "\x00+UPGRADE: KEY,\"…hl0o\"",
 	}
 	for in, want := range cases {
