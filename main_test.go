@@ -91,7 +91,7 @@ func TestUpgradeJSON(t *testing.T) {
 	}
 
 	// --retry-failed takes exactly the modules that did not pass and that
-	// a retry can help; the others (40, 25, 27 with the same settings) are
+	// a retry can help; the others (40, 27 with the same settings) are
 	// named on stderr and send nothing.
 	var failed, skipped []string
 	for _, m := range ff.Modules {
@@ -104,8 +104,8 @@ func TestUpgradeJSON(t *testing.T) {
 		}
 		failed = append(failed, m.IMEI)
 	}
-	if len(skipped) != 3 {
-		t.Fatalf("the mixed scenario should hold three failures a retry cannot help (40, 25, 27), found %d", len(skipped))
+	if len(skipped) != 2 {
+		t.Fatalf("the mixed scenario should hold two failures a retry cannot help (40, 27), found %d", len(skipped))
 	}
 	out.Reset()
 	errb.Reset()

@@ -3,6 +3,8 @@ package upgrade
 import (
 	"context"
 	"os"
+
+	"airfleet/device"
 	"slices"
 	"sync"
 	"time"
@@ -19,6 +21,7 @@ type Batch struct {
 	station *Station
 
 	mu       sync.Mutex
+	resume   map[string]int                // IMEI → the version an earlier run's unfinished attempt started from
 	cancels  map[string]context.CancelFunc // by IMEI
 	slots    map[string]string             // IMEI → current slot
 	finished int
@@ -34,7 +37,7 @@ func (e *Engine) NewBatch(cfg Config) *Batch {
 	}
 	cfg.Station = cfg.StationName()
 	return &Batch{e: e, cfg: cfg, log: e.log, station: e.station, pairs: newPairGate(),
-		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}}
+		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}, resume: map[string]int{}}
 }
 
 // Config is the batch's config with defaults filled in.
@@ -79,13 +82,22 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 		mu.Unlock()
 		done(r)
 	}
-	mods, missing := b.pick(imeis)
+	unfinished := b.unfinished()
+	mods, missing, awaited := b.pick(imeis, unfinished)
 	for _, r := range missing {
 		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Detail: r.Message, Note: r.Note, Result: &r}, KindError)
 		add(r)
 	}
 	for _, a := range mods {
 		b.pairs.join(pairKeyOf(a.Info))
+	}
+	var wg sync.WaitGroup
+	for _, u := range awaited {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.followUnfinished(ctx, u, add)
+		}()
 	}
 	canary := min(b.cfg.Canary, len(mods))
 	ok := b.runSet(ctx, mods[:canary], add)
@@ -97,6 +109,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 		rest = nil
 	}
 	b.runSet(ctx, rest, add)
+	wg.Wait()
 
 	status := "done"
 	if ctx.Err() != nil {
@@ -117,14 +130,18 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 
 // pick chooses the modules of the batch; listed IMEIs that are not attached,
 // and modules that could not be identified, come back as failed results.
-func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
+// Modules an earlier run left mid-upgrade (unfinished, by IMEI) that are
+// not attached now are awaited: they may be rebooting into a new version.
+func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Attached, []Result, []Unfinished) {
 	var mods []*Attached
 	var missing []Result
 	want := map[string]bool{}
 	for _, i := range imeis {
 		want[i] = true
 	}
+	attached := map[string]bool{}
 	for _, a := range b.station.Modules() {
+		attached[a.Info.IMEI] = a.Info.IMEI != ""
 		switch {
 		case a.Err != nil && len(imeis) == 0:
 			now := time.Now()
@@ -136,12 +153,80 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 			delete(want, a.Info.IMEI)
 		}
 	}
+	var awaited []Unfinished
+	for imei, u := range unfinished {
+		if !attached[imei] && (len(imeis) == 0 || want[imei]) {
+			awaited = append(awaited, u)
+			delete(want, imei)
+		}
+	}
 	for imei := range want {
 		now := time.Now()
 		n := N("failed.absent", imei)
 		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 	}
-	return mods, missing
+	return mods, missing, awaited
+}
+
+// unfinished returns, by IMEI, the modules an earlier run left mid-upgrade
+// recently enough that they may still be on their way back, and remembers
+// the version each started from: a module back on another version
+// finished that upgrade (its machine verifies it, asking nothing).
+func (b *Batch) unfinished() map[string]Unfinished {
+	us, err := b.log.Unfinished(time.Now().Add(-b.cfg.RebootTimeout - b.cfg.ProgressTimeout))
+	if err != nil {
+		return nil // the log cannot say: the modules present still run, underWay still looks
+	}
+	out := map[string]Unfinished{}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, u := range us {
+		out[u.IMEI] = u
+		b.resume[u.IMEI] = u.From
+	}
+	return out
+}
+
+// resumeFrom is the version an earlier run's unfinished attempt on imei
+// started from (0: none); asked once, by the module's machine.
+func (b *Batch) resumeFrom(imei string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v := b.resume[imei]
+	delete(b.resume, imei)
+	return v
+}
+
+// followUnfinished waits for a module an earlier run left mid-upgrade and
+// verifies where it ended; one that does not come back fails with the
+// reason.
+func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Result)) {
+	timeout := b.cfg.RebootTimeout.Round(time.Second)
+	n := N("wait.unfinished", u.From, timeout)
+	b.event(0, Event{Time: time.Now(), Slot: u.Slot, IMEI: u.IMEI, From: u.From, Step: StateDisconnected, Detail: n.String(), Note: n}, KindInfo)
+	wctx, cancel := context.WithTimeout(ctx, b.cfg.RebootTimeout)
+	a, err := b.station.WaitIMEI(wctx, u.IMEI)
+	cancel()
+	gone := &Attached{Slot: u.Slot, Info: device.Info{IMEI: u.IMEI, Firmware: device.Firmware{Core: u.From}}}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		add(b.skip(gone, Cancelled, N("cancelled.early")))
+	case err != nil:
+		add(b.skip(gone, Failed, N("failed.unfinished", u.From, timeout)))
+	default:
+		mctx, mcancel := context.WithCancel(ctx)
+		defer mcancel()
+		b.mu.Lock()
+		b.cancels[u.IMEI] = mcancel
+		b.slots[u.IMEI] = a.Slot
+		b.mu.Unlock()
+		sem := make(chan struct{}, 1)
+		sem <- struct{}{}
+		m := &machine{b: b, slot: a.Slot, imei: u.IMEI, att: a, sem: sem}
+		r := m.run(mctx)
+		b.tally(r)
+		add(r)
+	}
 }
 
 // runSet runs modules with the concurrency limit and reports whether every
@@ -221,10 +306,7 @@ func (b *Batch) skip(a *Attached, o Outcome, n Note) Result {
 	b.pairs.done(pairKeyOf(a.Info), a.Info.IMEI)
 	id := b.log.StartAttempt(AttemptRecord{Batch: b.id, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model,
 		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Target: b.cfg.Target, Started: now})
-	step := StateHeld
-	if o == Cancelled {
-		step = StateCancelled
-	}
+	step := map[Outcome]State{Held: StateHeld, Cancelled: StateCancelled, Failed: StateFailed}[o]
 	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: r.Message, Note: n, Result: &r}, KindInfo)
 	b.log.EndAttempt(id, r)
 	return r

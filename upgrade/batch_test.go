@@ -206,8 +206,8 @@ func TestLogHoldsEveryAttempt(t *testing.T) {
 		for _, l := range lines {
 			sent = sent || (l.Dir == store.DirOut && l.Text == "AT+UPGRADE")
 		}
-		if !sent {
-			t.Errorf("%s: the transcript (%d lines) has no AT+UPGRADE", m.IMEI, len(lines))
+		if asked := a.Result != store.ResultHeld; sent != asked {
+			t.Errorf("%s (%s): the transcript (%d lines) holds AT+UPGRADE: %v, want %v", m.IMEI, a.Result, len(lines), sent, asked)
 		}
 		n, err := st.RequestsSince(m.IMEI, time.Now().Add(-time.Hour))
 		if err != nil || n < a.Requests {

@@ -57,4 +57,15 @@ type Log interface {
 	// LastPassed is the version imei's newest upgraded or current attempt
 	// left it on; ok is false when it has none.
 	LastPassed(imei string) (version int, ok bool, err error)
+	// Unfinished lists the modules an earlier run left mid-upgrade (its
+	// attempt interrupted after a request, at or after since).
+	Unfinished(since time.Time) ([]Unfinished, error)
+}
+
+// Unfinished is a module an earlier run of airfleet left mid-upgrade: it
+// had sent the request when that process died, so the module may have
+// downloaded and rebooted into a new version while nobody watched.
+type Unfinished struct {
+	IMEI, Slot string
+	From       int // the version the interrupted attempt started from
 }

@@ -53,8 +53,13 @@ func (m *machine) run(ctx context.Context) Result {
 	m.res.Slot, m.res.IMEI = m.slot, m.imei
 	info := m.att.Info
 	m.res.Model, m.res.From, m.res.To = info.Model, info.Firmware.Core, info.Firmware.Core
+	if from := m.b.resumeFrom(m.imei); from != 0 {
+		// An earlier run's attempt from this version was cut short after
+		// its request: a module now on another one finished it.
+		m.res.From = from
+	}
 	m.attempt = m.b.log.StartAttempt(AttemptRecord{Batch: m.b.id, Slot: m.slot, IMEI: m.imei, Model: info.Model,
-		FirmwareName: info.Firmware.Name, From: info.Firmware.Core, Target: m.b.cfg.Target, Started: m.res.Started})
+		FirmwareName: info.Firmware.Name, From: m.res.From, Target: m.b.cfg.Target, Started: m.res.Started})
 	m.b.bindAttempt(m.imei, m.slot, m.attempt)
 	defer m.b.unbindAttempt(m.imei)
 	defer m.b.pairs.done(m.pairKey(), m.imei)

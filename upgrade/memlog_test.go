@@ -15,6 +15,7 @@ type memLog struct {
 	events      []memEvent
 	transcripts map[int64][]device.Record
 	batches     map[int64]string
+	unfinished  []Unfinished // what an earlier run left mid-upgrade
 }
 
 type memAttempt struct {
@@ -126,4 +127,10 @@ func (l *memLog) LastPassed(imei string) (int, bool, error) {
 		return 0, false, nil
 	}
 	return best.result.To, true, nil
+}
+
+func (l *memLog) Unfinished(time.Time) ([]Unfinished, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unfinished, nil
 }

@@ -144,3 +144,63 @@ func TestDownloadUnderWayIsFollowed(t *testing.T) {
 	log.mu.Unlock()
 	sameCount(t, f, log, m.IMEI)
 }
+
+// A run killed after its requests leaves modules downloading or rebooting
+// on their own. The next run finds them in the log (interrupted after a
+// request): one already back on the new version is verified, one still
+// rebooting is awaited, and neither is asked again nor failed.
+func TestUnfinishedModulesAreFollowed(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 2, Scenario: "happy", Tweak: func(i int, s *sim.ModuleSpec) {
+		s.Faults.SlowReboot = i == 0 // 1.5 s at the tests' speed: still away when the batch starts
+	}}, log, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// The earlier run: its requests (logged), then it died.
+	for _, m := range ff.Modules {
+		s, err := device.Open(f.Module(m.Slot).Dir()+"/if02", device.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := device.Trigger(ctx, s, nil); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		log.Event(0, 0, Event{Time: time.Now(), IMEI: m.IMEI, Slot: m.Slot}, KindRequest)
+		log.unfinished = append(log.unfinished, Unfinished{IMEI: m.IMEI, Slot: m.Slot, From: m.Core})
+	}
+	// Wait until the fast one is back on its new version.
+	back := ff.Modules[1]
+	for {
+		ch := e.Station().Changed()
+		if a := e.Station().Module(back.Slot); a.Alive() && a.Info.Firmware.Core != back.Core {
+			break
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatal("the module never came back from its upgrade")
+		}
+	}
+	rs := e.NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, nil, nil)
+	if len(rs) != 2 {
+		t.Fatalf("%d results, want 2: %+v", len(rs), rs)
+	}
+	for _, r := range rs {
+		if r.Outcome != Upgraded || r.From == r.To {
+			t.Errorf("%s: %s %d→%d (%s), want upgraded", r.Slot, r.Outcome, r.From, r.To, r.Message)
+		}
+	}
+	log.mu.Lock()
+	for id := range log.attempts {
+		for _, r := range log.transcripts[id] {
+			if r.Dir == device.Out && r.Text == "AT+UPGRADE" {
+				t.Errorf("the engine asked again a module an earlier run had left upgrading")
+			}
+		}
+	}
+	log.mu.Unlock()
+	for _, m := range ff.Modules {
+		sameCount(t, f, log, m.IMEI)
+	}
+}

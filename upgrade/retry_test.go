@@ -48,10 +48,10 @@ func TestRetrySkip(t *testing.T) {
 }
 
 // The console's r after a mixed batch asks again only for the modules a
-// retry can help: the banned module (40), the wrong key (25) and the one
-// not in the IMEI list (27) send nothing and say why on their rows. Once
-// the settings change, the 25 and 27 modules may ask again; 40 never in
-// bulk.
+// retry can help: the banned module (40) and the one not in the IMEI list
+// (27) send nothing and say why on their rows (the module held for its
+// stored key is looked at again and held again, asking nothing). Once the
+// settings change, the 27 module may ask again; 40 never in bulk.
 func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -111,12 +111,12 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 	if err := c.RetryFailed(); err != nil {
 		t.Fatal(err)
 	}
-	// too-big (-1003) and failed-apply fail again; the three below are
-	// skipped at once: five final events.
+	// too-big (-1003) and failed-apply fail again, wrong-key is held
+	// again; the two below are skipped at once: five final events.
 	got := waitFinals(5)
 	for imei, e := range got {
 		skipped := e.Result == nil
-		want := role[imei] == "banned" || role[imei] == "wrong-key" || role[imei] == "not-listed"
+		want := role[imei] == "banned" || role[imei] == "not-listed"
 		if skipped != want {
 			t.Errorf("%s (%s): skipped %v, want %v: %s", imei, role[imei], skipped, want, e.Detail)
 		}
@@ -124,7 +124,7 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 			t.Errorf("%s (%s): skipped, yet the platform counted %d more requests", imei, role[imei], f.Platform().Requests(imei)-before[imei])
 		}
 	}
-	// A new key: 25 and 27 may ask again (into another project); 40 not.
+	// A new key: 27 may ask again (into another project); 40 not.
 	if err := c.SetConfig(fast(Config{Mode: ModeKey, Key: "AAAAbbbbCCCCdddd0000111122223333"})); err != nil {
 		t.Fatal(err)
 	}

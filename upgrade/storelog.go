@@ -116,6 +116,19 @@ func (l *StoreLog) Reached(firmware string, version int) (bool, error) {
 // LastPassed implements Log.
 func (l *StoreLog) LastPassed(imei string) (int, bool, error) { return l.s.LastPassed(imei) }
 
+// Unfinished implements Log.
+func (l *StoreLog) Unfinished(since time.Time) ([]Unfinished, error) {
+	rows, err := l.s.Unfinished(since)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Unfinished, len(rows))
+	for i, r := range rows {
+		out[i] = Unfinished{IMEI: r.IMEI, Slot: r.Slot, From: r.FromVersion}
+	}
+	return out, nil
+}
+
 // RetryList is what "retry the failed ones" asks again after the console
 // or the CLI has gone: the IMEIs that did not end upgraded or current in
 // the newest batch of this station in the log, less those RetrySkip leaves

@@ -60,16 +60,16 @@
 //
 //	scenario      mode      modules show
 //	happy         platform  every module upgrades 1006→1007; deltas ready (no 43)
-//	mixed         platform  ≥ 8 modules, fixed roles by index: 0 Air780EPS ok, 1 wrong-key (25),
+//	mixed         platform  ≥ 8 modules, fixed roles by index: 0 Air780EPS ok, 1 wrong-key (held),
 //	                        2 too-big Air780E 1138 (-1003 after 100 %), 3 not-listed (27),
 //	                        4 unplug at 50 % (upgrades on retry), 5 banned (40),
 //	                        6 slow-reboot Air780E, 7 failed-apply; the rest ok (Air780E
 //	                        every 4th from 2, Air780ET at 11). Deltas are generated on
 //	                        first request: the first request of each (firmware, base) gets 43
 //	code-3        platform  custom firmware sends IMEI= (upper case): 3
-//	code-17       platform  NV holds another account's project key: 17
+//	code-17       platform  NV holds another account's project key, not clearable: held (17 if asked)
 //	code-21       platform  base 1003 may not jump to the target: 21
-//	code-25       platform  a mistyped key in NV: 25
+//	code-25       platform  a mistyped key in NV, not clearable: held (25 if asked)
 //	code-26       platform  the account's project holds only _LTE_LSAT builds: 26
 //	code-27       platform  even modules already on 1007 (current), odd ones not in the IMEI list (27)
 //	code-40       platform  every IMEI banned before the run: 40

@@ -159,9 +159,14 @@ func buildSpecs(cfg Config, sc scenario) ([]ModuleSpec, error) {
 			return nil, fmt.Errorf("sim: module %d: unknown role %q (known: %s)", i, roleName, strings.Join(Roles(), ", "))
 		}
 		if !cfg.NoQuirks {
-			bad := s.Quirks.BadIMEIParam
+			// A role's own quirks stay: the custom IMEI parameter, and
+			// whether a build that holds a key in NV can clear it.
+			pinned := s.Quirks
 			s.Quirks = drawQuirks(newRNG(cfg.Seed, uint64(i)<<8|1))
-			s.Quirks.BadIMEIParam = bad
+			s.Quirks.BadIMEIParam = pinned.BadIMEIParam
+			if s.Key != "" {
+				s.Quirks.ClearWithEmpty = pinned.ClearWithEmpty
+			}
 		}
 		if cfg.Tweak != nil {
 			cfg.Tweak(i, &s)

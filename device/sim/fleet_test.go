@@ -78,7 +78,7 @@ func TestMixedIsDeterministic(t *testing.T) {
 		expect Expect
 	}{
 		0:  {"ok", Expect{Result: ResultUpgraded, To: 1007}},
-		1:  {"wrong-key", Expect{Result: ResultFailed, Code: 25}},
+		1:  {"wrong-key", Expect{Result: ResultHeld, Reason: "stored key"}},
 		2:  {"too-big", Expect{Result: ResultFailed, Code: -1003, Reason: "too big"}},
 		3:  {"not-listed", Expect{Result: ResultFailed, Code: 27}},
 		4:  {"unplug", Expect{Result: ResultUpgraded, To: 1007}},

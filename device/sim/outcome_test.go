@@ -36,6 +36,15 @@ func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
 		}
 	}
 	prepare()
+	// Like a careful console: a key left in NV would send a default-project
+	// request elsewhere; clear it for the request (RAM only), or hold.
+	if url == "" {
+		if lines, _ := c.answer(`AT+UPGRADE="KEY"`); len(lines) > 0 && !strings.HasSuffix(strings.TrimSpace(lines[0]), `""`) && !strings.HasSuffix(strings.TrimSpace(lines[0]), ",") {
+			if _, final := c.answer(`AT+UPGRADE="KEY","",1`); final != "OK" {
+				return Expect{Result: ResultHeld} // the reason is compared apart
+			}
+		}
+	}
 	// Like a careful console: no SIM or no network ends it before any request.
 	if _, final := c.answer("AT+CPIN?"); final != "OK" {
 		return Expect{Result: ResultFailed}

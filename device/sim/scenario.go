@@ -56,7 +56,7 @@ func mixedModel(i int) string {
 var scenarios = []scenario{
 	{name: "happy", desc: "every module upgrades 1006→1007 through the default project; deltas ready",
 		mode: ModePlatform, model: allEP, role: every("ok")},
-	{name: "mixed", desc: "a realistic fleet (Air780EP/E/EPS/ET): 43 first per pair, then 25, -1003 too big, 27, unplug, 40, slow reboot, failed apply",
+	{name: "mixed", desc: "a realistic fleet (Air780EP/E/EPS/ET): 43 first per pair, then a stored key held, -1003 too big, 27, unplug, 40, slow reboot, failed apply",
 		mode: ModePlatform, minModules: 8, natural: true, model: mixedModel,
 		role: func(i int) string {
 			if r, ok := mixedRoles[i]; ok {
@@ -65,9 +65,9 @@ var scenarios = []scenario{
 			return "ok"
 		}},
 	single("code-3", "bad-imei", "custom firmware sends IMEI= (upper case): platform code 3"),
-	single("code-17", "other-account", "NV holds another account's project key: code 17"),
+	single("code-17", "other-account", "NV holds another account's project key that the build cannot clear: held before asking (code 17 if asked)"),
 	single("code-21", "not-allowed", "the base may not jump to the target: code 21"),
-	single("code-25", "wrong-key", "a mistyped key in NV: code 25"),
+	single("code-25", "wrong-key", "a mistyped key in NV that the build cannot clear: held before asking (code 25 if asked)"),
 	single("code-26", "no-firmware", "the account's project holds another variant only: code 26"),
 	{name: "code-27", desc: "even modules already on the target (current), odd ones not in the IMEI list (failed 27)",
 		mode: ModePlatform, model: allEP, role: func(i int) string {
