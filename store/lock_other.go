@@ -2,7 +2,10 @@
 
 package store
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // lockLog creates PATH.lock as a probe that the folder is writable; on this
 // platform it does not keep a second airfleet out.
@@ -19,3 +22,9 @@ func unlockLog(f *os.File) {
 		_ = f.Close()
 	}
 }
+
+// oNoFollow is not available on this platform.
+const oNoFollow = 0
+
+// lockFile does nothing on this platform.
+func lockFile(f *os.File, exclusive bool, wait time.Duration) error { return nil }

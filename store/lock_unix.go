@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // lockLog takes an exclusive lock on PATH.lock so that one airfleet at a
@@ -50,4 +51,27 @@ func unlockLog(f *os.File) {
 	}
 	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	_ = f.Close()
+}
+
+// oNoFollow makes an open fail on a symbolic link.
+const oNoFollow = syscall.O_NOFOLLOW
+
+// lockFile takes a flock on f, exclusive or shared, waiting up to wait for
+// another process to let go.
+func lockFile(f *os.File, exclusive bool, wait time.Duration) error {
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("still locked by another process after %v", wait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -44,6 +44,12 @@ type Options struct {
 	// counts one, each line of TranscriptBatch one). All writes up to that
 	// number are durable. It must return quickly.
 	OnCommit func(committed int64)
+	// Registry is the file that lists this host's airfleet logs, one
+	// absolute path a line. Open adds the log to it, and RequestsSince
+	// counts the requests recorded in every log it lists, so that the
+	// platform's daily limit is kept whichever log a run used. Empty: no
+	// registry, the budget counts this log only.
+	Registry string
 }
 
 func (o Options) withDefaults() Options {
@@ -75,6 +81,8 @@ type Store struct {
 	opts      Options
 	lock      *os.File
 	recovered Recovery
+	created   bool       // the file was new (or empty) when Open came
+	others    *otherLogs // the registry's other logs; nil without one
 
 	batchID   atomic.Int64 // last allocated batch ID
 	attemptID atomic.Int64 // last allocated attempt ID
@@ -117,19 +125,51 @@ func Open(path string, opts Options) (*Store, error) {
 			cause: err,
 		}
 	}
-	if _, err := checkFile(path, true); err != nil {
+	exists, err := checkFile(path, true)
+	if err != nil {
 		return nil, err
 	}
 	lock, err := lockLog(path)
 	if err != nil {
 		return nil, err
 	}
+	created := !exists || fileSize(path) == 0
 	s, err := open(path, opts, lock)
 	if err != nil {
 		unlockLog(lock)
 		return nil, openFailed(path, err)
 	}
+	s.created = created
+	if opts.Registry != "" {
+		if err := s.joinRegistry(opts.Registry); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// joinRegistry lists the log in the registry and prepares the reading of
+// the other logs listed there.
+func (s *Store) joinRegistry(reg string) error {
+	reg = cleanPath(reg)
+	if err := register(reg, s.path); err != nil {
+		return err
+	}
+	self, err := os.Stat(s.path)
+	if err != nil {
+		return unwritable(s.path, err)
+	}
+	s.others = newOtherLogs(reg, self)
+	return nil
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
 func open(path string, opts Options, lock *os.File) (*Store, error) {
@@ -222,6 +262,10 @@ func (r *Reader) Path() string { return r.path }
 // Close closes a read-only log.
 func (r *Reader) Close() error { return r.db.Close() }
 
+// Created reports whether this Open started a new log (the file did not
+// exist, or was empty).
+func (s *Store) Created() bool { return s.created }
+
 // Recovered tells how many attempts and batches a crash had left open and
 // Open marked interrupted.
 func (s *Store) Recovered() Recovery { return s.recovered }
@@ -236,6 +280,9 @@ func (s *Store) Close() error {
 			s.closeErr = err
 		}
 		unlockLog(s.lock)
+		if s.others != nil {
+			s.others.close()
+		}
 	})
 	return s.closeErr
 }

@@ -166,8 +166,22 @@ func (s *Store) Committed() int64 { return s.w.committedCount() }
 
 // RequestsSince counts the upgrade requests (events of kind request) sent
 // to imei since the given time, including those still queued: the 24-hour
-// request budget.
+// request budget. With a registry (Options.Registry) it adds the requests
+// recorded in the other logs listed there; if one of them cannot be read
+// it fails rather than count short.
 func (s *Store) RequestsSince(imei string, since time.Time) (int, error) {
+	n, err := s.ownRequestsSince(imei, since)
+	if err != nil || s.others == nil {
+		return n, err
+	}
+	m, err := s.others.requestsSince(imei, since)
+	if err != nil {
+		return 0, err
+	}
+	return n + m, nil
+}
+
+func (s *Store) ownRequestsSince(imei string, since time.Time) (int, error) {
 	// Hold the commit lock so that no batch moves from the queue to the
 	// file between the query and the count of the queue.
 	s.w.commitMu.RLock()
@@ -177,4 +191,15 @@ func (s *Store) RequestsSince(imei string, since time.Time) (int, error) {
 		return 0, err
 	}
 	return n + s.w.pendingRequests(imei, since.UnixMilli()), nil
+}
+
+// OtherLogsWithRequests returns the other logs of the registry that hold
+// requests since the given time for any of imeis: a new log beside them
+// means a run of these modules went to another log, whose requests the
+// budget counts too. Without a registry it returns nothing.
+func (s *Store) OtherLogsWithRequests(imeis []string, since time.Time) ([]string, error) {
+	if s.others == nil {
+		return nil, nil
+	}
+	return s.others.withRequests(imeis, since)
 }
