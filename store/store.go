@@ -109,6 +109,20 @@ func DefaultPath() string {
 	return "airfleet.db"
 }
 
+// DefaultRegistryPath is where the list of this host's logs lives unless
+// the caller chooses another (see Options.Registry): beside the default
+// log, $XDG_DATA_HOME/airfleet/logs.txt, else
+// ~/.local/share/airfleet/logs.txt; "" when there is no home to keep it in.
+func DefaultRegistryPath() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "airfleet", "logs.txt")
+	}
+	if h, err := os.UserHomeDir(); err == nil && h != "" {
+		return filepath.Join(h, ".local", "share", "airfleet", "logs.txt")
+	}
+	return ""
+}
+
 // Open opens the log at path for writing, creating it and its folder if
 // needed, migrating it to SchemaVersion, and marking attempts and batches
 // left open by a crash as interrupted (see Recovered). An empty path means
