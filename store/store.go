@@ -139,6 +139,9 @@ func Open(path string, opts Options) (*Store, error) {
 			cause: err,
 		}
 	}
+	if heldHere(path) {
+		return nil, inUse(path, fmt.Sprintf("pid %d", os.Getpid()))
+	}
 	exists, err := checkFile(path, true)
 	if err != nil {
 		return nil, err
@@ -362,6 +365,13 @@ func checkFile(path string, forWrite bool) (exists bool, err error) {
 		f.Close()
 	}
 	return true, nil
+}
+
+func inUse(path, who string) error {
+	return &openError{
+		msg:  fmt.Sprintf("the log at %s is in use by another airfleet (%s): close that one or use --db to choose another file", path, who),
+		kind: ErrInUse,
+	}
 }
 
 func notDatabase(path string, cause error) error {
