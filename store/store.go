@@ -262,6 +262,9 @@ func OpenReadOnly(path string) (*Reader, error) {
 	case v > SchemaVersion:
 		db.Close()
 		return nil, newerSchema(path, v)
+	case v < 0:
+		db.Close()
+		return nil, badSchema(path, v)
 	case v < SchemaVersion:
 		db.Close()
 		return nil, &openError{
@@ -351,6 +354,9 @@ func checkFile(path string, forWrite bool) (exists bool, err error) {
 		if v > SchemaVersion {
 			return true, newerSchema(path, v)
 		}
+		if v < 0 {
+			return true, badSchema(path, v)
+		}
 		// A schema cookie (offset 40) says tables were made; without our
 		// user_version they belong to some other program.
 		if v == 0 && binary.BigEndian.Uint32(hdr[40:44]) != 0 {
@@ -380,6 +386,11 @@ func notDatabase(path string, cause error) error {
 		kind:  ErrNotDatabase,
 		cause: cause,
 	}
+}
+
+// badSchema is a log whose schema version no airfleet writes.
+func badSchema(path string, v int) error {
+	return notDatabase(path, fmt.Errorf("schema version %d, which no airfleet writes", v))
 }
 
 func foreignDatabase(path string) error {

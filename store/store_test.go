@@ -398,3 +398,30 @@ INSERT INTO attempts (id, imei, slot, model, started) VALUES (2, ?, '1-1', 'Air7
 		t.Fatalf("new attempt: %+v, %v", a, err)
 	}
 }
+
+// A negative schema version is no airfleet's: refused like a damaged log,
+// the file untouched and nothing left beside it.
+func TestNegativeSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	db := rawDB(t, path)
+	if _, err := db.Exec("CREATE TABLE batches (id INTEGER PRIMARY KEY); PRAGMA user_version = -1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := hashFile(t, path)
+	_, err := Open(path, Options{})
+	if !errors.Is(err, ErrNotDatabase) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "schema version -1") {
+		t.Fatalf("Open on user_version -1: %v, want ErrNotDatabase naming the file and the version", err)
+	}
+	if _, err := OpenReadOnly(path); !errors.Is(err, ErrNotDatabase) {
+		t.Errorf("OpenReadOnly on user_version -1: %v, want ErrNotDatabase", err)
+	}
+	if hashFile(t, path) != before {
+		t.Error("the refused file was modified")
+	}
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s left behind", p)
+		}
+	}
+}
