@@ -48,9 +48,15 @@ func (r *Reader) Attempt(id int64) (AttemptRow, error) {
 	return a, err
 }
 
+// attemptSelect reads an attempt with the tallies of its batch. Its
+// requests are its request events (the engine writes one per request,
+// the module's own after a reboot included), so that an attempt a crash
+// cut short, which never got its EndAttempt, shows the requests it made;
+// a larger count given to EndAttempt stands.
 const attemptSelect = `
 SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.from_version, a.started,
-       a.result, a.platform_code, a.module_error, a.http_status, a.retries, a.requests,
+       a.result, a.platform_code, a.module_error, a.http_status, a.retries,
+       max(a.requests, (SELECT count(*) FROM events e WHERE e.attempt_id = a.id AND e.kind = 'request')),
        a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
 FROM attempts a LEFT JOIN batches b ON b.id = a.batch_id`
 

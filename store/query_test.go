@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"encoding/csv"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +228,44 @@ func TestTranscriptQueries(t *testing.T) {
 	lines, _ = s.TranscriptOfIMEI(testIMEI, t0.Add(1500*time.Millisecond))
 	if len(lines) != 1 {
 		t.Errorf("TranscriptOfIMEI since: %d lines, want 1", len(lines))
+	}
+}
+
+// An attempt cut by a crash never got its EndAttempt, which carries the
+// count of requests: the history and the CSV count its request events.
+func TestRequestsOfInterruptedAttempt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.StartBatch(Batch{Mode: ModeIoT})
+	a := s.StartAttempt(Attempt{BatchID: b, IMEI: testIMEI})
+	s.Event(Event{AttemptID: a, BatchID: b, IMEI: testIMEI, Step: "requesting", Kind: KindRequest})
+	s.Event(Event{AttemptID: a, BatchID: b, IMEI: testIMEI, Step: "waiting-platform", Kind: KindError, Code: 43})
+	s.Event(Event{AttemptID: a, BatchID: b, IMEI: testIMEI, Step: "requesting", Kind: KindRequest})
+	flush(t, s)
+	if h, err := s.History(testIMEI); err != nil || len(h) != 1 || h[0].Requests != 2 {
+		t.Errorf("running attempt: %+v, %v; want 2 requests", h, err)
+	}
+	if err := s.Close(); err != nil { // the crash: no EndAttempt
+		t.Fatal(err)
+	}
+
+	s = openIn(t, path, "")
+	h, err := s.History(testIMEI)
+	if err != nil || len(h) != 1 || h[0].Result != ResultInterrupted || h[0].Requests != 2 {
+		t.Fatalf("interrupted attempt: %+v, %v; want interrupted with 2 requests", h, err)
+	}
+	var buf bytes.Buffer
+	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("CSV %q, %v", recs, err)
+	}
+	if got := recs[1][slices.Index(csvHeader, "requests")]; got != "2" {
+		t.Errorf("CSV requests %q, want 2", got)
 	}
 }
