@@ -22,10 +22,11 @@ func (s *Store) UpsertModule(m Module) {
 }
 
 // StartBatch records the start of a batch and returns its ID at once. Only
-// MaskKey(b.Key) is stored.
+// MaskKey(b.Key) and MaskURL(b.URL) are stored.
 func (s *Store) StartBatch(b Batch) int64 {
 	b.ID = s.batchID.Add(1)
 	b.Key = MaskKey(b.Key)
+	b.URL = MaskURL(b.URL)
 	if b.Host == "" {
 		b.Host, _ = os.Hostname()
 	}
@@ -69,8 +70,10 @@ func (s *Store) StartAttempt(a Attempt) int64 {
 	return a.ID
 }
 
-// EndAttempt records how an attempt ended.
+// EndAttempt records how an attempt ended. A password in a URL of the
+// messages is masked (MaskURL).
 func (s *Store) EndAttempt(id int64, r AttemptResult) {
+	r.Message, r.MessageZH = MaskURL(r.Message), MaskURL(r.MessageZH)
 	if r.Ended.IsZero() {
 		r.Ended = time.Now()
 	}
@@ -85,8 +88,10 @@ func (s *Store) EndAttempt(id int64, r AttemptResult) {
 	s.w.enqueue(1, func(q *queue) { q.ends = append(q.ends, end{id: id, result: r, ended: r.Ended}) })
 }
 
-// Event records one event.
+// Event records one event. A password in a URL of its detail is masked
+// (MaskURL).
 func (s *Store) Event(e Event) {
+	e.Detail, e.DetailZH = MaskURL(e.Detail), MaskURL(e.DetailZH)
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -105,7 +110,8 @@ func (s *Store) Event(e Event) {
 	s.w.enqueue(1, func(q *queue) { q.events = append(q.events, e) })
 }
 
-// Transcript records one transcript line.
+// Transcript records one transcript line. A password in a URL the line
+// carries is masked (MaskURL).
 func (s *Store) Transcript(l Line) {
 	l = s.fixLine(l)
 	s.w.enqueue(1, func(q *queue) { q.lines = append(q.lines, l) })
@@ -125,6 +131,7 @@ func (s *Store) TranscriptBatch(lines []Line) {
 }
 
 func (s *Store) fixLine(l Line) Line {
+	l.Text = MaskURL(l.Text)
 	if l.Time.IsZero() {
 		l.Time = time.Now()
 	}
