@@ -269,3 +269,49 @@ func TestRequestsOfInterruptedAttempt(t *testing.T) {
 		t.Errorf("CSV requests %q, want 2", got)
 	}
 }
+
+// A cell a spreadsheet would run as a formula is exported with a leading
+// single quote; numbers, negative ones included, stay numbers.
+func TestExportCSVNeutralisesFormulas(t *testing.T) {
+	s := openTest(t, Options{})
+	b := s.StartBatch(Batch{Mode: ModeIoT, Station: `=HYPERLINK("http://evil.example/x","click")`})
+	a := s.StartAttempt(Attempt{BatchID: b, IMEI: testIMEI, Slot: "@SUM(A1)", Model: "\t=1+1"})
+	s.EndAttempt(a, AttemptResult{Result: ResultFailed, ModuleError: -1003, Message: "=cmd|' /C calc'!A0",
+		MessageZH: "-2+3", Retries: 1})
+	flush(t, s)
+	var buf bytes.Buffer
+	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("CSV %q, %v", recs, err)
+	}
+	row := recs[1]
+	col := func(name string) string { return row[slices.Index(csvHeader, name)] }
+	for name, want := range map[string]string{
+		"station":      `'=HYPERLINK("http://evil.example/x","click")`,
+		"slot":         "'@SUM(A1)",
+		"model":        "'\t=1+1",
+		"message":      "'=cmd|' /C calc'!A0",
+		"message_zh":   "'-2+3",
+		"module_error": "-1003",
+		"retries":      "1",
+	} {
+		if got := col(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "1103": "1103", "-1003": "-1003", "+3": "+3", "-1.5": "-1.5", "1-2": "1-2",
+		"-": "'-", "--1": "'--1", "-1.": "'-1.", "-.5": "'-.5", "-1e5": "'-1e5", "+1+1": "'+1+1",
+		"=1": "'=1", "@A1": "'@A1", "\r=1": "'\r=1", "\t1": "'\t1", "a=1": "a=1", "'=1": "'=1",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
