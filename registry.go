@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -11,23 +10,11 @@ import (
 	"airfleet/upgrade"
 )
 
-// registryEnv names the file that lists this host's airfleet logs, so that
-// the request budget counts the requests of all of them; the default is
-// store.DefaultRegistryPath().
-const registryEnv = "AIRFLEET_REGISTRY"
-
-func registryPath() string {
-	if p := os.Getenv(registryEnv); p != "" {
-		return p
-	}
-	return store.DefaultRegistryPath()
-}
-
 // openLog opens the log at path for a command that sends upgrade
 // requests: the log joins this host's registry, and the budget counts the
 // requests of every log listed there.
 func openLog(path string) (*upgrade.StoreLog, error) {
-	s, err := store.Open(path, store.Options{Registry: registryPath()})
+	s, err := store.Open(path, store.Options{Registry: store.DefaultRegistryPath()})
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"airfleet/device/sim"
+	"airfleet/store"
 )
 
 // TestMain points the registry of logs at a file of this test process, so
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Setenv(registryEnv, filepath.Join(dir, "logs.txt"))
+	os.Setenv(store.RegistryEnv, filepath.Join(dir, "logs.txt"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -35,7 +36,7 @@ func TestMain(m *testing.M) {
 func isolateRegistry(t *testing.T) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "logs.txt")
-	t.Setenv(registryEnv, p)
+	t.Setenv(store.RegistryEnv, p)
 	return p
 }
 

@@ -109,11 +109,18 @@ func DefaultPath() string {
 	return "airfleet.db"
 }
 
-// DefaultRegistryPath is where the list of this host's logs lives unless
-// the caller chooses another (see Options.Registry): beside the default
-// log, $XDG_DATA_HOME/airfleet/logs.txt, else
-// ~/.local/share/airfleet/logs.txt; "" when there is no home to keep it in.
+// RegistryEnv names the environment variable that chooses the list of
+// this host's logs (see Options.Registry).
+const RegistryEnv = "AIRFLEET_REGISTRY"
+
+// DefaultRegistryPath is where the list of this host's logs lives:
+// $AIRFLEET_REGISTRY if set, else beside the default log,
+// $XDG_DATA_HOME/airfleet/logs.txt, else ~/.local/share/airfleet/logs.txt;
+// "" when there is no home to keep it in.
 func DefaultRegistryPath() string {
+	if p := os.Getenv(RegistryEnv); p != "" {
+		return p
+	}
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "airfleet", "logs.txt")
 	}

@@ -425,3 +425,20 @@ func TestNegativeSchemaRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultRegistryPath(t *testing.T) {
+	t.Setenv(RegistryEnv, "/etc/airfleet/logs.txt")
+	t.Setenv("XDG_DATA_HOME", "/data")
+	if got, want := DefaultRegistryPath(), "/etc/airfleet/logs.txt"; got != want {
+		t.Errorf("with %s: %s, want %s", RegistryEnv, got, want)
+	}
+	t.Setenv(RegistryEnv, "")
+	if got, want := DefaultRegistryPath(), "/data/airfleet/logs.txt"; got != want {
+		t.Errorf("with XDG_DATA_HOME: %s, want %s", got, want)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/op")
+	if got, want := DefaultRegistryPath(), "/home/op/.local/share/airfleet/logs.txt"; got != want {
+		t.Errorf("with HOME: %s, want %s", got, want)
+	}
+}
