@@ -120,7 +120,8 @@ func registryError(reg string, err error, fix string) error {
 
 // otherLogs reads the other logs the registry lists, read-only. Their
 // handles stay open for the life of the Store, so that a batch of many
-// modules does not reopen files for every budget check.
+// modules does not reopen files for every budget check. Safe for
+// concurrent use.
 type otherLogs struct {
 	reg  string
 	self os.FileInfo // the Store's own log, skipped under any of its names
@@ -147,9 +148,7 @@ func newOtherLogs(reg string, self os.FileInfo) *otherLogs {
 // that cannot be read at all fails the count, so that the engine holds the
 // module rather than guess.
 func (o *otherLogs) requestsSince(imei string, since time.Time) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	logs, err := o.refresh()
+	logs, err := o.current()
 	if err != nil {
 		return 0, err
 	}
@@ -175,9 +174,7 @@ func (o *otherLogs) withRequests(imeis []string, since time.Time) ([]string, err
 	if len(imeis) == 0 {
 		return nil, nil
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	logs, err := o.refresh()
+	logs, err := o.current()
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +209,15 @@ func busy(err error) bool {
 func (o *otherLogs) unreadable(path string, err error) error {
 	return fmt.Errorf("the log at %s, listed in %s, cannot be read to count its requests: %v: "+
 		"fix its permissions, or if it is no airfleet log remove its line from %s", path, o.reg, err, o.reg)
+}
+
+// current returns the other logs to count. The queries run outside mu,
+// so that budget checks of many modules do not wait on each other; a
+// handle that refresh replaces stays open until close.
+func (o *otherLogs) current() ([]*otherLog, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.refresh()
 }
 
 // refresh rereads the registry if it changed, opens the logs it lists
@@ -261,7 +267,7 @@ func (o *otherLogs) refresh() ([]*otherLog, error) {
 			if err != nil {
 				return nil, o.unreadable(p, err)
 			}
-			db.SetMaxOpenConns(1)
+			db.SetMaxOpenConns(2)
 			l = &otherLog{path: p, info: st, db: db}
 			o.open[p] = l
 		}

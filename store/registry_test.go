@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -213,5 +214,38 @@ func TestNoRegistryNoFile(t *testing.T) {
 		if strings.HasSuffix(e.Name(), ".txt") {
 			t.Errorf("%s written without a registry", e.Name())
 		}
+	}
+}
+
+// Many modules check their budget at once while another log is written
+// and a third one joins the registry: every count succeeds, and once the
+// writes are flushed every check sees them all.
+func TestRequestsSinceConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "logs.txt")
+	a := openIn(t, filepath.Join(dir, "a.db"), reg)
+	b := openIn(t, filepath.Join(dir, "b.db"), reg)
+	since := time.Now().Add(-time.Hour)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for range 20 {
+				if _, err := b.RequestsSince(testIMEI, since); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for range 50 {
+		a.Event(Event{IMEI: testIMEI, Step: "requesting", Kind: KindRequest})
+	}
+	c := openIn(t, filepath.Join(dir, "c.db"), reg)
+	c.Event(Event{IMEI: testIMEI, Step: "requesting", Kind: KindRequest})
+	wg.Wait()
+	flush(t, a)
+	flush(t, c)
+	if n, err := b.RequestsSince(testIMEI, since); err != nil || n != 51 {
+		t.Errorf("B counts %d, %v; want 50 in A and 1 in C", n, err)
 	}
 }
