@@ -72,6 +72,22 @@ func newerDB(t *testing.T) string {
 	return path
 }
 
+// negativeDB is a log whose schema version (PRAGMA user_version) is -1,
+// which no airfleet writes.
+func negativeDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "negative.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE batches (id INTEGER PRIMARY KEY); PRAGMA user_version = -1"); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // garbageDB is a file that is not a database.
 func garbageDB(t *testing.T) string {
 	t.Helper()
@@ -186,6 +202,7 @@ func TestBadInput(t *testing.T) {
 		// The log.
 		{"db newer schema", []string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", newerDB(t)}, []string{"--db", "newer airfleet"}, "arg"},
 		{"db corrupt", []string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", garbageDB(t)}, []string{"--db", "move it aside"}, "arg"},
+		{"db negative schema", []string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", negativeDB(t)}, []string{"--db", "schema version -1", "move it aside"}, "arg"},
 		{"db under a file", []string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", filepath.Join(file, "a.db")}, []string{"--db", "--db to choose another file"}, ""},
 		{"db a folder", []string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", fleet}, []string{"--db", "folder"}, ""},
 		{"scan db corrupt", []string{"scan", "--ports", fleet, "--db", garbageDB(t)}, []string{"--db"}, "arg"},
@@ -308,7 +325,6 @@ func TestBadInputReadOnlyLog(t *testing.T) {
 	roDir := open(t)
 	inRoDir := filepath.Join(roDir, "log.db")
 	inRoDirSum := existingLog(t, inRoDir)
-	os.Remove(inRoDir + ".lock")
 	if err := os.Chmod(inRoDir, 0o666); err != nil {
 		t.Fatal(err)
 	}

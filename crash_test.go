@@ -49,6 +49,7 @@ func TestKillUpgrade(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := crashBinary(t)
+	isolateRegistry(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "log.db")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -249,6 +250,7 @@ type waitingUpgrade struct {
 func startWaitingUpgrade(t *testing.T) *waitingUpgrade {
 	t.Helper()
 	bin := crashBinary(t)
+	isolateRegistry(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -423,7 +423,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return usageErr("--settings: %v", err)
 	}
 	cfg := s.Config(upgrade.Config{})
-	log, err := upgrade.OpenStoreLog(*dbPath)
+	log, err := openLog(*dbPath)
 	if err != nil {
 		return usageErr("--db: %v", err)
 	}
@@ -525,7 +525,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if err := checkSetup(src); err != nil {
 		return false, err
 	}
-	log, err := upgrade.OpenStoreLog(*dbPath)
+	log, err := openLog(*dbPath)
 	if err != nil {
 		return false, usageErr("--db: %v", err)
 	}
@@ -563,6 +563,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if len(eng.Station().Modules()) == 0 && len(list) == 0 {
 		return false, errors.New("no modules found: check the hub's power and cables, or give --ports DIR")
 	}
+	warnOtherLogs(stderr, log, eng, list)
 
 	var statusLine io.Writer // the live line, only on a terminal
 	if isTerminal(stdout) && isTerminal(stderr) && !*asJSON {

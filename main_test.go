@@ -39,6 +39,7 @@ func TestCodes(t *testing.T) {
 // the documented fields, exactly the scenario's results, a summary, and
 // exit status 1 because some failed.
 func TestUpgradeJSON(t *testing.T) {
+	isolateRegistry(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -26,6 +26,7 @@ func TestStationConsoleInTmux(t *testing.T) {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
 	bin := buildAirfleet(t)
+	isolateRegistry(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

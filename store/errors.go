@@ -22,6 +22,9 @@ var (
 	ErrNoLog = errors.New("no log yet")
 	// ErrNotFound: the asked-for batch, attempt or module is not in the log.
 	ErrNotFound = errors.New("not found in the log")
+	// ErrRegistry: the list of this host's logs (Options.Registry) cannot
+	// be read or written.
+	ErrRegistry = errors.New("list of this host's logs unusable")
 	// ErrClosed: the store was used after Close.
 	ErrClosed = errors.New("log closed")
 )

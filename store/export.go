@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,7 +20,9 @@ var csvHeader = []string{
 const csvTime = "2006-01-02T15:04:05.000Z07:00"
 
 // ExportCSV writes the attempts that match f as CSV (RFC 4180), a header
-// row first, newest first. Unknown numbers and times are empty cells.
+// row first, newest first. Unknown numbers and times are empty cells. A
+// cell that a spreadsheet would take for a formula starts with a single
+// quote (csvSafe).
 func (r *Reader) ExportCSV(w io.Writer, f AttemptFilter) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -32,6 +35,9 @@ func (r *Reader) ExportCSV(w io.Writer, f AttemptFilter) error {
 			optInt(a.FromVersion), optInt(a.ToVersion), string(a.Result), optInt(a.PlatformCode), optInt(a.ModuleError),
 			optInt(a.HTTPStatus), strconv.Itoa(a.Retries), strconv.Itoa(a.Requests),
 			optTime(a.Started), optTime(a.Ended), a.Message, a.MessageZH)
+		for i := range rec {
+			rec[i] = csvSafe(rec[i])
+		}
 		return cw.Write(rec)
 	})
 	if err != nil {
@@ -60,4 +66,29 @@ func optTime(t time.Time) string {
 		return ""
 	}
 	return t.Local().Format(csvTime)
+}
+
+// csvSafe neutralises a cell that a spreadsheet would run as a formula
+// (CSV injection, OWASP): one that begins with =, +, -, @, a tab or a
+// carriage return gets a leading single quote, so a station named
+// =HYPERLINK(…) reads as text. A plain number ("-1003", a module error)
+// is left as it is, so that numbers stay numbers: nothing this export
+// writes is meant as a formula, and a number runs nothing.
+func csvSafe(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) || plainNumber(cell) {
+		return cell
+	}
+	return "'" + cell
+}
+
+// plainNumber reports whether s is an optionally signed decimal number:
+// digits, at most one point between digits.
+func plainNumber(s string) bool {
+	s = strings.TrimLeft(s[:1], "+-") + s[1:]
+	intPart, frac, hasPoint := strings.Cut(s, ".")
+	return digits(intPart) && (!hasPoint || digits(frac))
+}
+
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }

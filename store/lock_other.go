@@ -2,12 +2,16 @@
 
 package store
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
-// lockLog creates PATH.lock as a probe that the folder is writable; on this
-// platform it does not keep a second airfleet out.
+// lockLog opens the database file for writing (creating it if needed) as
+// a probe that it can be written; on this platform it does not keep a
+// second airfleet out.
 func lockLog(dbPath string) (*os.File, error) {
-	f, err := os.OpenFile(dbPath+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(dbPath, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, unwritable(dbPath, err)
 	}
@@ -19,3 +23,12 @@ func unlockLog(f *os.File) {
 		_ = f.Close()
 	}
 }
+
+// oNoFollow is not available on this platform.
+const oNoFollow = 0
+
+// lockFile does nothing on this platform.
+func lockFile(f *os.File, exclusive bool, wait time.Duration) error { return nil }
+
+// heldHere cannot tell on this platform.
+func heldHere(dbPath string) bool { return false }

@@ -90,6 +90,9 @@ func migrateStep(ctx context.Context, db *sql.DB, dbPath string) (done bool, err
 	if v > SchemaVersion {
 		return false, newerSchema(dbPath, v)
 	}
+	if v < 0 { // checkFile saw the file's header; this may come from the WAL
+		return false, badSchema(dbPath, v)
+	}
 	if v == SchemaVersion {
 		return true, nil
 	}

@@ -48,9 +48,15 @@ func (r *Reader) Attempt(id int64) (AttemptRow, error) {
 	return a, err
 }
 
+// attemptSelect reads an attempt with the tallies of its batch. Its
+// requests are its request events (the engine writes one per request,
+// the module's own after a reboot included), so that an attempt a crash
+// cut short, which never got its EndAttempt, shows the requests it made;
+// a larger count given to EndAttempt stands.
 const attemptSelect = `
 SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.from_version, a.started,
-       a.result, a.platform_code, a.module_error, a.http_status, a.retries, a.requests,
+       a.result, a.platform_code, a.module_error, a.http_status, a.retries,
+       max(a.requests, (SELECT count(*) FROM events e WHERE e.attempt_id = a.id AND e.kind = 'request')),
        a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
 FROM attempts a LEFT JOIN batches b ON b.id = a.batch_id`
 
@@ -70,6 +76,7 @@ func scanAttempt(sc scanner, a *AttemptRow) error {
 	a.PlatformCode, a.ModuleError, a.HTTPStatus = intOf(pc), intOf(me), intOf(hs)
 	a.Started, a.Ended = fromMS(started), fromNullMS(ended)
 	a.Result, a.Mode = Result(result), Mode(mode)
+	a.Message, a.MessageZH = MaskURL(a.Message), MaskURL(a.MessageZH) // rows from before masking
 	return nil
 }
 
@@ -150,6 +157,7 @@ func scanBatch(sc scanner, b *BatchRow) error {
 		return err
 	}
 	b.Mode, b.Status = Mode(mode), BatchStatus(status)
+	b.URL = MaskURL(b.URL) // rows from before masking
 	b.Target = intOf(target)
 	b.Started, b.Ended = fromMS(started), fromNullMS(ended)
 	return nil
@@ -219,6 +227,7 @@ FROM events WHERE attempt_id = ? ORDER BY id`, attemptID)
 			return nil, err
 		}
 		e.Time, e.Kind, e.Code = fromMS(t), Kind(kind), intOf(code)
+		e.Detail, e.DetailZH = MaskURL(e.Detail), MaskURL(e.DetailZH)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -260,6 +269,7 @@ func (r *Reader) lines(query string, args ...any) ([]Line, error) {
 			return nil, err
 		}
 		l.Time, l.Dir = fromMS(t), Dir(dir)
+		l.Text = MaskURL(l.Text)
 		out = append(out, l)
 	}
 	return out, rows.Err()

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"encoding/csv"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +228,90 @@ func TestTranscriptQueries(t *testing.T) {
 	lines, _ = s.TranscriptOfIMEI(testIMEI, t0.Add(1500*time.Millisecond))
 	if len(lines) != 1 {
 		t.Errorf("TranscriptOfIMEI since: %d lines, want 1", len(lines))
+	}
+}
+
+// An attempt cut by a crash never got its EndAttempt, which carries the
+// count of requests: the history and the CSV count its request events.
+func TestRequestsOfInterruptedAttempt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.StartBatch(Batch{Mode: ModeIoT})
+	a := s.StartAttempt(Attempt{BatchID: b, IMEI: testIMEI})
+	s.Event(Event{AttemptID: a, BatchID: b, IMEI: testIMEI, Step: "requesting", Kind: KindRequest})
+	s.Event(Event{AttemptID: a, BatchID: b, IMEI: testIMEI, Step: "waiting-platform", Kind: KindError, Code: 43})
+	s.Event(Event{AttemptID: a, BatchID: b, IMEI: testIMEI, Step: "requesting", Kind: KindRequest})
+	flush(t, s)
+	if h, err := s.History(testIMEI); err != nil || len(h) != 1 || h[0].Requests != 2 {
+		t.Errorf("running attempt: %+v, %v; want 2 requests", h, err)
+	}
+	if err := s.Close(); err != nil { // the crash: no EndAttempt
+		t.Fatal(err)
+	}
+
+	s = openIn(t, path, "")
+	h, err := s.History(testIMEI)
+	if err != nil || len(h) != 1 || h[0].Result != ResultInterrupted || h[0].Requests != 2 {
+		t.Fatalf("interrupted attempt: %+v, %v; want interrupted with 2 requests", h, err)
+	}
+	var buf bytes.Buffer
+	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("CSV %q, %v", recs, err)
+	}
+	if got := recs[1][slices.Index(csvHeader, "requests")]; got != "2" {
+		t.Errorf("CSV requests %q, want 2", got)
+	}
+}
+
+// A cell a spreadsheet would run as a formula is exported with a leading
+// single quote; numbers, negative ones included, stay numbers.
+func TestExportCSVNeutralisesFormulas(t *testing.T) {
+	s := openTest(t, Options{})
+	b := s.StartBatch(Batch{Mode: ModeIoT, Station: `=HYPERLINK("http://evil.example/x","click")`})
+	a := s.StartAttempt(Attempt{BatchID: b, IMEI: testIMEI, Slot: "@SUM(A1)", Model: "\t=1+1"})
+	s.EndAttempt(a, AttemptResult{Result: ResultFailed, ModuleError: -1003, Message: "=cmd|' /C calc'!A0",
+		MessageZH: "-2+3", Retries: 1})
+	flush(t, s)
+	var buf bytes.Buffer
+	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("CSV %q, %v", recs, err)
+	}
+	row := recs[1]
+	col := func(name string) string { return row[slices.Index(csvHeader, name)] }
+	for name, want := range map[string]string{
+		"station":      `'=HYPERLINK("http://evil.example/x","click")`,
+		"slot":         "'@SUM(A1)",
+		"model":        "'\t=1+1",
+		"message":      "'=cmd|' /C calc'!A0",
+		"message_zh":   "'-2+3",
+		"module_error": "-1003",
+		"retries":      "1",
+	} {
+		if got := col(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "1103": "1103", "-1003": "-1003", "+3": "+3", "-1.5": "-1.5", "1-2": "1-2",
+		"-": "'-", "--1": "'--1", "-1.": "'-1.", "-.5": "'-.5", "-1e5": "'-1e5", "+1+1": "'+1+1",
+		"=1": "'=1", "@A1": "'@A1", "\r=1": "'\r=1", "\t1": "'\t1", "a=1": "a=1", "'=1": "'=1",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

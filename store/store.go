@@ -44,6 +44,12 @@ type Options struct {
 	// counts one, each line of TranscriptBatch one). All writes up to that
 	// number are durable. It must return quickly.
 	OnCommit func(committed int64)
+	// Registry is the file that lists this host's airfleet logs, one
+	// absolute path a line. Open adds the log to it, and RequestsSince
+	// counts the requests recorded in every log it lists, so that the
+	// platform's daily limit is kept whichever log a run used. Empty: no
+	// registry, the budget counts this log only.
+	Registry string
 }
 
 func (o Options) withDefaults() Options {
@@ -75,6 +81,8 @@ type Store struct {
 	opts      Options
 	lock      *os.File
 	recovered Recovery
+	created   bool       // the file was new (or empty) when Open came
+	others    *otherLogs // the registry's other logs; nil without one
 
 	batchID   atomic.Int64 // last allocated batch ID
 	attemptID atomic.Int64 // last allocated attempt ID
@@ -101,6 +109,27 @@ func DefaultPath() string {
 	return "airfleet.db"
 }
 
+// RegistryEnv names the environment variable that chooses the list of
+// this host's logs (see Options.Registry).
+const RegistryEnv = "AIRFLEET_REGISTRY"
+
+// DefaultRegistryPath is where the list of this host's logs lives:
+// $AIRFLEET_REGISTRY if set, else beside the default log,
+// $XDG_DATA_HOME/airfleet/logs.txt, else ~/.local/share/airfleet/logs.txt;
+// "" when there is no home to keep it in.
+func DefaultRegistryPath() string {
+	if p := os.Getenv(RegistryEnv); p != "" {
+		return p
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "airfleet", "logs.txt")
+	}
+	if h, err := os.UserHomeDir(); err == nil && h != "" {
+		return filepath.Join(h, ".local", "share", "airfleet", "logs.txt")
+	}
+	return ""
+}
+
 // Open opens the log at path for writing, creating it and its folder if
 // needed, migrating it to SchemaVersion, and marking attempts and batches
 // left open by a crash as interrupted (see Recovered). An empty path means
@@ -117,19 +146,54 @@ func Open(path string, opts Options) (*Store, error) {
 			cause: err,
 		}
 	}
-	if _, err := checkFile(path, true); err != nil {
+	if heldHere(path) {
+		return nil, inUse(path, fmt.Sprintf("pid %d", os.Getpid()))
+	}
+	exists, err := checkFile(path, true)
+	if err != nil {
 		return nil, err
 	}
 	lock, err := lockLog(path)
 	if err != nil {
 		return nil, err
 	}
+	created := !exists || fileSize(path) == 0
 	s, err := open(path, opts, lock)
 	if err != nil {
 		unlockLog(lock)
 		return nil, openFailed(path, err)
 	}
+	s.created = created
+	if opts.Registry != "" {
+		if err := s.joinRegistry(opts.Registry); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// joinRegistry lists the log in the registry and prepares the reading of
+// the other logs listed there.
+func (s *Store) joinRegistry(reg string) error {
+	reg = cleanPath(reg)
+	if err := register(reg, s.path); err != nil {
+		return err
+	}
+	self, err := os.Stat(s.path)
+	if err != nil {
+		return unwritable(s.path, err)
+	}
+	s.others = newOtherLogs(reg, self)
+	return nil
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
 func open(path string, opts Options, lock *os.File) (*Store, error) {
@@ -205,6 +269,9 @@ func OpenReadOnly(path string) (*Reader, error) {
 	case v > SchemaVersion:
 		db.Close()
 		return nil, newerSchema(path, v)
+	case v < 0:
+		db.Close()
+		return nil, badSchema(path, v)
 	case v < SchemaVersion:
 		db.Close()
 		return nil, &openError{
@@ -222,6 +289,10 @@ func (r *Reader) Path() string { return r.path }
 // Close closes a read-only log.
 func (r *Reader) Close() error { return r.db.Close() }
 
+// Created reports whether this Open started a new log (the file did not
+// exist, or was empty).
+func (s *Store) Created() bool { return s.created }
+
 // Recovered tells how many attempts and batches a crash had left open and
 // Open marked interrupted.
 func (s *Store) Recovered() Recovery { return s.recovered }
@@ -236,6 +307,9 @@ func (s *Store) Close() error {
 			s.closeErr = err
 		}
 		unlockLog(s.lock)
+		if s.others != nil {
+			s.others.close()
+		}
 	})
 	return s.closeErr
 }
@@ -287,6 +361,9 @@ func checkFile(path string, forWrite bool) (exists bool, err error) {
 		if v > SchemaVersion {
 			return true, newerSchema(path, v)
 		}
+		if v < 0 {
+			return true, badSchema(path, v)
+		}
 		// A schema cookie (offset 40) says tables were made; without our
 		// user_version they belong to some other program.
 		if v == 0 && binary.BigEndian.Uint32(hdr[40:44]) != 0 {
@@ -303,12 +380,24 @@ func checkFile(path string, forWrite bool) (exists bool, err error) {
 	return true, nil
 }
 
+func inUse(path, who string) error {
+	return &openError{
+		msg:  fmt.Sprintf("the log at %s is in use by another airfleet (%s): close that one or use --db to choose another file", path, who),
+		kind: ErrInUse,
+	}
+}
+
 func notDatabase(path string, cause error) error {
 	return &openError{
 		msg:   fmt.Sprintf("the file at %s is not an airfleet log (not a SQLite database, or damaged: %v): move it aside; airfleet will start a new log", path, cause),
 		kind:  ErrNotDatabase,
 		cause: cause,
 	}
+}
+
+// badSchema is a log whose schema version no airfleet writes.
+func badSchema(path string, v int) error {
+	return notDatabase(path, fmt.Errorf("schema version %d, which no airfleet writes", v))
 }
 
 func foreignDatabase(path string) error {

@@ -398,3 +398,47 @@ INSERT INTO attempts (id, imei, slot, model, started) VALUES (2, ?, '1-1', 'Air7
 		t.Fatalf("new attempt: %+v, %v", a, err)
 	}
 }
+
+// A negative schema version is no airfleet's: refused like a damaged log,
+// the file untouched and nothing left beside it.
+func TestNegativeSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	db := rawDB(t, path)
+	if _, err := db.Exec("CREATE TABLE batches (id INTEGER PRIMARY KEY); PRAGMA user_version = -1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := hashFile(t, path)
+	_, err := Open(path, Options{})
+	if !errors.Is(err, ErrNotDatabase) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "schema version -1") {
+		t.Fatalf("Open on user_version -1: %v, want ErrNotDatabase naming the file and the version", err)
+	}
+	if _, err := OpenReadOnly(path); !errors.Is(err, ErrNotDatabase) {
+		t.Errorf("OpenReadOnly on user_version -1: %v, want ErrNotDatabase", err)
+	}
+	if hashFile(t, path) != before {
+		t.Error("the refused file was modified")
+	}
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s left behind", p)
+		}
+	}
+}
+
+func TestDefaultRegistryPath(t *testing.T) {
+	t.Setenv(RegistryEnv, "/etc/airfleet/logs.txt")
+	t.Setenv("XDG_DATA_HOME", "/data")
+	if got, want := DefaultRegistryPath(), "/etc/airfleet/logs.txt"; got != want {
+		t.Errorf("with %s: %s, want %s", RegistryEnv, got, want)
+	}
+	t.Setenv(RegistryEnv, "")
+	if got, want := DefaultRegistryPath(), "/data/airfleet/logs.txt"; got != want {
+		t.Errorf("with XDG_DATA_HOME: %s, want %s", got, want)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/op")
+	if got, want := DefaultRegistryPath(), "/home/op/.local/share/airfleet/logs.txt"; got != want {
+		t.Errorf("with HOME: %s, want %s", got, want)
+	}
+}

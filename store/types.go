@@ -81,7 +81,7 @@ type Batch struct {
 	Mode        Mode
 	Target      int    // core version; 0 = latest
 	Key         string // the project key; only MaskKey(Key) is ever stored
-	URL         string
+	URL         string // only MaskURL(URL) is ever stored
 	Station     string // empty = Host
 	Operator    string
 	Host        string // empty = os.Hostname()

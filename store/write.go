@@ -22,10 +22,11 @@ func (s *Store) UpsertModule(m Module) {
 }
 
 // StartBatch records the start of a batch and returns its ID at once. Only
-// MaskKey(b.Key) is stored.
+// MaskKey(b.Key) and MaskURL(b.URL) are stored.
 func (s *Store) StartBatch(b Batch) int64 {
 	b.ID = s.batchID.Add(1)
 	b.Key = MaskKey(b.Key)
+	b.URL = MaskURL(b.URL)
 	if b.Host == "" {
 		b.Host, _ = os.Hostname()
 	}
@@ -69,8 +70,10 @@ func (s *Store) StartAttempt(a Attempt) int64 {
 	return a.ID
 }
 
-// EndAttempt records how an attempt ended.
+// EndAttempt records how an attempt ended. A password in a URL of the
+// messages is masked (MaskURL).
 func (s *Store) EndAttempt(id int64, r AttemptResult) {
+	r.Message, r.MessageZH = MaskURL(r.Message), MaskURL(r.MessageZH)
 	if r.Ended.IsZero() {
 		r.Ended = time.Now()
 	}
@@ -85,8 +88,10 @@ func (s *Store) EndAttempt(id int64, r AttemptResult) {
 	s.w.enqueue(1, func(q *queue) { q.ends = append(q.ends, end{id: id, result: r, ended: r.Ended}) })
 }
 
-// Event records one event.
+// Event records one event. A password in a URL of its detail is masked
+// (MaskURL).
 func (s *Store) Event(e Event) {
+	e.Detail, e.DetailZH = MaskURL(e.Detail), MaskURL(e.DetailZH)
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -105,7 +110,8 @@ func (s *Store) Event(e Event) {
 	s.w.enqueue(1, func(q *queue) { q.events = append(q.events, e) })
 }
 
-// Transcript records one transcript line.
+// Transcript records one transcript line. A password in a URL the line
+// carries is masked (MaskURL).
 func (s *Store) Transcript(l Line) {
 	l = s.fixLine(l)
 	s.w.enqueue(1, func(q *queue) { q.lines = append(q.lines, l) })
@@ -125,6 +131,7 @@ func (s *Store) TranscriptBatch(lines []Line) {
 }
 
 func (s *Store) fixLine(l Line) Line {
+	l.Text = MaskURL(l.Text)
 	if l.Time.IsZero() {
 		l.Time = time.Now()
 	}
@@ -166,8 +173,22 @@ func (s *Store) Committed() int64 { return s.w.committedCount() }
 
 // RequestsSince counts the upgrade requests (events of kind request) sent
 // to imei since the given time, including those still queued: the 24-hour
-// request budget.
+// request budget. With a registry (Options.Registry) it adds the requests
+// recorded in the other logs listed there; if one of them cannot be read
+// it fails rather than count short.
 func (s *Store) RequestsSince(imei string, since time.Time) (int, error) {
+	n, err := s.ownRequestsSince(imei, since)
+	if err != nil || s.others == nil {
+		return n, err
+	}
+	m, err := s.others.requestsSince(imei, since)
+	if err != nil {
+		return 0, err
+	}
+	return n + m, nil
+}
+
+func (s *Store) ownRequestsSince(imei string, since time.Time) (int, error) {
 	// Hold the commit lock so that no batch moves from the queue to the
 	// file between the query and the count of the queue.
 	s.w.commitMu.RLock()
@@ -177,4 +198,15 @@ func (s *Store) RequestsSince(imei string, since time.Time) (int, error) {
 		return 0, err
 	}
 	return n + s.w.pendingRequests(imei, since.UnixMilli()), nil
+}
+
+// OtherLogsWithRequests returns the other logs of the registry that hold
+// requests since the given time for any of imeis: a new log beside them
+// means a run of these modules went to another log, whose requests the
+// budget counts too. Without a registry it returns nothing.
+func (s *Store) OtherLogsWithRequests(imeis []string, since time.Time) ([]string, error) {
+	if s.others == nil {
+		return nil, nil
+	}
+	return s.others.withRequests(imeis, since)
 }

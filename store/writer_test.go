@@ -328,3 +328,105 @@ func TestUpsertModule(t *testing.T) {
 		t.Errorf("unknown module: %v", err)
 	}
 }
+
+func TestMaskURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                   "",
+		"http://h/x.bin":                     "http://h/x.bin",
+		"http://user:secretpw@h/x":           "http://user:***@h/x",
+		"https://user:secretpw@h:8443/x?a":   "https://user:***@h:8443/x?a",
+		"http://user@h/x":                    "http://user@h/x",
+		"http://user:***@h/x":                "http://user:***@h/x",
+		"http://u:p@ss:w@h/x":                "http://u:***@h/x",
+		"http://h:8080/x":                    "http://h:8080/x",
+		`AT+UPGRADE="URL","http://u:pw@h/x"`: `AT+UPGRADE="URL","http://u:***@h/x"`,
+		"URL http://a:1@h/x and https://b:2@g/y kept": "URL http://a:***@h/x and https://b:***@g/y kept",
+	} {
+		if got := MaskURL(in); got != want {
+			t.Errorf("MaskURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A password in a URL never reaches the log: not in the batch, not in an
+// event, a message or the transcript, and not from what queries return.
+func TestURLPasswordNeverStored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const u = "http://user:secretpw@h/x.bin"
+	b := s.StartBatch(Batch{Mode: ModeURL, URL: u})
+	a := s.StartAttempt(Attempt{BatchID: b, IMEI: testIMEI})
+	s.Event(Event{AttemptID: a, IMEI: testIMEI, Detail: "URL " + u, DetailZH: "URL " + u})
+	s.Transcript(Line{AttemptID: a, IMEI: testIMEI, Dir: DirOut, Text: `AT+UPGRADE="URL","` + u + `"`})
+	s.TranscriptBatch([]Line{{AttemptID: a, IMEI: testIMEI, Dir: DirIn, Text: `+UPGRADE: "URL","` + u + `"`}})
+	s.EndAttempt(a, AttemptResult{Result: ResultFailed, Message: "no answer from " + u, MessageZH: u})
+	flush(t, s)
+	br, err := s.Batch(b)
+	if err != nil || br.URL != "http://user:***@h/x.bin" {
+		t.Errorf("batch URL %q, %v", br.URL, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("secretpw")) {
+			t.Errorf("%s holds the password", f)
+		}
+	}
+
+	// A log written before passwords were masked: the queries mask them.
+	db := rawDB(t, path)
+	for _, q := range []string{
+		"UPDATE batches SET url = '" + u + "'",
+		"UPDATE events SET detail = '" + u + "', detail_zh = '" + u + "'",
+		"UPDATE transcript SET text = '" + u + "'",
+		"UPDATE attempts SET message = '" + u + "', message_zh = '" + u + "'",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	r, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var seen []string
+	bs, _ := r.Batches(0)
+	for _, x := range bs {
+		seen = append(seen, x.URL)
+	}
+	as, _ := r.Attempts(AttemptFilter{})
+	for _, x := range as {
+		seen = append(seen, x.Message, x.MessageZH)
+	}
+	es, _ := r.Events(a)
+	for _, x := range es {
+		seen = append(seen, x.Detail, x.DetailZH)
+	}
+	ls, _ := r.TranscriptOf(a)
+	for _, x := range ls {
+		seen = append(seen, x.Text)
+	}
+	li, _ := r.TranscriptOfIMEI(testIMEI, time.Time{})
+	for _, x := range li {
+		seen = append(seen, x.Text)
+	}
+	var csvOut bytes.Buffer
+	if err := r.ExportCSV(&csvOut, AttemptFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	seen = append(seen, csvOut.String())
+	if len(seen) < 9 {
+		t.Fatalf("read back only %q", seen)
+	}
+	for _, v := range seen {
+		if strings.Contains(v, "secretpw") {
+			t.Errorf("a query returned the password: %q", v)
+		}
+	}
+}
