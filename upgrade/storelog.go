@@ -133,8 +133,8 @@ func (l *StoreLog) Unfinished(since time.Time) ([]Unfinished, error) {
 // or the CLI has gone: the IMEIs that did not end upgraded or current in
 // the newest batch of this station in the log, less those RetrySkip leaves
 // with the settings now (each returned as a failed result whose note says
-// why). The log keeps the key masked, so a key counts as unchanged when
-// its masked form is.
+// why). The log keeps the key and a URL's password masked, so they count
+// as unchanged when their masked forms are.
 func (l *StoreLog) RetryList(station string, now Config) (retry []string, skipped []Result, err error) {
 	batches, err := l.s.Batches(0)
 	if err != nil {
@@ -149,7 +149,7 @@ func (l *StoreLog) RetryList(station string, now Config) (retry []string, skippe
 			return nil, nil, err
 		}
 		then := Config{Mode: Mode(b.Mode), Key: b.Key, URL: b.URL, Target: b.Target}
-		now.Key = store.MaskKey(now.Key)
+		now.Key, now.URL = store.MaskKey(now.Key), store.MaskURL(now.URL) // as the log keeps them
 		last := map[string]store.AttemptRow{}
 		var order []string
 		for _, a := range rows {
