@@ -228,3 +228,16 @@ func TestRedactKey(t *testing.T) {
 		}
 	}
 }
+
+// A URL's password never reaches an error message.
+func TestValidateURLNeverShowsThePassword(t *testing.T) {
+	for _, bad := range []string{"http://user:secretpw@h/a b", "ftp://user:secretpw@h/x", "http://user:secretpw@/x", "http://user:se@cretpw@h/\"x"} {
+		err := ValidateURL(bad)
+		if err == nil {
+			t.Fatalf("ValidateURL(%q) accepted", bad)
+		}
+		if strings.Contains(err.Error(), "secretpw") || strings.Contains(err.Error(), "cretpw") {
+			t.Errorf("ValidateURL(%q): %v", bad, err)
+		}
+	}
+}

@@ -55,20 +55,38 @@ func ValidateURL(u string) error {
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
-			return fmt.Errorf("URL %q has %s at position %d, which cannot be sent in an AT command: percent-encode it (e.g. %%20 for a space) or rename the file", u, describeByte(c), i+1)
+			return fmt.Errorf("URL %q has %s at position %d, which cannot be sent in an AT command: percent-encode it (e.g. %%20 for a space) or rename the file", shownURL(u), describeByte(c), i+1)
 		}
 	}
 	p, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("URL %q does not parse: %v", u, err)
+		return fmt.Errorf("URL %q does not parse", shownURL(u))
 	}
 	if p.Scheme != "http" && p.Scheme != "https" {
-		return fmt.Errorf("URL %q must start with http:// or https:// (HTTPS works only on newer firmware)", u)
+		return fmt.Errorf("URL %q must start with http:// or https:// (HTTPS works only on newer firmware)", shownURL(u))
 	}
 	if p.Host == "" {
-		return fmt.Errorf("URL %q names no host", u)
+		return fmt.Errorf("URL %q names no host", shownURL(u))
 	}
 	return nil
+}
+
+// shownURL is u as an error may print it: a password in its user
+// information is replaced ("http://user:***@h/x"), up to the URL's last
+// "@" so that none of it shows. (The log's store.MaskURL keeps the same
+// rule; device cannot import store.)
+func shownURL(u string) string {
+	at := strings.LastIndexByte(u, '@')
+	sep := strings.Index(u, "://")
+	if at < 0 || sep < 0 || sep > at {
+		return u
+	}
+	userinfo := u[sep+3 : at]
+	colon := strings.IndexByte(userinfo, ':')
+	if colon < 0 {
+		return u
+	}
+	return u[:sep+3] + userinfo[:colon+1] + "***" + u[at:]
 }
 
 func describeByte(c byte) string {

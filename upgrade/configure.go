@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"airfleet/device"
+	"airfleet/store"
 )
 
 // preflight: SIM ready, registered (waits up to NetworkTimeout), already at
@@ -158,6 +159,7 @@ func (m *machine) configure(ctx context.Context) error {
 // clearURL removes an own-server URL left in NV by earlier work: it would
 // send the module to that server instead of the platform.
 func (m *machine) clearURL(ctx context.Context, url string) error {
+	url = store.MaskURL(url) // said on the screen and in the log: never its password
 	m.emit(StateConfiguring, N("config.clear", url), nil)
 	m.clearedURL = true // tried: the module may have taken it even if the answer is lost
 	if err := device.ClearURL(ctx, m.session()); err != nil && isGone(err) {

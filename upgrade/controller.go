@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"airfleet/device"
+	"airfleet/store"
 )
 
 // Plan is a batch's configuration as the console's header shows it.
@@ -91,7 +92,7 @@ func (c *Controller) Plan() Plan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cfg := c.cfg.Defaults()
-	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: cfg.URL, Station: cfg.StationName()}
+	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: store.MaskURL(cfg.URL), Station: cfg.StationName()}
 	if cfg.Key != "" {
 		p.KeyMasked = device.MaskKey(cfg.Key)
 	}

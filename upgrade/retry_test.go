@@ -176,3 +176,11 @@ func TestRerunAfterPassSpendsOneRequestPerPair(t *testing.T) {
 		t.Errorf("at its budget after passing: %s with %d requests (%s), want current with none", r.Outcome, r.Requests, r.Message)
 	}
 }
+
+// The console's header shows the URL without its password.
+func TestPlanMasksTheURLPassword(t *testing.T) {
+	c := NewController(&device.DirSource{Dir: t.TempDir()}, newMemLog(), Config{Mode: ModeURL, URL: "http://user:secretpw@h/x.bin"}, EngineOptions{})
+	if p := c.Plan(); strings.Contains(p.URL, "secretpw") || p.URL != "http://user:***@h/x.bin" {
+		t.Errorf("Plan().URL = %q", p.URL)
+	}
+}

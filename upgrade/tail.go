@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"airfleet/device"
+	"airfleet/store"
 )
 
 // tailLen is how many transcript lines the station keeps per slot for the
@@ -51,9 +52,9 @@ func (st *Station) transcriptFor(slot string) func(device.Record) {
 	}
 	st.mu.Unlock()
 	return func(r device.Record) {
-		// Project keys never reach the screen or the log in full,
-		// wherever they stand in a line.
-		r.Text = device.RedactKey(r.Text, st.secrets.list()...)
+		// Project keys and URL passwords never reach the screen or the
+		// log in full, wherever they stand in a line.
+		r.Text = store.MaskURL(device.RedactKey(r.Text, st.secrets.list()...))
 		t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
 		if st.sink == nil {
 			return
