@@ -306,3 +306,18 @@ func TestSlotLockAcrossUsers(t *testing.T) {
 		t.Errorf("nobody, on a free module in root's lock directory: %s, want LOCKED", line)
 	}
 }
+
+// TestMain keeps the package's slot locks (Inspect takes them) in a
+// directory of its own, away from the host's airfleets and from the other
+// packages' tests.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "airfleet-device-locks-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv(LockDirEnv, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
