@@ -45,7 +45,7 @@ func LockDir() string {
 type InUseError struct {
 	Slot Slot
 	PID  int    // the holder's process ID; 0 if it could not be read
-	Lock string // the lock file
+	Lock string // the lock file (not in the message: it is long, and rarely the point)
 }
 
 func (e *InUseError) Error() string {
@@ -54,7 +54,7 @@ func (e *InUseError) Error() string {
 		who = "airfleet PID " + strconv.Itoa(e.PID)
 	}
 	return fmt.Sprintf("module in slot %s is in use by %s: only one airfleet may drive a module; "+
-		"let that one finish or quit it, then try again (the lock is %s)", e.Slot, who, e.Lock)
+		"let that one finish or quit it, then try again", e.Slot, who)
 }
 
 // SlotLock is this process's hold on one module. Close releases it.
@@ -106,12 +106,13 @@ func LockSlot(dir string, c Candidate) (*SlotLock, error) {
 	}
 	// Who holds it, for the next one to name; what it is, for people.
 	f.Truncate(0)
-	f.WriteAt([]byte(fmt.Sprintf("%d\n%s\n%s\n", os.Getpid(), c.Slot, lockKey(c))), 0)
+	f.WriteAt([]byte(fmt.Sprintf("%d\n%s\n%s\n", os.Getpid(), c.Slot, c.LockKey())), 0)
 	return &SlotLock{f: f, slot: c.Slot}, nil
 }
 
-// lockKey is what identifies module c on this host.
-func lockKey(c Candidate) string {
+// LockKey is what names module c's slot lock: its Key, else its source
+// and slot.
+func (c Candidate) LockKey() string {
 	if c.Key != "" {
 		return c.Key
 	}
@@ -121,7 +122,7 @@ func lockKey(c Candidate) string {
 // lockFileName is the slot, for people, and a hash of the key, which is
 // unique on the host: "1-1.4.2.3f9a0c…lock".
 func lockFileName(c Candidate) string {
-	sum := sha256.Sum256([]byte(lockKey(c)))
+	sum := sha256.Sum256([]byte(c.LockKey()))
 	safe := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' {
 			return r
