@@ -142,3 +142,45 @@ func TestTwoUpgradesOneFleet(t *testing.T) {
 		}
 	}
 }
+
+// `airfleet scan` on a fleet one of whose modules another airfleet drives
+// lists that module as in use by the holder's PID, opening none of its
+// ports, and the others as usual.
+func TestScanModuleInUse(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 2, Scenario: "happy", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cands, err := (&device.DirSource{Dir: f.Dir()}).List()
+	if err != nil || len(cands) != 2 {
+		t.Fatalf("List() = %v, %v", cands, err)
+	}
+	l, err := device.LockSlot("", cands[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"scan", "--ports", f.Dir(), "--json", "--db", ""}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rows := map[string]scanRow{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r scanRow
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		rows[r.Slot] = r
+	}
+	want := fmt.Sprintf("module in slot %s is in use by airfleet PID %d", cands[0].Slot, os.Getpid())
+	if r := rows[cands[0].Slot]; !strings.HasPrefix(r.Error, want) || r.IMEI != "" {
+		t.Errorf("%s: %+v, want the error %q", cands[0].Slot, r, want)
+	}
+	if r := rows[cands[1].Slot]; r.Error != "" || r.IMEI == "" {
+		t.Errorf("%s: %+v, want identified", cands[1].Slot, r)
+	}
+}
