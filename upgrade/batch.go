@@ -2,10 +2,14 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"airfleet/device"
 )
 
 // Batch is one run over many modules with one Config.
@@ -123,6 +127,7 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 	for _, i := range imeis {
 		want[i] = true
 	}
+	var inUse []string // slots of modules another airfleet holds: IMEI unknown
 	for _, a := range b.station.Modules() {
 		switch {
 		case a.Err != nil && len(imeis) == 0:
@@ -130,6 +135,9 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 			n := errNote(a.Err)
 			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 		case a.Err != nil:
+			if _, ok := errors.AsType[*device.InUseError](a.Err); ok {
+				inUse = append(inUse, a.Slot)
+			}
 		case len(imeis) == 0 || want[a.Info.IMEI]:
 			mods = append(mods, a)
 			delete(want, a.Info.IMEI)
@@ -138,6 +146,9 @@ func (b *Batch) pick(imeis []string) ([]*Attached, []Result) {
 	for imei := range want {
 		now := time.Now()
 		n := N("failed.absent", imei)
+		if len(inUse) > 0 {
+			n = N("failed.absentinuse", imei, strings.Join(inUse, ", "))
+		}
 		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 	}
 	return mods, missing

@@ -114,6 +114,9 @@ var messages = map[string][2]string{
 	"cancelled.early":   {"cancelled before it started", "开始前已取消"},
 	"failed.absent":     {"IMEI %s is not attached to this station: check the list, or plug the module in", "IMEI %s 不在本工位:请检查列表或插上模块"},
 
+	// a listed IMEI that may be a module another airfleet holds
+	"failed.absentinuse": {"IMEI %s is not attached to this station, unless it is the module in slot %s, which another airfleet is driving: check the list, or let that one finish", "IMEI %s 不在本工位,除非它就是槽位 %s 中正被另一个 airfleet 使用的模块:请检查列表,或等那个 airfleet 完成"},
+
 	// phrases used inside other sentences
 	"when.network": {"while waiting for the network", "等待网络时"},
 	"when.config":  {"before configuring", "配置前"},

@@ -298,4 +298,18 @@ func TestTwoEnginesOneFleet(t *testing.T) {
 			t.Errorf("%s: engine %d says %s %q, want failed, %q", m.Slot(), 1-d, r.Outcome, r.Message, want)
 		}
 	}
+	// Asked for a module by IMEI, the engine that was refused it says it
+	// may be the one in use: it never learnt the IMEI.
+	m := f.Modules()[0]
+	var refused int
+	for i, l := range logs {
+		if n, _ := l.RequestsSince(m.IMEI(), time.Time{}); n == 0 {
+			refused = i
+		}
+	}
+	rs := engines[refused].NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, []string{m.IMEI()}, nil)
+	if len(rs) != 1 || rs[0].Outcome != Failed || !strings.Contains(rs[0].Message, "slot "+m.Slot()) ||
+		!strings.Contains(rs[0].Message, "another airfleet") {
+		t.Errorf("--imei %s on the engine refused it: %+v", m.IMEI(), rs)
+	}
 }
