@@ -27,15 +27,21 @@ import (
 const LockDirEnv = "AIRFLEET_LOCKDIR"
 
 // LockDir returns the directory of slot locks every airfleet on this host
-// shares: $AIRFLEET_LOCKDIR if set, else /run/lock/airfleet where /run/lock
-// exists (a tmpfs for every user, emptied at boot), else airfleet-locks in
-// the temporary directory.
+// shares: $AIRFLEET_LOCKDIR if set; else /run/lock/airfleet where
+// /run/lock is sticky and writable by all (Debian, Ubuntu: a tmpfs
+// emptied at boot); else /tmp/airfleet-locks. The choice depends on
+// nothing of the user (not $TMPDIR, not whether the user may write
+// /run/lock), so that every user's airfleet picks the same directory.
 func LockDir() string {
 	if d := os.Getenv(LockDirEnv); d != "" {
 		return d
 	}
-	if fi, err := os.Stat("/run/lock"); err == nil && fi.IsDir() {
+	const everyone = fs.ModeSticky | 0o002
+	if fi, err := os.Stat("/run/lock"); err == nil && fi.IsDir() && fi.Mode()&everyone == everyone {
 		return "/run/lock/airfleet"
+	}
+	if fi, err := os.Stat("/tmp"); err == nil && fi.IsDir() {
+		return "/tmp/airfleet-locks"
 	}
 	return filepath.Join(os.TempDir(), "airfleet-locks")
 }

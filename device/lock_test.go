@@ -324,3 +324,19 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// With no variable, the directory is the same for every user: /run/lock's
+// where it is open to all, else /tmp's; never one that follows $TMPDIR.
+func TestLockDirDefault(t *testing.T) {
+	t.Setenv(LockDirEnv, "")
+	t.Setenv("TMPDIR", t.TempDir())
+	got := LockDir()
+	if got != "/run/lock/airfleet" && got != "/tmp/airfleet-locks" {
+		t.Fatalf("LockDir() = %q with TMPDIR=%s", got, os.Getenv("TMPDIR"))
+	}
+	fi, err := os.Stat("/run/lock")
+	open := err == nil && fi.Mode()&(os.ModeSticky|0o002) == os.ModeSticky|0o002
+	if open != (got == "/run/lock/airfleet") {
+		t.Errorf("LockDir() = %q, /run/lock: %v %v", got, fi.Mode(), err)
+	}
+}
