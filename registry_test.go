@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,21 +12,6 @@ import (
 	"airfleet/device/sim"
 	"airfleet/store"
 )
-
-// TestMain points the registry of logs at a file of this test process, so
-// that no test reads or writes the registry of the person running them;
-// tests that upgrade give themselves one of their own (isolateRegistry).
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "airfleet-registry-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv(store.RegistryEnv, filepath.Join(dir, "logs.txt"))
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 // isolateRegistry gives the test, and the airfleet processes it starts, a
 // registry of logs of its own: simulated fleets repeat IMEIs, and one

@@ -21,7 +21,8 @@ const DefaultProbeTimeout = 3 * time.Second
 
 // Confirm probes every candidate's AT port, at most limit at a time
 // (DefaultConfirmLimit if limit <= 0), and returns the candidates in the same
-// order. A candidate whose interface 06 does not answer is tried on 02. One
+// order. A candidate whose interface 06 does not answer is tried on 02
+// (but not one whose 06 is busy: see TryNextPort). One
 // that answers nowhere is still returned, with Problem saying why; candidates
 // in download mode or already carrying a Problem are returned unprobed.
 func Confirm(ctx context.Context, cands []Candidate, probe Prober, limit int) []Candidate {
@@ -72,7 +73,7 @@ func confirmOne(ctx context.Context, c Candidate, probe Prober) Candidate {
 			return try
 		}
 		errs = append(errs, fmt.Errorf("%s (interface %02d): %w", try.ATPort, n, err))
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !TryNextPort(err) {
 			break
 		}
 	}

@@ -44,6 +44,7 @@ type DirSource struct {
 // slotCache is what one slot directory held at its modification time.
 type slotCache struct {
 	dir   string
+	key   string // Candidate.Key: "dir:" and the slot directory's real path
 	mtime time.Time
 	young bool // read within settleTime of mtime: read it again next time
 	ports []portEntry
@@ -112,7 +113,7 @@ func readSlotPorts(dir string, mtime time.Time) (*slotCache, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := &slotCache{dir: dir, mtime: mtime, young: time.Since(mtime) < settleTime}
+	sc := &slotCache{dir: dir, key: dirSlotKey(dir), mtime: mtime, young: time.Since(mtime) < settleTime}
 	for _, e := range entries {
 		if _, isPort := dirInterfaceNumber(e.Name()); !isPort && e.Name() != bootEntry {
 			continue
@@ -127,7 +128,7 @@ func readSlotPorts(dir string, mtime time.Time) (*slotCache, error) {
 // candidate builds the slot's module from its cached ports. ok is false if
 // it holds no module yet.
 func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
-	c = Candidate{Slot: slot, Ports: map[int]string{}, Source: DirSourceName}
+	c = Candidate{Slot: slot, Ports: map[int]string{}, Source: DirSourceName, Key: sc.key}
 	var problems []error
 	boot := ""
 	for _, p := range sc.ports {
@@ -162,6 +163,22 @@ func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
 		c.Problem = fmt.Errorf("module %s: %w", c.Slot, errors.Join(problems...))
 	}
 	return c, true
+}
+
+// dirSlotKey names a slot directory on this host: its absolute path with
+// every link resolved, so that two airfleets given the same fleet through
+// different paths agree, and "1-1.1.1" of one fleet is not that of another.
+// The slot directory, not the port it links to: the simulator makes new
+// ptys at each reboot, and a udev link moves from ttyACM5 to ttyACM8.
+func dirSlotKey(dir string) string {
+	p, err := filepath.Abs(dir)
+	if err != nil {
+		p = dir
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	return DirSourceName + ":" + p
 }
 
 // check looks at a cached port now. present is false when the entry or its

@@ -133,16 +133,52 @@ func TestDirList(t *testing.T) {
 		bad.Problem = nil
 		got[i] = bad
 	}
+	real, err := filepath.EvalSymlinks(fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(slot string) string { return "dir:" + filepath.Join(real, slot) }
 	want := []Candidate{
-		{Slot: "1-1.4.2", Ports: full, ATPort: full[6], Source: "dir"},
-		{Slot: "1-1.4.3", Ports: map[int]string{2: p2, 4: p4}, ATPort: p2, Source: "dir"},
-		{Slot: "1-1.4.4", Ports: map[int]string{4: p4only}, Source: "dir"},
-		{Slot: "1-1.4.7", Ports: map[int]string{0: boot}, Mode: ModeDownload, Source: "dir"},
+		{Slot: "1-1.4.2", Ports: full, ATPort: full[6], Source: "dir", Key: key("1-1.4.2")},
+		{Slot: "1-1.4.3", Ports: map[int]string{2: p2, 4: p4}, ATPort: p2, Source: "dir", Key: key("1-1.4.3")},
+		{Slot: "1-1.4.4", Ports: map[int]string{4: p4only}, Source: "dir", Key: key("1-1.4.4")},
+		{Slot: "1-1.4.7", Ports: map[int]string{0: boot}, Mode: ModeDownload, Source: "dir", Key: key("1-1.4.7")},
 		{Slot: "1-1.4.8", Ports: map[int]string{6: filepath.Join(fleet, "1-1.4.8", "if06")},
-			ATPort: filepath.Join(fleet, "1-1.4.8", "if06"), Source: "dir"},
+			ATPort: filepath.Join(fleet, "1-1.4.8", "if06"), Source: "dir", Key: key("1-1.4.8")},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("List() =\n%s\nwant\n%s", dumpDirCandidates(got), dumpDirCandidates(want))
+	}
+}
+
+// A module's key is its slot directory's real path: the same fleet given
+// through a link or a relative path keys alike, and a slot of the same
+// name in another fleet keys apart.
+func TestDirKey(t *testing.T) {
+	base := t.TempDir()
+	fleet, other := filepath.Join(base, "fleet"), filepath.Join(base, "other")
+	plugModule(t, fleet, "1-1.1.1")
+	plugModule(t, other, "1-1.1.1")
+	if err := os.Symlink(fleet, filepath.Join(base, "link")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(base)
+	keyOf := func(dir string) string {
+		t.Helper()
+		cands, err := (&DirSource{Dir: dir}).List()
+		if err != nil || len(cands) != 1 {
+			t.Fatalf("List(%s) = %v, %v", dir, cands, err)
+		}
+		return cands[0].Key
+	}
+	k := keyOf(fleet)
+	for _, dir := range []string{filepath.Join(base, "link"), "fleet", "./link/"} {
+		if got := keyOf(dir); got != k {
+			t.Errorf("the fleet through %s keys as %q, through %s as %q", dir, got, fleet, k)
+		}
+	}
+	if got := keyOf(other); got == k {
+		t.Errorf("slot 1-1.1.1 of two fleets keys alike: %q", got)
 	}
 }
 

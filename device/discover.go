@@ -136,6 +136,11 @@ type Candidate struct {
 	Serial string         // USB serial number (the same on every unit)
 	Mode   Mode           // normal, or download (boot) mode
 	Source string         // where it was found: "sysfs" or "dir"
+	// Key names the module's place on this host, the same for every
+	// airfleet that finds it through the same kind of source: the slot
+	// lock (LockSlot) is taken by it. Slots alone repeat between fleet
+	// directories; port names move at each reboot.
+	Key string
 
 	// Confirmed is set by Confirm once ATPort answered AT with OK.
 	Confirmed bool
@@ -202,7 +207,7 @@ func sortCandidates(cs []Candidate) {
 func sameCandidate(a, b Candidate) bool {
 	return a.Slot == b.Slot && a.ATPort == b.ATPort && a.VID == b.VID &&
 		a.PID == b.PID && a.Serial == b.Serial && a.Mode == b.Mode &&
-		a.Source == b.Source && a.Confirmed == b.Confirmed &&
+		a.Source == b.Source && a.Key == b.Key && a.Confirmed == b.Confirmed &&
 		errText(a.Problem) == errText(b.Problem) && maps.Equal(a.Ports, b.Ports)
 }
 

@@ -73,10 +73,20 @@ func (s SysfsSource) addPort(bySlot map[Slot]*Candidate, p sysfsPort) {
 	c := bySlot[p.slot]
 	if c == nil {
 		c = &Candidate{Slot: p.slot, Ports: map[int]string{}, VID: p.vid, PID: p.pid,
-			Serial: p.serial, Mode: mode, Source: SysfsSourceName}
+			Serial: p.serial, Mode: mode, Source: SysfsSourceName, Key: s.key(p.slot)}
 		bySlot[p.slot] = c
 	}
 	c.Ports[p.iface] = p.path
+}
+
+// key is Candidate.Key of the module in slot: "usb:" and the slot, which
+// the kernel makes unique on the host; a sysfs tree elsewhere than /sys
+// (tests) is named with it.
+func (s SysfsSource) key(slot Slot) string {
+	if s.Root == "" || s.Root == "/sys" {
+		return "usb:" + slot
+	}
+	return "usb:" + s.Root + ":" + slot
 }
 
 // readSysfsPort follows a /sys/class/tty entry to its USB interface and USB

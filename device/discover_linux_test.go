@@ -157,17 +157,22 @@ func fleetSysfs(t *testing.T) *fakeSysfs {
 }
 
 func TestSysfsList(t *testing.T) {
-	got, err := fleetSysfs(t).source().List()
+	f := fleetSysfs(t)
+	got, err := f.source().List()
 	if err != nil {
 		t.Fatal(err)
 	}
+	if k := (SysfsSource{}).key("1-1.4.2"); k != "usb:1-1.4.2" {
+		t.Errorf("key on /sys = %q, want usb:1-1.4.2: the slot is unique on the host", k)
+	}
+	key := func(slot string) string { return "usb:" + filepath.Join(f.root, "sys") + ":" + slot }
 	normal := func(slot, at string, ports map[int]string) Candidate {
 		return Candidate{Slot: slot, Ports: ports, ATPort: at, VID: "19d1", PID: "0001",
-			Serial: "000000000001", Mode: ModeNormal, Source: "sysfs"}
+			Serial: "000000000001", Mode: ModeNormal, Source: "sysfs", Key: key(slot)}
 	}
 	want := []Candidate{
 		{Slot: "1-1.3", Ports: map[int]string{0: "/dev/ttyACM9"}, VID: "17d1", PID: "0001",
-			Mode: ModeDownload, Source: "sysfs"},
+			Mode: ModeDownload, Source: "sysfs", Key: key("1-1.3")},
 		normal("1-1.4.1", "/dev/ttyACM6", map[int]string{2: "/dev/ttyACM6", 4: "/dev/ttyACM7"}),
 		normal("1-1.4.2", "/dev/ttyACM5", map[int]string{2: "/dev/ttyACM3", 4: "/dev/ttyACM4", 6: "/dev/ttyACM5"}),
 		normal("1-1.4.3", "/dev/ttyACM2", map[int]string{2: "/dev/ttyACM0", 4: "/dev/ttyACM1", 6: "/dev/ttyACM2"}),

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -326,5 +327,47 @@ func TestDiscoverScannerTimeout(t *testing.T) {
 	}
 	if s := got[1].String(); !strings.Contains(s, "stalled") || !strings.Contains(s, "does not answer AT") {
 		t.Errorf("String() = %q", s)
+	}
+}
+
+// A busy if06 is another program holding the module: if02 is the same
+// module through another door, so it is not tried. A missing or silent
+// if06 still falls back to if02 (spec §6).
+func TestConfirmNoFallbackWhenBusy(t *testing.T) {
+	ports := map[int]string{2: "m/if02", 4: "m/if04", 6: "m/if06"}
+	var tried []string
+	probe := func(ctx context.Context, c Candidate) error {
+		tried = append(tried, c.ATPort)
+		if c.ATPort == "m/if06" {
+			return ClassifyPortError(c.ATPort, syscall.EBUSY)
+		}
+		return nil
+	}
+	got := Confirm(context.Background(), []Candidate{{Slot: "m", Ports: ports}}, probe, 1)
+	if len(tried) != 1 || got[0].Confirmed {
+		t.Fatalf("tried %v, confirmed %v: want if06 only, unconfirmed", tried, got[0].Confirmed)
+	}
+	var pe *PortError
+	if !errors.As(got[0].Problem, &pe) || pe.Kind != PortBusy {
+		t.Errorf("problem %v, want the busy port", got[0].Problem)
+	}
+}
+
+func TestTryNextPort(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		next bool
+	}{
+		{ClassifyPortError("/dev/ttyACM5", syscall.EBUSY), false},
+		{fmt.Errorf("wrapped: %w", ClassifyPortError("/dev/ttyACM5", syscall.EBUSY)), false},
+		{&InUseError{Slot: "1-1", PID: 7}, false},
+		{ClassifyPortError("/dev/ttyACM5", syscall.ENOENT), true},
+		{ClassifyPortError("/dev/ttyACM5", syscall.EACCES), true},
+		{ErrTimeout, true},
+		{context.Canceled, false},
+	} {
+		if got := TryNextPort(tt.err); got != tt.next {
+			t.Errorf("TryNextPort(%v) = %v, want %v", tt.err, got, tt.next)
+		}
 	}
 }

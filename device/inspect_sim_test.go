@@ -2,6 +2,8 @@ package device_test
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,4 +59,45 @@ func TestInspect32SimulatedModules(t *testing.T) {
 			t.Errorf("%s: AT port %s, want if06 %s", m.Slot, fd.ATPort, m.Ports["if06"])
 		}
 	}
+}
+
+// A module whose slot another airfleet holds is reported in use with that
+// process's PID, and none of its ports is opened; the others are
+// identified as usual.
+func TestInspectModuleInUse(t *testing.T) {
+	t.Setenv(device.LockDirEnv, t.TempDir())
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: dir, Modules: 2, Scenario: "happy", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cands, err := (&device.DirSource{Dir: dir}).List()
+	if err != nil || len(cands) != 2 {
+		t.Fatalf("List() = %v, %v", cands, err)
+	}
+	l, err := device.LockSlot("", cands[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	found := device.Inspect(ctx, cands, 0)
+	var iu *device.InUseError
+	if !errors.As(found[0].Err, &iu) || iu.Slot != cands[0].Slot || iu.PID != os.Getpid() {
+		t.Errorf("%s: %v, want in use by PID %d", cands[0].Slot, found[0].Err, os.Getpid())
+	}
+	if found[0].Confirmed || found[0].Info.IMEI != "" {
+		t.Errorf("%s was opened while another held it: %+v", cands[0].Slot, found[0])
+	}
+	if found[1].Err != nil || found[1].Info.IMEI == "" {
+		t.Errorf("%s: %v, want identified", cands[1].Slot, found[1].Err)
+	}
+	// Inspect lets go of what it took: the free module can be locked now.
+	l2, err := device.LockSlot("", cands[1])
+	if err != nil {
+		t.Fatalf("after Inspect: %v", err)
+	}
+	l2.Close()
 }

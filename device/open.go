@@ -45,6 +45,22 @@ func ProbeAT(ctx context.Context, c Candidate) error {
 	return Ping(ctx, s)
 }
 
+// TryNextPort reports whether, after err on a module's preferred AT port
+// (interface 06), its next one (02) may be tried. Not when the port is
+// busy or the module in use (*InUseError): another program holds the
+// module, and 02 is the same module through another door. Not when ctx
+// ended. Otherwise yes: a missing or silent 06 falls back to 02 (spec §6).
+func TryNextPort(err error) bool {
+	var pe *PortError
+	var iu *InUseError
+	switch {
+	case errors.As(err, &pe) && pe.Kind == PortBusy, errors.As(err, &iu),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	}
+	return true
+}
+
 // Found is one module found by Inspect: where it sits and who it is, or why
 // it could not be identified.
 type Found struct {
@@ -54,8 +70,10 @@ type Found struct {
 }
 
 // Inspect identifies every module of cands, at most limit at a time (all at
-// once when limit <= 0): open the AT port (06, else 02), ping it, run
-// Identify. Each result keeps its candidate's order. Modules in download mode
+// once when limit <= 0): take its slot lock (LockSlot in LockDir(), held
+// while it is inspected), open the AT port (06, else 02), ping it, run
+// Identify. A module another airfleet holds comes back with an
+// *InUseError, none of its ports opened. Each result keeps its candidate's order. Modules in download mode
 // or with a known problem are returned without opening anything.
 func Inspect(ctx context.Context, cands []Candidate, limit int) []Found {
 	if limit <= 0 {
@@ -88,6 +106,12 @@ func Inspect(ctx context.Context, cands []Candidate, limit int) []Found {
 
 func inspectOne(ctx context.Context, c Candidate) Found {
 	f := Found{Candidate: c}
+	l, err := LockSlot("", c)
+	if err != nil {
+		f.Err = err // in use by another airfleet: open nothing of it
+		return f
+	}
+	defer l.Close()
 	var errs []error
 	for _, n := range atPortOrder(c.Ports) {
 		path := c.Ports[n]
@@ -107,7 +131,7 @@ func inspectOne(ctx context.Context, c Candidate) Found {
 			return f
 		}
 		errs = append(errs, err)
-		if f.Confirmed || ctx.Err() != nil {
+		if f.Confirmed || ctx.Err() != nil || !TryNextPort(err) {
 			break // it answered AT: a failed Identify is the module's, not the port's
 		}
 	}

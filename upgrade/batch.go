@@ -2,12 +2,14 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"os"
-
-	"airfleet/device"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"airfleet/device"
 )
 
 // Batch is one run over many modules with one Config.
@@ -140,6 +142,7 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Attac
 		want[i] = true
 	}
 	attached := map[string]bool{}
+	var inUse []string // slots of modules another airfleet holds: IMEI unknown
 	for _, a := range b.station.Modules() {
 		attached[a.Info.IMEI] = a.Info.IMEI != ""
 		switch {
@@ -148,6 +151,9 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Attac
 			n := errNote(a.Err)
 			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 		case a.Err != nil:
+			if _, ok := errors.AsType[*device.InUseError](a.Err); ok {
+				inUse = append(inUse, a.Slot)
+			}
 		case len(imeis) == 0 || want[a.Info.IMEI]:
 			mods = append(mods, a)
 			delete(want, a.Info.IMEI)
@@ -163,6 +169,9 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Attac
 	for imei := range want {
 		now := time.Now()
 		n := N("failed.absent", imei)
+		if len(inUse) > 0 {
+			n = N("failed.absentinuse", imei, strings.Join(inUse, ", "))
+		}
 		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
 	}
 	return mods, missing, awaited

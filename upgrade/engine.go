@@ -25,6 +25,9 @@ type Engine struct {
 type EngineOptions struct {
 	Interval time.Duration // discovery poll interval
 	IdlePoll time.Duration // see StationOptions.IdlePoll
+	// LockDir is the directory of the host's slot locks (device.LockDir()
+	// if empty).
+	LockDir string
 	// Emit receives every event of every module, from the station and from
 	// the batches. It must not block for long: the console forwards it.
 	Emit func(Event)
@@ -36,7 +39,8 @@ func NewEngine(src device.Source, log Log, o EngineOptions) *Engine {
 	if e.emit == nil {
 		e.emit = func(Event) {}
 	}
-	e.station = NewStation(src, StationOptions{Interval: o.Interval, IdlePoll: o.IdlePoll, Transcript: e.transcript, Emit: e.stationEvent})
+	e.station = NewStation(src, StationOptions{Interval: o.Interval, IdlePoll: o.IdlePoll, LockDir: o.LockDir,
+		Transcript: e.transcript, Emit: e.stationEvent, Bound: e.bound})
 	return e
 }
 
@@ -92,6 +96,14 @@ func (e *Engine) bind(imei, slot string, attempt int64) {
 	}
 	e.byIMEI[imei] = attempt
 	e.bySlot[slot] = attempt
+}
+
+// bound reports whether an attempt is bound to slot: the station keeps
+// the slot's lock through the module's reboot.
+func (e *Engine) bound(slot string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.bySlot[slot] != 0
 }
 
 func (e *Engine) unbind(imei string) {

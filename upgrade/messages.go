@@ -118,6 +118,9 @@ var messages = map[string][2]string{
 	"cancelled.early":   {"cancelled before it started", "开始前已取消"},
 	"failed.absent":     {"IMEI %s is not attached to this station: check the list, or plug the module in", "IMEI %s 不在本工位:请检查列表或插上模块"},
 
+	// a listed IMEI that may be a module another airfleet holds
+	"failed.absentinuse": {"IMEI %s is not attached to this station, unless it is the module in slot %s, which another airfleet is driving: check the list, or let that one finish", "IMEI %s 不在本工位,除非它就是槽位 %s 中正被另一个 airfleet 使用的模块:请检查列表,或等那个 airfleet 完成"},
+
 	// phrases used inside other sentences
 	"when.network": {"while waiting for the network", "等待网络时"},
 	"when.config":  {"before configuring", "配置前"},
@@ -169,6 +172,9 @@ var messages = map[string][2]string{
 	"err.noat":               {"%[1]s", "找不到 AT 端口(USB 接口 06 或 02):请把 if06(或 if02)链接到模块的 AT 端口。(%[1]s)"},
 	"err.notnode":            {"%[1]s", "舰队目录里的端口不是设备节点:目录中必须是指向设备节点的链接。(%[1]s)"},
 	"err.download":           {"%[1]s", "槽位 %[2]s 的模块处于下载(boot)模式:无法空中升级;请用数据线重新烧录,或断电重启。"},
+	"err.inuse":              {"%[1]s", "%[2]s"},
+	"inuse":                  {"module in slot %s is in use by airfleet PID %d: only one airfleet may drive a module; let that one finish or quit it, then try again", "槽位 %s 的模块正被另一个 airfleet(PID %d)使用:一个模块只能由一个 airfleet 操作;请等它完成或退出它,然后重试"},
+	"inuse.nopid":            {"module in slot %s is in use by another airfleet: only one airfleet may drive a module; let that one finish or quit it, then try again", "槽位 %s 的模块正被另一个 airfleet 使用:一个模块只能由一个 airfleet 操作;请等它完成或退出它,然后重试"},
 	"sim.state":              {"%s (%s)", "%s(%s)"},
 	"sim.none":               {"not inserted", "未插卡"},
 	"sim.pin":                {"locked by a PIN", "需要 PIN 码"},
@@ -236,7 +242,8 @@ func failureText(f failure) Note {
 
 // errNote says an error met with a module in either language. What an
 // operator can fix at the station (port permissions, a port another
-// program holds, a fleet directory that is wrong, download mode) is said
+// program holds, a module another airfleet drives, a fleet directory that
+// is wrong, download mode) is said
 // with its fix in Chinese too; in English, and for every other error, the
 // driver's own sentence.
 func errNote(err error) Note {
@@ -255,7 +262,13 @@ func errNote(err error) Note {
 		}
 	}
 	var dm *downloadModeError
+	var iu *device.InUseError
 	switch {
+	case errors.As(err, &iu):
+		if iu.PID > 0 {
+			return N("err.inuse", en, N("inuse", iu.Slot, iu.PID))
+		}
+		return N("err.inuse", en, N("inuse.nopid", iu.Slot))
 	case errors.As(err, &dm):
 		return N("err.download", en, dm.slot)
 	case errors.Is(err, device.ErrNoATPort):

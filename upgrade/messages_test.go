@@ -111,6 +111,8 @@ func TestErrNote(t *testing.T) {
 		{&identifyError{slot: "1-1.3", errs: []error{busy}}, []string{"/dev/ttyACM5 被其他程序占用", "ModemManager"}, true},
 		{&downloadModeError{slot: "1-1.4"}, []string{"槽位 1-1.4 的模块处于下载(boot)模式", "数据线"}, true},
 		{fmt.Errorf("%w: /f/1-1.5 holds if04 only", device.ErrNoATPort), []string{"找不到 AT 端口", "if06"}, true},
+		{&device.InUseError{Slot: "1-1.6", PID: 4242, Lock: "/run/lock/airfleet/x.lock"}, []string{"槽位 1-1.6 的模块正被另一个 airfleet(PID 4242)使用", "退出"}, true},
+		{&device.InUseError{Slot: "1-1.7"}, []string{"槽位 1-1.7 的模块正被另一个 airfleet 使用"}, true},
 		{errors.New("identify: ATI answered nothing"), []string{"出错:identify: ATI answered nothing"}, true},
 	} {
 		n := errNote(tc.err)

@@ -86,6 +86,8 @@ type Station struct {
 	sink     TranscriptSink
 	emit     func(Event)
 	idlePoll time.Duration
+	locks    *slotLocks       // the modules this station owns (slotlocks.go)
+	retry    chan retryAttach // modules whose slot came free, to attach again
 
 	mu      sync.Mutex
 	mods    map[string]*Attached // by slot
@@ -103,8 +105,15 @@ type StationOptions struct {
 	Transcript TranscriptSink // every AT line (may be nil)
 	Emit       func(Event)    // identification and disconnection events (may be nil)
 	// IdlePoll is how often the SIM and network of an idle module that is
-	// not registered yet are read again (DefaultIdlePoll if 0).
+	// not registered yet are read again (DefaultIdlePoll if 0), and how
+	// often a module another airfleet holds is looked at again.
 	IdlePoll time.Duration
+	// LockDir is the directory of the host's slot locks
+	// (device.LockDir() if empty).
+	LockDir string
+	// Bound reports whether an upgrade attempt is bound to the slot: the
+	// slot's lock is kept while its module is away (may be nil).
+	Bound func(slot string) bool
 }
 
 // DefaultIdlePoll is how often an idle, unregistered module is asked
@@ -124,37 +133,62 @@ func NewStation(src device.Source, o StationOptions) *Station {
 	}
 	return &Station{
 		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit, idlePoll: o.IdlePoll,
+		locks: newSlotLocks(o.LockDir, o.Bound), retry: make(chan retryAttach),
 		mods: map[string]*Attached{}, byIMEI: map[string]*Attached{}, pending: map[string]bool{}, changed: make(chan struct{}),
 		tails: map[string]*tail{},
 	}
 }
 
-// Run watches the source until ctx ends, then closes every session.
+// Run watches the source until ctx ends, then closes every session and
+// lets go of every module's slot lock.
 func (st *Station) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	events := device.Watch(ctx, st.src, st.interval)
 	first := true
-	for ev := range events {
-		switch ev := ev.(type) {
-		case device.Attached:
-			st.attach(ctx, &wg, ev.Candidate)
-		case device.Detached:
-			st.detach(ev.Slot)
-		case device.Changed:
-			if st.keeps(ev.New) {
-				continue // e.g. if06 appeared beside the if02 in use: no churn
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				st.stop(&wg)
+				return
 			}
-			st.detach(ev.Old.Slot)
-			st.attach(ctx, &wg, ev.New)
-		case device.ListFailed:
-			n := errNote(ev.Err)
-			st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
-		}
-		if first {
-			first = false
-			go st.markReady(ctx, &wg)
+			st.handle(ctx, &wg, ev)
+			if first {
+				first = false
+				go st.markReady(ctx, &wg)
+			}
+		case r := <-st.retry:
+			// Here, in the loop that attaches and detaches, it cannot
+			// overtake the module's leaving.
+			if st.Module(r.c.Slot) == r.a {
+				st.attach(ctx, &wg, r.c)
+			}
 		}
 	}
+}
+
+// handle acts on one change of the source.
+func (st *Station) handle(ctx context.Context, wg *sync.WaitGroup, ev device.DeviceEvent) {
+	switch ev := ev.(type) {
+	case device.Attached:
+		st.attach(ctx, wg, ev.Candidate)
+	case device.Detached:
+		st.detach(ev.Slot)
+	case device.Changed:
+		if st.keeps(ev.New) {
+			return // e.g. if06 appeared beside the if02 in use: no churn
+		}
+		st.detach(ev.Old.Slot)
+		st.attach(ctx, wg, ev.New)
+	case device.ListFailed:
+		n := errNote(ev.Err)
+		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
+	}
+}
+
+// stop waits for the station's goroutines, closes every session and lets
+// go of every slot lock.
+func (st *Station) stop(wg *sync.WaitGroup) {
 	wg.Wait()
 	st.mu.Lock()
 	mods := st.mods
@@ -166,6 +200,7 @@ func (st *Station) Run(ctx context.Context) {
 			a.Session.Close()
 		}
 	}
+	st.locks.close()
 }
 
 // markReady waits for the identification of the modules of the first
@@ -245,6 +280,13 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 			go func() {
 				defer wg.Done()
 				st.watchIdle(ctx, a)
+			}()
+		}
+		if _, ok := errors.AsType[*device.InUseError](a.Err); ok {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st.retryInUse(ctx, a, c)
 			}()
 		}
 	}()
@@ -359,7 +401,9 @@ func (a *Attached) describe() Note {
 	return identNote(a.Info)
 }
 
-// identify opens the module's AT port (06, else 02), pings and identifies it.
+// identify takes the module's slot lock, opens its AT port (06, else 02),
+// pings and identifies it. A module another airfleet holds is left closed,
+// its Err a *device.InUseError.
 func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 	a := &Attached{Slot: c.Slot, Since: time.Now()}
 	if c.Mode == device.ModeDownload {
@@ -370,11 +414,18 @@ func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 		a.Err = c.Problem
 		return a
 	}
+	if err := st.locks.hold(c); err != nil {
+		a.Err = err
+		return a
+	}
 	var errs []error
 	for _, port := range candidatePorts(c) {
 		s, err := device.Open(port, device.Options{Name: c.Slot + " (" + port + ")", Transcript: st.transcriptFor(c.Slot)})
 		if err != nil {
 			errs = append(errs, err)
+			if !device.TryNextPort(err) {
+				break // if06 busy: if02 is the same module, held by another program
+			}
 			continue
 		}
 		ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
@@ -389,6 +440,9 @@ func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 		}
 		s.Close()
 		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
 	}
 	if len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("%w (USB interface 06 or 02)", device.ErrNoATPort))
@@ -453,6 +507,7 @@ func (st *Station) detach(slot string) {
 	st.setLocked(slot, nil)
 	st.notifyLocked()
 	st.mu.Unlock()
+	st.locks.gone(slot)
 	if a == nil {
 		return
 	}
