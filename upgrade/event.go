@@ -88,7 +88,7 @@ type Result struct {
 	Code              int // platform code, 0 when none
 	ModuleError       int
 	HTTPStatus        int
-	Requests          int // AT+UPGRADE requests sent (each counts on the platform)
+	Requests          int // requests that count on the platform: each AT+UPGRADE written, and the module's own after an upgrade's reboot
 	Retries           int
 	Started, Ended    time.Time
 	Message           string // in English, for the log and the CLI

@@ -55,6 +55,7 @@ func (m *machine) countAutoRequest() {
 		return
 	}
 	m.autoCounted = true
+	m.res.Requests++ // it counts toward the ban like the ones we send
 	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: N("request.auto").String(), Note: N("request.auto")}, KindRequest)
 }
 
