@@ -41,8 +41,17 @@ var version = "dev"
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
+// exitCancelled is the exit status of a batch stopped by Ctrl-C, SIGTERM or
+// SIGHUP before it finished: it ended cleanly (every module in a safe
+// state, the log written) but did not do all its work.
+const exitCancelled = 1
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed, the SSH session dropped) stops the run
+	// like Ctrl-C: left to its default it would kill the process with
+	// attempts and the batch still running in the log, AUTO not restored
+	// and queued log writes lost.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	stopProfile := startProfile(os.Getenv("AIRFLEET_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
