@@ -233,6 +233,9 @@ func TestBadInput(t *testing.T) {
 		// codes.
 		{"codes unknown", []string{"codes", "99"}, []string{"no code"}, ""},
 		{"codes text", []string{"codes", "forty"}, []string{"no code"}, ""},
+		{"codes negative unknown", []string{"codes", "-1007"}, []string{"no code", "-1000 … -1006"}, ""},
+		{"codes lang", []string{"codes", "--lang", "fr", "43"}, []string{"--lang", `"fr"`, "give zh"}, ""},
+		{"codes json not bool", []string{"codes", "--json=yes"}, []string{"-json", "invalid"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -133,7 +133,8 @@ const usage = `airfleet: upgrade batches of Air780-family modules over the air
                    [--concurrency N] [--canary K] [--retry-after D] [--reboot-timeout D] [--db PATH] [--force] [--json]
                    [--lang zh|en]
                                               upgrade every module found (or the listed IMEIs) without the console
-  airfleet codes [N]                          the response-code catalogue, or one code, in Chinese and English
+  airfleet codes [--json] [--lang zh|en] [CODE …]
+                                              the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English
   airfleet version                            print the version
 
 Run "airfleet COMMAND -h" for the flags of one command.
@@ -152,17 +153,42 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// synopses are the commands' usage lines, printed by "airfleet COMMAND -h"
+// above the flags.
+var synopses = map[string]string{
+	"airfleet codes": "airfleet codes [--json] [--lang zh|en] [CODE …]",
+}
+
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlags parses the flags of args; the arguments after them are left
+// in fs.Args().
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// The flag package prints its error before returning it; run says
+	// it once, with the hint.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+			if s := synopses[fs.Name()]; s != "" {
+				fmt.Fprintf(out, "usage: %s\n\nflags:\n", s)
+			} else {
+				fmt.Fprintf(out, "Usage of %s:\n", fs.Name())
+			}
 			fs.PrintDefaults()
 			return err
 		}
 		return usageErr("%v (\"%s -h\" lists the flags)", err, fs.Name())
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
 }

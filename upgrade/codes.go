@@ -21,6 +21,14 @@ func (p Policy) String() string {
 	return [...]string{"fail, no retry", "wait and retry", "stop at once", "retry once", "success if at target"}[p]
 }
 
+// In names the policy in lang ("zh" or "en"; anything else is English).
+func (p Policy) In(lang string) string {
+	if lang == "zh" {
+		return [...]string{"失败,不重试", "等待后重试", "立即停止", "重试一次", "已到目标版本即为成功"}[p]
+	}
+	return p.String()
+}
+
 // Text is one code's words in one language.
 type Text struct {
 	Title       string // what it is, in a few words
