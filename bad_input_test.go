@@ -197,6 +197,7 @@ func TestBadInput(t *testing.T) {
 		{"scan usb-ids", []string{"scan", "--usb-ids", "19d1:xyz1"}, []string{"--usb-ids"}, ""},
 		{"scan timeout 0", []string{"scan", "--ports", fleet, "--timeout", "0s"}, []string{"--timeout 0s", "positive"}, ""},
 		{"scan json not bool", []string{"scan", "--json=yes"}, []string{"-json", "invalid"}, ""},
+		{"scan lang", []string{"scan", "--ports", fleet, "--lang", "fr"}, []string{"--lang", `"fr"`, "give zh"}, ""},
 
 		// The console and its settings file.
 		{"console ports", []string{"console", "--ports", filepath.Join(fleet, "nope")}, []string{"--ports"}, ""},

@@ -196,6 +196,26 @@ var messages = map[string][2]string{
 	"port":                   {"port %s", "端口 %s"},
 	"gone":                   {"the module's ports are gone", "模块端口已消失"},
 
+	// airfleet scan: its table, and why a module was not identified (a
+	// short state for its row; the explanation, the same for every
+	// module with that problem, said once below the table)
+	"scan.header":            {"SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL", "槽位\t端口\tIMEI\t型号\t固件\t内核版本\tSIM\t网络\t信号"},
+	"scan.none":              {"no modules found: check the hub's power and cables, or give --ports DIR for a fleet directory", "未找到模块:请检查 USB hub 的供电和线缆,或用 --ports DIR 指定舰队目录"},
+	"scan.unidentified":      {"%d of %d modules could not be identified:", "%[2]d 个模块中有 %[1]d 个无法识别:"},
+	"scan.all":               {"all %d modules", "全部 %d 个模块"},
+	"problem.permission":     {"permission denied", "无权限"},
+	"problem.busy":           {"port busy", "端口被占用"},
+	"problem.gone":           {"port gone", "端口已消失"},
+	"problem.notserial":      {"not a serial port", "不是串口"},
+	"problem.noat":           {"no AT port", "无 AT 端口"},
+	"problem.download":       {"download mode", "下载模式"},
+	"problem.other":          {"not identified", "未识别"},
+	"problem.permission.fix": {"permission denied on the modules' ports: add your user to the dialout group (sudo usermod -aG dialout $USER, then log in again)", "没有权限打开模块的端口:请把当前用户加入 dialout 组(sudo usermod -aG dialout $USER,然后重新登录)"},
+	"problem.busy.fix":       {"another program holds the port; ModemManager grabs Air780 ports: add a udev rule with ENV{ID_MM_DEVICE_IGNORE}=\"1\" for 19d1:0001 or stop ModemManager", "端口被其他程序占用:ModemManager 会抢占 Air780 的端口;请为 19d1:0001 添加 udev 规则 ENV{ID_MM_DEVICE_IGNORE}=\"1\",或停止 ModemManager"},
+	"problem.gone.fix":       {"the port went away: the module was unplugged or is rebooting; plug it in and scan again", "端口已不存在:模块被拔出或正在重启;请插好后重新扫描"},
+	"problem.notserial.fix":  {"a port is not a serial device: check the path; it must be the module's USB serial port (ttyACM*), not a file", "端口不是串口设备:请检查路径,应为模块的 USB 串口(ttyACM*),而不是文件"},
+	"problem.download.fix":   {"in download (boot) mode: it cannot be upgraded over the air; reflash it by cable or power-cycle it", "处于下载(boot)模式:无法空中升级;请用数据线重新烧录,或断电重启"},
+
 	// network registration, as AT+CEREG? says it
 	"reg.registered":     {"registered", "已注册"},
 	"reg.roaming":        {"roaming", "漫游"},
@@ -290,4 +310,52 @@ func regNote(r device.Registration) any {
 		return N("reg." + r.String())
 	}
 	return r.String()
+}
+
+// Problem says why a module could not be identified, for a table of
+// modules in lang: a short state for its row, and the explanation with
+// its fix. A problem met at the station (permissions, a port held by
+// another program, download mode …) has the same explanation for every
+// module, so a table can say it once for all of them; any other error is
+// said as the driver said it, on one line.
+func Problem(f device.Found, lang string) (state, explanation string) {
+	key := "problem.other"
+	var pe *device.PortError
+	switch {
+	case f.Mode == device.ModeDownload:
+		key = "problem.download"
+	case errors.As(f.Err, &pe) && pe.Kind == device.PortPermissionDenied:
+		key = "problem.permission"
+	case errors.As(f.Err, &pe) && pe.Kind == device.PortBusy:
+		key = "problem.busy"
+	case errors.As(f.Err, &pe) && (pe.Kind == device.PortNotFound || pe.Kind == device.PortClosed):
+		key = "problem.gone"
+	case errors.As(f.Err, &pe) && pe.Kind == device.PortNotSerial, errors.Is(f.Err, device.ErrNotSerial):
+		key = "problem.notserial"
+	case errors.Is(f.Err, device.ErrNoATPort):
+		key = "problem.noat"
+	}
+	state = N(key).In(lang)
+	if _, ok := messages[key+".fix"]; ok {
+		return state, N(key + ".fix").In(lang)
+	}
+	if f.Err == nil {
+		return state, ""
+	}
+	return state, strings.Join(strings.Fields(errNote(f.Err).In(lang)), " ")
+}
+
+// SIMState says a SIM state as AT+CPIN? gave it, in lang: READY as it is,
+// the others in words.
+func SIMState(state, lang string) string { return say(simNote(state), lang) }
+
+// RegistrationState says a network registration state in lang.
+func RegistrationState(r device.Registration, lang string) string { return say(regNote(r), lang) }
+
+// say says v, a Note or anything else, in lang.
+func say(v any, lang string) string {
+	if n, ok := v.(Note); ok {
+		return n.In(lang)
+	}
+	return fmt.Sprint(v)
 }
