@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -136,6 +137,9 @@ const usage = `airfleet: upgrade batches of Air780-family modules over the air
   airfleet codes [--json] [--lang zh|en] [CODE …]
                                               the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English
   airfleet version                            print the version
+
+Exit status of upgrade: 0 every module upgraded or current; 1 a module failed or was held, or the
+batch was cancelled (Ctrl-C, SIGTERM, SIGHUP); 2 a usage error.
 
 Run "airfleet COMMAND -h" for the flags of one command.
 `
@@ -491,6 +495,8 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	stopWarnings := warnLog(log, func(msg string) { out.PrintTo(stderr, []byte(msg)) })
 	defer stopWarnings()
 	start := time.Now()
+	var cancelledAt atomic.Pointer[time.Time]
+	defer context.AfterFunc(ctx, func() { now := time.Now(); cancelledAt.Store(&now) })()
 	batch := eng.NewBatch(cfg)
 	results := batch.Run(ctx, list, func(r upgrade.Result) {
 		if *asJSON {
@@ -502,13 +508,18 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	out.Stop()
 	sum := upgrade.Summarize(results, time.Since(start))
 	sum.Batch = batch.ID()
+	if at := cancelledAt.Load(); at != nil {
+		sum.MarkCancelled(results, *at)
+	} else if ctx.Err() != nil { // cancelled as the batch ended
+		sum.MarkCancelled(results, time.Now())
+	}
 	if *asJSON {
 		stdout.Write(upgrade.MarshalLine(sum))
 	} else {
 		fmt.Fprintln(stdout, sum.In(lang))
 	}
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
+	if n := sum.CancelNote(); n.Key != "" {
+		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -111,4 +113,81 @@ func TestHangupConsoleInTmux(t *testing.T) {
 		time.Sleep(50 * time.Millisecond) // polling the process
 	}
 	noneRunning(t, db)
+}
+
+// TestInterruptDuringDownload sends Ctrl-C while every module downloads:
+// they cannot be stopped mid-flash, so they are followed through their
+// reboot and end upgraded; the summary says the batch was cancelled and
+// how many were followed through, and the exit status is the cancel
+// status, not 0 (issue 9: it said "cancelled", "0 cancelled", and exited 0).
+func TestInterruptDuringDownload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := crashBinary(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const n = 2
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: n, Scenario: "happy", Speed: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	db := filepath.Join(dir, "log.db")
+	var out strings.Builder
+	var errb syncBuffer
+	child := exec.Command(bin, "upgrade", "--ports", f.Dir(), "--mode", "iot", "--json", "--db", db, "--lang", "en")
+	child.Stdout, child.Stderr = &out, &errb
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	w := &waitingUpgrade{t: t, child: child, db: db}
+	w.waitFor("every module downloading", func() bool { return downloadingIn(db) == n })
+	child.Process.Signal(os.Interrupt)
+	err = child.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitCancelled {
+		t.Errorf("exit: %v, want status %d (cancelled); stderr:\n%s", err, exitCancelled, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var sum struct {
+		Summary             bool
+		Upgraded, Cancelled int
+		FollowedThrough     int  `json:"followed_through"`
+		CancelledBatch      bool `json:"cancelled_batch"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || !sum.Summary {
+		t.Fatalf("summary %q (%v)", lines[len(lines)-1], err)
+	}
+	if sum.Upgraded != n || sum.Cancelled != 0 || !sum.CancelledBatch || sum.FollowedThrough != n {
+		t.Errorf("summary %s: want %d upgraded, followed through after the cancel, in a cancelled batch", lines[len(lines)-1], n)
+	}
+	if s := errb.String(); !strings.Contains(s, "followed through") || strings.Contains(s, "the log records the cancelled modules") {
+		t.Errorf("stderr does not say what happened:\n%s", s)
+	}
+	noneRunning(t, db)
+}
+
+// downloadingIn counts the running attempts of the log at db that have
+// begun to download.
+func downloadingIn(db string) int {
+	st, err := store.OpenReadOnly(db)
+	if err != nil {
+		return 0
+	}
+	defer st.Close()
+	rows, err := st.Attempts(store.AttemptFilter{Result: store.ResultRunning})
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, a := range rows {
+		evs, _ := st.Events(a.ID)
+		if slices.ContainsFunc(evs, func(e store.Event) bool { return e.Step == "downloading" }) {
+			n++
+		}
+	}
+	return n
 }

@@ -93,6 +93,13 @@ type Summary struct {
 	Requests  int     `json:"requests"`
 	Seconds   float64 `json:"seconds"`
 	Batch     int64   `json:"batch,omitempty"`
+	// CancelledBatch is set when the batch was cancelled (Ctrl-C,
+	// SIGTERM, SIGHUP) before it ended. Cancelled counts the modules it
+	// stopped; FollowedThrough those that were already downloading, which
+	// a cancel does not stop: they were followed through their reboot and
+	// are counted by how they ended.
+	CancelledBatch  bool `json:"cancelled_batch,omitempty"`
+	FollowedThrough int  `json:"followed_through,omitempty"`
 }
 
 // Summarize counts results; elapsed is the batch's wall time.
@@ -116,8 +123,30 @@ func Summarize(rs []Result, elapsed time.Duration) Summary {
 	return s
 }
 
-// OK reports whether every module ended upgraded or current.
-func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total }
+// MarkCancelled records that the batch of rs was cancelled at: the modules
+// that ended after it, and not as cancelled, were followed through.
+func (s *Summary) MarkCancelled(rs []Result, at time.Time) {
+	s.CancelledBatch = true
+	s.FollowedThrough = 0
+	for _, r := range rs {
+		if r.Outcome != Cancelled && r.Ended.After(at) {
+			s.FollowedThrough++
+		}
+	}
+}
+
+// OK reports whether every module ended upgraded or current, in a batch
+// that was not cancelled.
+func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total && !s.CancelledBatch }
+
+// CancelNote says what a cancel did (Note is empty when the batch was not
+// cancelled).
+func (s Summary) CancelNote() Note {
+	if !s.CancelledBatch {
+		return Note{}
+	}
+	return N("cli.cancelled", s.Cancelled, s.FollowedThrough)
+}
 
 func (s Summary) String() string { return s.In("en") }
 
