@@ -397,7 +397,8 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	fs := newFlags("upgrade", stderr)
 	var cfg upgrade.Config
 	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
-	fs.StringVar(&cfg.Key, "key", "", "project `KEY` for --mode key (only its last four characters are logged)")
+	key := fs.String("key", "", "project `KEY` for --mode key (only its last four characters are logged); other users of this machine can read it in ps: prefer --key-file or "+keyEnv)
+	keyFile := fs.String("key-file", "", "read the project key for --mode key from `FILE` (mode 0600; refused if other users may read it)")
 	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url")
 	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; default: all)")
@@ -425,6 +426,10 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}
 	cfg.Mode = upgrade.Mode(*mode)
+	var keySource string
+	if cfg.Key, keySource, err = projectKey(*key, *keyFile, cfg.Mode, stderr); err != nil {
+		return false, err
+	}
 	// Zero means "the default" inside Config; given on the command line,
 	// it is a mistake.
 	for _, f := range []struct {
@@ -442,7 +447,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return false, usageErr("%v", err)
+		return false, usageErr("%v", nameKeySource(err, keySource))
 	}
 	list, err := parseIMEIs(*imeis)
 	if err != nil {

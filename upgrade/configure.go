@@ -113,7 +113,7 @@ func (m *machine) configure(ctx context.Context) error {
 	switch cfg.Mode {
 	case ModeKey:
 		if err := device.SetKey(cctx, s, cfg.Key, device.SaveToNV); err != nil {
-			return fmt.Errorf("set the project key %s: %w", device.MaskKey(cfg.Key), err)
+			return fmt.Errorf("set the project key %q: %w", device.MaskKey(cfg.Key), err)
 		}
 		if err := m.readBack(cctx, device.TagKey, cfg.Key); err != nil {
 			return err

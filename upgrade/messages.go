@@ -178,7 +178,7 @@ var messages = map[string][2]string{
 	"wait.network":           {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
 	"budget.forced":          {"%d requests in the last 24 h, at the budget of %d: going on because the run is forced", "24 小时内已请求 %d 次,已到上限 %d:本次为强制升级,继续"},
 	"config.mode":            {"mode %s", "模式 %s"},
-	"config.keynote":         {"a project key %s is stored in the module: it will ask that project, not the account's default one", "模块里保存着项目 key %s:它会请求该项目,而不是账户的默认项目"},
+	"config.keynote":         {"a project key %q is stored in the module: it will ask that project, not the account's default one", "模块里保存着项目 key %q:它会请求该项目,而不是账户的默认项目"},
 	"config.clear":           {"a URL from earlier work is stored (%s): clearing it so the module asks the platform", "模块里保存着以前的 URL(%s):正在清除,让模块向平台请求"},
 	"request":                {"AT+UPGRADE", "AT+UPGRADE"},
 	"request.sent":           {"upgrade request sent (counts on the platform)", "已发送升级请求(计入平台次数)"},
