@@ -38,7 +38,13 @@ func nonZero(n int) *int {
 func (r Result) JSON() ResultJSON {
 	return ResultJSON{Slot: r.Slot, IMEI: r.IMEI, Model: r.Model, From: r.From, To: r.To, Result: r.Outcome,
 		Code: nonZero(r.Code), ModuleError: nonZero(r.ModuleError), HTTPStatus: nonZero(r.HTTPStatus),
-		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: r.Ended.Sub(r.Started).Round(10 * time.Millisecond).Seconds(), Message: r.Message}
+		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: seconds(r.Ended.Sub(r.Started)), Message: r.Message}
+}
+
+// seconds is d in seconds, to the millisecond: Duration.Seconds of a
+// rounded duration still prints as 1.6600000000000001.
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(time.Millisecond).Milliseconds()) / 1000
 }
 
 // Line is one human line for a finished module, in English.
@@ -104,7 +110,7 @@ type Summary struct {
 
 // Summarize counts results; elapsed is the batch's wall time.
 func Summarize(rs []Result, elapsed time.Duration) Summary {
-	s := Summary{Summary: true, Total: len(rs), Seconds: elapsed.Round(10 * time.Millisecond).Seconds()}
+	s := Summary{Summary: true, Total: len(rs), Seconds: seconds(elapsed)}
 	for _, r := range rs {
 		s.Requests += r.Requests
 		switch r.Outcome {

@@ -107,3 +107,23 @@ func TestReportInChinese(t *testing.T) {
 		t.Errorf("zh live line: %q", got)
 	}
 }
+
+// --json prints seconds rounded to the millisecond, not the float noise of
+// Duration.Seconds ("seconds":1.6600000000000001, issue 10.17).
+func TestJSONSeconds(t *testing.T) {
+	start := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{1660 * time.Millisecond, 1661400 * time.Microsecond, 1659600 * time.Microsecond, 70*time.Second + 300*time.Millisecond} {
+		r := Result{Outcome: Upgraded, Started: start, Ended: start.Add(d)}
+		want := `"seconds":` + strings.TrimRight(strings.TrimRight(strings.TrimSuffix(d.Round(time.Millisecond).String(), "s"), "0"), ".")
+		if d >= time.Minute {
+			want = `"seconds":70.3`
+		}
+		if line := string(MarshalLine(r.JSON())); !strings.Contains(line, want+",") {
+			t.Errorf("%v: %s, want %s", d, line, want)
+		}
+		s := Summarize([]Result{r}, d)
+		if line := string(MarshalLine(s)); !strings.Contains(line, want+",") && !strings.Contains(line, want+"}") {
+			t.Errorf("summary of %v: %s, want %s", d, line, want)
+		}
+	}
+}
