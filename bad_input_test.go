@@ -186,6 +186,7 @@ func TestBadInput(t *testing.T) {
 		{"reboot-timeout 0", up("--reboot-timeout", "0s"), []string{"--reboot-timeout 0s"}, ""},
 		{"budget 0", up("--budget", "0"), []string{"--budget 0", "give 1 or more"}, ""},
 		{"budget negative", up("--budget", "-1"), []string{"--budget -1"}, ""},
+		{"budget over the ban", up("--budget", "6"), []string{"--budget 6", "about six", "--force"}, ""},
 		{"force not bool", up("--force=maybe"), []string{"-force", "invalid"}, ""},
 		{"station control", up("--station", "L1\x1b[2J"), []string{"--station", "control character"}, ""},
 		{"operator too long", up("--operator", strings.Repeat("x", 65)), []string{"--operator", "longer than 64"}, ""},

@@ -405,7 +405,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", 90*time.Second, "first wait after platform code 43 (`D`, growing 1.5x per wait)")
 	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
-	fs.IntVar(&cfg.Budget, "budget", 4, "upgrade requests allowed per IMEI per 24 h (the platform bans at about six)")
+	fs.IntVar(&cfg.Budget, "budget", 4, fmt.Sprintf("upgrade requests allowed per IMEI per 24 h (the platform bans at about six; above %d needs --force)", upgrade.MaxBudget))
 	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
 	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
 	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")

@@ -73,3 +73,13 @@ func TestKeyHelp(t *testing.T) {
 		}
 	}
 }
+
+// --budget above the platform's ban needs --force; with it, the run gets
+// past the config's checks to the fleet directory's.
+func TestBudgetForce(t *testing.T) {
+	var out, errb bytes.Buffer
+	args := []string{"upgrade", "--mode", "iot", "--ports", badFleet(t), "--db", filepath.Join(t.TempDir(), "log.db"), "--budget", "6", "--force"}
+	if code := run(context.Background(), args, &out, &errb); code != 2 || !strings.Contains(errb.String(), "nothing was sent") || strings.Contains(errb.String(), "--budget") {
+		t.Errorf("exit %d, stderr %q: want the fleet directory refused, not the budget", code, errb.String())
+	}
+}
