@@ -1,10 +1,13 @@
 // Command airfleet upgrades whole batches of 合宙 (Luat) Air780-family 4G
 // modules over the air through their AT ports while they sit on USB hubs.
 //
-// Subcommands:
+// Subcommands ("airfleet -h" lists each with all its flags):
 //
+//	airfleet                      the console on the modules of this station
 //	airfleet demo                 the console on a simulated fleet
 //	airfleet scan [--ports DIR]   list the modules found, with identity and network
+//	airfleet upgrade --mode M     upgrade every module found, without the console
+//	airfleet codes [CODE …]       the response-code catalogue
 //	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
 //	airfleet version              print the version
 package main
@@ -103,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "airfleet", version)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 	default:
 		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
@@ -122,27 +125,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-const usage = `airfleet: upgrade batches of Air780-family modules over the air
+// commands are the subcommands as help describes them: the usage line of
+// each, with every flag (continuation lines start with a space), and what
+// it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
+var commands = []struct{ name, synopsis, what string }{
+	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]",
+		"the console on the modules attached to this station"},
+	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
+		"the console on a simulated fleet of 24 modules"},
+	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--db PATH] [--lang zh|en]",
+		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
+			"a module could not be identified (why, and the fix, are said below the table)"},
+	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
+		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
+	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
+		" [--ports DIR] [--usb-ids LIST] [--imei LIST | --retry-failed] [--concurrency N]\n" +
+		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
+		" [--db PATH] [--station NAME] [--operator NAME] [--json] [--lang zh|en]",
+		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
+			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
+			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
+			"SIGTERM, SIGHUP); 2 a usage error"},
+	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
+		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
+	{"version", "airfleet version", "print the version"},
+}
 
-  airfleet [--ports DIR] [--db PATH] [--lang zh|en]
-                                              the console on the modules attached to this station
-  airfleet demo                               the console on a simulated fleet of 24 modules
-  airfleet scan [--ports DIR] [--json]        list the modules found: slot, port, IMEI, model, firmware, SIM, network
-  airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]
-                                              run a simulated fleet: modules on ptys in DIR, a fake IoT platform
-  airfleet upgrade --mode iot|key|url [--key K] [--url U] [--target V] [--ports DIR] [--imei LIST]
-                   [--concurrency N] [--canary K] [--retry-after D] [--reboot-timeout D] [--db PATH] [--force] [--json]
-                   [--lang zh|en]
-                                              upgrade every module found (or the listed IMEIs) without the console
-  airfleet codes [--json] [--lang zh|en] [CODE …]
-                                              the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English
-  airfleet version                            print the version
+// usage is the help of "airfleet -h".
+func usage() string {
+	var b strings.Builder
+	b.WriteString("airfleet: upgrade batches of Air780-family modules over the air\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %s\n      %s\n", indentLines(c.synopsis, strings.Repeat(" ", len("  airfleet "+c.name+" "))),
+			strings.ReplaceAll(c.what, "\n", "\n      "))
+	}
+	b.WriteString("\nRun \"airfleet COMMAND -h\" for the flags of one command.\n")
+	return b.String()
+}
 
-Exit status of upgrade: 0 every module upgraded or current; 1 a module failed or was held, or the
-batch was cancelled (Ctrl-C, SIGTERM, SIGHUP); 2 a usage error.
+// help is the head of "airfleet COMMAND -h" for the command whose flag
+// set is named name ("airfleet scan"): its usage line and what it does.
+func help(name string) string {
+	for _, c := range commands {
+		if name == "airfleet "+c.name {
+			return fmt.Sprintf("usage: %s\n\n%s.\n", indentLines(c.synopsis, strings.Repeat(" ", len("usage: "+name+" "))), c.what)
+		}
+	}
+	return "usage of " + name + ":\n"
+}
 
-Run "airfleet COMMAND -h" for the flags of one command.
-`
+// indentLines indents the continuation lines of s (they start with a
+// space) by prefix.
+func indentLines(s, prefix string) string {
+	return strings.ReplaceAll(s, "\n ", "\n"+prefix)
+}
 
 func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
@@ -155,12 +191,6 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {}
 	return fs
-}
-
-// synopses are the commands' usage lines, printed by "airfleet COMMAND -h"
-// above the flags.
-var synopses = map[string]string{
-	"airfleet codes": "airfleet codes [--json] [--lang zh|en] [CODE …]",
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
@@ -184,11 +214,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(out)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			if s := synopses[fs.Name()]; s != "" {
-				fmt.Fprintf(out, "usage: %s\n\nflags:\n", s)
-			} else {
-				fmt.Fprintf(out, "Usage of %s:\n", fs.Name())
-			}
+			fmt.Fprintf(out, "%s\nflags:\n", help(fs.Name()))
 			fs.PrintDefaults()
 			return err
 		}
