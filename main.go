@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -98,7 +97,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "upgrade":
 		var ok bool
 		ok, err = cmdUpgrade(ctx, args[1:], stdout, stderr)
-		if err == nil && !ok {
+		switch {
+		case err == nil && !ok && ctx.Err() != nil:
+			return exitCancelled
+		case err == nil && !ok:
 			return 1
 		}
 	case "codes":
@@ -526,8 +528,6 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	stopWarnings := warnLog(log, func(msg string) { out.PrintTo(stderr, []byte(msg)) })
 	defer stopWarnings()
 	start := time.Now()
-	var cancelledAt atomic.Pointer[time.Time]
-	defer context.AfterFunc(ctx, func() { now := time.Now(); cancelledAt.Store(&now) })()
 	batch := eng.NewBatch(cfg)
 	results := batch.Run(ctx, list, func(r upgrade.Result) {
 		if *asJSON {
@@ -539,10 +539,8 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	out.Stop()
 	sum := upgrade.Summarize(results, time.Since(start))
 	sum.Batch = batch.ID()
-	if at := cancelledAt.Load(); at != nil {
-		sum.MarkCancelled(results, *at)
-	} else if ctx.Err() != nil { // cancelled as the batch ended
-		sum.MarkCancelled(results, time.Now())
+	if at, ok := batch.Cancelled(); ok {
+		sum.MarkCancelled(results, at)
 	}
 	if *asJSON {
 		stdout.Write(upgrade.MarshalLine(sum))

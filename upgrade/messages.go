@@ -135,7 +135,7 @@ var messages = map[string][2]string{
 	"cli.code":               {"code %d", "代码 %d"},
 	"cli.moderr":             {"error %d", "错误 %d"},
 	"cli.summary":            {"%d modules in %.1fs: %d upgraded, %d current, %d failed, %d held, %d cancelled; %d requests to the server", "%d 个模块,用时 %.1fs:已升级 %d,无需升级 %d,失败 %d,暂缓 %d,已取消 %d;向服务器请求 %d 次"},
-	"cli.cancelled":          {"the batch was cancelled: %d modules stopped and left as they were (AUTO restored); %d already downloading were followed through their reboot, and are counted by how they ended; the log has each one", "本批已取消:%d 个模块已停止并保持原状(AUTO 已恢复);%d 个已在下载的模块跟进到重启完成,按其结果计数;日志记录了每一个"},
+	"cli.cancelled":          {"the batch was cancelled: %d stopped and left as they were (AUTO restored); %d already downloading followed through their reboot (counted above by how they ended); the log has each module", "本批已取消:%d 个模块已停止并保持原状(AUTO 已恢复);%d 个已在下载的模块跟进到重启完成(按其结果计入上面的统计);日志记录了每个模块"},
 	"cli.count":              {"%d %s", "%[2]s %[1]d"},
 	"cli.done":               {"%d/%d done", "完成 %d/%d"},
 	"outcome.upgraded":       {"UPGRADED", "已升级"},
