@@ -141,6 +141,16 @@ func TestBadInput(t *testing.T) {
 		}
 		return p
 	}
+	keyFile := func(body string, mode os.FileMode) string {
+		p := filepath.Join(t.TempDir(), "key")
+		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil { // whatever the umask
+			t.Fatal(err)
+		}
+		return p
+	}
 	up := func(extra ...string) []string {
 		return append([]string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", own}, extra...)
 	}
@@ -167,6 +177,15 @@ func TestBadInput(t *testing.T) {
 		{"key quote CR LF", up("--mode", "key", "--key", "abc\"\r\nAT+RESET"), []string{"--key", "letters and digits"}, ""},
 		{"key too long", up("--mode", "key", "--key", strings.Repeat("a", 65)), []string{"--key"}, ""},
 		{"key non-ASCII", up("--mode", "key", "--key", "密钥abcd"), []string{"--key"}, ""},
+		{"key escape sequence", up("--mode", "key", "--key", "abcd\x1b[2J"), []string{"--key", `"…\x1b[2J"`, "the byte 0x1b"}, ""},
+		{"key ends with a line feed", up("--mode", "key", "--key", "abcdefgh\n"), []string{"--key", `"…fgh\n"`, "a line feed"}, ""},
+		{"key-file missing", up("--mode", "key", "--key-file", filepath.Join(fleet, "nope")), []string{"--key-file", "no such file"}, ""},
+		{"key-file a folder", up("--mode", "key", "--key-file", fleet), []string{"--key-file", "folder"}, ""},
+		{"key-file world-readable", up("--mode", "key", "--key-file", keyFile("0123456789abcdef0123456789abcdef\n", 0o644)), []string{"--key-file", "other users", "chmod 600"}, ""},
+		{"key-file bad key", up("--mode", "key", "--key-file", keyFile("abc\"\r\nAT+RESET\n", 0o600)), []string{"--key-file", "letters and digits"}, ""},
+		{"key-file empty", up("--mode", "key", "--key-file", keyFile("\n", 0o600)), []string{"--key-file", "project key is empty"}, ""},
+		{"key and key-file", up("--mode", "key", "--key", "abcd1234", "--key-file", keyFile("abcd1234", 0o600)), []string{"--key", "--key-file", "not both"}, ""},
+		{"key-file in iot mode", up("--key-file", keyFile("abcd1234", 0o600)), []string{"--mode", "give no key"}, ""},
 		{"url empty", up("--mode", "url"), []string{"--url"}, ""},
 		{"url quote", up("--mode", "url", "--url", `http://h/x".bin`), []string{"--url", "double quote"}, ""},
 		{"url CR LF", up("--mode", "url", "--url", "http://h/x.bin\r\nAT+RESET"), []string{"--url", "carriage return"}, ""},
@@ -183,6 +202,7 @@ func TestBadInput(t *testing.T) {
 		{"reboot-timeout 0", up("--reboot-timeout", "0s"), []string{"--reboot-timeout 0s"}, ""},
 		{"budget 0", up("--budget", "0"), []string{"--budget 0", "give 1 or more"}, ""},
 		{"budget negative", up("--budget", "-1"), []string{"--budget -1"}, ""},
+		{"budget over the ban", up("--budget", "6"), []string{"--budget 6", "about six", "--force"}, ""},
 		{"force not bool", up("--force=maybe"), []string{"-force", "invalid"}, ""},
 		{"station control", up("--station", "L1\x1b[2J"), []string{"--station", "control character"}, ""},
 		{"operator too long", up("--operator", strings.Repeat("x", 65)), []string{"--operator", "longer than 64"}, ""},
@@ -214,6 +234,7 @@ func TestBadInput(t *testing.T) {
 		{"scan usb-ids", []string{"scan", "--usb-ids", "19d1:xyz1"}, []string{"--usb-ids"}, ""},
 		{"scan timeout 0", []string{"scan", "--ports", fleet, "--timeout", "0s"}, []string{"--timeout 0s", "positive"}, ""},
 		{"scan json not bool", []string{"scan", "--json=yes"}, []string{"-json", "invalid"}, ""},
+		{"scan lang", []string{"scan", "--ports", fleet, "--lang", "fr"}, []string{"--lang", `"fr"`, "give zh"}, ""},
 
 		// The console and its settings file.
 		{"console ports", []string{"console", "--ports", filepath.Join(fleet, "nope")}, []string{"--ports"}, ""},
@@ -250,6 +271,9 @@ func TestBadInput(t *testing.T) {
 		// codes.
 		{"codes unknown", []string{"codes", "99"}, []string{"no code"}, ""},
 		{"codes text", []string{"codes", "forty"}, []string{"no code"}, ""},
+		{"codes negative unknown", []string{"codes", "-1007"}, []string{"no code", "-1000 … -1006"}, ""},
+		{"codes lang", []string{"codes", "--lang", "fr", "43"}, []string{"--lang", `"fr"`, "give zh"}, ""},
+		{"codes json not bool", []string{"codes", "--json=yes"}, []string{"-json", "invalid"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -279,6 +303,9 @@ func TestBadInput(t *testing.T) {
 			}
 			if strings.Contains(c.name, "key") && strings.Contains(errb.String(), "AT+RESET") {
 				t.Errorf("stderr %q repeats the rejected key", errb.String())
+			}
+			if strings.ContainsFunc(errb.String(), func(r rune) bool { return r < ' ' && r != '\n' || r == 0x7f }) {
+				t.Errorf("stderr %q holds a control character: it would reach the terminal", errb.String())
 			}
 			if strings.Count(errb.String(), "\n") > 12 {
 				t.Errorf("a usage error should be a few lines, got:\n%s", errb.String())

@@ -1,17 +1,19 @@
 // Command airfleet upgrades whole batches of 合宙 (Luat) Air780-family 4G
 // modules over the air through their AT ports while they sit on USB hubs.
 //
-// Subcommands:
+// Subcommands ("airfleet -h" lists each with all its flags):
 //
+//	airfleet                      the console on the modules of this station
 //	airfleet demo                 the console on a simulated fleet
 //	airfleet scan [--ports DIR]   list the modules found, with identity and network
+//	airfleet upgrade --mode M     upgrade every module found, without the console
+//	airfleet codes [CODE …]       the response-code catalogue
 //	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
 //	airfleet version              print the version
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,10 +22,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"airfleet/device"
@@ -41,8 +41,17 @@ var version = "dev"
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
+// exitCancelled is the exit status of a batch stopped by Ctrl-C, SIGTERM or
+// SIGHUP before it finished: it ended cleanly (every module in a safe
+// state, the log written) but did not do all its work.
+const exitCancelled = 1
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed, the SSH session dropped) stops the run
+	// like Ctrl-C: left to its default it would kill the process with
+	// attempts and the batch still running in the log, AUTO not restored
+	// and queued log writes lost.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	stopProfile := startProfile(os.Getenv("AIRFLEET_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
@@ -88,7 +97,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "upgrade":
 		var ok bool
 		ok, err = cmdUpgrade(ctx, args[1:], stdout, stderr)
-		if err == nil && !ok {
+		switch {
+		case err == nil && !ok && ctx.Err() != nil:
+			return exitCancelled
+		case err == nil && !ok:
 			return 1
 		}
 	case "codes":
@@ -96,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "airfleet", version)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 	default:
 		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
@@ -115,23 +127,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-const usage = `airfleet: upgrade batches of Air780-family modules over the air
+// commands are the subcommands as help describes them: the usage line of
+// each, with every flag (continuation lines start with a space), and what
+// it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
+var commands = []struct{ name, synopsis, what string }{
+	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]",
+		"the console on the modules attached to this station"},
+	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
+		"the console on a simulated fleet of 24 modules"},
+	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--db PATH] [--lang zh|en]",
+		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
+			"a module could not be identified (why, and the fix, are said below the table)"},
+	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
+		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
+	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
+		" [--ports DIR] [--usb-ids LIST] [--imei LIST | --retry-failed] [--concurrency N]\n" +
+		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
+		" [--db PATH] [--station NAME] [--operator NAME] [--json] [--lang zh|en]",
+		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
+			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
+			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
+			"SIGTERM, SIGHUP); 2 a usage error"},
+	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
+		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
+	{"version", "airfleet version", "print the version"},
+}
 
-  airfleet [--ports DIR] [--db PATH] [--lang zh|en]
-                                              the console on the modules attached to this station
-  airfleet demo                               the console on a simulated fleet of 24 modules
-  airfleet scan [--ports DIR] [--json]        list the modules found: slot, port, IMEI, model, firmware, SIM, network
-  airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]
-                                              run a simulated fleet: modules on ptys in DIR, a fake IoT platform
-  airfleet upgrade --mode iot|key|url [--key K] [--url U] [--target V] [--ports DIR] [--imei LIST]
-                   [--concurrency N] [--canary K] [--retry-after D] [--reboot-timeout D] [--db PATH] [--force] [--json]
-                   [--lang zh|en]
-                                              upgrade every module found (or the listed IMEIs) without the console
-  airfleet codes [N]                          the response-code catalogue, or one code, in Chinese and English
-  airfleet version                            print the version
+// usage is the help of "airfleet -h".
+func usage() string {
+	var b strings.Builder
+	b.WriteString("airfleet: upgrade batches of Air780-family modules over the air\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %s\n      %s\n", indentLines(c.synopsis, strings.Repeat(" ", len("  airfleet "+c.name+" "))),
+			strings.ReplaceAll(c.what, "\n", "\n      "))
+	}
+	b.WriteString("\nRun \"airfleet COMMAND -h\" for the flags of one command.\n")
+	return b.String()
+}
 
-Run "airfleet COMMAND -h" for the flags of one command.
-`
+// help is the head of "airfleet COMMAND -h" for the command whose flag
+// set is named name ("airfleet scan"): its usage line and what it does.
+func help(name string) string {
+	for _, c := range commands {
+		if name == "airfleet "+c.name {
+			return fmt.Sprintf("usage: %s\n\n%s.\n", indentLines(c.synopsis, strings.Repeat(" ", len("usage: "+name+" "))), c.what)
+		}
+	}
+	return "usage of " + name + ":\n"
+}
+
+// indentLines indents the continuation lines of s (they start with a
+// space) by prefix.
+func indentLines(s, prefix string) string {
+	return strings.ReplaceAll(s, "\n ", "\n"+prefix)
+}
 
 func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
@@ -147,16 +196,31 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlags parses the flags of args; the arguments after them are left
+// in fs.Args().
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// The flag package prints its error before returning it; run says
+	// it once, with the hint.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+			fmt.Fprintf(out, "%s\nflags:\n", help(fs.Name()))
 			fs.PrintDefaults()
 			return err
 		}
 		return usageErr("%v (\"%s -h\" lists the flags)", err, fs.Name())
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
 }
@@ -184,112 +248,6 @@ func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
 		}
 		return device.SysfsSource{Allow: allow}, nil
 	}
-}
-
-func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlags("scan", stderr)
-	source := sourceFlags(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object per module")
-	timeout := fs.Duration("timeout", 20*time.Second, "give up on a module that has not answered after `D`")
-	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`: the modules found are recorded there (first and last seen, version); \"\" records nothing")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *timeout <= 0 {
-		return usageErr("--timeout %v: give a positive duration such as 20s", *timeout)
-	}
-	src, err := source()
-	if err != nil {
-		return err
-	}
-	if err := checkSetup(src); err != nil {
-		return err
-	}
-	var log *upgrade.StoreLog
-	if *dbPath != "" {
-		if log, err = upgrade.OpenStoreLog(*dbPath); err != nil {
-			return usageErr("--db: %v", err)
-		}
-		defer closeLog(log, &err)
-	}
-	cands, err := src.List()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	found := device.Inspect(ctx, cands, 0)
-	for _, f := range found {
-		if log != nil && f.Err == nil {
-			log.SeenModule(f.Slot, f.Info, time.Now())
-		}
-	}
-	if *asJSON {
-		return printScanJSON(stdout, found)
-	}
-	printScanTable(stdout, found)
-	if len(found) == 0 {
-		fmt.Fprintln(stderr, "no modules found: check the hub's power and cables, or give --ports DIR for a fleet directory")
-	}
-	return nil
-}
-
-// scanRow is one module as `airfleet scan --json` prints it.
-type scanRow struct {
-	Slot         string `json:"slot"`
-	Port         string `json:"port"`
-	Mode         string `json:"mode"`
-	IMEI         string `json:"imei"`
-	Model        string `json:"model"`
-	Firmware     string `json:"firmware"`
-	FirmwareName string `json:"firmware_name"`
-	Version      int    `json:"version"`
-	ICCID        string `json:"iccid,omitempty"`
-	SIM          string `json:"sim"`
-	Registration string `json:"registration"`
-	SignalDBm    int    `json:"signal_dbm,omitempty"`
-	Error        string `json:"error,omitempty"`
-}
-
-func toRow(f device.Found) scanRow {
-	r := scanRow{Slot: f.Slot, Port: f.ATPort, Mode: f.Mode.String()}
-	if f.Err != nil {
-		r.Error = f.Err.Error()
-		return r
-	}
-	i := f.Info
-	r.IMEI, r.Model, r.Firmware, r.FirmwareName, r.Version = i.IMEI, i.Model, i.Firmware.Raw, i.Firmware.Name, i.Firmware.Core
-	r.ICCID, r.SIM, r.Registration, r.SignalDBm = i.ICCID, i.SIM.State, i.Registration.String(), i.Signal.DBm()
-	return r
-}
-
-func printScanJSON(w io.Writer, found []device.Found) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, f := range found {
-		if err := enc.Encode(toRow(f)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func printScanTable(w io.Writer, found []device.Found) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL")
-	for _, f := range found {
-		r := toRow(f)
-		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\t%s\n", r.Slot, r.Port, r.Error)
-			continue
-		}
-		sig := "unknown"
-		if r.SignalDBm != 0 {
-			sig = fmt.Sprintf("%d dBm", r.SignalDBm)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Slot, r.Port, r.IMEI, r.Model, r.Firmware, r.Version, r.SIM, r.Registration, sig)
-	}
-	tw.Flush()
 }
 
 func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -467,14 +425,15 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	fs := newFlags("upgrade", stderr)
 	var cfg upgrade.Config
 	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
-	fs.StringVar(&cfg.Key, "key", "", "project `KEY` for --mode key (only its last four characters are logged)")
+	key := fs.String("key", "", "project `KEY` for --mode key (only its last four characters are logged); other users of this machine can read it in ps: prefer --key-file or "+keyEnv)
+	keyFile := fs.String("key-file", "", "read the project key for --mode key from `FILE` (mode 0600; refused if other users may read it)")
 	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url")
 	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; default: all)")
 	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", 90*time.Second, "first wait after platform code 43 (`D`, growing 1.5x per wait)")
 	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
-	fs.IntVar(&cfg.Budget, "budget", 4, "upgrade requests allowed per IMEI per 24 h (the platform bans at about six)")
+	fs.IntVar(&cfg.Budget, "budget", 4, fmt.Sprintf("upgrade requests allowed per IMEI per 24 h (the platform bans at about six; above %d needs --force)", upgrade.MaxBudget))
 	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
 	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
 	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")
@@ -495,6 +454,10 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}
 	cfg.Mode = upgrade.Mode(*mode)
+	var keySource string
+	if cfg.Key, keySource, err = projectKey(*key, *keyFile, cfg.Mode, stderr); err != nil {
+		return false, err
+	}
 	// Zero means "the default" inside Config; given on the command line,
 	// it is a mistake.
 	for _, f := range []struct {
@@ -512,7 +475,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return false, usageErr("%v", err)
+		return false, usageErr("%v", nameKeySource(err, keySource))
 	}
 	list, err := parseIMEIs(*imeis)
 	if err != nil {
@@ -584,13 +547,16 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	out.Stop()
 	sum := upgrade.Summarize(results, time.Since(start))
 	sum.Batch = batch.ID()
+	if at, ok := batch.Cancelled(); ok {
+		sum.MarkCancelled(results, at)
+	}
 	if *asJSON {
 		stdout.Write(upgrade.MarshalLine(sum))
 	} else {
 		fmt.Fprintln(stdout, sum.In(lang))
 	}
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "airfleet: cancelled; the log records the cancelled modules")
+	if n := sum.CancelNote(); n.Key != "" {
+		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil
 }
@@ -678,37 +644,4 @@ func parseIMEIs(s string) ([]string, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-func cmdCodes(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("codes", stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageErr("%v", err)
-	}
-	entries := upgrade.Codes()
-	if fs.NArg() > 0 {
-		n, err := strconv.Atoi(fs.Arg(0))
-		info, ok := upgrade.Lookup(n)
-		if err != nil || !ok {
-			return usageErr("no code %q: platform codes are 3, 17, 21, 25, 26, 27, 40, 43, 44; module errors -1000 … -1006", fs.Arg(0))
-		}
-		entries = []upgrade.CodeInfo{info}
-	}
-	for i, c := range entries {
-		if i > 0 {
-			fmt.Fprintln(stdout)
-		}
-		kind := "module error"
-		if c.IsPlatform() {
-			kind = "platform code, log text 「" + c.Platform + "」"
-		}
-		fmt.Fprintf(stdout, "%d  (%s; policy: %s)\n", c.Code, kind, c.Policy)
-		for _, t := range []upgrade.Text{c.ZH, c.EN} {
-			fmt.Fprintf(stdout, "  %s\n    %s\n    → %s\n", t.Title, t.Explanation, t.Remedy)
-		}
-	}
-	return nil
 }

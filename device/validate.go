@@ -30,14 +30,14 @@ func ValidateKey(key string) error {
 		return errors.New("project key is empty: copy it from the project's page on the IoT platform")
 	}
 	if len(key) > 64 {
-		return fmt.Errorf("project key %s is %d characters long (at most 64; platform keys have 32): copy it again from the IoT platform", MaskKey(key), len(key))
+		return fmt.Errorf("project key %q is %d characters long (at most 64; platform keys have 32): copy it again from the IoT platform", MaskKey(key), len(key))
 	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
 			continue
 		}
-		return fmt.Errorf("project key %s has %s at position %d: a key holds only letters and digits; copy it again from the IoT platform", MaskKey(key), describeByte(c), i+1)
+		return fmt.Errorf("project key %q has %s at position %d: a key holds only letters and digits; copy it again from the IoT platform", MaskKey(key), describeByte(c), i+1)
 	}
 	return nil
 }

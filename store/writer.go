@@ -358,10 +358,34 @@ func (w *writer) close() error {
 	w.sql.close()
 	cerr := w.conn.Close()
 	if lost := w.pending(); lost > 0 {
-		return fmt.Errorf("store: %d writes could not be saved to %s: %w", lost, w.s.path, errors.Join(w.currentErr(), ErrClosed))
+		cause := w.currentErr()
+		if u := errors.Unwrap(cause); u != nil {
+			cause = u // without "will keep retrying"
+		}
+		if cause == nil {
+			cause = errors.New("the writer stopped")
+		}
+		return &lostError{n: lost, path: w.s.path, cause: cause}
 	}
 	return cerr
 }
+
+// lostError is what Close says when the disk kept failing past
+// CloseTimeout: how many writes are lost and the disk's own reason, in one
+// sentence. It is ErrClosed too, without repeating its words: the retry
+// messages before it said "will keep retrying", and this is the end of
+// that.
+type lostError struct {
+	n     int64
+	path  string
+	cause error // the last failure, as SQLite said it
+}
+
+func (e *lostError) Error() string {
+	return fmt.Sprintf("store: %d writes could not be saved to %s before it closed, and are lost: %v", e.n, e.path, e.cause)
+}
+
+func (e *lostError) Unwrap() []error { return []error{e.cause, ErrClosed} }
 
 func (w *writer) currentErr() error {
 	w.mu.Lock()

@@ -29,6 +29,10 @@ type Batch struct {
 	finished int
 	failed   int
 	paused   Note // why the batch paused, empty while it runs
+	// cancelled is when Run's context ended, if it ended before the
+	// batch did (ended).
+	cancelled time.Time
+	ended     bool
 }
 
 // NewBatch prepares a batch; cfg must have passed Validate.
@@ -40,6 +44,15 @@ func (e *Engine) NewBatch(cfg Config) *Batch {
 	cfg.Station = cfg.StationName()
 	return &Batch{e: e, cfg: cfg, log: e.log, station: e.station, pairs: newPairGate(),
 		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}, resume: map[string]int{}}
+}
+
+// Cancelled reports whether Run was cancelled (its context ended before
+// the batch did; the log says "cancelled") and when: the modules that
+// ended later, not as cancelled, were followed through.
+func (b *Batch) Cancelled() (at time.Time, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cancelled, !b.cancelled.IsZero()
 }
 
 // Config is the batch's config with defaults filled in.
@@ -73,6 +86,13 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	}
 	started := time.Now()
 	b.station.Mask(b.cfg.Key)
+	defer context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		if !b.ended && b.cancelled.IsZero() {
+			b.cancelled = time.Now()
+		}
+		b.mu.Unlock()
+	})()
 	b.id = b.log.StartBatch(BatchRecord{Mode: b.cfg.Mode, Target: b.cfg.Target, Key: b.cfg.Key, URL: b.cfg.URL,
 		Station: b.cfg.Station, Operator: b.cfg.Operator, Host: b.cfg.Host, Concurrency: b.cfg.Concurrency, Started: started})
 
@@ -114,9 +134,15 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	wg.Wait()
 
 	status := "done"
+	b.mu.Lock()
+	b.ended = true
 	if ctx.Err() != nil {
 		status = "cancelled"
+		if b.cancelled.IsZero() { // AfterFunc's goroutine has not run yet
+			b.cancelled = time.Now()
+		}
 	}
+	b.mu.Unlock()
 	b.log.EndBatch(b.id, status, time.Now())
 	slices.SortFunc(results, func(x, y Result) int {
 		if SlotLess(x.Slot, y.Slot) {

@@ -33,6 +33,14 @@ const (
 	RetryNever                        // a person must act at the platform first (40): never in bulk
 )
 
+// In names the policy in lang ("zh" or "en"; anything else is English).
+func (p Policy) In(lang string) string {
+	if lang == "zh" {
+		return [...]string{"失败,不重试", "等待后重试", "立即停止", "重试一次", "已到目标版本即为成功"}[p]
+	}
+	return p.String()
+}
+
 // Text is one code's words in one language.
 type Text struct {
 	Title       string // what it is, in a few words

@@ -35,7 +35,7 @@ type Config struct {
 	NetworkTimeout   time.Duration // how long preflight waits for registration (default 60 s)
 	CommandTimeout   time.Duration // one AT command (default 10 s)
 
-	Budget int  // upgrade requests per IMEI per rolling 24 h (default 4)
+	Budget int  // upgrade requests per IMEI per rolling 24 h (default 4; above MaxBudget only with Force)
 	Force  bool // ignore the budget for this run
 
 	Station, Operator, Host string
@@ -96,6 +96,10 @@ func fieldErr(field, format string, a ...any) *FieldError {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
+// MaxBudget is the highest request budget allowed without Force: the
+// platform bans an IMEI that asks about six times a day (code 40).
+const MaxBudget = 5
+
 // maxNameLen bounds a station or operator name.
 const maxNameLen = 64
 
@@ -133,6 +137,9 @@ func (c Config) Validate() error {
 	}
 	if c.Budget < 0 {
 		errs = append(errs, fieldErr("budget", " %d: give 1 or more", c.Budget))
+	}
+	if c.Budget > MaxBudget && !c.Force {
+		errs = append(errs, fieldErr("budget", " %d: the platform bans an IMEI that asks about six times a day (code 40); give %d or less, or add --force to allow it for this run", c.Budget, MaxBudget))
 	}
 	for _, d := range []struct {
 		name string

@@ -122,7 +122,7 @@ func (m *machine) configure(ctx context.Context) error {
 		// In RAM only: the key serves this upgrade and is gone with its
 		// reboot; the module leaves the line as it came.
 		if err := device.SetKey(cctx, s, cfg.Key, device.RAMOnly); err != nil {
-			return fmt.Errorf("set the project key %s: %w", device.MaskKey(cfg.Key), err)
+			return fmt.Errorf("set the project key %q: %w", device.MaskKey(cfg.Key), err)
 		}
 		if err := m.readBack(cctx, device.TagKey, cfg.Key); err != nil {
 			return err

@@ -91,8 +91,8 @@ var messages = map[string][2]string{
 	"failed.nonet":      {"not registered on the network (%s) after %s: check the antenna, the SIM's data plan and AT+CEREG?", "网络未注册(%s),已等待 %s:请检查天线、SIM 卡流量和 AT+CEREG?"},
 	"held.budgeterr":    {"cannot count this IMEI's requests in the log (%v): held to protect it from the platform's ban", "无法从日志统计该 IMEI 的请求次数(%v):为免被平台封禁,暂不升级"},
 	"held.budget":       {"%d upgrade requests in the last 24 h (budget %d): the platform bans an IMEI after about six a day (code 40); wait, or force this run", "24 小时内已请求 %d 次(上限 %d):平台一天约六次就会封禁该 IMEI(代码 40);请等待,或本次强制升级"},
-	"held.key":          {"the module keeps the project key %s and this firmware does not clear it: the request would go to that key's project, not the account's default one; upgrade it in key mode with that key", "模块保存着项目 key %s,且此固件无法清除:请求会发往该 key 的项目而不是账户默认项目;请用 key 模式并填写该 key 升级"},
-	"held.url":          {"the module keeps the URL %s from earlier work and this firmware does not clear it: it would download from there, not from the platform; clear it by hand (AT+UPGRADE=\"URL\",\"\") or upgrade in URL mode", "模块保存着以前的 URL %s,且此固件无法清除:它会从那里下载而不是从平台;请手动清除(AT+UPGRADE=\"URL\",\"\")或改用 URL 模式"},
+	"held.key":          {"the module keeps the project key %q and this firmware does not clear it: the request would go to that key's project, not the account's default one; upgrade it in key mode with that key", "模块保存着项目 key %q,且此固件无法清除:请求会发往该 key 的项目而不是账户默认项目;请用 key 模式并填写该 key 升级"},
+	"held.url":          {"the module keeps the URL %q from earlier work and this firmware does not clear it: it would download from there, not from the platform; clear it by hand (AT+UPGRADE=\"URL\",\"\") or upgrade in URL mode", "模块保存着以前的 URL %q,且此固件无法清除:它会从那里下载而不是从平台;请手动清除(AT+UPGRADE=\"URL\",\"\")或改用 URL 模式"},
 	"failed.readback":   {"%s read back as %q, not %q: the module did not take the setting", "%s 回读为 %q 而不是 %q:模块没有接受该设置"},
 	"failed.banned":     {"platform code 40: this IMEI is banned for asking too often; lift the ban in the platform's device list, then find what made it fail. Not retried.", "平台代码 40:该 IMEI 请求过于频繁已被封禁;请在平台设备列表中解除禁止,再查明失败原因。不再重试。"},
 	"failed.notready":   {"delta not ready: the platform still answered 43 after %d waits; try again later", "差分包仍未生成:等待 %d 次后平台仍回复 43;请稍后再试"},
@@ -142,6 +142,7 @@ var messages = map[string][2]string{
 	"cli.code":               {"code %d", "代码 %d"},
 	"cli.moderr":             {"error %d", "错误 %d"},
 	"cli.summary":            {"%d modules in %.1fs: %d upgraded, %d current, %d failed, %d held, %d cancelled; %d requests to the server", "%d 个模块,用时 %.1fs:已升级 %d,无需升级 %d,失败 %d,暂缓 %d,已取消 %d;向服务器请求 %d 次"},
+	"cli.cancelled":          {"the batch was cancelled: %d stopped and left as they were (AUTO restored); %d already downloading followed through their reboot (counted above by how they ended); the log has each module", "本批已取消:%d 个模块已停止并保持原状(AUTO 已恢复);%d 个已在下载的模块跟进到重启完成(按其结果计入上面的统计);日志记录了每个模块"},
 	"cli.count":              {"%d %s", "%[2]s %[1]d"},
 	"cli.done":               {"%d/%d done", "完成 %d/%d"},
 	"outcome.upgraded":       {"UPGRADED", "已升级"},
@@ -187,8 +188,8 @@ var messages = map[string][2]string{
 	"wait.network":           {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
 	"budget.forced":          {"%d requests in the last 24 h, at the budget of %d: going on because the run is forced", "24 小时内已请求 %d 次,已到上限 %d:本次为强制升级,继续"},
 	"config.mode":            {"mode %s", "模式 %s"},
-	"config.keyclear":        {"a project key %s is stored in the module: it would ask that project, not the account's default one; cleared for this upgrade (RAM only, the module keeps it)", "模块里保存着项目 key %s:它会请求该项目而不是账户的默认项目;本次升级临时清除(仅内存,模块仍保存它)"},
-	"config.clear":           {"a URL from earlier work is stored (%s): clearing it so the module asks the platform", "模块里保存着以前的 URL(%s):正在清除,让模块向平台请求"},
+	"config.keyclear":        {"a project key %q is stored in the module: it would ask that project, not the account's default one; cleared for this upgrade (RAM only, the module keeps it)", "模块里保存着项目 key %q:它会请求该项目而不是账户的默认项目;本次升级临时清除(仅内存,模块仍保存它)"},
+	"config.clear":           {"a URL from earlier work is stored (%q): clearing it so the module asks the platform", "模块里保存着以前的 URL(%q):正在清除,让模块向平台请求"},
 	"request":                {"AT+UPGRADE", "AT+UPGRADE"},
 	"request.sent":           {"upgrade request sent (counts on the platform)", "已发送升级请求(计入平台次数)"},
 	"request.auto":           {"the module's own request after the reboot (counts on the platform)", "模块重启后自己发出的请求(计入平台次数)"},
@@ -211,6 +212,26 @@ var messages = map[string][2]string{
 	"progress":               {"%d %%", "%d%%"},
 	"port":                   {"port %s", "端口 %s"},
 	"gone":                   {"the module's ports are gone", "模块端口已消失"},
+
+	// airfleet scan: its table, and why a module was not identified (a
+	// short state for its row; the explanation, the same for every
+	// module with that problem, said once below the table)
+	"scan.header":            {"SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL", "槽位\t端口\tIMEI\t型号\t固件\t内核版本\tSIM\t网络\t信号"},
+	"scan.none":              {"no modules found: check the hub's power and cables, or give --ports DIR for a fleet directory", "未找到模块:请检查 USB hub 的供电和线缆,或用 --ports DIR 指定舰队目录"},
+	"scan.unidentified":      {"%d of %d modules could not be identified:", "%[2]d 个模块中有 %[1]d 个无法识别:"},
+	"scan.all":               {"all %d modules", "全部 %d 个模块"},
+	"problem.permission":     {"permission denied", "无权限"},
+	"problem.busy":           {"port busy", "端口被占用"},
+	"problem.gone":           {"port gone", "端口已消失"},
+	"problem.notserial":      {"not a serial port", "不是串口"},
+	"problem.noat":           {"no AT port", "无 AT 端口"},
+	"problem.download":       {"download mode", "下载模式"},
+	"problem.other":          {"not identified", "未识别"},
+	"problem.permission.fix": {"permission denied on the modules' ports: add your user to the dialout group (sudo usermod -aG dialout $USER, then log in again)", "没有权限打开模块的端口:请把当前用户加入 dialout 组(sudo usermod -aG dialout $USER,然后重新登录)"},
+	"problem.busy.fix":       {"another program holds the port; ModemManager grabs Air780 ports: add a udev rule with ENV{ID_MM_DEVICE_IGNORE}=\"1\" for 19d1:0001 or stop ModemManager", "端口被其他程序占用:ModemManager 会抢占 Air780 的端口;请为 19d1:0001 添加 udev 规则 ENV{ID_MM_DEVICE_IGNORE}=\"1\",或停止 ModemManager"},
+	"problem.gone.fix":       {"the port went away: the module was unplugged or is rebooting; plug it in and scan again", "端口已不存在:模块被拔出或正在重启;请插好后重新扫描"},
+	"problem.notserial.fix":  {"a port is not a serial device: check the path; it must be the module's USB serial port (ttyACM*), not a file", "端口不是串口设备:请检查路径,应为模块的 USB 串口(ttyACM*),而不是文件"},
+	"problem.download.fix":   {"in download (boot) mode: it cannot be upgraded over the air; reflash it by cable or power-cycle it", "处于下载(boot)模式:无法空中升级;请用数据线重新烧录,或断电重启"},
 
 	// network registration, as AT+CEREG? says it
 	"reg.registered":     {"registered", "已注册"},
@@ -313,4 +334,52 @@ func regNote(r device.Registration) any {
 		return N("reg." + r.String())
 	}
 	return r.String()
+}
+
+// Problem says why a module could not be identified, for a table of
+// modules in lang: a short state for its row, and the explanation with
+// its fix. A problem met at the station (permissions, a port held by
+// another program, download mode …) has the same explanation for every
+// module, so a table can say it once for all of them; any other error is
+// said as the driver said it, on one line.
+func Problem(f device.Found, lang string) (state, explanation string) {
+	key := "problem.other"
+	var pe *device.PortError
+	switch {
+	case f.Mode == device.ModeDownload:
+		key = "problem.download"
+	case errors.As(f.Err, &pe) && pe.Kind == device.PortPermissionDenied:
+		key = "problem.permission"
+	case errors.As(f.Err, &pe) && pe.Kind == device.PortBusy:
+		key = "problem.busy"
+	case errors.As(f.Err, &pe) && (pe.Kind == device.PortNotFound || pe.Kind == device.PortClosed):
+		key = "problem.gone"
+	case errors.As(f.Err, &pe) && pe.Kind == device.PortNotSerial, errors.Is(f.Err, device.ErrNotSerial):
+		key = "problem.notserial"
+	case errors.Is(f.Err, device.ErrNoATPort):
+		key = "problem.noat"
+	}
+	state = N(key).In(lang)
+	if _, ok := messages[key+".fix"]; ok {
+		return state, N(key + ".fix").In(lang)
+	}
+	if f.Err == nil {
+		return state, ""
+	}
+	return state, strings.Join(strings.Fields(errNote(f.Err).In(lang)), " ")
+}
+
+// SIMState says a SIM state as AT+CPIN? gave it, in lang: READY as it is,
+// the others in words.
+func SIMState(state, lang string) string { return say(simNote(state), lang) }
+
+// RegistrationState says a network registration state in lang.
+func RegistrationState(r device.Registration, lang string) string { return say(regNote(r), lang) }
+
+// say says v, a Note or anything else, in lang.
+func say(v any, lang string) string {
+	if n, ok := v.(Note); ok {
+		return n.In(lang)
+	}
+	return fmt.Sprint(v)
 }

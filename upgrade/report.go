@@ -38,7 +38,13 @@ func nonZero(n int) *int {
 func (r Result) JSON() ResultJSON {
 	return ResultJSON{Slot: r.Slot, IMEI: r.IMEI, Model: r.Model, From: r.From, To: r.To, Result: r.Outcome,
 		Code: nonZero(r.Code), ModuleError: nonZero(r.ModuleError), HTTPStatus: nonZero(r.HTTPStatus),
-		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: r.Ended.Sub(r.Started).Round(10 * time.Millisecond).Seconds(), Message: r.Message}
+		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: seconds(r.Ended.Sub(r.Started)), Message: r.Message}
+}
+
+// seconds is d in seconds, to the millisecond: Duration.Seconds of a
+// rounded duration still prints as 1.6600000000000001.
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(time.Millisecond).Milliseconds()) / 1000
 }
 
 // Line is one human line for a finished module, in English.
@@ -93,11 +99,18 @@ type Summary struct {
 	Requests  int     `json:"requests"`
 	Seconds   float64 `json:"seconds"`
 	Batch     int64   `json:"batch,omitempty"`
+	// CancelledBatch is set when the batch was cancelled (Ctrl-C,
+	// SIGTERM, SIGHUP) before it ended. Cancelled counts the modules it
+	// stopped; FollowedThrough those that were already downloading, which
+	// a cancel does not stop: they were followed through their reboot and
+	// are counted by how they ended.
+	CancelledBatch  bool `json:"cancelled_batch,omitempty"`
+	FollowedThrough int  `json:"followed_through,omitempty"`
 }
 
 // Summarize counts results; elapsed is the batch's wall time.
 func Summarize(rs []Result, elapsed time.Duration) Summary {
-	s := Summary{Summary: true, Total: len(rs), Seconds: elapsed.Round(10 * time.Millisecond).Seconds()}
+	s := Summary{Summary: true, Total: len(rs), Seconds: seconds(elapsed)}
 	for _, r := range rs {
 		s.Requests += r.Requests
 		switch r.Outcome {
@@ -116,8 +129,30 @@ func Summarize(rs []Result, elapsed time.Duration) Summary {
 	return s
 }
 
-// OK reports whether every module ended upgraded or current.
-func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total }
+// MarkCancelled records that the batch of rs was cancelled at: the modules
+// that ended after it, and not as cancelled, were followed through.
+func (s *Summary) MarkCancelled(rs []Result, at time.Time) {
+	s.CancelledBatch = true
+	s.FollowedThrough = 0
+	for _, r := range rs {
+		if r.Outcome != Cancelled && r.Ended.After(at) {
+			s.FollowedThrough++
+		}
+	}
+}
+
+// OK reports whether every module ended upgraded or current, in a batch
+// that was not cancelled.
+func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total && !s.CancelledBatch }
+
+// CancelNote says what a cancel did (Note is empty when the batch was not
+// cancelled).
+func (s Summary) CancelNote() Note {
+	if !s.CancelledBatch {
+		return Note{}
+	}
+	return N("cli.cancelled", s.Cancelled, s.FollowedThrough)
+}
 
 func (s Summary) String() string { return s.In("en") }
 

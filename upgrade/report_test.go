@@ -107,3 +107,53 @@ func TestReportInChinese(t *testing.T) {
 		t.Errorf("zh live line: %q", got)
 	}
 }
+
+// --json prints seconds rounded to the millisecond, not the float noise of
+// Duration.Seconds ("seconds":1.6600000000000001, issue 10.17).
+func TestJSONSeconds(t *testing.T) {
+	start := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{1660 * time.Millisecond, 1661400 * time.Microsecond, 1659600 * time.Microsecond, 70*time.Second + 300*time.Millisecond} {
+		r := Result{Outcome: Upgraded, Started: start, Ended: start.Add(d)}
+		want := `"seconds":` + strings.TrimRight(strings.TrimRight(strings.TrimSuffix(d.Round(time.Millisecond).String(), "s"), "0"), ".")
+		if d >= time.Minute {
+			want = `"seconds":70.3`
+		}
+		if line := string(MarshalLine(r.JSON())); !strings.Contains(line, want+",") {
+			t.Errorf("%v: %s, want %s", d, line, want)
+		}
+		s := Summarize([]Result{r}, d)
+		if line := string(MarshalLine(s)); !strings.Contains(line, want+",") && !strings.Contains(line, want+"}") {
+			t.Errorf("summary of %v: %s, want %s", d, line, want)
+		}
+	}
+}
+
+// A cancelled batch is not OK even when every module ended well, and its
+// summary counts the modules followed through after the cancel.
+func TestSummaryCancelled(t *testing.T) {
+	at := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+	rs := []Result{
+		{Outcome: Upgraded, Ended: at.Add(-time.Second)}, // before the cancel
+		{Outcome: Upgraded, Ended: at.Add(40 * time.Second)},
+		{Outcome: Failed, Ended: at.Add(60 * time.Second)}, // did not come back
+		{Outcome: Cancelled, Ended: at.Add(time.Second)},
+	}
+	s := Summarize(rs, time.Minute)
+	if s.CancelNote().Key != "" {
+		t.Errorf("a batch not cancelled has a cancel note: %v", s.CancelNote())
+	}
+	s.MarkCancelled(rs, at)
+	if !s.CancelledBatch || s.FollowedThrough != 2 || s.Cancelled != 1 || s.OK() {
+		t.Errorf("%+v: want a cancelled batch, 2 followed through, 1 cancelled, not OK", s)
+	}
+	all := Summarize(rs[:2], time.Minute)
+	all.MarkCancelled(rs[:2], at)
+	if all.OK() {
+		t.Error("a cancelled batch whose modules all upgraded is OK")
+	}
+	for lang, want := range map[string]string{"en": "cancelled: 1 stopped", "zh": "本批已取消:1 个模块已停止"} {
+		if got := s.CancelNote().In(lang); !strings.Contains(got, want) {
+			t.Errorf("%s: %q does not say %q", lang, got, want)
+		}
+	}
+}
