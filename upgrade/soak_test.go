@@ -3,6 +3,7 @@ package upgrade
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -151,6 +152,15 @@ type soakRound struct {
 	f       *sim.Fleet
 	e       *Engine
 	last    map[string]Result // by IMEI: the module's latest result
+
+	// A second airfleet on the same fleet, in half the rounds: the two
+	// race for the modules' locks at the start, each upgrades what it
+	// holds, and no module is driven by both.
+	rival     *Engine
+	rivalSt   *store.Store
+	rivalDB   *sql.DB
+	rivalLast map[string]Result
+	rivalIDs  []int64
 }
 
 // run starts the fleet, runs the batches, closes everything and checks
@@ -170,8 +180,13 @@ func (r *soakRound) run() []int64 {
 	r.f = f
 	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond})
 	ectx, stopEngine := context.WithCancel(ctx)
-	engineDone := make(chan struct{})
-	go func() { r.e.Run(ectx); close(engineDone) }()
+	var engines sync.WaitGroup
+	engines.Go(func() { r.e.Run(ectx) })
+	stations := []*Station{r.e.Station()}
+	if rng.IntN(2) == 0 {
+		r.startRival(ectx, &engines, cfg.Dir)
+		stations = append(stations, r.rival.Station())
+	}
 	closed := false
 	shutdown := func() { // the fleet first: its ports drain into the console
 		if closed {
@@ -182,20 +197,26 @@ func (r *soakRound) run() []int64 {
 			t.Errorf("closing the fleet: %v", err)
 		}
 		stopEngine()
-		<-engineDone
+		engines.Wait()
 	}
 	defer shutdown()
 
-	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-	err = r.e.Station().WaitReady(wctx)
-	wcancel()
-	if err != nil {
-		t.Fatalf("round %d: the station never identified the fleet: %v", r.n, err)
+	for _, st := range stations {
+		wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+		err = st.WaitReady(wctx)
+		wcancel()
+		if err != nil {
+			t.Fatalf("round %d: the station never identified the fleet: %v", r.n, err)
+		}
 	}
 
-	drv := newSoakDriver(rand.New(rand.NewPCG(r.seed, 2)), f, r.e.Station())
+	drv := newSoakDriver(rand.New(rand.NewPCG(r.seed, 2)), f, stations...)
 	dctx, stopDriver := context.WithCancel(ctx)
 	drv.start(dctx)
+	var rivalDone sync.WaitGroup
+	if r.rival != nil {
+		rivalDone.Go(func() { r.rivalBatches(rand.New(rand.NewPCG(r.seed, 3))) })
+	}
 
 	r.last = map[string]Result{}
 	var ids []int64
@@ -214,6 +235,7 @@ func (r *soakRound) run() []int64 {
 			break
 		}
 	}
+	rivalDone.Wait()
 	stopDriver()
 	drv.wait()
 	r.checkUpgraded()
@@ -224,11 +246,96 @@ func (r *soakRound) run() []int64 {
 	if err := r.log.Flush(fctx); err != nil {
 		t.Fatalf("flush: %v", err)
 	}
+	if r.rival != nil {
+		if err := r.rivalSt.Flush(fctx); err != nil {
+			t.Fatalf("flush the rival's log: %v", err)
+		}
+		checkAllEnded(t, r.rivalSt, r.rivalIDs)
+		r.checkOneOwner(started)
+	}
 	r.checkTranscripts(started)
 	r.checkRequests(started)
-	t.Logf("round %d (fleet seed %d): %d batches in %v\n  results: %s\n  faults: %s",
-		r.n, r.seed, len(ids), time.Since(started).Round(time.Second), tallyString(tally), drv.tally())
+	if r.rival != nil {
+		r.closeRival()
+	}
+	t.Logf("round %d (fleet seed %d): %d batches (rival: %d) in %v\n  results: %s\n  faults: %s",
+		r.n, r.seed, len(ids), len(r.rivalIDs), time.Since(started).Round(time.Second), tallyString(tally), drv.tally())
 	return ids
+}
+
+// startRival starts the second airfleet of the round on the same fleet,
+// with a log of its own, at the same moment as the first.
+func (r *soakRound) startRival(ctx context.Context, engines *sync.WaitGroup, dir string) {
+	t := r.t
+	path := r.dir + "-rival.db"
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.rivalSt, r.rivalDB, r.rivalLast = st, db, map[string]Result{}
+	r.rival = NewEngine(&device.DirSource{Dir: dir}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond})
+	engines.Go(func() { r.rival.Run(ctx) })
+}
+
+func (r *soakRound) closeRival() {
+	if err := r.rivalDB.Close(); err != nil {
+		r.t.Error(err)
+	}
+	if err := r.rivalSt.Close(); err != nil {
+		r.t.Errorf("closing the rival's log: %v", err)
+	}
+}
+
+// rivalBatches upgrades what the rival holds, then retries its failures,
+// like a second operator at the same hub.
+func (r *soakRound) rivalBatches(rng *rand.Rand) {
+	for b := 0; b < soakBatches && (b == 0 || time.Now().Before(r.deadline)); b++ {
+		var imeis []string
+		for _, a := range r.rival.Station().Modules() {
+			if x, seen := r.rivalLast[a.Info.IMEI]; a.Err == nil && a.Info.IMEI != "" && (b == 0 || seen && (x.Outcome == Failed || x.Outcome == Cancelled)) {
+				imeis = append(imeis, a.Info.IMEI)
+			}
+		}
+		if len(imeis) == 0 {
+			return
+		}
+		id, res := r.runOn(r.rival, rng, imeis)
+		r.rivalIDs = append(r.rivalIDs, id)
+		for _, x := range res {
+			if x.IMEI != "" {
+				r.rivalLast[x.IMEI] = x
+			}
+		}
+		if r.t.Failed() {
+			return
+		}
+	}
+}
+
+// checkOneOwner: no module has an attempt of this round in both logs:
+// each was driven by one airfleet only.
+func (r *soakRound) checkOneOwner(since time.Time) {
+	for _, m := range r.f.Modules() {
+		n := [2]int{}
+		for i, st := range []*store.Store{r.st, r.rivalSt} {
+			rows, err := st.History(m.IMEI())
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			for _, a := range rows {
+				if !a.Started.Before(since) {
+					n[i]++
+				}
+			}
+		}
+		if n[0] > 0 && n[1] > 0 {
+			r.t.Errorf("round %d: %s has attempts in both airfleets' logs (%d and %d): two processes drove it", r.n, m, n[0], n[1])
+		}
+	}
 }
 
 // fleetConfig draws the fleet: a model and a role per module (about half
@@ -304,24 +411,45 @@ func (r *soakRound) retries() []string {
 		}
 		x, seen := r.last[a.Info.IMEI]
 		switch {
-		case !seen, x.Outcome == Failed, x.Outcome == Held && x.Note.Key != "held.budget":
+		case !seen, x.Outcome == Failed, x.Outcome == Cancelled, x.Outcome == Held && x.Note.Key != "held.budget":
 			out = append(out, a.Info.IMEI)
 		}
 	}
 	return out
 }
 
-// batch runs one batch (over every module when imeis is nil) and checks
-// that each module it names ended in a final state.
+// batch runs one batch of the soak's console (over every module when
+// imeis is nil) and remembers each module's result.
 func (r *soakRound) batch(rng *rand.Rand, imeis []string) (int64, []Result) {
+	id, res := r.runOn(r.e, rng, imeis)
+	for _, x := range res {
+		if x.IMEI != "" {
+			r.last[x.IMEI] = x
+		}
+	}
+	return id, res
+}
+
+// runOn runs one batch on e and checks that each module it names ended in
+// a final state. A quarter of the batches are hung up at a random moment
+// (SIGHUP, SIGTERM and Ctrl-C all cancel the batch's context): modules
+// that had asked are followed to their end, the others end cancelled, and
+// every request still counts.
+func (r *soakRound) runOn(e *Engine, rng *rand.Rand, imeis []string) (int64, []Result) {
 	t := r.t
 	cfg := Config{Mode: ModeIoT, Concurrency: []int{0, 0, 16, 24}[rng.IntN(4)], Operator: "soak"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	b := r.e.NewBatch(fast(cfg))
+	b := e.NewBatch(fast(cfg))
+	ctx, hangup := context.WithCancel(context.Background())
+	defer hangup()
+	hungUp := rng.IntN(4) == 0
+	if hungUp {
+		defer time.AfterFunc(time.Duration(rng.Int64N(int64(1500*time.Millisecond))), hangup).Stop()
+	}
 	done := make(chan []Result, 1)
-	go func() { done <- b.Run(context.Background(), imeis, nil) }()
+	go func() { done <- b.Run(ctx, imeis, nil) }()
 	var res []Result
 	select {
 	case res = <-done:
@@ -331,13 +459,11 @@ func (r *soakRound) batch(rng *rand.Rand, imeis []string) (int64, []Result) {
 		t.Fatalf("round %d: batch %d did not end within %v:\n%s", r.n, b.ID(), soakHang, sb.String())
 	}
 	for _, x := range res {
-		switch x.Outcome {
-		case Upgraded, Current, Failed, Held:
+		switch {
+		case x.Outcome == Upgraded, x.Outcome == Current, x.Outcome == Failed, x.Outcome == Held:
+		case x.Outcome == Cancelled && hungUp:
 		default:
 			t.Errorf("round %d: %s %s ended %q (%s)", r.n, x.Slot, x.IMEI, x.Outcome, x.Message)
-		}
-		if x.IMEI != "" {
-			r.last[x.IMEI] = x
 		}
 	}
 	return b.ID(), res
@@ -369,22 +495,11 @@ func (r *soakRound) checkUpgraded() {
 // is left that long.
 func (r *soakRound) checkTranscripts(since time.Time) {
 	t := r.t
-	rows, err := r.db.Query(`SELECT slot, count(*) FROM transcript WHERE dir = '<' AND time >= ? GROUP BY slot`, since.UnixMilli())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	logged := map[string]int64{}
-	for rows.Next() {
-		var slot string
-		var n int64
-		if err := rows.Scan(&slot, &n); err != nil {
-			t.Fatal(err)
+	logged := map[string]int64{} // both airfleets' logs when there is a rival
+	for _, db := range []*sql.DB{r.db, r.rivalDB} {
+		if db != nil {
+			countLines(t, db, since, logged)
 		}
-		logged[slot] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	var total int64
 	for i, m := range r.f.Modules() {
@@ -405,6 +520,27 @@ func (r *soakRound) checkTranscripts(since time.Time) {
 	}
 }
 
+// countLines adds the lines each slot's module sent, by db's transcript
+// since the given time, to logged.
+func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int64) {
+	rows, err := db.Query(`SELECT slot, count(*) FROM transcript WHERE dir = '<' AND time >= ? GROUP BY slot`, since.UnixMilli())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var slot string
+		var n int64
+		if err := rows.Scan(&slot, &n); err != nil {
+			t.Fatal(err)
+		}
+		logged[slot] += n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // checkRequests compares each IMEI's upgrade requests by the fake
 // platform's own count with the budget (4 by default, plus the request a
 // module makes by itself after an upgrade's reboot) and with what the
@@ -418,6 +554,13 @@ func (r *soakRound) checkRequests(since time.Time) {
 		counted, err := r.st.RequestsSince(m.IMEI(), since)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if r.rival != nil {
+			theirs, err := r.rivalSt.RequestsSince(m.IMEI(), since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counted += theirs
 		}
 		if asked > budget+1 {
 			t.Errorf("round %d: %s (%s) asked the platform %d times, over the budget of %d (+1 after a reboot)",
@@ -511,7 +654,7 @@ func checkAllEnded(t *testing.T, st *store.Store, ids []int64) {
 type soakDriver struct {
 	rng  *rand.Rand // the driver's goroutine only
 	f    *sim.Fleet
-	st   *Station
+	sts  []*Station // the soak's console, and its rival when there is one
 	mods []*sim.Module
 	wg   sync.WaitGroup
 	done chan struct{}
@@ -521,8 +664,8 @@ type soakDriver struct {
 	counts map[string]int
 }
 
-func newSoakDriver(rng *rand.Rand, f *sim.Fleet, st *Station) *soakDriver {
-	return &soakDriver{rng: rng, f: f, st: st, mods: f.Modules(), done: make(chan struct{}),
+func newSoakDriver(rng *rand.Rand, f *sim.Fleet, sts ...*Station) *soakDriver {
+	return &soakDriver{rng: rng, f: f, sts: sts, mods: f.Modules(), done: make(chan struct{}),
 		busy: map[string]bool{}, counts: map[string]int{}}
 }
 
@@ -586,10 +729,14 @@ func (d *soakDriver) loop(ctx context.Context) {
 		}
 		// An operator replugs a module the console could not identify
 		// (a stall at the wrong moment): it would sit there for ever.
-		for _, a := range d.st.Modules() {
-			if a.Err != nil {
-				if m := d.f.Module(a.Slot); m != nil {
-					d.replug(ctx, m, d.between(100*time.Millisecond, 600*time.Millisecond), "replug-unidentified")
+		// A module the other airfleet holds is not unidentified: it is
+		// someone else's.
+		for _, st := range d.sts {
+			for _, a := range st.Modules() {
+				if _, inUse := errors.AsType[*device.InUseError](a.Err); a.Err != nil && !inUse {
+					if m := d.f.Module(a.Slot); m != nil {
+						d.replug(ctx, m, d.between(100*time.Millisecond, 600*time.Millisecond), "replug-unidentified")
+					}
 				}
 			}
 		}
