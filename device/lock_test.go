@@ -264,24 +264,7 @@ func TestSlotLockAcrossUsers(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run a helper as nobody")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	for p := tmp; p != os.TempDir() && p != "/"; p = filepath.Dir(p) {
-		if err := os.Chmod(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(tmp, "device.test")
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin, tmp := binaryForNobody(t)
 	asNobody := func() *exec.Cmd {
 		cmd := exec.Command(bin, "-test.run=^TestSlotLockChild$")
 		cmd.Dir = tmp

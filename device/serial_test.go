@@ -267,15 +267,16 @@ func TestOpenPortChild(t *testing.T) {
 	fmt.Printf("KIND=%d\nMSG=%s\n", int(kind), err)
 }
 
-// openAsNobody opens path as user nobody, in a copy of this test binary
-// that nobody may run, and returns the kind of failure and its message.
-func openAsNobody(t *testing.T, path string) (PortErrorKind, string) {
+// binaryForNobody copies this test binary into a folder user nobody may
+// enter and run it from (root's temporary folders are 0700), and returns
+// the copy and its folder.
+func binaryForNobody(t *testing.T) (bin, dir string) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir = t.TempDir()
 	for p := dir; p != os.TempDir() && p != "/"; p = filepath.Dir(p) {
 		if err := os.Chmod(p, 0o755); err != nil {
 			t.Fatal(err)
@@ -285,10 +286,18 @@ func openAsNobody(t *testing.T, path string) (PortErrorKind, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "device.test")
+	bin = filepath.Join(dir, "device.test")
 	if err := os.WriteFile(bin, b, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return bin, dir
+}
+
+// openAsNobody opens path as user nobody, in a copy of this test binary
+// that nobody may run, and returns the kind of failure and its message.
+func openAsNobody(t *testing.T, path string) (PortErrorKind, string) {
+	t.Helper()
+	bin, dir := binaryForNobody(t)
 	cmd := exec.Command(bin, "-test.run=^TestOpenPortChild$")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), childOpenEnv+"="+path, "GOCOVERDIR=")
