@@ -55,7 +55,18 @@ type CodeInfo struct {
 	Platform string // the platform's own log text (platform codes only)
 	Policy   Policy
 	Retry    RetryRule
-	ZH, EN   Text
+	// Means is, for a module error, the platform code it stands for when
+	// it comes before any download and the platform gave no code of its
+	// own: the module prints -1003 for 43 (spec §3).
+	Means int
+	// Note is the key of the engine's sentence when this code ends a
+	// module ("": the catalogue's explanation, N("code", Code)).
+	Note string
+	// AfterDownload is the key of the sentence when the code comes after
+	// the download started (-1003: the delta was invalid or too big),
+	// given the highest progress seen.
+	AfterDownload string
+	ZH, EN        Text
 }
 
 // Text returns the entry's words in lang ("zh" or "en"; anything else is English).
@@ -70,55 +81,55 @@ func (c CodeInfo) Text(lang string) Text {
 func (c CodeInfo) IsPlatform() bool { return c.Code > 0 }
 
 var catalogue = map[int]CodeInfo{
-	3: {3, "无效的设备", PolicyFail, RetryAfterChange,
-		Text{"无效的设备", "请求里没有有效的 IMEI(参数名必须是小写 imei),多见于定制固件。", "把固件字符串(ATI)发给合宙技术支持。"},
-		Text{"invalid device", "The request carried no valid IMEI (the parameter must be named imei, lower case); usually custom firmware.", "Contact Luat support with the firmware string (ATI)."}},
-	17: {17, "无权限", PolicyFail, RetryAfterChange,
-		Text{"无权限", "设备、固件和项目 key 不属于同一个账户:模块登记在别的账户下。", "请合宙技术支持查出该 IMEI 所在账户,核实后迁移设备归属。"},
-		Text{"no permission", "The device, the firmware and the project key do not belong to one account: the module is registered under another account.", "Ask Luat support which account holds the IMEI, then have it moved."}},
-	21: {21, "不允许升级", PolicyFail, RetryAfterChange,
-		Text{"不允许升级", "不允许从当前版本跳到这个版本(例如跨基线)。", "选择允许的升级路径,分步升级。"},
-		Text{"not allowed", "This version jump is not allowed (for example across baselines).", "Choose an allowed path; upgrade in steps."}},
-	25: {25, "未找到项目", PolicyFail, RetryAfterChange,
-		Text{"未找到项目", "项目 key 对不上任何项目,或模块不在该 key 的账户下。", "核对 key(AT+UPGRADE=\"KEY\")是否有拼写错误,核对模块归属;不在本人账户下请联系合宙。"},
-		Text{"invalid project", "The project key matches no project, or the module is not in the key's account.", "Check the key (AT+UPGRADE=\"KEY\") for typos and check who owns the module; contact Luat if it is not in your account."}},
-	26: {26, "找不到固件", PolicyFail, RetryAfterChange,
-		Text{"找不到固件", "项目里没有与模块固件名相同的固件:上传的是别的型号或变体,或文件被改名。", "上传匹配的 *.dfota.bin;对照设备的固件名与平台上的固件名(除版本号外必须完全一致)。"},
-		Text{"invalid firmware", "The project has no firmware with the module's firmware name: the upload is another model or variant, or the file was renamed.", "Upload the matching *.dfota.bin; compare the device's firmware name with the platform's (identical apart from the version)."}},
-	27: {27, "已是最新版本", PolicyCurrent, RetryAfterChange,
-		Text{"已是最新版本", "平台没有更新的版本可给:设备版本不低于平台版本,或设备不在升级配置的 IMEI 列表里,或“是否升级”/“升级全部设备”为否。", "模块低于目标版本时:在平台的升级配置里加入该 IMEI 或打开升级开关。"},
-		Text{"already latest", "The platform offers nothing newer: the device is at or above the platform's version, or not in the config's IMEI list, or \"allow upgrade\" / \"upgrade all devices\" is off.", "If the module is below the target: add the IMEI to the upgrade config or enable upgrading on the platform."}},
-	40: {40, "检测到循环升级", PolicyStop, RetryNever,
-		Text{"循环升级,已禁止", "该 IMEI 一天内请求太频繁(约六次),被平台禁止升级。", "在平台设备列表里解除禁止,再查明之前失败的原因;不要反复重试。"},
-		Text{"loop upgrade, banned", "The IMEI asked too often (about six times in a day) and the platform banned it.", "Lift the ban in the platform's device list, then fix what made it fail; do not retry in a loop."}},
-	43: {43, "正在生成版本,请等待", PolicyWaitRetry, RetryFree,
-		Text{"正在生成差分包", "平台正在为这个版本对生成差分包,首次请求时出现。", "无需操作:一到三分钟后会自动重试。"},
-		Text{"please wait", "The platform is still making the delta for this base → target pair; this happens on the first request.", "Nothing: the console waits 1–3 minutes and asks again."}},
-	44: {44, "基础CORE版本缺失", PolicyFail, RetryAfterChange,
-		Text{"基础版本缺失", "平台没有模块当前的固件,无法做差分(多为定制或少见的出厂固件)。", "请合宙技术支持添加基础固件(需提供定制固件邮件)。"},
-		Text{"base version missing", "The platform does not have the module's current firmware to diff against (custom or unusual factory firmware).", "Ask Luat support to add the base firmware (needs the custom-firmware mail)."}},
+	3: {Code: 3, Platform: "无效的设备", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"无效的设备", "请求里没有有效的 IMEI(参数名必须是小写 imei),多见于定制固件。", "把固件字符串(ATI)发给合宙技术支持。"},
+		EN: Text{"invalid device", "The request carried no valid IMEI (the parameter must be named imei, lower case); usually custom firmware.", "Contact Luat support with the firmware string (ATI)."}},
+	17: {Code: 17, Platform: "无权限", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"无权限", "设备、固件和项目 key 不属于同一个账户:模块登记在别的账户下。", "请合宙技术支持查出该 IMEI 所在账户,核实后迁移设备归属。"},
+		EN: Text{"no permission", "The device, the firmware and the project key do not belong to one account: the module is registered under another account.", "Ask Luat support which account holds the IMEI, then have it moved."}},
+	21: {Code: 21, Platform: "不允许升级", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"不允许升级", "不允许从当前版本跳到这个版本(例如跨基线)。", "选择允许的升级路径,分步升级。"},
+		EN: Text{"not allowed", "This version jump is not allowed (for example across baselines).", "Choose an allowed path; upgrade in steps."}},
+	25: {Code: 25, Platform: "未找到项目", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"未找到项目", "项目 key 对不上任何项目,或模块不在该 key 的账户下。", "核对 key(AT+UPGRADE=\"KEY\")是否有拼写错误,核对模块归属;不在本人账户下请联系合宙。"},
+		EN: Text{"invalid project", "The project key matches no project, or the module is not in the key's account.", "Check the key (AT+UPGRADE=\"KEY\") for typos and check who owns the module; contact Luat if it is not in your account."}},
+	26: {Code: 26, Platform: "找不到固件", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"找不到固件", "项目里没有与模块固件名相同的固件:上传的是别的型号或变体,或文件被改名。", "上传匹配的 *.dfota.bin;对照设备的固件名与平台上的固件名(除版本号外必须完全一致)。"},
+		EN: Text{"invalid firmware", "The project has no firmware with the module's firmware name: the upload is another model or variant, or the file was renamed.", "Upload the matching *.dfota.bin; compare the device's firmware name with the platform's (identical apart from the version)."}},
+	27: {Code: 27, Platform: "已是最新版本", Policy: PolicyCurrent, Retry: RetryAfterChange,
+		ZH: Text{"已是最新版本", "平台没有更新的版本可给:设备版本不低于平台版本,或设备不在升级配置的 IMEI 列表里,或“是否升级”/“升级全部设备”为否。", "模块低于目标版本时:在平台的升级配置里加入该 IMEI 或打开升级开关。"},
+		EN: Text{"already latest", "The platform offers nothing newer: the device is at or above the platform's version, or not in the config's IMEI list, or \"allow upgrade\" / \"upgrade all devices\" is off.", "If the module is below the target: add the IMEI to the upgrade config or enable upgrading on the platform."}},
+	40: {Code: 40, Platform: "检测到循环升级", Policy: PolicyStop, Retry: RetryNever, Note: "failed.banned",
+		ZH: Text{"循环升级,已禁止", "该 IMEI 一天内请求太频繁(约六次),被平台禁止升级。", "在平台设备列表里解除禁止,再查明之前失败的原因;不要反复重试。"},
+		EN: Text{"loop upgrade, banned", "The IMEI asked too often (about six times in a day) and the platform banned it.", "Lift the ban in the platform's device list, then fix what made it fail; do not retry in a loop."}},
+	43: {Code: 43, Platform: "正在生成版本,请等待", Policy: PolicyWaitRetry, Retry: RetryFree,
+		ZH: Text{"正在生成差分包", "平台正在为这个版本对生成差分包,首次请求时出现。", "无需操作:一到三分钟后会自动重试。"},
+		EN: Text{"please wait", "The platform is still making the delta for this base → target pair; this happens on the first request.", "Nothing: the console waits 1–3 minutes and asks again."}},
+	44: {Code: 44, Platform: "基础CORE版本缺失", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"基础版本缺失", "平台没有模块当前的固件,无法做差分(多为定制或少见的出厂固件)。", "请合宙技术支持添加基础固件(需提供定制固件邮件)。"},
+		EN: Text{"base version missing", "The platform does not have the module's current firmware to diff against (custom or unusual factory firmware).", "Ask Luat support to add the base firmware (needs the custom-firmware mail)."}},
 
-	-1000: {-1000, "", PolicyFail, RetryAfterChange,
-		Text{"URL 无效", "模块拒绝了这个 URL。", "检查 URL 的协议、长度和字符。"},
-		Text{"invalid URL", "The module refused the URL.", "Check the URL's scheme, length and characters."}},
-	-1001: {-1001, "", PolicyRetryOnce, RetryFree,
-		Text{"没有数据连接", "模块没有数据连接。", "检查 SIM 卡、天线和 AT+CEREG?;模块注册上网络后可重试。"},
-		Text{"no data connection", "The module has no data connection.", "Check the SIM, the antenna and AT+CEREG?; retry once the module is registered."}},
-	-1002: {-1002, "", PolicyFail, RetryFree,
-		Text{"连不上服务器", "模块连不上服务器。", "检查 URL 的主机和端口、服务器本身、APN 的防火墙。"},
-		Text{"server unreachable", "The module cannot connect to the server.", "Check the URL's host and port, the server, and the APN's firewall."}},
-	-1003: {-1003, "", PolicyFail, RetryFree,
-		Text{"固件无效", "没有任何进度就出现时几乎总是平台码 43(差分包还在生成);下载到 100% 后出现时,差分包无效或超出模块的 FOTA 区(约 480 KB)。", "进度前:等待后重试;100% 后:分多个小版本逐步升级。"},
-		Text{"invalid firmware", "Before any progress it is almost always platform code 43 (delta still being made); after 100 % the delta is invalid or too big for the module's FOTA area (about 480 KB).", "Before progress: wait and retry. After 100 %: upgrade in smaller version steps."}},
-	-1004: {-1004, "", PolicyFail, RetryFree,
-		Text{"HTTP 响应错误", "服务器回了错误:平台码见 AT+UPGRADE?;自建服务器的 404 表示文件路径错。", "按平台码处理;自建服务器请核对文件路径。"},
-		Text{"HTTP response error", "The server answered with an error: the platform code is in AT+UPGRADE?; a custom server's 404 means a wrong file path.", "Act on the platform code; on your own server, check the file path."}},
-	-1005: {-1005, "", PolicyRetryOnce, RetryFree,
-		Text{"写 flash 失败", "固件无法写入 flash。", "重试一次;再失败则模块需要有线重新烧录。"},
-		Text{"flash write failed", "The firmware could not be stored in flash.", "Retry once; if it repeats, the module needs a wired re-flash."}},
-	-1006: {-1006, "", PolicyRetryOnce, RetryFree,
-		Text{"其他错误", "未知的模块错误。", "重试一次,再失败请带着 AT 记录上报。"},
-		Text{"other error", "Unknown module error.", "Retry once, then escalate with the AT transcript."}},
+	-1000: {Code: -1000, Platform: "", Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"URL 无效", "模块拒绝了这个 URL。", "检查 URL 的协议、长度和字符。"},
+		EN: Text{"invalid URL", "The module refused the URL.", "Check the URL's scheme, length and characters."}},
+	-1001: {Code: -1001, Platform: "", Policy: PolicyRetryOnce, Retry: RetryFree,
+		ZH: Text{"没有数据连接", "模块没有数据连接。", "检查 SIM 卡、天线和 AT+CEREG?;模块注册上网络后可重试。"},
+		EN: Text{"no data connection", "The module has no data connection.", "Check the SIM, the antenna and AT+CEREG?; retry once the module is registered."}},
+	-1002: {Code: -1002, Platform: "", Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"连不上服务器", "模块连不上服务器。", "检查 URL 的主机和端口、服务器本身、APN 的防火墙。"},
+		EN: Text{"server unreachable", "The module cannot connect to the server.", "Check the URL's host and port, the server, and the APN's firewall."}},
+	-1003: {Code: -1003, Platform: "", Policy: PolicyFail, Retry: RetryFree, Means: 43, AfterDownload: "failed.toobig",
+		ZH: Text{"固件无效", "没有任何进度就出现时几乎总是平台码 43(差分包还在生成);下载到 100% 后出现时,差分包无效或超出模块的 FOTA 区(约 480 KB)。", "进度前:等待后重试;100% 后:分多个小版本逐步升级。"},
+		EN: Text{"invalid firmware", "Before any progress it is almost always platform code 43 (delta still being made); after 100 % the delta is invalid or too big for the module's FOTA area (about 480 KB).", "Before progress: wait and retry. After 100 %: upgrade in smaller version steps."}},
+	-1004: {Code: -1004, Platform: "", Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"HTTP 响应错误", "服务器回了错误:平台码见 AT+UPGRADE?;自建服务器的 404 表示文件路径错。", "按平台码处理;自建服务器请核对文件路径。"},
+		EN: Text{"HTTP response error", "The server answered with an error: the platform code is in AT+UPGRADE?; a custom server's 404 means a wrong file path.", "Act on the platform code; on your own server, check the file path."}},
+	-1005: {Code: -1005, Platform: "", Policy: PolicyRetryOnce, Retry: RetryFree,
+		ZH: Text{"写 flash 失败", "固件无法写入 flash。", "重试一次;再失败则模块需要有线重新烧录。"},
+		EN: Text{"flash write failed", "The firmware could not be stored in flash.", "Retry once; if it repeats, the module needs a wired re-flash."}},
+	-1006: {Code: -1006, Platform: "", Policy: PolicyRetryOnce, Retry: RetryFree,
+		ZH: Text{"其他错误", "未知的模块错误。", "重试一次,再失败请带着 AT 记录上报。"},
+		EN: Text{"other error", "Unknown module error.", "Retry once, then escalate with the AT transcript."}},
 }
 
 // Lookup returns the catalogue entry of a platform code or module error.

@@ -61,3 +61,40 @@ func hasHan(s string) bool {
 	}
 	return false
 }
+
+// The engine knows codes only through the catalogue: what a failed request
+// leads to follows the row's Policy, and a new code with an existing
+// policy is one row (here a made-up 45 that stops like 40).
+func TestDecideFollowsTheCatalogue(t *testing.T) {
+	catalogue[45] = CodeInfo{Code: 45, Policy: PolicyStop, Retry: RetryNever}
+	defer delete(catalogue, 45)
+	cases := []struct {
+		f      failure
+		code   int
+		policy Policy
+		ending string
+	}{
+		{failure{code: 43, modErr: -1003, progress: -1}, 43, PolicyWaitRetry, ""},
+		{failure{modErr: -1003, progress: -1}, 43, PolicyWaitRetry, ""}, // the module's way of saying 43
+		{failure{modErr: -1003, progress: 100}, -1003, PolicyFail, "failed.toobig"},
+		{failure{code: 40, modErr: -1004, progress: -1}, 40, PolicyStop, "failed.banned"},
+		{failure{code: 27, modErr: -1004, progress: -1}, 27, PolicyCurrent, ""},
+		{failure{code: 25, modErr: -1004, progress: -1}, 25, PolicyFail, "code"},
+		{failure{code: 99, modErr: -1004, progress: -1}, -1004, PolicyFail, "code"}, // unknown code: the module's error
+		{failure{modErr: -1005, progress: 50}, -1005, PolicyRetryOnce, "code"},
+		{failure{modErr: -1999, progress: -1}, -1999, PolicyFail, "code"},
+		{failure{code: 45, modErr: -1004, progress: -1}, 45, PolicyStop, "code"},
+	}
+	for _, c := range cases {
+		code, info := decide(c.f)
+		if code != c.code || info.Policy != c.policy {
+			t.Errorf("%+v: code %d policy %v, want %d %v", c.f, code, info.Policy, c.code, c.policy)
+		}
+		if n := info.ending(code, c.f.progress); c.ending != "" && n.Key != c.ending {
+			t.Errorf("%+v: ends with %q, want %q", c.f, n.Key, c.ending)
+		}
+	}
+	if !retryNever(Result{Outcome: Failed, Code: 45}) {
+		t.Error("the new row's RetryNever is not followed")
+	}
+}

@@ -133,8 +133,9 @@ func (c *Controller) Config() Config {
 }
 
 // autoStart starts a newly identified module when auto-start is on, unless
-// it already ended upgraded or current in this session, or was banned
-// (code 40): plugging such a module in again must not spend a request. A
+// it already ended upgraded or current in this session, or failed with a
+// code no retry may follow (code 40, banned): plugging such a module in
+// again must not spend a request. A
 // module whose attempt just ended and that the station identifies again
 // without an unplug (after the reboot that ended it) was not plugged in: a
 // failed one is retried when the operator replugs it or asks.
@@ -154,7 +155,7 @@ func (c *Controller) wantAuto(e Event) bool {
 	switch {
 	case !c.auto, c.running[e.IMEI] != nil, c.settled[e.IMEI]:
 		return false
-	case seen && (last.Outcome == Upgraded || last.Outcome == Current || last.Code == 40):
+	case seen && (last.Outcome == Upgraded || last.Outcome == Current || retryNever(last)):
 		return false
 	}
 	return true

@@ -201,17 +201,16 @@ func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
 }
 
 // policy decides what a failed request leads to: wait and retry, retry
-// once, or the end. It returns true to ask again.
+// once, or the end. It returns true to ask again. The code catalogue
+// decides (decide, CodeInfo.Policy); nothing here knows a code by number.
 func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 	cfg := m.b.cfg
 	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = f.code, f.modErr, f.http
 	m.emit(StateRequesting, N("request.failed", failureText(f)), func(e *Event) { e.Code, e.ModErr, e.HTTP = f.code, f.modErr, f.http })
 
-	waitable := f.code == 43 || (f.code == 0 && f.modErr == -1003 && f.progress < 0)
-	switch {
-	case f.code == 40:
-		return false, m.finish(Failed, N("failed.banned"))
-	case waitable:
+	code, info := decide(f)
+	switch info.Policy {
+	case PolicyWaitRetry:
 		if m.platformWaits >= cfg.MaxPlatformWaits {
 			return false, m.finish(Failed, N("failed.notready", m.platformWaits))
 		}
@@ -221,32 +220,54 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 		}
 		wait = min(wait, cfg.RetryMaxWait)
 		m.platformWaits++
-		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModErr = 43, f.modErr })
+		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModErr = code, f.modErr })
 		if err := sleep(ctx, wait); err != nil {
 			return false, m.cancelled("when.delta")
 		}
 		return true, m.checkBudget(ctx)
-	case f.code == 27:
+	case PolicyCurrent:
 		return false, m.latest(ctx)
-	case f.modErr == -1003 && f.progress >= 0:
-		return false, m.finish(Failed, N("failed.toobig", f.progress))
+	case PolicyRetryOnce:
+		if !m.retriedOnce {
+			m.retriedOnce = true
+			m.emit(StateRequesting, N("retry.once", N("code", code)), nil)
+			if err := m.checkBudget(ctx); err != nil {
+				return false, err
+			}
+			return true, nil
+		}
 	}
-	policy, note := PolicyFail, N("code", f.modErr)
+	return false, m.finish(Failed, info.ending(code, f.progress))
+}
+
+// decide finds the catalogue entry that decides a failed request: the
+// platform's code when it gave a known one, else the module's error, read
+// as the platform code it stands for (CodeInfo.Means) when it came before
+// any download. An error the catalogue does not know fails the module.
+func decide(f failure) (int, CodeInfo) {
 	for _, c := range []int{f.code, f.modErr} {
-		if info, ok := Lookup(c); ok && c != 0 {
-			policy, note = info.Policy, N("code", c)
-			break
+		info, ok := Lookup(c)
+		if !ok || c == 0 {
+			continue
 		}
-	}
-	if policy == PolicyRetryOnce && !m.retriedOnce {
-		m.retriedOnce = true
-		m.emit(StateRequesting, N("retry.once", note), nil)
-		if err := m.checkBudget(ctx); err != nil {
-			return false, err
+		if means, ok := Lookup(info.Means); ok && info.Means != 0 && f.code == 0 && f.progress < 0 {
+			return info.Means, means
 		}
-		return true, nil
+		return c, info
 	}
-	return false, m.finish(Failed, note)
+	return f.modErr, CodeInfo{Code: f.modErr, Policy: PolicyFail}
+}
+
+// ending is the sentence of a module that this code ends, progress being
+// the highest download progress seen (-1 for none).
+func (c CodeInfo) ending(code, progress int) Note {
+	switch {
+	case c.AfterDownload != "" && progress >= 0:
+		return N(c.AfterDownload, progress)
+	case c.Note != "":
+		return N(c.Note)
+	}
+	return N("code", code)
 }
 
 // latest decides what code 27 ("already latest") means for this module.

@@ -43,3 +43,10 @@ func RetrySkip(last Result, then, now Config) (Note, bool) {
 func sameRequest(a, b Config) bool {
 	return a.Mode == b.Mode && a.Key == b.Key && a.URL == b.URL && a.Target == b.Target
 }
+
+// retryNever reports whether r failed with a code the catalogue never lets
+// a bulk retry or an auto-start follow (40: banned).
+func retryNever(r Result) bool {
+	info, ok := Lookup(r.Primary())
+	return ok && r.Primary() != 0 && info.Retry == RetryNever
+}
