@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"airfleet/store"
+	"airfleet/tui"
+	"airfleet/upgrade"
+)
+
+// cmdConsole is the console on the modules attached to this station (or in
+// a fleet directory), with the operator's remembered settings.
+func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	fs := newFlags("console", stderr)
+	source := sourceFlags(fs)
+	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
+	lang := fs.String("lang", "", "console language, zh or en (default: the settings, else LANG)")
+	settings := fs.String("settings", tui.DefaultSettingsPath(), "the settings `FILE` (mode, key, target …), remembered between runs")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := tui.CheckLang(*lang); err != nil {
+		return usageErr("--lang %v", err)
+	}
+	src, err := source()
+	if err != nil {
+		return err
+	}
+	// A settings file that does not parse or holds a wrong value stops
+	// the console: starting on other settings than the operator saved
+	// would upgrade a line with the wrong key or target.
+	s, err := tui.LoadSettings(*settings)
+	if err != nil {
+		return usageErr("--settings: %v", err)
+	}
+	cfg := s.Config(upgrade.Config{})
+	log, err := openLog(*dbPath)
+	if err != nil {
+		return usageErr("--db: %v", err)
+	}
+	defer closeLog(log, &err)
+	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
+	ctl.SetAutoStart(s.AutoStart)
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { ctl.Run(cctx); close(done) }()
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings,
+		LogHealth: log.Health})
+	stop()
+	drain(ctl, stderr)
+	<-done
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// drain reads the controller's events once the console is gone, and says
+// why the program has not ended yet while modules finish a download: they
+// are left to reboot and are verified, never abandoned mid-flash.
+func drain(ctl *upgrade.Controller, stderr io.Writer) {
+	if n := ctl.Running(); n > 0 {
+		fmt.Fprintf(stderr, "airfleet: waiting for %d modules to reach a safe state (a module that is downloading is followed through its reboot)…\n", n)
+	}
+	go func() {
+		for range ctl.Events() {
+		}
+	}()
+}
+
+// explain gives the console the catalogue's words for a code.
+func explain(code, moduleErr int, lang string) (title, explanation, remedy string) {
+	title, explanation, remedy, _ = upgrade.Explain(code, moduleErr, lang)
+	return
+}

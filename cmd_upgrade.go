@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"airfleet/device"
+	"airfleet/store"
+	"airfleet/tui"
+	"airfleet/upgrade"
+)
+
+// cmdUpgrade upgrades every module found (or the listed IMEIs) without the
+// console, printing a line per module and a summary; ok is false when a
+// module did not pass.
+func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (ok bool, err error) {
+	fs := newFlags("upgrade", stderr)
+	var cfg upgrade.Config
+	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
+	key := fs.String("key", "", "project `KEY` for --mode key (only its last four characters are logged); other users of this machine can read it in ps: prefer --key-file or "+keyEnv)
+	keyFile := fs.String("key-file", "", "read the project key for --mode key from `FILE` (mode 0600; refused if other users may read it)")
+	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url")
+	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; default: all)")
+	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
+	fs.DurationVar(&cfg.RetryAfter, "retry-after", 90*time.Second, "first wait after platform code 43 (`D`, growing 1.5x per wait)")
+	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
+	fs.IntVar(&cfg.Budget, "budget", 4, fmt.Sprintf("upgrade requests allowed per IMEI per 24 h (the platform bans at about six; above %d needs --force)", upgrade.MaxBudget))
+	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
+	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
+	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")
+	source := sourceFlags(fs)
+	imeis := fs.String("imei", "", "upgrade only these IMEIs (`LIST`, comma-separated)")
+	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
+	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
+	retry := fs.Bool("retry-failed", false, "upgrade only the modules that did not pass in the log's last batch at this station")
+	langFlag := fs.String("lang", "", "language of the result lines, the live line and the summary, `zh` or en (default: from LANG; --json stays English)")
+	if err := parse(fs, args); err != nil {
+		return false, err
+	}
+	if err := tui.CheckLang(*langFlag); err != nil {
+		return false, usageErr("--lang %v", err)
+	}
+	lang := tui.Language(*langFlag, os.Getenv)
+	if *retry && *imeis != "" {
+		return false, usageErr("give --imei or --retry-failed, not both")
+	}
+	cfg.Mode = upgrade.Mode(*mode)
+	var keySource string
+	if cfg.Key, keySource, err = projectKey(*key, *keyFile, cfg.Mode, stderr); err != nil {
+		return false, err
+	}
+	// Zero means "the default" inside Config; given on the command line,
+	// it is a mistake.
+	for _, f := range []struct {
+		name string
+		bad  bool
+		fix  string
+	}{
+		{"concurrency", cfg.Concurrency < 1, "give 1 or more, or leave it out to upgrade every module at once"},
+		{"budget", cfg.Budget < 1, "give 1 or more requests per IMEI per 24 h (the platform bans at about six)"},
+		{"retry-after", cfg.RetryAfter <= 0, "give a positive duration such as 90s"},
+		{"reboot-timeout", cfg.RebootTimeout <= 0, "give a positive duration such as 180s"},
+	} {
+		if set(fs, f.name) && f.bad {
+			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return false, usageErr("%v", nameKeySource(err, keySource))
+	}
+	list, err := parseIMEIs(*imeis)
+	if err != nil {
+		return false, err
+	}
+	src, err := source()
+	if err != nil {
+		return false, err
+	}
+	if err := checkSetup(src); err != nil {
+		return false, err
+	}
+	log, err := openLog(*dbPath)
+	if err != nil {
+		return false, usageErr("--db: %v", err)
+	}
+	defer closeLog(log, &err)
+	if n := log.Recovered(); n > 0 {
+		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
+	}
+	if *retry {
+		var skipped []upgrade.Result
+		if list, skipped, err = log.RetryList(cfg.StationName(), cfg); err != nil {
+			return false, usageErr("--retry-failed: %v", err)
+		}
+		for _, r := range skipped {
+			fmt.Fprintf(stderr, "airfleet: %s %s: %s\n", r.Slot, r.IMEI, r.Note.In(lang))
+		}
+		if len(list) == 0 {
+			return false, fmt.Errorf("--retry-failed: none of the %d modules that did not pass may be retried as they are (see above)", len(skipped))
+		}
+	}
+
+	progress := upgrade.NewProgress(time.Now())
+	progress.Lang = lang
+	eng := upgrade.NewEngine(src, log, upgrade.EngineOptions{Emit: progress.Observe})
+	ectx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engineDone := make(chan struct{})
+	go func() { eng.Run(ectx); close(engineDone) }()
+	defer func() { stopEngine(); <-engineDone }()
+
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	err = eng.Station().WaitReady(wctx)
+	cancel()
+	if err != nil {
+		return false, fmt.Errorf("the modules were not identified within 60 s: %w", err)
+	}
+	if len(eng.Station().Modules()) == 0 && len(list) == 0 {
+		return false, errors.New("no modules found: check the hub's power and cables, or give --ports DIR")
+	}
+	warnOtherLogs(stderr, log, eng, list)
+
+	var statusLine io.Writer // the live line, only on a terminal
+	if isTerminal(stdout) && isTerminal(stderr) && !*asJSON {
+		statusLine = stderr
+	}
+	out := progress.Live(stdout, statusLine, 500*time.Millisecond)
+	stopWarnings := warnLog(log, func(msg string) { out.PrintTo(stderr, []byte(msg)) })
+	defer stopWarnings()
+	start := time.Now()
+	batch := eng.NewBatch(cfg)
+	results := batch.Run(ctx, list, func(r upgrade.Result) {
+		if *asJSON {
+			out.Print(upgrade.MarshalLine(r.JSON()))
+		} else {
+			out.Print([]byte(r.LineIn(lang) + "\n"))
+		}
+	})
+	out.Stop()
+	sum := upgrade.Summarize(results, time.Since(start))
+	sum.Batch = batch.ID()
+	if at, ok := batch.Cancelled(); ok {
+		sum.MarkCancelled(results, at)
+	}
+	if *asJSON {
+		stdout.Write(upgrade.MarshalLine(sum))
+	} else {
+		fmt.Fprintln(stdout, sum.In(lang))
+	}
+	if n := sum.CancelNote(); n.Key != "" {
+		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
+	}
+	return sum.OK(), nil
+}
+
+// closeLog closes the log; writes it could not save make the command
+// fail, saying so: the log is the product's memory, and its loss is never
+// silent.
+func closeLog(log *upgrade.StoreLog, err *error) {
+	if cerr := log.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("the log: %w", cerr)
+	}
+}
+
+// warnLog prints each new trouble of the log's writer (disk full, file
+// locked) while a batch runs: the upgrades go on, the rows wait in memory,
+// and the person at the terminal learns why.
+func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case err := <-log.Store().Errors():
+				print(fmt.Sprintf("airfleet: warning: %v (the upgrades go on)\n", err))
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// checkSetup refuses a fleet directory holding module folders that cannot
+// be used as they are (a "port" that is a regular file, a folder without
+// if06 or if02), before the log is opened or anything is sent: the person
+// who made the directory has to fix it.
+func checkSetup(src device.Source) error {
+	ds, ok := src.(*device.DirSource)
+	if !ok {
+		return nil
+	}
+	cands, err := ds.List()
+	if err != nil {
+		return usageErr("--ports: %v", err)
+	}
+	var bad []string
+	for _, c := range cands {
+		if errors.Is(c.Problem, device.ErrNotSerial) || errors.Is(c.Problem, device.ErrNoATPort) {
+			bad = append(bad, c.Problem.Error())
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return usageErr("--ports %s: %d module folder(s) cannot be used, so nothing was sent to any module:\n  %s\nfix them, or move them out of %s, and run again",
+		ds.Dir, len(bad), strings.Join(bad, "\n  "), ds.Dir)
+}
+
+func parseIMEIs(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if len(f) != 15 || strings.Trim(f, "0123456789") != "" {
+			return nil, usageErr("--imei: %q is not a 15-digit IMEI", f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"airfleet/device"
+
+	"golang.org/x/term"
+)
+
+// commands are the subcommands as help describes them: the usage line of
+// each, with every flag (continuation lines start with a space), and what
+// it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
+var commands = []struct{ name, synopsis, what string }{
+	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]",
+		"the console on the modules attached to this station"},
+	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
+		"the console on a simulated fleet of 24 modules"},
+	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--db PATH] [--lang zh|en]",
+		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
+			"a module could not be identified (why, and the fix, are said below the table)"},
+	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
+		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
+	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
+		" [--ports DIR] [--usb-ids LIST] [--imei LIST | --retry-failed] [--concurrency N]\n" +
+		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
+		" [--db PATH] [--station NAME] [--operator NAME] [--json] [--lang zh|en]",
+		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
+			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
+			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
+			"SIGTERM, SIGHUP); 2 a usage error"},
+	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
+		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
+	{"version", "airfleet version", "print the version"},
+}
+
+// usage is the help of "airfleet -h".
+func usage() string {
+	var b strings.Builder
+	b.WriteString("airfleet: upgrade batches of Air780-family modules over the air\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %s\n      %s\n", indentLines(c.synopsis, strings.Repeat(" ", len("  airfleet "+c.name+" "))),
+			strings.ReplaceAll(c.what, "\n", "\n      "))
+	}
+	b.WriteString("\nRun \"airfleet COMMAND -h\" for the flags of one command.\n")
+	return b.String()
+}
+
+// help is the head of "airfleet COMMAND -h" for the command whose flag
+// set is named name ("airfleet scan"): its usage line and what it does.
+func help(name string) string {
+	for _, c := range commands {
+		if name == "airfleet "+c.name {
+			return fmt.Sprintf("usage: %s\n\n%s.\n", indentLines(c.synopsis, strings.Repeat(" ", len("usage: "+name+" "))), c.what)
+		}
+	}
+	return "usage of " + name + ":\n"
+}
+
+// indentLines indents the continuation lines of s (they start with a
+// space) by prefix.
+func indentLines(s, prefix string) string {
+	return strings.ReplaceAll(s, "\n ", "\n"+prefix)
+}
+
+func usageErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// newFlags returns a flag set whose errors come back as usage errors. The
+// flag list is printed for -h only: a mistake gets one sentence.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("airfleet "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlags parses the flags of args; the arguments after them are left
+// in fs.Args().
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// The flag package prints its error before returning it; run says
+	// it once, with the hint.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "%s\nflags:\n", help(fs.Name()))
+			fs.PrintDefaults()
+			return err
+		}
+		return usageErr("%v (\"%s -h\" lists the flags)", err, fs.Name())
+	}
+	return nil
+}
+
+// sourceFlags adds --ports and --usb-ids to fs; the function it returns
+// builds, once fs is parsed, where modules are looked for: a fleet
+// directory, or sysfs with an allow-list of USB IDs.
+func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
+	return func() (device.Source, error) {
+		if *ports != "" {
+			fi, err := os.Stat(*ports)
+			if err != nil {
+				return nil, usageErr("--ports %s: %v", *ports, err)
+			}
+			if !fi.IsDir() {
+				return nil, usageErr("--ports %s is not a directory: give the fleet directory (DIR/<slot>/if06 …)", *ports)
+			}
+			return &device.DirSource{Dir: *ports}, nil
+		}
+		allow, err := device.ParseVIDPIDList(*usbIDs)
+		if err != nil {
+			return nil, usageErr("--usb-ids: %v", err)
+		}
+		return device.SysfsSource{Allow: allow}, nil
+	}
+}
+
+// set reports whether the flag was given on the command line.
+func set(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
