@@ -223,7 +223,7 @@ func parseIMEIs(s string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
-		if len(f) != 15 || strings.Trim(f, "0123456789") != "" {
+		if !device.IsIMEI(f) {
 			return nil, usageErr("--imei: %q is not a 15-digit IMEI", f)
 		}
 		out = append(out, f)

@@ -150,7 +150,7 @@ func IMEI(ctx context.Context, s *Session) (string, error) {
 		if v == "" {
 			v = l
 		}
-		if v = unquote(v); isIMEI(v) {
+		if v = unquote(v); IsIMEI(v) {
 			return v, nil
 		}
 	}
@@ -192,7 +192,9 @@ func errorFinal(err error) string {
 	return err.Error()
 }
 
-func isIMEI(s string) bool { return len(s) == 15 && allDigits(s) }
+// IsIMEI reports whether s is an IMEI as modules print it and people type
+// it: exactly fifteen digits. The one IMEI check of airfleet.
+func IsIMEI(s string) bool { return len(s) == 15 && allDigits(s) }
 
 func allDigits(s string) bool {
 	if s == "" {

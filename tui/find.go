@@ -100,15 +100,6 @@ func (f *finder) SetSize(width, _ int) { f.width = width }
 // Keys apply or clear the query.
 func (f *finder) Keys() []*key.Binding { return []*key.Binding{&f.c.keys.Apply, &f.c.keys.Clear} }
 
-// isIMEI reports whether s is exactly fifteen digits.
-func isIMEI(s string) bool {
-	if len(s) != 15 {
-		return false
-	}
-	for i := range len(s) {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
-}
+// isDigit reports whether c is an ASCII digit: how a barcode scanner's
+// IMEI begins.
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"airfleet/device"
 	"airfleet/upgrade"
 )
 
@@ -74,7 +75,7 @@ func (f *fleet) apply(e upgrade.Event) (before, after upgrade.State) {
 
 func (f *fleet) insert(r *row) {
 	i, _ := slices.BinarySearchFunc(f.rows, r.slot, func(x *row, slot string) int {
-		return naturalCompare(x.slot, slot)
+		return device.CompareSlots(x.slot, slot)
 	})
 	f.rows = slices.Insert(f.rows, i, r)
 	f.bySlot[r.slot] = r

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"airfleet/device"
 	"airfleet/upgrade"
 )
 
@@ -61,7 +62,7 @@ func (m *Model) handleHistoryInput(msg tea.Msg) tea.Cmd {
 		v := strings.TrimSpace(hs.input.query())
 		switch hs.inputFor {
 		case inputIMEI:
-			if v != "" && !isIMEI(v) {
+			if v != "" && !device.IsIMEI(v) {
 				m.setStatus(toneFail, "st.badimei", v)
 				return nil
 			}

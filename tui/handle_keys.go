@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"airfleet/device"
 	"airfleet/upgrade"
 )
 
@@ -99,7 +100,7 @@ func (m *Model) handleFindInput(msg tea.Msg) tea.Cmd {
 			return nil
 		case key.Matches(k, keys.Apply):
 			q := m.find.query()
-			if !isIMEI(q) {
+			if !device.IsIMEI(q) {
 				m.find.close(false)
 				return nil
 			}

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"airfleet/device"
 	"airfleet/store"
 	"airfleet/upgrade"
 )
@@ -22,7 +23,7 @@ func imeiOrder(m *Model) []string {
 	var out []string
 	for _, l := range lines(screen(m)) {
 		for _, f := range strings.Fields(l) {
-			if isIMEI(f) {
+			if device.IsIMEI(f) {
 				out = append(out, f)
 			}
 		}

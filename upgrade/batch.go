@@ -144,15 +144,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	}
 	b.mu.Unlock()
 	b.log.EndBatch(b.id, status, time.Now())
-	slices.SortFunc(results, func(x, y Result) int {
-		if SlotLess(x.Slot, y.Slot) {
-			return -1
-		}
-		if SlotLess(y.Slot, x.Slot) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(results, func(x, y Result) int { return device.CompareSlots(x.Slot, y.Slot) })
 	return results
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -551,7 +551,7 @@ func (st *Station) Modules() []*Attached {
 	for _, a := range st.mods {
 		out = append(out, a)
 	}
-	sort.Slice(out, func(i, j int) bool { return SlotLess(out[i].Slot, out[j].Slot) })
+	slices.SortFunc(out, func(x, y *Attached) int { return device.CompareSlots(x.Slot, y.Slot) })
 	return out
 }
 
@@ -587,36 +587,4 @@ func (st *Station) Changed() <-chan struct{} {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.changed
-}
-
-// SlotLess orders slots naturally: "1-1.2" before "1-1.10".
-func SlotLess(a, b string) bool {
-	for a != "" && b != "" {
-		na, ra := leadingNumber(a)
-		nb, rb := leadingNumber(b)
-		if na >= 0 && nb >= 0 {
-			if na != nb {
-				return na < nb
-			}
-			a, b = ra, rb
-			continue
-		}
-		if a[0] != b[0] {
-			return a[0] < b[0]
-		}
-		a, b = a[1:], b[1:]
-	}
-	return len(a) < len(b)
-}
-
-func leadingNumber(s string) (int, string) {
-	i, n := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
-		n = n*10 + int(s[i]-'0')
-		i++
-	}
-	if i == 0 {
-		return -1, s
-	}
-	return n, s[i:]
 }

@@ -1,8 +1,10 @@
-package tui
+package device
 
-// naturalCompare orders slot names as people read them: runs of digits
-// compare by value, so "1-1.2" < "1-1.10". It returns -1, 0 or +1.
-func naturalCompare(a, b string) int {
+// CompareSlots orders slots as people read them, and as every list, table
+// and report of airfleet shows them: runs of digits compare by value, of
+// any length, so "1-1.2" < "1-1.10". It returns -1, 0 or +1, and 0 only for
+// equal strings.
+func CompareSlots(a, b string) int {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		if isDigit(a[i]) && isDigit(b[j]) {
