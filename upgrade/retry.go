@@ -5,11 +5,16 @@ package upgrade
 
 // Primary is a result's code as the operator reads it: the platform's
 // response code when there is one, else the module's error (0: none).
-func (r Result) Primary() int {
-	if r.Code != 0 {
-		return r.Code
+func (r Result) Primary() int { return PrimaryCode(r.Code, r.ModuleError) }
+
+// PrimaryCode is the code the operator reads of a platform code and a
+// module error: the platform's when there is one, else the module's (0:
+// none). The one place that rule lives.
+func PrimaryCode(code, moduleErr int) int {
+	if code != 0 {
+		return code
 	}
-	return r.ModuleError
+	return moduleErr
 }
 
 // RetrySkip says why a bulk retry (the console's r, --retry-failed) must

@@ -69,10 +69,7 @@ func (l *StoreLog) EndAttempt(id int64, r Result) {
 
 // Event implements Log.
 func (l *StoreLog) Event(batch, attempt int64, e Event, kind EventKind) {
-	code := e.Code
-	if code == 0 {
-		code = e.ModErr
-	}
+	code := PrimaryCode(e.Code, e.ModErr)
 	l.s.Event(store.Event{AttemptID: attempt, BatchID: batch, IMEI: e.IMEI, Slot: e.Slot, Time: e.Time,
 		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, DetailZH: zh(e.Note), Code: code})
 }
