@@ -1,11 +1,3 @@
-// Package store keeps airfleet's local SQLite log: what happened to every
-// module (by IMEI), each batch and attempt, their events and the exact AT
-// transcript. It owns the schema and its embedded migrations, a single
-// writer goroutine that turns enqueued rows into batched transactions, the
-// recovery of work left open by a crash, and the queries and CSV export that
-// the console and the CLI use. Nobody else sees the *sql.DB.
-//
-// Times are stored as INTEGER unix milliseconds.
 package store
 
 import (

@@ -1,8 +1,3 @@
-// Package upgrade runs the over-the-air upgrade of Air780 modules: one
-// module's upgrade as an explicit state machine, the batch that runs many at
-// once, the response-code catalogue, and the retry and request-budget
-// policy. It speaks to modules through package device and reports every
-// transition as an Event; it knows nothing of the console or the log.
 package upgrade
 
 import "time"

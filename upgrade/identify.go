@@ -1,0 +1,112 @@
+package upgrade
+
+// Opening and identifying a module, and why it could not be.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"airfleet/device"
+)
+
+// identify takes the module's slot lock, opens its AT port (06, else 02),
+// pings and identifies it. A module another airfleet holds is left closed,
+// its Err a *device.InUseError.
+func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
+	a := &Attached{Slot: c.Slot, Since: time.Now()}
+	if c.Mode == device.ModeDownload {
+		a.Err = &downloadModeError{slot: c.Slot}
+		return a
+	}
+	if c.Problem != nil {
+		a.Err = c.Problem
+		return a
+	}
+	if err := st.locks.hold(c); err != nil {
+		a.Err = err
+		return a
+	}
+	var errs []error
+	for _, port := range candidatePorts(c) {
+		s, err := device.Open(port, device.Options{Name: c.Slot + " (" + port + ")", Transcript: st.transcriptFor(c.Slot)})
+		if err != nil {
+			errs = append(errs, err)
+			if !device.TryNextPort(err) {
+				break // if06 busy: if02 is the same module, held by another program
+			}
+			continue
+		}
+		ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err = device.Ping(ictx, s)
+		if err == nil {
+			a.Info, err = device.Identify(ictx, s)
+		}
+		cancel()
+		if err == nil {
+			a.Port, a.Session, a.Identified = port, s, time.Now()
+			return a
+		}
+		s.Close()
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("%w (USB interface 06 or 02)", device.ErrNoATPort))
+	}
+	a.Err = &identifyError{slot: c.Slot, errs: errs}
+	return a
+}
+
+// downloadModeError is a module found in download (boot) mode.
+type downloadModeError struct{ slot string }
+
+func (e *downloadModeError) Error() string {
+	return fmt.Sprintf("module %s is in download (boot) mode: it cannot be upgraded over the air; reflash it by cable or power-cycle it", e.slot)
+}
+
+// identifyError is why a module could not be opened and identified, port
+// by port; errors.As finds each port's error (a *device.PortError says
+// what the operator can fix).
+type identifyError struct {
+	slot string
+	errs []error
+}
+
+func (e *identifyError) Error() string {
+	parts := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		parts[i] = err.Error()
+	}
+	return fmt.Sprintf("module %s: %s", e.slot, strings.Join(parts, "; "))
+}
+
+func (e *identifyError) Unwrap() []error { return e.errs }
+
+func candidatePorts(c device.Candidate) []string {
+	var out []string
+	for _, n := range []int{device.ATInterface, device.FallbackATInterface} {
+		if p, ok := c.Ports[n]; ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// keeps reports whether the module already open in c's slot can stay as
+// it is: its session is alive and its port is still one of c's AT ports.
+func (st *Station) keeps(c device.Candidate) bool {
+	a := st.Module(c.Slot)
+	if !a.Alive() || c.Mode == device.ModeDownload || c.Problem != nil {
+		return false
+	}
+	for _, p := range candidatePorts(c) {
+		if p == a.Port {
+			return true
+		}
+	}
+	return false
+}

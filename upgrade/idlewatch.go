@@ -1,0 +1,144 @@
+package upgrade
+
+// The idle watch: an identified module not yet registered is read again
+// until it registers, is unplugged, or an upgrade claims it.
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"airfleet/device"
+)
+
+// idleWatch is the life of one module's idle watch.
+type idleWatch struct {
+	mu      sync.Mutex    // held while the watch announces a reading, and by Claim
+	claimed chan struct{} // closed by Claim, under mu
+	done    chan struct{} // closed when the watch has ended
+}
+
+func newIdleWatch() *idleWatch {
+	return &idleWatch{claimed: make(chan struct{}), done: make(chan struct{})}
+}
+
+// claim ends the watch; once it returns, the watch announces nothing more.
+func (w *idleWatch) claim() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.isClaimed() {
+		close(w.claimed)
+	}
+}
+
+func (w *idleWatch) isClaimed() bool {
+	select {
+	case <-w.claimed:
+		return true
+	default:
+		return false
+	}
+}
+
+// watchIdle reads the SIM and network of an idle module again until it is
+// registered, and announces each change as a new idle event (a fresh copy
+// of the module in the station). It ends when the module is registered,
+// goes, or is claimed by an upgrade. A claim never cuts a reading short
+// (a command cut off would cost the upgrade a resync) and never waits for
+// one (a stalled module would hold up its upgrade's start or cancel): the
+// reading under way finishes beside the upgrade's first commands and is
+// dropped.
+func (st *Station) watchIdle(ctx context.Context, a *Attached) {
+	w := a.watch
+	defer close(w.done)
+	cur := a
+	delay := st.idlePoll
+	for quiet := 0; ; {
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-w.claimed:
+			t.Stop()
+			return
+		case <-a.Session.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		info := cur.Info
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := device.Status(cctx, a.Session, &info)
+		cancel()
+		if ctx.Err() != nil || errors.Is(err, device.ErrClosed) {
+			return
+		}
+		if err != nil || sameStatus(info, cur.Info) {
+			// A module with no SIM or no coverage stays so for long:
+			// ask less often, so that the log does not fill with it.
+			if quiet++; quiet >= 5 {
+				delay = min(delay*2, 8*st.idlePoll)
+			}
+			continue
+		}
+		quiet, delay = 0, st.idlePoll
+		if !st.announce(w, &cur, info) {
+			return
+		}
+		if info.SIM.Ready && info.Registration.Registered() {
+			return
+		}
+	}
+}
+
+// announce puts a fresh copy of *cur with info in the station and tells
+// the console, unless the module was claimed or replaced meanwhile (then it
+// returns false). It holds w.mu throughout, so a Claim that has returned
+// is never followed by an idle event.
+func (st *Station) announce(w *idleWatch, cur **Attached, info device.Info) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	old := *cur
+	next := *old
+	next.Info, next.Identified = info, time.Now()
+	st.mu.Lock()
+	if w.isClaimed() || st.mods[old.Slot] != old {
+		st.mu.Unlock()
+		return false
+	}
+	st.setLocked(old.Slot, &next)
+	st.mu.Unlock()
+	*cur = &next
+	n := next.describe()
+	st.emit(Event{Time: time.Now(), Slot: next.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n})
+	st.mu.Lock()
+	st.notifyLocked()
+	st.mu.Unlock()
+	return true
+}
+
+// sameStatus reports whether two readings of a module say the same SIM
+// state, registration and signal.
+func sameStatus(a, b device.Info) bool {
+	return a.SIM == b.SIM && a.Registration == b.Registration && a.Signal == b.Signal
+}
+
+// Claim hands module a to an upgrade: its idle watch stops (no idle event
+// of the station follows Claim) and the newest copy of the module is
+// returned. It never waits on the module.
+func (st *Station) Claim(a *Attached) *Attached {
+	if a == nil {
+		return nil
+	}
+	if w := a.watch; w != nil {
+		w.claim()
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cur := st.mods[a.Slot]; cur != nil && cur.Session == a.Session {
+		return cur
+	}
+	return a
+}
