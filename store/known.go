@@ -15,8 +15,9 @@ import (
 func (r *Reader) Reached(firmware string, version int) (bool, error) {
 	var one int
 	err := r.db.QueryRow(`
-SELECT 1 FROM attempts a JOIN modules m ON m.imei = a.imei
-WHERE a.result = 'upgraded' AND a.to_version = ? AND m.firmware = ? LIMIT 1`, version, firmware).Scan(&one)
+SELECT 1 FROM attempts a LEFT JOIN modules m ON m.imei = a.imei
+WHERE a.result = 'upgraded' AND a.to_version = ?
+  AND (a.firmware = ? OR a.firmware = '' AND m.firmware = ?) LIMIT 1`, version, firmware, firmware).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -54,7 +54,7 @@ func (r *Reader) Attempt(id int64) (AttemptRow, error) {
 // cut short, which never got its EndAttempt, shows the requests it made;
 // a larger count given to EndAttempt stands.
 const attemptSelect = `
-SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.from_version, a.started,
+SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.firmware, a.from_version, a.started,
        a.result, a.platform_code, a.module_error, a.http_status, a.retries,
        max(a.requests, (SELECT count(*) FROM events e WHERE e.attempt_id = a.id AND e.kind = 'request')),
        a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
@@ -67,7 +67,7 @@ func scanAttempt(sc scanner, a *AttemptRow) error {
 	var started int64
 	var ended sql.NullInt64
 	var result, mode string
-	if err := sc.Scan(&a.ID, &a.BatchID, &a.IMEI, &a.Slot, &a.Model, &from, &started,
+	if err := sc.Scan(&a.ID, &a.BatchID, &a.IMEI, &a.Slot, &a.Model, &a.Firmware, &from, &started,
 		&result, &pc, &me, &hs, &a.Retries, &a.Requests,
 		&a.Message, &a.MessageZH, &to, &ended, &a.Station, &mode); err != nil {
 		return err

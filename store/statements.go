@@ -108,7 +108,7 @@ func (st *statements) write(t *txn, q *queue) error {
 		a := &q.attempts[i]
 		if err := t.row(func() string { return fmt.Sprintf("attempt %d (IMEI %s)", a.ID, a.IMEI) }, func() error {
 			return st.exec(t.ctx, sqlInsertAttempt, a.ID, nullID(a.BatchID), a.IMEI, a.Slot, a.Model,
-				nullInt(a.FromVersion), ms(a.Started))
+				a.Firmware, nullInt(a.FromVersion), ms(a.Started))
 		}); err != nil {
 			return err
 		}
@@ -150,8 +150,8 @@ ON CONFLICT (imei) DO UPDATE SET
 INSERT INTO batches (id, mode, target, key_masked, url, station, operator, host, concurrency, started)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertAttempt = `
-INSERT INTO attempts (id, batch_id, imei, slot, model, from_version, started)
-VALUES (?, ?, ?, ?, ?, ?, ?)`
+INSERT INTO attempts (id, batch_id, imei, slot, model, firmware, from_version, started)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlEndBatch   = `UPDATE batches SET status = ?, ended = ? WHERE id = ?`
 	sqlEndAttempt = `
 UPDATE attempts SET result = ?, platform_code = ?, module_error = ?, http_status = ?,

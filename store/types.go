@@ -106,6 +106,7 @@ type Attempt struct {
 	IMEI        string
 	Slot        string
 	Model       string
+	Firmware    string    // firmware name without version (AirM2M_780EP_LTE_AT); '' in rows from before schema 3
 	FromVersion int       // 0 = unknown
 	Started     time.Time // zero = now
 }
@@ -140,7 +141,7 @@ type Event struct {
 	IMEI      string
 	Slot      string
 	Time      time.Time // zero = now
-	Step      string    // identify, preflight, configure, trigger, download, reboot, verify, restore, result
+	Step      string    // the engine's state at the event, as it names it: identifying, waiting-network, configuring, requesting, waiting-platform, downloading, rebooting, verifying, restoring, disconnected, idle, or an ending (passed, current, failed, held, cancelled)
 	Kind      Kind
 	Detail    string
 	DetailZH  string // the same in Chinese ('' if not said)

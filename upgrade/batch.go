@@ -133,11 +133,11 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	b.runSet(ctx, rest, add)
 	wg.Wait()
 
-	status := "done"
+	status := BatchDone
 	b.mu.Lock()
 	b.ended = true
 	if ctx.Err() != nil {
-		status = "cancelled"
+		status = BatchCancelled
 		if b.cancelled.IsZero() { // AfterFunc's goroutine has not run yet
 			b.cancelled = time.Now()
 		}
@@ -332,7 +332,7 @@ func (b *Batch) skip(a *Attached, o Outcome, n Note) Result {
 		Outcome: o, Started: now, Ended: now, Message: n.String(), Note: n}
 	b.pairs.done(pairKeyOf(a.Info), a.Info.IMEI)
 	id := b.log.StartAttempt(AttemptRecord{Batch: b.id, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model,
-		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Target: b.cfg.Target, Started: now})
+		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Started: now})
 	step := map[Outcome]State{Held: StateHeld, Cancelled: StateCancelled, Failed: StateFailed}[o]
 	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: r.Message, Note: n, Result: &r}, KindInfo)
 	b.log.EndAttempt(id, r)

@@ -29,20 +29,30 @@ type BatchRecord struct {
 	Started                 time.Time
 }
 
-// AttemptRecord opens one module's attempt in the log.
+// AttemptRecord opens one module's attempt in the log. The batch's
+// record holds its target.
 type AttemptRecord struct {
 	Batch             int64
 	Slot, IMEI, Model string
-	FirmwareName      string
-	From, Target      int
+	FirmwareName      string // the platform's name of the build, without its version
+	From              int
 	Started           time.Time
 }
+
+// BatchStatus is how a batch ended.
+type BatchStatus string
+
+// Batch endings.
+const (
+	BatchDone      BatchStatus = "done"
+	BatchCancelled BatchStatus = "cancelled" // Ctrl-C, SIGTERM, SIGHUP or the console's cancel-all
+)
 
 // Log is what the engine writes and asks. Every write returns at once (the
 // log batches them on its own goroutine): an upgrade never waits on the disk.
 type Log interface {
 	StartBatch(BatchRecord) int64
-	EndBatch(id int64, status string, t time.Time)
+	EndBatch(id int64, status BatchStatus, t time.Time)
 	StartAttempt(AttemptRecord) int64
 	EndAttempt(id int64, r Result)
 	Event(batch, attempt int64, e Event, kind EventKind)

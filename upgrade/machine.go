@@ -59,7 +59,7 @@ func (m *machine) run(ctx context.Context) Result {
 		m.res.From = from
 	}
 	m.attempt = m.b.log.StartAttempt(AttemptRecord{Batch: m.b.id, Slot: m.slot, IMEI: m.imei, Model: info.Model,
-		FirmwareName: info.Firmware.Name, From: m.res.From, Target: m.b.cfg.Target, Started: m.res.Started})
+		FirmwareName: info.Firmware.Name, From: m.res.From, Started: m.res.Started})
 	m.b.bindAttempt(m.imei, m.slot, m.attempt)
 	defer m.b.unbindAttempt(m.imei)
 	defer m.b.pairs.done(m.pairKey(), m.imei)

@@ -43,10 +43,10 @@ func (l *memLog) StartBatch(BatchRecord) int64 {
 	return id
 }
 
-func (l *memLog) EndBatch(id int64, status string, _ time.Time) {
+func (l *memLog) EndBatch(id int64, status BatchStatus, _ time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.batches[id] = status
+	l.batches[id] = string(status)
 }
 
 func (l *memLog) StartAttempt(a AttemptRecord) int64 {

@@ -9,6 +9,19 @@ import (
 	"airfleet/store"
 )
 
+// The seam between the engine's words and the log's: each value mapped
+// explicitly (TestStoreSeamMapsEveryValue), never by casting a string.
+var (
+	storeModes    = map[Mode]store.Mode{ModeIoT: store.ModeIoT, ModeKey: store.ModeKey, ModeURL: store.ModeURL}
+	storeStatuses = map[BatchStatus]store.BatchStatus{BatchDone: store.BatchDone, BatchCancelled: store.BatchCancelled}
+	storeResults  = map[Outcome]store.Result{Upgraded: store.ResultUpgraded, Current: store.ResultCurrent,
+		Failed: store.ResultFailed, Held: store.ResultHeld, Cancelled: store.ResultCancelled}
+	fromStoreResults = map[store.Result]Outcome{store.ResultUpgraded: Upgraded, store.ResultCurrent: Current,
+		store.ResultFailed: Failed, store.ResultHeld: Held, store.ResultCancelled: Cancelled,
+		store.ResultInterrupted: Failed, store.ResultRunning: Failed}
+	fromStoreModes = map[store.Mode]Mode{store.ModeIoT: ModeIoT, store.ModeKey: ModeKey, store.ModeURL: ModeURL}
+)
+
 // StoreLog is the engine's Log on the SQLite log.
 type StoreLog struct {
 	s *store.Store
@@ -45,24 +58,24 @@ func (l *StoreLog) Close() error { return l.s.Close() }
 
 // StartBatch implements Log.
 func (l *StoreLog) StartBatch(b BatchRecord) int64 {
-	return l.s.StartBatch(store.Batch{Mode: store.Mode(b.Mode), Target: b.Target, Key: b.Key, URL: b.URL,
+	return l.s.StartBatch(store.Batch{Mode: storeModes[b.Mode], Target: b.Target, Key: b.Key, URL: b.URL,
 		Station: b.Station, Operator: b.Operator, Host: b.Host, Concurrency: b.Concurrency, Started: b.Started})
 }
 
 // EndBatch implements Log.
-func (l *StoreLog) EndBatch(id int64, status string, t time.Time) {
-	l.s.EndBatch(id, store.BatchStatus(status), t)
+func (l *StoreLog) EndBatch(id int64, status BatchStatus, t time.Time) {
+	l.s.EndBatch(id, storeStatuses[status], t)
 }
 
 // StartAttempt implements Log.
 func (l *StoreLog) StartAttempt(a AttemptRecord) int64 {
 	return l.s.StartAttempt(store.Attempt{BatchID: a.Batch, IMEI: a.IMEI, Slot: a.Slot, Model: a.Model,
-		FromVersion: a.From, Started: a.Started})
+		Firmware: a.FirmwareName, FromVersion: a.From, Started: a.Started})
 }
 
 // EndAttempt implements Log.
 func (l *StoreLog) EndAttempt(id int64, r Result) {
-	l.s.EndAttempt(id, store.AttemptResult{Result: store.Result(r.Outcome), PlatformCode: r.Code,
+	l.s.EndAttempt(id, store.AttemptResult{Result: storeResults[r.Outcome], PlatformCode: r.Code,
 		ModuleError: r.ModuleError, HTTPStatus: r.HTTPStatus, Retries: r.Retries, Requests: r.Requests,
 		Message: r.Message, MessageZH: zh(r.Note), ToVersion: r.To, Ended: r.Ended})
 }
@@ -145,7 +158,7 @@ func (l *StoreLog) RetryList(station string, now Config) (retry []string, skippe
 		if err != nil {
 			return nil, nil, err
 		}
-		then := Config{Mode: Mode(b.Mode), Key: b.Key, URL: b.URL, Target: b.Target}
+		then := Config{Mode: fromStoreModes[b.Mode], Key: b.Key, URL: b.URL, Target: b.Target}
 		now.Key, now.URL = store.MaskKey(now.Key), store.MaskURL(now.URL) // as the log keeps them
 		last := map[string]store.AttemptRow{}
 		var order []string
@@ -166,7 +179,7 @@ func (l *StoreLog) RetryList(station string, now Config) (retry []string, skippe
 				continue
 			}
 			r := Result{Slot: a.Slot, IMEI: imei, Model: a.Model, From: a.FromVersion, To: a.FromVersion,
-				Outcome: Outcome(a.Result), Code: a.PlatformCode, ModuleError: a.ModuleError}
+				Outcome: fromStoreResults[a.Result], Code: a.PlatformCode, ModuleError: a.ModuleError}
 			if n, skip := RetrySkip(r, then, now); skip {
 				r.Note, r.Message = n, n.String()
 				skipped = append(skipped, r)
