@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"airfleet/tui"
 	"airfleet/upgrade"
 )
 
@@ -43,7 +42,7 @@ func cmdCodes(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return unknownCode(fs.Arg(0))
 	}
-	if err := tui.CheckLang(*lang); err != nil {
+	if err := upgrade.CheckLang(*lang); err != nil {
 		return usageErr("--lang %v", err)
 	}
 	entries := upgrade.Codes()
@@ -62,7 +61,7 @@ func cmdCodes(args []string, stdout, stderr io.Writer) error {
 	}
 	langs := []string{"zh", "en"}
 	if *lang != "" {
-		langs = []string{tui.Language(*lang, nil)}
+		langs = []string{upgrade.Language(*lang, nil)}
 	}
 	printCodes(stdout, entries, langs)
 	return nil

@@ -22,7 +22,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := tui.CheckLang(*lang); err != nil {
+	if err := upgrade.CheckLang(*lang); err != nil {
 		return usageErr("--lang %v", err)
 	}
 	src, err := source()

@@ -37,7 +37,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if !(*speed >= 1) || *speed > 100000 {
 		return usageErr("--speed %v: give 1 (real timings) or more", *speed)
 	}
-	if err := tui.CheckLang(*lang); err != nil {
+	if err := upgrade.CheckLang(*lang); err != nil {
 		return usageErr("--lang %v", err)
 	}
 	if sim.ScenarioMode(*scenario) == sim.ModeURL {

@@ -14,7 +14,6 @@ import (
 
 	"airfleet/device"
 	"airfleet/store"
-	"airfleet/tui"
 	"airfleet/upgrade"
 
 	"github.com/charmbracelet/x/ansi"
@@ -33,10 +32,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if *timeout <= 0 {
 		return usageErr("--timeout %v: give a positive duration such as 20s", *timeout)
 	}
-	if err := tui.CheckLang(*langFlag); err != nil {
+	if err := upgrade.CheckLang(*langFlag); err != nil {
 		return usageErr("--lang %v", err)
 	}
-	lang := tui.Language(*langFlag, os.Getenv)
+	lang := upgrade.Language(*langFlag, os.Getenv)
 	src, err := source()
 	if err != nil {
 		return err

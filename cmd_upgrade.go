@@ -11,7 +11,6 @@ import (
 
 	"airfleet/device"
 	"airfleet/store"
-	"airfleet/tui"
 	"airfleet/upgrade"
 )
 
@@ -43,10 +42,10 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if err := parse(fs, args); err != nil {
 		return false, err
 	}
-	if err := tui.CheckLang(*langFlag); err != nil {
+	if err := upgrade.CheckLang(*langFlag); err != nil {
 		return false, usageErr("--lang %v", err)
 	}
-	lang := tui.Language(*langFlag, os.Getenv)
+	lang := upgrade.Language(*langFlag, os.Getenv)
 	if *retry && *imeis != "" {
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}

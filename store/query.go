@@ -90,6 +90,9 @@ func (f AttemptFilter) where() (string, []any) {
 	if f.IMEI != "" {
 		add("a.imei = ?", f.IMEI)
 	}
+	if f.IMEIPart != "" {
+		add("(substr(a.imei, 1, length(?)) = ? OR substr(a.imei, -length(?)) = ?)", f.IMEIPart, f.IMEIPart, f.IMEIPart, f.IMEIPart)
+	}
 	if f.Code != 0 {
 		add("(a.platform_code = ? OR a.module_error = ?)", f.Code, f.Code)
 	}
