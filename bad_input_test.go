@@ -274,6 +274,24 @@ func TestBadInput(t *testing.T) {
 		{"codes negative unknown", []string{"codes", "-1007"}, []string{"no code", "-1000 … -1006"}, ""},
 		{"codes lang", []string{"codes", "--lang", "fr", "43"}, []string{"--lang", `"fr"`, "give zh"}, ""},
 		{"codes json not bool", []string{"codes", "--json=yes"}, []string{"-json", "invalid"}, ""},
+
+		// history, report, bundle: every flag.
+		{"history short imei", []string{"history", "--db", own, "--imei", "123"}, []string{"--imei", "last 4 digits"}, ""},
+		{"history imei letters", []string{"history", "--db", own, "--imei", "86446806615454x"}, []string{"--imei", "15-digit"}, ""},
+		{"history since", []string{"history", "--db", own, "--since", "tomorrow"}, []string{"--since", "not a time", "yesterday"}, ""},
+		{"history until before since", []string{"history", "--db", own, "--since", "today", "--until", "yesterday"}, []string{"--until", "not after --since"}, ""},
+		{"history result", []string{"history", "--db", own, "--result", "ok"}, []string{"--result", "upgraded, current"}, ""},
+		{"history code text", []string{"history", "--db", own, "--code", "forty"}, []string{"-code", "invalid"}, ""},
+		{"history limit", []string{"history", "--db", own, "--limit", "-1"}, []string{"--limit", "0 (all)"}, ""},
+		{"history lang", []string{"history", "--db", own, "--lang", "fr"}, []string{"--lang", "give zh"}, ""},
+		{"history no log", []string{"history", "--db", filepath.Join(t.TempDir(), "none.db")}, []string{"no log at", "--db"}, ""},
+		{"report no period", []string{"report", "--db", own}, []string{"--since", "--batch"}, ""},
+		{"report format", []string{"report", "--db", own, "--since", "today", "--format", "xlsx"}, []string{"--format", "csv or jsonl"}, ""},
+		{"report since", []string{"report", "--db", own, "--since", "soon"}, []string{"--since", "not a time"}, ""},
+		{"report batch", []string{"report", "--db", own, "--batch", "-3"}, []string{"--batch", "1 or more"}, ""},
+		{"report out folder", []string{"report", "--db", own, "--since", "today", "--out", filepath.Join(t.TempDir(), "no", "such", "r.csv")}, []string{"--out", "cannot write there"}, ""},
+		{"bundle no imei", []string{"bundle", "--db", own}, []string{"--imei", "15-digit IMEI"}, ""},
+		{"bundle short imei", []string{"bundle", "--db", own, "--imei", "154547"}, []string{"--imei", "airfleet history"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -34,6 +34,19 @@ var commands = []struct{ name, synopsis, what string }{
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
 			"SIGTERM, SIGHUP); 2 a usage error"},
+	{"history", "airfleet history [--imei X] [--since T] [--until T] [--code N] [--result R] [--station S]\n" +
+		" [--limit N] [--json] [--lang zh|en] [--db PATH]",
+		"every attempt of the log that matches, newest first, each code explained; --imei takes the whole\n" +
+			"IMEI or its first or last 4+ digits; T is 2026-11-29, \"2026-11-29 14:05\", today, yesterday, 24h\n" +
+			"or 7d. Exit status 1 when nothing matches"},
+	{"report", "airfleet report --since T [--until T] | --batch ID [--format csv|jsonl] [--out FILE]\n" +
+		" [--lang zh|en] [--db PATH]",
+		"one row per module per batch (batch, station, operator, IMEI, slot, model, firmware, from, to,\n" +
+			"result, code, module error, start, seconds, message): CSV in UTF-8 with a BOM, which Excel on a\n" +
+			"Chinese Windows PC opens as it is, or JSON lines"},
+	{"bundle", "airfleet bundle --imei X [--out FILE] [--lang zh|en] [--db PATH]",
+		"one zip of everything the log knows of a module, for a support ticket: attempts, events, AT\n" +
+			"transcripts, and what each code it met means (keys and URL passwords stay masked)"},
 	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
 		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
 	{"version", "airfleet version", "print the version"},

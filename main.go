@@ -7,6 +7,9 @@
 //	airfleet demo                 the console on a simulated fleet
 //	airfleet scan [--ports DIR]   list the modules found, with identity and network
 //	airfleet upgrade --mode M     upgrade every module found, without the console
+//	airfleet history [--imei X]   every attempt of a module or a period, explained
+//	airfleet report --since T     one row per module per batch, CSV (for Excel) or JSON lines
+//	airfleet bundle --imei X      one zip of a module's attempts, events and AT lines, for support
 //	airfleet codes [CODE …]       the response-code catalogue
 //	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
 //	airfleet version              print the version
@@ -95,12 +98,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	case "codes":
 		err = cmdCodes(args[1:], stdout, stderr)
+	case "history":
+		var found bool
+		found, err = cmdHistory(ctx, args[1:], stdout, stderr)
+		if err == nil && !found {
+			return 1
+		}
+	case "report":
+		err = cmdReport(ctx, args[1:], stdout, stderr)
+	case "bundle":
+		err = cmdBundle(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "airfleet", version)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage())
 	default:
-		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
+		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, history, report, bundle, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
 	}
 	switch {

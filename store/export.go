@@ -19,11 +19,15 @@ var csvHeader = []string{
 // csvTime is RFC 3339 with milliseconds, in the local zone.
 const csvTime = "2006-01-02T15:04:05.000Z07:00"
 
-// ExportCSV writes the attempts that match f as CSV (RFC 4180), a header
-// row first, newest first. Unknown numbers and times are empty cells. A
+// ExportCSV writes the attempts that match f as CSV (RFC 4180) in UTF-8
+// with a byte order mark (utf8BOM: Excel on a Chinese Windows PC needs it),
+// a header row first, newest first. Unknown numbers and times are empty cells. A
 // cell that a spreadsheet would take for a formula starts with a single
 // quote (csvSafe).
 func (r *Reader) ExportCSV(w io.Writer, f AttemptFilter) error {
+	if _, err := io.WriteString(w, utf8BOM); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,4 +78,19 @@ func waitErr(t *testing.T, s *Store) error {
 		t.Fatal("no error reported within 10 s")
 		return nil
 	}
+}
+
+// readCSV reads what ExportCSV or WriteReportCSV wrote: it must start with
+// the UTF-8 byte order mark (Excel on a Chinese Windows PC needs it).
+func readCSV(t *testing.T, r io.Reader) ([][]string, error) {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	rest, ok := bytes.CutPrefix(b, []byte(utf8BOM))
+	if !ok {
+		t.Errorf("the CSV does not start with a UTF-8 byte order mark: %q", b[:min(len(b), 12)])
+	}
+	return csv.NewReader(bytes.NewReader(rest)).ReadAll()
 }

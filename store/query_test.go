@@ -161,7 +161,7 @@ func TestExportCSV(t *testing.T) {
 	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&buf).ReadAll()
+	recs, err := readCSV(t, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestRequestsOfInterruptedAttempt(t *testing.T) {
 	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&buf).ReadAll()
+	recs, err := readCSV(t, &buf)
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("CSV %q, %v", recs, err)
 	}
@@ -283,7 +283,7 @@ func TestExportCSVNeutralisesFormulas(t *testing.T) {
 	if err := s.ExportCSV(&buf, AttemptFilter{}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&buf).ReadAll()
+	recs, err := readCSV(t, &buf)
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("CSV %q, %v", recs, err)
 	}
