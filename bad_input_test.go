@@ -275,6 +275,14 @@ func TestBadInput(t *testing.T) {
 		{"codes lang", []string{"codes", "--lang", "fr", "43"}, []string{"--lang", `"fr"`, "give zh"}, ""},
 		{"codes json not bool", []string{"codes", "--json=yes"}, []string{"-json", "invalid"}, ""},
 
+		// upgrade's hand-off.
+		{"handoff key value", up("--handoff-key", "maybe"), []string{"--handoff-key", "keep or clear"}, ""},
+		{"handoff key keep in iot", up("--handoff-key", "keep"), []string{"--handoff-key", "only key mode"}, ""},
+		{"handoff url keep in iot", up("--handoff-url", "keep"), []string{"--handoff-url", "only URL mode"}, ""},
+		{"handoff auto", up("--handoff-auto", "yes"), []string{"--handoff-auto", "on or off"}, ""},
+		{"handoff period", up("--handoff-period", "30"), []string{"--handoff-period", "60 …"}, ""},
+		{"handoff period text", up("--handoff-period", "daily"), []string{"-handoff-period", "invalid"}, ""},
+
 		// history, report, bundle: every flag.
 		{"history short imei", []string{"history", "--db", own, "--imei", "123"}, []string{"--imei", "last 4 digits"}, ""},
 		{"history imei letters", []string{"history", "--db", own, "--imei", "86446806615454x"}, []string{"--imei", "15-digit"}, ""},

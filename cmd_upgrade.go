@@ -33,6 +33,10 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
 	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
 	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")
+	handoffKey := fs.String("handoff-key", "", "what the modules keep of a project key when they leave: `keep` (key mode: its key, the default there) or clear (any stored key)")
+	handoffURL := fs.String("handoff-url", "", "what the modules keep of a URL when they leave: `keep` (URL mode: its URL) or clear (any stored URL); default: nothing left behind")
+	fs.StringVar(&cfg.Handoff.Auto, "handoff-auto", "", "the modules' own periodic check when they leave: `on` or off (default: as they came)")
+	fs.Int64Var(&cfg.Handoff.Period, "handoff-period", 0, "the modules' check period in `SECONDS` when they leave (60 … 2^32; default: as they came)")
 	source := sourceFlags(fs)
 	imeis := fs.String("imei", "", "upgrade only these IMEIs (`LIST`, comma-separated)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
@@ -50,6 +54,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}
 	cfg.Mode = upgrade.Mode(*mode)
+	cfg.Handoff.Key, cfg.Handoff.URL = upgrade.Keep(*handoffKey), upgrade.Keep(*handoffURL)
 	var keySource string
 	if cfg.Key, keySource, err = projectKey(*key, *keyFile, cfg.Mode, stderr); err != nil {
 		return false, err

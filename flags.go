@@ -29,7 +29,9 @@ var commands = []struct{ name, synopsis, what string }{
 	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
 		" [--ports DIR] [--usb-ids LIST] [--imei LIST | --retry-failed] [--concurrency N]\n" +
 		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
-		" [--db PATH] [--station NAME] [--operator NAME] [--json] [--lang zh|en]",
+		" [--handoff-key keep|clear] [--handoff-url keep|clear] [--handoff-auto on|off]\n" +
+		" [--handoff-period SECONDS] [--db PATH] [--station NAME] [--operator NAME] [--json]\n" +
+		" [--lang zh|en]",
 		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +

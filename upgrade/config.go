@@ -38,6 +38,10 @@ type Config struct {
 	Budget int  // upgrade requests per IMEI per rolling 24 h (default 4; above MaxBudget only with Force)
 	Force  bool // ignore the budget for this run
 
+	// Handoff is what each module keeps when it leaves the line (the zero
+	// value: what the mode implies).
+	Handoff Handoff
+
 	Station, Operator, Host string
 }
 
@@ -123,6 +127,7 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
 	}
+	errs = append(errs, c.Handoff.validate(c.Mode)...)
 	if c.Target < 0 || c.Target > 99999 {
 		errs = append(errs, fieldErr("target", " %d: give a core version such as 1007, or 0 for whatever the platform offers", c.Target))
 	}

@@ -71,6 +71,7 @@ func (m *machine) run(ctx context.Context) Result {
 	case m.res.Outcome == "":
 		m.finish(Failed, N("failed.error", "the upgrade ended without a result: escalate with the transcript"))
 	}
+	m.handoff()
 	m.restore()
 	m.res.Ended = time.Now()
 	m.res.Slot = m.slot

@@ -37,18 +37,3 @@ func TestStoredKeyNeverRedirectsPlatformMode(t *testing.T) {
 	}
 	sameCount(t, f, log, cleared.IMEI)
 }
-
-// Key mode sets the key for the upgrade only: the module leaves the line
-// with the NV it came with.
-func TestKeyModeLeavesNoKeyBehind(t *testing.T) {
-	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy"}, newMemLog(), nil)
-	key := f.ProjectKey(sim.AccountMain, "EC718")
-	res := runBatch(t, e, Config{Mode: ModeKey, Key: key})
-	m := ff.Modules[0]
-	if r := res[m.IMEI]; r.Outcome != Upgraded {
-		t.Fatalf("%s (%s)", r.Outcome, r.Message)
-	}
-	if nvKey, _, _, _ := f.Module(m.Slot).NV(); nvKey != "" {
-		t.Errorf("NV holds the key %q after a key-mode upgrade", nvKey)
-	}
-}
