@@ -30,8 +30,8 @@ type History interface {
 	TranscriptOf(attemptID int64) ([]store.Line, error)
 	// History returns every attempt on imei, newest first.
 	History(imei string) ([]store.AttemptRow, error)
-	// CountsToday counts the attempts of station that passed and failed
-	// on now's day; an empty station counts every station.
+	// CountsToday counts the modules of station whose latest attempt of
+	// now's day passed or failed; an empty station counts every station.
 	CountsToday(station string, now time.Time) (passed, failed int, err error)
 	// ExportCSV writes the attempts that match the filter as CSV.
 	ExportCSV(w io.Writer, f store.AttemptFilter) error
