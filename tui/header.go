@@ -52,7 +52,7 @@ type header struct {
 	plan    Plan
 	counts  counts
 	today   *todayMsg // nil until the log answered, or without a log
-	started time.Time // first start; zero before
+	started time.Time // the start of the latest batch; zero before the first
 	now     time.Time // latest tick or event
 	width   int
 }
@@ -72,12 +72,10 @@ func (h *header) clock(t time.Time) {
 	}
 }
 
-// start records the first start of a batch.
+// start restarts the clock at t, the start of a batch.
 func (h *header) start(t time.Time) {
-	if h.started.IsZero() {
-		h.started = t
-		h.clock(t)
-	}
+	h.started = t
+	h.clock(t)
 }
 
 // SetSize sets the width; the header is always two lines.
@@ -149,8 +147,8 @@ func (h *header) countLine() string {
 	return h.spread(parts, strings.Join(right, "  "))
 }
 
-// todayText is the station's tallies of the day: "today here: passed N /
-// failed M", or "today ✔N ✘M" when short.
+// todayText is the station's tallies of the day, in modules: "modules
+// today here: passed N / failed M", or "modules today ✔N ✘M" when short.
 func (h *header) todayText(t todayMsg, short bool) string {
 	s, l := h.c.styles, h.c.lang
 	label := l.T("hdr.today")

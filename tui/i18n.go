@@ -141,6 +141,7 @@ var messages = map[lang]map[string]string{
 		"st.notfound":  "IMEI %s is not in this batch.",
 		"st.found":     "IMEI %s is in slot %s.",
 		"st.done":      "Batch finished: %d passed, %d failed.",
+		"st.doneheld":  "Batch finished: %d passed, %d failed, %d held.",
 		"st.nothing":   "No module to act on.",
 
 		"confirm.cancelall": "Cancel every running upgrade? y/n",
@@ -208,8 +209,8 @@ var messages = map[lang]map[string]string{
 		"key.discard":    "discard",
 		"key.open":       "open",
 
-		"hdr.today":      "today here:",
-		"hdr.todayshort": "today",
+		"hdr.today":      "modules today here:",
+		"hdr.todayshort": "modules today",
 
 		"set.title":       "Settings",
 		"set.reading":     "Reading the current settings…",
@@ -378,6 +379,7 @@ var messages = map[lang]map[string]string{
 		"st.notfound":  "IMEI %s 不在本批次中。",
 		"st.found":     "IMEI %s 在槽位 %s。",
 		"st.done":      "本批完成：成功 %d 个，失败 %d 个。",
+		"st.doneheld":  "本批完成：成功 %d 个，失败 %d 个，暂缓 %d 个。",
 		"st.nothing":   "没有可操作的模块。",
 
 		"confirm.cancelall": "取消全部正在进行的升级？y/n",
@@ -445,8 +447,8 @@ var messages = map[lang]map[string]string{
 		"key.discard":    "放弃",
 		"key.open":       "打开",
 
-		"hdr.today":      "本工位今日",
-		"hdr.todayshort": "今日",
+		"hdr.today":      "本工位今日模块",
+		"hdr.todayshort": "今日模块",
 
 		"set.title":       "设置",
 		"set.reading":     "正在读取当前设置…",
