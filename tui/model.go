@@ -330,6 +330,10 @@ func (m *Model) footerView() string {
 		list = m.history.input.Keys()
 	case m.screen == screenSettings:
 		list = m.settings.Keys()
+	case m.showDetail:
+		// What scrolls first: tab moves the keys to the other part.
+		list = []*key.Binding{&k.Up, &k.Switch, &k.Back, &k.StartAll, &k.Start, &k.Retry, &k.Cancel,
+			&k.CancelAll, &k.Help, &k.Quit, &k.History, &k.Settings, &k.Lang}
 	case m.screen == screenHistory:
 		// The filter line shows the filter keys too.
 		late := []*key.Binding{&k.FilterIMEI, &k.FilterCode, &k.Range, &k.Lang,
