@@ -464,7 +464,7 @@ func (d *detail) eventLine(e upgrade.Event) string {
 	if e.ModErr != 0 {
 		line += fmt.Sprintf(" [%d]", e.ModErr)
 	}
-	if msg := sayNote(e.Note, e.Detail, l); msg != "" {
+	if msg := sayNote(e.Note, e.Detail, l); msg != "" && e.Note.Key != "progress" {
 		line += " " + clean(msg)
 	}
 	return line

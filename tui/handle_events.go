@@ -53,6 +53,7 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 	m.busy = m.fleet.any((*row).working)
 	if (wasBusy || sawActive) && !m.busy {
 		ring = true
+		m.batches++
 		c := m.header.counts
 		if c.held > 0 {
 			m.setStatus(toneOK, "st.doneheld", c.passed, c.failed, c.held)

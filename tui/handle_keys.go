@@ -264,8 +264,9 @@ func (m *Model) syncActionKeys() {
 	k := &m.c.keys
 	f := m.fleet
 	k.StartAll.SetEnabled(f.any((*row).startable))
-	k.Start.SetEnabled(len(m.actionTargets(actStart)) > 0)
-	k.Retry.SetEnabled(f.any(func(r *row) bool { return r.state == upgrade.StateFailed }))
+	// S and r answer even when they have nothing to do, to say why.
+	k.Start.SetEnabled(len(m.actionTargets(actStart)) > 0 || f.selectedShown() > 0)
+	k.Retry.SetEnabled(f.any(func(r *row) bool { return r.state == upgrade.StateFailed || r.state == upgrade.StateHeld }))
 	k.Cancel.SetEnabled(len(m.actionTargets(actCancel)) > 0)
 	k.CancelAll.SetEnabled(m.busy)
 }

@@ -84,6 +84,7 @@ var messages = map[lang]map[string]string{
 		"hdr.station":     "station",
 		"hdr.total":       "modules",
 		"hdr.elapsed":     "elapsed",
+		"hdr.auto":        "▶ auto-start",
 
 		"count.idle":         "idle",
 		"count.running":      "running",
@@ -144,6 +145,10 @@ var messages = map[lang]map[string]string{
 		"st.done":      "Batch finished: %d passed, %d failed.",
 		"st.doneheld":  "Batch finished: %d passed, %d failed, %d held.",
 		"st.nothing":   "No module to act on.",
+		"st.nostart":   "Nothing to start: the chosen modules have finished or are running; r retries the failed ones, and a module plugged in again starts afresh.",
+		"st.noretry":   "No failed module to retry: %d held module(s) wait for what held them (enter shows why).",
+		"fleet.above":  "↑ %d above",
+		"fleet.below":  "↓ %d more",
 
 		"confirm.cancelall": "Cancel every running upgrade? y/n",
 		"confirm.quit":      "Upgrades are still running. Quit anyway? y/n",
@@ -342,6 +347,7 @@ var messages = map[lang]map[string]string{
 		"hdr.station":     "工位",
 		"hdr.total":       "模块",
 		"hdr.elapsed":     "用时",
+		"hdr.auto":        "▶ 插入即升级",
 
 		"count.idle":         "空闲",
 		"count.running":      "进行中",
@@ -402,6 +408,10 @@ var messages = map[lang]map[string]string{
 		"st.done":      "本批完成：成功 %d 个，失败 %d 个。",
 		"st.doneheld":  "本批完成：成功 %d 个，失败 %d 个，暂缓 %d 个。",
 		"st.nothing":   "没有可操作的模块。",
+		"st.nostart":   "没有可开始的模块：所选模块已完成或正在进行；按 r 重试失败的模块，重新插入的模块会重新开始。",
+		"st.noretry":   "没有失败的模块可重试：%d 个暂缓的模块在等待暂缓的原因解除（按 enter 查看原因）。",
+		"fleet.above":  "↑ 上方 %d 个",
+		"fleet.below":  "↓ 还有 %d 个",
 
 		"confirm.cancelall": "取消全部正在进行的升级？y/n",
 		"confirm.quit":      "升级仍在进行，确定退出？y/n",

@@ -107,6 +107,7 @@ type Model struct {
 	status        func(lang) string // the status line's message, nil for none
 	statusTone    tone
 	busy          bool // some module was working after the last events
+	batches       int  // the batches that ended so far
 	ticking       bool // a tickMsg is on its way
 	ticker        func(now func() time.Time) tea.Cmd
 	footer        string // the short help, rendered when the keys change
@@ -180,6 +181,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handlePaste(msg)
 	case planMsg:
 		m.header.Update(msg)
+		m.fleet.planTarget = msg.Plan.Target
 		cmd = m.refreshToday()
 	case eventsMsg:
 		cmd = m.handleEvents(msg.Events)
