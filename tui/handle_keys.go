@@ -49,7 +49,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Retry):
 		return m.act(actRetry)
 	case key.Matches(k, keys.Cancel):
-		return m.act(actCancel)
+		m.confirm = confirmCancel
 	case key.Matches(k, keys.CancelAll):
 		m.confirm = confirmCancelAll
 	case m.scannerDigit(k):
@@ -88,8 +88,11 @@ func (m *Model) handleConfirm(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, keys.Yes), asked == confirmQuit && k.String() == "ctrl+c":
 		m.confirm = confirmNone
-		if asked == confirmQuit {
+		switch asked {
+		case confirmQuit:
 			return tea.Quit
+		case confirmCancel:
+			return m.act(actCancel)
 		}
 		return m.act(actCancelAll)
 	case key.Matches(k, keys.No):

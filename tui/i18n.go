@@ -150,6 +150,7 @@ var messages = map[lang]map[string]string{
 		"fleet.above":  "↑ %d above",
 		"fleet.below":  "↓ %d more",
 
+		"confirm.cancel":    "Cancel the upgrade of %d module(s)? y/n",
 		"confirm.cancelall": "Cancel every running upgrade? y/n",
 		"confirm.quit":      "Upgrades are still running. Quit anyway? y/n",
 
@@ -235,10 +236,10 @@ var messages = map[lang]map[string]string{
 		"set.bell":        "Bell",
 
 		"set.hint.mode":        "Where modules get firmware: the IoT platform's default project, your project key, or your own server.",
-		"set.hint.key":         "The key from the project's page on the IoT platform. Typing replaces it and shows *; only its last four characters are ever shown.",
+		"set.hint.key":         "The key from the project's page on the IoT platform. Typing replaces it; only its last four characters are ever shown.",
 		"set.hint.url":         "The http(s) address of the delta file on your server.",
 		"set.hint.target":      "The core version to reach, such as 2010. Empty: the latest the platform offers.",
-		"set.hint.concurrency": "How many modules upgrade at once. 0: all of them.",
+		"set.hint.concurrency": "How many modules upgrade at once. Empty: all of them.",
 		"set.hint.canary":      "Try N modules first: the rest start only once they have passed. 0: all start together.",
 		"set.hint.autostart":   "Start upgrading a module as soon as it is plugged in and identified.",
 		"set.hint.lang":        "The language of the console.",
@@ -254,7 +255,7 @@ var messages = map[lang]map[string]string{
 		"set.err.urlscheme":   "must start with http:// or https:// (HTTPS works only on newer firmware)",
 		"set.err.urlhost":     "names no server after http://",
 		"set.err.target":      "%d is not a version: give a core version such as 2010, or leave it empty for the latest",
-		"set.err.concurrency": "%d: give 1 or more, or 0 for all at once",
+		"set.err.concurrency": "%d: give 1 or more, or leave it empty for all at once",
 		"set.err.canary":      "%d: give 0 (all start together) or more",
 		"set.err.canarymax":   "%d is more than the %d modules connected: give at most %d",
 		"set.char.space":      "a space",
@@ -413,6 +414,7 @@ var messages = map[lang]map[string]string{
 		"fleet.above":  "↑ 上方 %d 个",
 		"fleet.below":  "↓ 还有 %d 个",
 
+		"confirm.cancel":    "取消 %d 个模块的升级？y/n",
 		"confirm.cancelall": "取消全部正在进行的升级？y/n",
 		"confirm.quit":      "升级仍在进行，确定退出？y/n",
 
@@ -498,10 +500,10 @@ var messages = map[lang]map[string]string{
 		"set.bell":        "提示音",
 
 		"set.hint.mode":        "模块从哪里获取固件：IoT 平台默认项目、您的项目密钥，或您自己的服务器。",
-		"set.hint.key":         "IoT 平台项目页面上的密钥。输入会替换原密钥并显示为 *；任何时候只显示最后四位。",
+		"set.hint.key":         "IoT 平台项目页面上的密钥。输入会替换原密钥；任何时候只显示最后四位。",
 		"set.hint.url":         "您服务器上差分包的 http(s) 地址。",
 		"set.hint.target":      "要升级到的内核版本，例如 2010。留空：平台提供的最新版本。",
-		"set.hint.concurrency": "同时升级的模块数。0：全部同时。",
+		"set.hint.concurrency": "同时升级的模块数。留空：全部同时。",
 		"set.hint.canary":      "先试 N 个模块：它们成功后其余模块才开始。0：全部同时开始。",
 		"set.hint.autostart":   "模块插入并识别后立即开始升级。",
 		"set.hint.lang":        "控制台的语言。",
@@ -517,7 +519,7 @@ var messages = map[lang]map[string]string{
 		"set.err.urlscheme":   "必须以 http:// 或 https:// 开头（HTTPS 仅新版固件支持）",
 		"set.err.urlhost":     "http:// 后面没有服务器地址",
 		"set.err.target":      "%d 不是版本号：请填写内核版本，例如 2010；留空表示最新版本",
-		"set.err.concurrency": "%d：请填写 1 或更大的数，0 表示全部同时",
+		"set.err.concurrency": "%d：请填写 1 或更大的数；留空表示全部同时",
 		"set.err.canary":      "%d：请填写 0（全部同时开始）或更大的数",
 		"set.err.canarymax":   "%d 超过已连接的 %d 个模块：最多填写 %d",
 		"set.char.space":      "空格",

@@ -64,6 +64,7 @@ type confirmKind int
 
 const (
 	confirmNone confirmKind = iota
+	confirmCancel
 	confirmCancelAll
 	confirmQuit
 )
@@ -265,6 +266,8 @@ func (m *Model) bodyHeight() int { return max(1, m.height-headerHeight-footerHei
 func (m *Model) statusLine() string {
 	s, l := m.c.styles, m.c.lang
 	switch {
+	case m.confirm == confirmCancel:
+		return s.Prompt.Render(l.F("confirm.cancel", len(m.actionTargets(actCancel))))
 	case m.confirm == confirmCancelAll:
 		return s.Prompt.Render(l.T("confirm.cancelall"))
 	case m.confirm == confirmQuit:

@@ -171,7 +171,10 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 	if cfg.Target != 0 {
 		f.text[fieldTarget] = strconv.Itoa(cfg.Target)
 	}
-	f.text[fieldConcurrency] = strconv.Itoa(cfg.Concurrency)
+	f.text[fieldConcurrency] = ""
+	if cfg.Concurrency != 0 { // empty: all at once, as without --concurrency
+		f.text[fieldConcurrency] = strconv.Itoa(cfg.Concurrency)
+	}
 	f.text[fieldCanary] = strconv.Itoa(cfg.Canary)
 }
 
@@ -460,10 +463,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 			v = "‹ " + v + " ›"
 		}
 	case fieldKey:
-		switch {
-		case f.typing:
-			v = strings.Repeat("*", len([]rune(f.key)))
-		case f.key != "":
+		if f.key != "" { // typed or not: its last four, as everywhere
 			v = maskKey(f.key)
 		}
 	case fieldAutoStart:
@@ -485,7 +485,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 		note = l.T("set.none")
 	case i == fieldTarget && strings.TrimSpace(v) == "":
 		note = l.T("hdr.latest")
-	case i == fieldConcurrency && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
+	case i == fieldConcurrency && strings.TrimSpace(v) == "":
 		note = l.T("set.all")
 	case i == fieldCanary && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
 		note = l.T("set.nocanary")

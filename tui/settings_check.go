@@ -50,7 +50,7 @@ func (f *settingsForm) check(s Settings) {
 	if s.Target < 0 || s.Target > maxVersion {
 		put(fieldTarget, "set.err.target", s.Target)
 	}
-	if s.Concurrency < 0 {
+	if s.Concurrency < 0 || s.Concurrency == 0 && strings.TrimSpace(f.text[fieldConcurrency]) != "" {
 		put(fieldConcurrency, "set.err.concurrency", s.Concurrency)
 	}
 	switch {

@@ -123,3 +123,71 @@ func TestHeaderSaysAutoStart(t *testing.T) {
 		t.Errorf("narrow header %q", top)
 	}
 }
+
+func TestCancelAsksFirst(t *testing.T) {
+	b := NewFakeBackend(testPlan, 0)
+	m := newTestModel(t, b, "en", 100, 24)
+	send(m, mixedEvents()...)
+	press(m, "home", "j", "j", "j", "j", "j", "j") // 1-1.7, downloading
+	if cmd := press(m, "c"); cmd != nil || m.confirm == confirmNone {
+		t.Fatal("c cancelled without asking")
+	}
+	if s := screen(m); !strings.Contains(s, "Cancel the upgrade of 1 module(s)? y/n") {
+		t.Errorf("the question:\n%s", s)
+	}
+	press(m, "n")
+	if len(b.Calls()) != 0 {
+		t.Fatalf("n cancelled: %+v", b.Calls())
+	}
+	feed(m, press(m, "c", "y"))
+	if c := lastCall(t, b); c.Method != "Cancel" || len(c.Slots) != 1 || c.Slots[0] != "1-1.7" {
+		t.Errorf("called %+v", c)
+	}
+}
+
+func TestSettingsConcurrencyZeroAsOnTheCommandLine(t *testing.T) {
+	b := NewFakeBackend(testPlan, 0)
+	m := newTestModel(t, b, "en", 100, 30)
+	openSettingsForm(t, m)
+	press(m, "down", "down", "down", "down", "ctrl+u")
+	typeText(m, "0")
+	if cmd := press(m, "enter"); cmd != nil {
+		t.Fatal("parallel 0 was applied; the command line refuses --concurrency 0")
+	}
+	if !strings.Contains(flat(m), "leave it empty for all at once") {
+		t.Errorf("no error for 0:\n%s", screen(m))
+	}
+	press(m, "ctrl+u")
+	if !strings.Contains(screen(m), "(all)") {
+		t.Errorf("empty does not say all:\n%s", screen(m))
+	}
+	settleCmd(m, press(m, "enter"))
+	if c := b.Calls(); len(c) == 0 || c[0].Method != "SetConfig" || c[0].Config.Concurrency != 0 {
+		t.Errorf("empty parallel: %+v", c)
+	}
+}
+
+func TestSettingsCanaryCapped(t *testing.T) {
+	b := NewFakeBackend(testPlan, 0)
+	m := newTestModel(t, b, "en", 100, 30)
+	send(m, manyModules(24)...)
+	openSettingsForm(t, m)
+	press(m, "down", "down", "down", "down", "down", "ctrl+u")
+	typeText(m, "99999")
+	if cmd := press(m, "enter"); cmd != nil {
+		t.Fatal("a canary of 99999 for 24 modules was applied")
+	}
+	if !strings.Contains(flat(m), "99999 is more than the 24 modules connected: give at most 24") {
+		t.Errorf("no error:\n%s", screen(m))
+	}
+}
+
+func TestSettingsKeyShowsLastFourWhileTyping(t *testing.T) {
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 100, 30)
+	openSettingsForm(t, m)
+	press(m, "right", "down")
+	typeText(m, testKey)
+	if s := screen(m); !strings.Contains(s, "…hl0o") || strings.Contains(s, "****") || strings.Contains(s, testKey) {
+		t.Errorf("the key while typing:\n%s", s)
+	}
+}
