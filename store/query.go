@@ -80,8 +80,11 @@ func (f AttemptFilter) where() (string, []any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
-	if f.IMEI != "" {
+	switch {
+	case len(f.IMEI) >= 15:
 		add("a.imei = ?", f.IMEI)
+	case f.IMEI != "": // a prefix or suffix, as the history screen takes
+		add("(a.imei LIKE ? OR a.imei LIKE ?)", f.IMEI+"%", "%"+f.IMEI)
 	}
 	if f.Code != 0 {
 		add("(a.platform_code = ? OR a.module_error = ?)", f.Code, f.Code)

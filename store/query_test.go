@@ -87,6 +87,8 @@ func TestAttemptsFilter(t *testing.T) {
 	}{
 		{AttemptFilter{}, "held fail1003 fail17 cur up old"},
 		{AttemptFilter{IMEI: "864536071000003"}, "fail1003 fail17"},
+		{AttemptFilter{IMEI: "1000003"}, "fail1003 fail17"},                       // the last digits
+		{AttemptFilter{IMEI: "8645360710000"}, "held fail1003 fail17 cur up old"}, // the first
 		{AttemptFilter{Code: 17}, "fail17"},
 		{AttemptFilter{Code: -1003}, "fail1003"},
 		{AttemptFilter{Result: ResultFailed}, "fail1003 fail17 old"},
