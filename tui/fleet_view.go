@@ -225,8 +225,21 @@ func (f *fleet) target(r *row) string {
 // code, else the engine's sentence; "unplugged" first once it is gone.
 func (f *fleet) message(r *row) string {
 	msg := r.say(f.c.lang)
-	if r.note.Key == "progress" { // the progress column says it
+	switch {
+	case r.note.Key == "progress": // the progress column says it
 		msg = ""
+	case r.note.Key == "ident" && len(r.note.Args) == 5:
+		// The model and firmware have their columns: the SIM, the network
+		// and the signal are what the message adds.
+		n := inWords(r.note, f.c.lang)
+		a := make([]any, 3)
+		for i, v := range n.Args[2:] {
+			a[i] = v
+			if sub, ok := v.(upgrade.Note); ok {
+				a[i] = sub.In(string(f.c.lang))
+			}
+		}
+		msg = f.c.lang.F("fleet.ident", a...)
 	}
 	if r.code != 0 || r.modErr != 0 {
 		if title, _, _ := f.c.explain(r.code, r.modErr, string(f.c.lang)); title != "" {

@@ -148,6 +148,7 @@ var messages = map[lang]map[string]string{
 		"st.nostart":   "Nothing to start: the chosen modules have finished or are running; r retries the failed ones, and a module plugged in again starts afresh.",
 		"st.noretry":   "No failed module to retry: %d held module(s) wait for what held them (enter shows why).",
 		"fleet.above":  "↑ %d above",
+		"fleet.ident":  "SIM %v, network %v, signal %v",
 		"fleet.below":  "↓ %d more",
 
 		"confirm.cancel":    "Cancel the upgrade of %d module(s)? y/n",
@@ -416,6 +417,7 @@ var messages = map[lang]map[string]string{
 		"st.nostart":   "没有可开始的模块：所选模块已完成或正在进行；按 r 重试失败的模块，重新插入的模块会重新开始。",
 		"st.noretry":   "没有失败的模块可重试：%d 个暂缓的模块在等待暂缓的原因解除（按 enter 查看原因）。",
 		"fleet.above":  "↑ 上方 %d 个",
+		"fleet.ident":  "SIM %v，网络 %v，信号 %v",
 		"fleet.below":  "↓ 还有 %d 个",
 
 		"confirm.cancel":    "取消 %d 个模块的升级？y/n",
