@@ -243,7 +243,9 @@ func (f *fleet) message(r *row) string {
 	}
 	if r.code != 0 || r.modErr != 0 {
 		if title, _, _ := f.c.explain(r.code, r.modErr, string(f.c.lang)); title != "" {
-			msg = title
+			// The catalogue's title starts with the code, which has its
+			// own column.
+			msg = strings.TrimPrefix(title, r.codeText()+" ")
 		}
 	}
 	if r.gone {

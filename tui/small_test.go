@@ -202,3 +202,21 @@ func TestIdleMessageSaysWhatColumnsDoNot(t *testing.T) {
 		t.Errorf("the idle row: %q", row)
 	}
 }
+
+func TestCodeSaidOnceInTheRow(t *testing.T) {
+	explain := func(code, _ int, _ string) (string, string, string) {
+		if code == 43 {
+			return "43 please wait", "The platform is still making the delta.", "Nothing."
+		}
+		return "", "", ""
+	}
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 24, func(o *Options) { o.Explain = explain })
+	send(m, discovered(0, "1-1.1", imeiN(1), "Air780E", 2004))
+	w := ev(1, "1-1.1", upgrade.StateWaitPlatform)
+	w.Code = 43
+	send(m, w)
+	row := lines(screen(m))[3]
+	if strings.Count(row, "43") != 1 || !strings.Contains(row, "please wait") {
+		t.Errorf("the row says the code %d times: %q", strings.Count(row, "43"), row)
+	}
+}
