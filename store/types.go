@@ -160,7 +160,7 @@ type Line struct {
 // AttemptFilter selects attempts. Zero fields do not filter.
 type AttemptFilter struct {
 	IMEI    string // the whole IMEI, or its first or last digits
-	Code    int // platform code or module error
+	Code    int    // platform code or module error
 	Result  Result
 	Station string
 	BatchID int64
