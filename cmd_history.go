@@ -97,10 +97,8 @@ func attemptFilter(imei, since, until string, code int, result, station string, 
 	f := store.AttemptFilter{Code: code, Station: station, Limit: limit}
 	switch imei = strings.TrimSpace(imei); {
 	case imei == "":
-	case device.IsIMEI(imei):
-		f.IMEI = imei
-	case len(imei) >= 4 && len(imei) < 15 && strings.Trim(imei, "0123456789") == "":
-		f.IMEIPart = imei
+	case device.IsIMEI(imei), len(imei) >= 4 && len(imei) < 15 && strings.Trim(imei, "0123456789") == "":
+		f.IMEI = imei // whole, or its first or last digits
 	default:
 		return f, usageErr("--imei %q: give the 15-digit IMEI, or at least its first or last 4 digits", imei)
 	}

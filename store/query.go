@@ -87,11 +87,11 @@ func (f AttemptFilter) where() (string, []any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
-	if f.IMEI != "" {
+	switch {
+	case len(f.IMEI) >= 15:
 		add("a.imei = ?", f.IMEI)
-	}
-	if f.IMEIPart != "" {
-		add("(substr(a.imei, 1, length(?)) = ? OR substr(a.imei, -length(?)) = ?)", f.IMEIPart, f.IMEIPart, f.IMEIPart, f.IMEIPart)
+	case f.IMEI != "": // a prefix or suffix, as the history screen takes
+		add("(a.imei LIKE ? OR a.imei LIKE ?)", f.IMEI+"%", "%"+f.IMEI)
 	}
 	if f.Code != 0 {
 		add("(a.platform_code = ? OR a.module_error = ?)", f.Code, f.Code)
@@ -278,17 +278,20 @@ func (r *Reader) lines(query string, args ...any) ([]Line, error) {
 	return out, rows.Err()
 }
 
-// CountsToday counts the attempts of station that ended on now's day (in
-// now's zone): passed (upgraded or current) and failed. An empty station
-// counts every station.
+// CountsToday counts the modules of station whose latest attempt ended on
+// now's day (in now's zone) passed (upgraded or current) or failed: a
+// module retried five times is one module. An empty station counts every
+// station.
 func (r *Reader) CountsToday(station string, now time.Time) (passed, failed int, err error) {
 	y, m, d := now.Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	to := from.AddDate(0, 0, 1)
 	err = r.db.QueryRow(`
-SELECT COALESCE(SUM(a.result IN ('upgraded', 'current')), 0), COALESCE(SUM(a.result = 'failed'), 0)
-FROM attempts a JOIN batches b ON b.id = a.batch_id
-WHERE (?1 = '' OR b.station = ?1) AND a.ended >= ?2 AND a.ended < ?3`,
+SELECT COALESCE(SUM(result IN ('upgraded', 'current')), 0), COALESCE(SUM(result = 'failed'), 0)
+FROM (SELECT a.result, ROW_NUMBER() OVER (PARTITION BY a.imei ORDER BY a.ended DESC, a.id DESC) AS n
+	FROM attempts a JOIN batches b ON b.id = a.batch_id
+	WHERE (?1 = '' OR b.station = ?1) AND a.ended >= ?2 AND a.ended < ?3)
+WHERE n = 1`,
 		station, ms(from), ms(to)).Scan(&passed, &failed)
 	return passed, failed, err
 }

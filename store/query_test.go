@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -88,6 +89,8 @@ func TestAttemptsFilter(t *testing.T) {
 	}{
 		{AttemptFilter{}, "held fail1003 fail17 cur up old"},
 		{AttemptFilter{IMEI: "864536071000003"}, "fail1003 fail17"},
+		{AttemptFilter{IMEI: "1000003"}, "fail1003 fail17"},                       // the last digits
+		{AttemptFilter{IMEI: "8645360710000"}, "held fail1003 fail17 cur up old"}, // the first
 		{AttemptFilter{Code: 17}, "fail17"},
 		{AttemptFilter{Code: -1003}, "fail1003"},
 		{AttemptFilter{Result: ResultFailed}, "fail1003 fail17 old"},
@@ -139,7 +142,7 @@ func TestCountsToday(t *testing.T) {
 	}{
 		{"line-1", 2, 1}, // yesterday's failure does not count
 		{"line-2", 0, 1}, // held is neither
-		{"", 2, 2},
+		{"", 2, 1},       // 000003 failed on both lines: one module
 		{"nowhere", 0, 0},
 	} {
 		p, f, err := s.CountsToday(c.station, now)
@@ -149,6 +152,30 @@ func TestCountsToday(t *testing.T) {
 	}
 	if p, f, _ := s.CountsToday("line-1", now.AddDate(0, 0, -1)); p != 0 || f != 1 {
 		t.Errorf("yesterday on line-1: %d passed, %d failed; want 0, 1", p, f)
+	}
+}
+
+// TestCountsTodayCountsModules checks that a module retried today counts
+// once, by its latest result: five bad modules retried are five failures,
+// and a module that failed then passed is a pass.
+func TestCountsTodayCountsModules(t *testing.T) {
+	s := openTest(t, Options{})
+	now := time.Date(2025, 11, 25, 15, 0, 0, 0, time.Local)
+	b := s.StartBatch(Batch{Mode: ModeIoT, Station: "line-1", Started: now.Add(-time.Hour)})
+	add := func(imei string, min int, r Result) {
+		started := now.Add(time.Duration(min-60) * time.Minute)
+		id := s.StartAttempt(Attempt{BatchID: b, IMEI: imei, Slot: "1-1.4", Model: "Air780E", FromVersion: 1101, Started: started})
+		s.EndAttempt(id, AttemptResult{Result: r, Ended: started.Add(time.Minute)})
+	}
+	for try := 0; try < 3; try++ {
+		for i := 1; i <= 5; i++ {
+			add(fmt.Sprintf("86453607100001%d", i), try*10+i, ResultFailed)
+		}
+	}
+	add("864536071000011", 40, ResultUpgraded) // failed, then passed
+	flush(t, s)
+	if p, f, err := s.CountsToday("line-1", now); err != nil || p != 1 || f != 4 {
+		t.Errorf("CountsToday = %d passed, %d failed, %v; want 1, 4 (modules, not attempts)", p, f, err)
 	}
 }
 

@@ -160,17 +160,14 @@ type Line struct {
 
 // AttemptFilter selects attempts. Zero fields do not filter.
 type AttemptFilter struct {
-	IMEI string
-	// IMEIPart matches IMEIs that begin or end with it (a support engineer
-	// often has the last six digits); IMEI, when set, must match whole.
-	IMEIPart string
-	Code     int // platform code or module error
-	Result   Result
-	Station  string
-	BatchID  int64
-	Since    time.Time // started at or after
-	Until    time.Time // started before
-	Limit    int       // 0 = all
+	IMEI    string // the whole IMEI, or its first or last digits
+	Code    int    // platform code or module error
+	Result  Result
+	Station string
+	BatchID int64
+	Since   time.Time // started at or after
+	Until   time.Time // started before
+	Limit   int       // 0 = all
 }
 
 // Recovery tells what Open found left open by a crash.

@@ -1,6 +1,10 @@
 package tui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"airfleet/upgrade"
+)
 
 // action is something the operator asks the engine to do.
 type action int
@@ -20,6 +24,7 @@ var actionKeys = [...]string{"key.startall", "key.start", "key.retry", "key.canc
 type actionDoneMsg struct {
 	Action action
 	Slots  []string // the modules it was for; nil for the batch-wide ones
+	Batch  int      // the batches ended when it was asked for (Model.batches)
 	Err    error
 }
 
@@ -30,13 +35,18 @@ func (m *Model) act(a action) tea.Cmd {
 	if a == actStart || a == actCancel {
 		slots = m.actionTargets(a)
 		if len(slots) == 0 {
-			m.setStatus(toneWarn, "st.nothing")
+			m.setStatus(toneWarn, map[action]string{actStart: "st.nostart", actCancel: "st.nothing"}[a])
 			return nil
 		}
 	}
+	if a == actRetry && !m.fleet.any(func(r *row) bool { return r.state == upgrade.StateFailed }) {
+		m.setStatus(toneWarn, "st.noretry", m.fleet.counts().held)
+		return nil
+	}
+	batch := m.batches
 	b := m.backend
 	return func() tea.Msg {
-		return actionDoneMsg{Action: a, Slots: slots, Err: callBackend(b, a, slots)}
+		return actionDoneMsg{Action: a, Slots: slots, Batch: batch, Err: callBackend(b, a, slots)}
 	}
 }
 
@@ -80,6 +90,10 @@ func (m *Model) handleActionDone(msg actionDoneMsg) {
 		return
 	}
 	n := len(msg.Slots)
+	if msg.Batch != m.batches && !m.busy {
+		// The batch it started has ended already: its end says more.
+		msg.Action = -1
+	}
 	switch msg.Action {
 	case actStartAll:
 		m.setStatus(toneAccent, "st.startall")

@@ -37,7 +37,7 @@ func TestActionKeys(t *testing.T) {
 		{[]string{"s"}, "StartAll", nil, "Starting all idle modules."},
 		{[]string{"S"}, "Start", []string{"1-1.6", "1-1.10"}, "Starting 2 module(s)."},
 		{[]string{"r"}, "RetryFailed", nil, "Retrying the failed modules."},
-		{[]string{"home", "j", "j", "j", "j", "j", "j", "c"}, "Cancel", []string{"1-1.7"}, "Cancelling 1 module(s)."},
+		{[]string{"home", "j", "j", "j", "j", "j", "j", "c", "y"}, "Cancel", []string{"1-1.7"}, "Cancelling 1 module(s)."},
 		{[]string{"C", "y"}, "CancelAll", nil, "Cancelling every running upgrade."},
 	} {
 		cmd := press(m, tc.keys...)

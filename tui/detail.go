@@ -59,6 +59,16 @@ type detail struct {
 	stale      bool // refetch when it arrives
 	vp         viewport.Model
 
+	// The events: the chosen one is shown whole, the others on one line
+	// each. The scrolling keys move the choice, or, with onTranscript,
+	// the transcript; tab switches.
+	onTranscript bool
+	evSel        int    // the chosen event, an index into the row's events
+	evLatest     bool   // the choice follows the newest event
+	evCount      int    // the row's events at the last sync
+	evHeight     int    // the lines the events had at the last sync
+	evSelLines   [2]int // the lines of the chosen event in eventBlock
+
 	// The module's attempts from the log, when there is a log.
 	logOn                bool
 	logIMEI              string
@@ -152,6 +162,7 @@ func (d *detail) logLines(width int) []string {
 // show switches the pane to the module in slot and asks for its transcript.
 func (d *detail) show(b Backend, r *row) tea.Cmd {
 	d.slot, d.transcript, d.pending, d.stale = r.slot, nil, false, false
+	d.onTranscript, d.evLatest = false, true
 	d.sync(r)
 	d.setTranscript(nil)
 	return d.refresh(b)
@@ -212,12 +223,43 @@ func clean(s string) string {
 	}, ansi.Strip(s))
 }
 
-// Update scrolls the transcript.
+// Update switches between the events and the transcript on tab, and
+// moves the chosen event or scrolls the transcript; call sync afterwards.
 func (d *detail) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
+	keys := &d.c.keys
+	if key.Matches(k, keys.Switch) {
+		d.onTranscript = !d.onTranscript
+		return nil
+	}
+	if d.onTranscript {
+		d.scrollTranscript(k)
+		return nil
+	}
+	sel, page := d.evSel, max(1, d.evHeight-1)
+	switch {
+	case key.Matches(k, keys.Up):
+		sel--
+	case key.Matches(k, keys.Down):
+		sel++
+	case key.Matches(k, keys.PageUp):
+		sel -= page
+	case key.Matches(k, keys.PageDown):
+		sel += page
+	case key.Matches(k, keys.Home):
+		sel = 0
+	case key.Matches(k, keys.End):
+		sel = d.evCount - 1
+	}
+	d.evSel = max(0, min(sel, d.evCount-1))
+	d.evLatest = d.evSel == d.evCount-1
+	return nil
+}
+
+func (d *detail) scrollTranscript(k tea.KeyPressMsg) {
 	keys := &d.c.keys
 	switch {
 	case key.Matches(k, keys.Up):
@@ -233,16 +275,27 @@ func (d *detail) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, keys.End):
 		d.vp.GotoBottom()
 	}
-	return nil
 }
 
 // SetSize sets the pane's size; call sync afterwards.
 func (d *detail) SetSize(width, height int) { d.width, d.height = width, height }
 
-// Keys are the transcript's scrolling keys.
+// Keys are the scrolling keys and tab.
 func (d *detail) Keys() []*key.Binding {
 	k := &d.c.keys
-	return []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End}
+	return []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Switch}
+}
+
+// localizeKeys says in the footer what the scrolling keys scroll and where
+// tab goes.
+func (d *detail) localizeKeys() {
+	k, l := &d.c.keys, d.c.lang
+	scroll, other := "key.scrollevents", "key.totranscript"
+	if d.onTranscript {
+		scroll, other = "key.scrolltranscript", "key.toevents"
+	}
+	k.Up.SetHelp("↑↓", l.T(scroll))
+	k.Switch.SetHelp("tab", l.T(other))
 }
 
 // wide reports whether the transcript sits beside the information.
@@ -257,17 +310,29 @@ func (d *detail) sync(r *row) {
 		vpW = d.width - infoW - 3
 	}
 	top := d.summary(r, infoW)
+	d.evCount = len(r.events)
+	if d.evLatest || d.evSel >= d.evCount {
+		d.evSel = max(0, d.evCount-1)
+	}
+	evs := d.eventBlock(r, infoW)
 	var evH, vpH int
 	if d.wide() {
 		evH = max(0, d.height-len(top)-1)
 		vpH = max(1, d.height-1)
 	} else {
+		// The part with the keys gets the room; the other keeps a few lines.
 		rest := max(0, d.height-len(top)-2)
-		evH = min(len(r.events), rest/2)
+		few := min(3, rest/3)
+		if d.onTranscript {
+			evH = min(len(evs), few)
+		} else {
+			evH = max(min(len(evs), rest-few), min(len(evs), rest/2))
+		}
 		vpH = max(1, rest-evH)
 	}
+	d.evHeight = evH
 	d.info = append(top, d.c.styles.Section.Render(d.c.lang.T("det.events")))
-	d.info = append(d.info, d.eventLines(r, infoW, evH)...)
+	d.info = append(d.info, window(evs, d.evSelLines, evH)...)
 	// A transcript that showed its end keeps showing it at the new size.
 	follow := d.vp.AtBottom() || d.vp.TotalLineCount() == 0
 	d.vp.SetWidth(vpW)
@@ -349,14 +414,42 @@ func joinFields(fields []string, sep string, width int) []string {
 	return out
 }
 
-// eventLines are the newest n events, one line each, oldest first.
-func (d *detail) eventLines(r *row, width, n int) []string {
-	evs := r.events[max(0, len(r.events)-n):]
-	out := make([]string, 0, len(evs))
-	for _, e := range evs {
-		out = append(out, ansi.Truncate(d.eventLine(e), width, "…"))
+// eventBlock is every event, oldest first, one line each but the chosen
+// one, which is wrapped whole; it notes in evSelLines where that one is.
+func (d *detail) eventBlock(r *row, width int) []string {
+	out := make([]string, 0, len(r.events)+2)
+	for i, e := range r.events {
+		if i != d.evSel {
+			out = append(out, ansi.Truncate("  "+d.eventLine(e), width, "…"))
+			continue
+		}
+		d.evSelLines[0] = len(out)
+		mark := "› "
+		if d.onTranscript {
+			mark = "  "
+		}
+		for j, w := range wrap(d.eventLine(e), max(1, width-2)) {
+			if j > 0 {
+				mark = "  "
+			}
+			out = append(out, d.c.styles.Tone[tonePlain].Render(mark+w))
+		}
+		d.evSelLines[1] = len(out)
 	}
 	return out
+}
+
+// window is the n lines of lines that show the span sel (from, to), the
+// newest lines when they can.
+func window(lines []string, sel [2]int, n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	start := max(0, len(lines)-n)
+	if sel[0] < start {
+		start = sel[0]
+	}
+	return lines[start:min(len(lines), start+n)]
 }
 
 func (d *detail) eventLine(e upgrade.Event) string {
@@ -371,7 +464,7 @@ func (d *detail) eventLine(e upgrade.Event) string {
 	if e.ModErr != 0 {
 		line += fmt.Sprintf(" [%d]", e.ModErr)
 	}
-	if msg := sayNote(e.Note, e.Detail, l); msg != "" {
+	if msg := sayNote(e.Note, e.Detail, l); msg != "" && e.Note.Key != "progress" {
 		line += " " + clean(msg)
 	}
 	return line

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,7 +33,8 @@ type fakeHistory struct {
 
 func (f *fakeHistory) match(a store.AttemptRow, flt store.AttemptFilter) bool {
 	switch {
-	case flt.IMEI != "" && a.IMEI != flt.IMEI,
+	case flt.IMEI != "" && a.IMEI != flt.IMEI && (len(flt.IMEI) >= 15 ||
+		!strings.HasPrefix(a.IMEI, flt.IMEI) && !strings.HasSuffix(a.IMEI, flt.IMEI)),
 		flt.Code != 0 && a.PlatformCode != flt.Code && a.ModuleError != flt.Code,
 		flt.Result != "" && a.Result != flt.Result,
 		flt.Station != "" && a.Station != flt.Station,

@@ -21,6 +21,10 @@ type finder struct {
 	width  int
 
 	promptKey, placeholderKey string // i18n keys of the prompt and the hint
+
+	// check, when set, says what is wrong with a non-empty value as it is
+	// typed: an i18n key, "" when it is fine.
+	check func(string) string
 }
 
 // maxQuery bounds the query's length in runes.
@@ -88,10 +92,17 @@ func (f *finder) View() string {
 		return prompt + cursor + s.Label.Render(f.c.lang.T(f.placeholderKey))
 	}
 	q := string(f.value)
-	if room := f.width - ansi.StringWidth(f.c.lang.T(f.promptKey)) - 1; room > 0 && ansi.StringWidth(q) > room {
+	var bad string
+	if f.check != nil {
+		if k := f.check(q); k != "" {
+			bad = "  " + s.Tone[toneFail].Render("✘ "+f.c.lang.T(k))
+		}
+	}
+	room := f.width - ansi.StringWidth(f.c.lang.T(f.promptKey)) - 1 - ansi.StringWidth(bad)
+	if room > 0 && ansi.StringWidth(q) > room {
 		q = ansi.TruncateLeft(q, ansi.StringWidth(q)-room, "")
 	}
-	return prompt + q + cursor
+	return prompt + q + cursor + bad
 }
 
 // SetSize sets the room the input has.
@@ -103,3 +114,17 @@ func (f *finder) Keys() []*key.Binding { return []*key.Binding{&f.c.keys.Apply, 
 // isDigit reports whether c is an ASCII digit: how a barcode scanner's
 // IMEI begins.
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// imeiPart reports whether s can find an IMEI: 4 to 15 digits, its first
+// or last ones.
+func imeiPart(s string) bool {
+	if len(s) < 4 || len(s) > 15 {
+		return false
+	}
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -25,6 +25,9 @@ type fleet struct {
 	selected map[string]bool
 	width    int
 	height   int // lines, column titles included
+
+	planTarget int // the batch's target version, 0 for the latest
+
 }
 
 func newFleet(c *common) *fleet {
@@ -135,8 +138,14 @@ func (f *fleet) jumpIMEI(imei string) (*row, bool) {
 	return f.view[i], true
 }
 
-// bodyHeight is the number of rows on screen.
-func (f *fleet) bodyHeight() int { return max(1, f.height-1) }
+// bodyHeight is the number of rows on screen: one line less when they do
+// not all fit, for the line that says how many more there are.
+func (f *fleet) bodyHeight() int {
+	if len(f.view) > f.height-1 {
+		return max(1, f.height-2)
+	}
+	return max(1, f.height-1)
+}
 
 // moveTo puts the cursor on view index i, within bounds, and scrolls.
 func (f *fleet) moveTo(i int) {

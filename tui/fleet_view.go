@@ -64,7 +64,7 @@ func (f *fleet) layout() layout {
 	}
 	l.w[colIMEI] = max(l.w[colIMEI], imeiWidth)
 	l.w[colFW] = max(l.w[colFW], numberWidth)
-	l.w[colTarget] = max(l.w[colTarget], numberWidth)
+	l.w[colTarget] = max(l.w[colTarget], numberWidth, ansi.StringWidth(t("hdr.latest")))
 	l.w[colState] = max(l.w[colState], 2+f.c.stateWidth)
 	l.w[colCode] = max(l.w[colCode], codeWidth)
 	l.bar = narrowBar
@@ -122,6 +122,16 @@ func (f *fleet) View() string {
 	for i := f.offset; i < end; i++ {
 		b.WriteByte('\n')
 		b.WriteString(f.renderRow(f.view[i], l, cells[:0], i == f.cursor))
+	}
+	if above, below := f.offset, len(f.view)-end; above > 0 || below > 0 {
+		var more []string
+		if above > 0 {
+			more = append(more, f.c.lang.F("fleet.above", above))
+		}
+		if below > 0 {
+			more = append(more, f.c.lang.F("fleet.below", below))
+		}
+		b.WriteString("\n" + muted.apply(f.fitWidth("  "+strings.Join(more, "  "))))
 	}
 	return b.String()
 }
@@ -186,7 +196,7 @@ func (f *fleet) cell(r *row, id colID) string {
 	case colFW:
 		return version(r.firmware())
 	case colTarget:
-		return version(r.target)
+		return f.target(r)
 	case colState:
 		return stateGlyph(r.state) + f.c.lang.T("state."+string(r.state))
 	case colCode:
@@ -197,13 +207,45 @@ func (f *fleet) cell(r *row, id colID) string {
 	return ""
 }
 
+// target is the version the module is upgraded to: the batch's target, the
+// version it reached, else whatever the platform offers ("latest").
+func (f *fleet) target(r *row) string {
+	switch {
+	case r.target != 0:
+		return version(r.target)
+	case r.result != nil && r.result.To != 0 && (r.state == upgrade.StatePassed || r.state == upgrade.StateCurrent):
+		return version(r.result.To)
+	case f.planTarget != 0:
+		return version(f.planTarget)
+	}
+	return f.c.lang.T("hdr.latest")
+}
+
 // message is the short message of a row: the catalogue's title for a
 // code, else the engine's sentence; "unplugged" first once it is gone.
 func (f *fleet) message(r *row) string {
 	msg := r.say(f.c.lang)
+	switch {
+	case r.note.Key == "progress": // the progress column says it
+		msg = ""
+	case r.note.Key == "ident" && len(r.note.Args) == 5:
+		// The model and firmware have their columns: the SIM, the network
+		// and the signal are what the message adds.
+		n := inWords(r.note, f.c.lang)
+		a := make([]any, 3)
+		for i, v := range n.Args[2:] {
+			a[i] = v
+			if sub, ok := v.(upgrade.Note); ok {
+				a[i] = sub.In(string(f.c.lang))
+			}
+		}
+		msg = f.c.lang.F("fleet.ident", a...)
+	}
 	if r.code != 0 || r.modErr != 0 {
 		if title, _, _ := f.c.explain(r.code, r.modErr, string(f.c.lang)); title != "" {
-			msg = title
+			// The catalogue's title starts with the code, which has its
+			// own column.
+			msg = strings.TrimPrefix(title, r.codeText()+" ")
 		}
 	}
 	if r.gone {

@@ -16,6 +16,7 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 	var cmds []tea.Cmd
 	ring, touched, final := false, false, false
 	sawActive := false // a whole batch may arrive in one message
+	idle := !m.busy    // no batch ran before these events: the first active module starts one
 	for _, e := range evs {
 		if e.Slot == "" {
 			// The station's own trouble (e.g. sysfs cannot be read): no
@@ -37,7 +38,9 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 			t = m.now()
 		}
 		if r := m.fleet.bySlot[e.Slot]; r != nil && r.active() {
-			m.header.start(t)
+			if idle && !sawActive {
+				m.header.start(t)
+			}
 			sawActive = true
 		}
 		m.header.clock(t)
@@ -50,8 +53,13 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 	m.busy = m.fleet.any((*row).working)
 	if (wasBusy || sawActive) && !m.busy {
 		ring = true
+		m.batches++
 		c := m.header.counts
-		m.setStatus(toneOK, "st.done", c.passed, c.failed)
+		if c.held > 0 {
+			m.setStatus(toneOK, "st.doneheld", c.passed, c.failed, c.held)
+		} else {
+			m.setStatus(toneOK, "st.done", c.passed, c.failed)
+		}
 		if c.failed > 0 {
 			m.statusTone = toneFail
 		}

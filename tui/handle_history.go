@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"airfleet/device"
 	"airfleet/upgrade"
 )
 
@@ -39,7 +38,7 @@ func (m *Model) handleHistoryKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.export()
 	case key.Matches(k, keys.FilterIMEI):
 		hs.openInput(inputIMEI, hs.imei)
-	case key.Matches(k, keys.FilterCode):
+	case key.Matches(k, keys.FilterCode) && hs.page == pageAttempts:
 		hs.openInput(inputCode, hs.codeText())
 	case hs.h != nil && hs.page != pageAttempt && len(k.Text) == 1 && isDigit(k.Text[0]) && k.Mod == 0:
 		hs.openInput(inputIMEI, k.Text)
@@ -62,7 +61,7 @@ func (m *Model) handleHistoryInput(msg tea.Msg) tea.Cmd {
 		v := strings.TrimSpace(hs.input.query())
 		switch hs.inputFor {
 		case inputIMEI:
-			if v != "" && !device.IsIMEI(v) {
+			if v != "" && !imeiPart(v) {
 				m.setStatus(toneFail, "st.badimei", v)
 				return nil
 			}

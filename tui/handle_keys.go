@@ -50,7 +50,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Retry):
 		return m.act(actRetry)
 	case key.Matches(k, keys.Cancel):
-		return m.act(actCancel)
+		m.confirm = confirmCancel
 	case key.Matches(k, keys.CancelAll):
 		m.confirm = confirmCancelAll
 	case m.scannerDigit(k):
@@ -59,17 +59,27 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.fleet.setQuery(m.find.query())
 		return cmd
 	case m.showDetail:
-		return m.detail.Update(k)
+		cmd := m.detail.Update(k)
+		m.syncDetail()
+		return cmd
 	case !m.showHelp:
 		return m.fleet.Update(k)
 	}
 	return nil
 }
 
-// scannerDigit reports whether k is a digit typed at the table, which is how
-// a barcode scanner starts an IMEI: it opens the finder.
+// scannerDigit reports whether k is a digit typed at the table or the
+// detail pane, which is how a barcode scanner starts an IMEI: it opens the
+// finder.
 func (m *Model) scannerDigit(k tea.KeyPressMsg) bool {
-	return !m.showDetail && !m.showHelp && len(k.Text) == 1 && isDigit(k.Text[0]) && k.Mod == 0
+	return !m.showHelp && len(k.Text) == 1 && isDigit(k.Text[0]) && k.Mod == 0
+}
+
+// syncDetail lays the detail pane out again for its module.
+func (m *Model) syncDetail() {
+	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
+		m.detail.sync(r)
+	}
 }
 
 // handleConfirm answers the pending question.
@@ -79,8 +89,11 @@ func (m *Model) handleConfirm(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, keys.Yes), asked == confirmQuit && k.String() == "ctrl+c":
 		m.confirm = confirmNone
-		if asked == confirmQuit {
+		switch asked {
+		case confirmQuit:
 			return tea.Quit
+		case confirmCancel:
+			return m.act(actCancel)
 		}
 		return m.act(actCancelAll)
 	case key.Matches(k, keys.No):
@@ -101,14 +114,23 @@ func (m *Model) handleFindInput(msg tea.Msg) tea.Cmd {
 		case key.Matches(k, keys.Apply):
 			q := m.find.query()
 			if !device.IsIMEI(q) {
-				m.find.close(false)
+				// Over the detail pane a filter would hide behind it.
+				m.find.close(m.showDetail)
+				if m.showDetail {
+					m.fleet.setQuery("")
+				}
 				return nil
 			}
 			m.find.close(true)
-			if r, ok := m.fleet.jumpIMEI(q); ok {
-				m.setStatus(toneOK, "st.found", q, r.slot)
-			} else {
+			m.fleet.setQuery("")
+			r, ok := m.fleet.jumpIMEI(q)
+			if !ok {
 				m.setStatus(toneFail, "st.notfound", q)
+				return nil
+			}
+			m.setStatus(toneOK, "st.found", q, r.slot)
+			if m.showDetail && r.slot != m.detail.slot {
+				return m.openDetail()
 			}
 			return nil
 		}
@@ -150,9 +172,7 @@ func (m *Model) setLang(l lang) {
 	m.c.setLang(l)
 	m.fleet.refresh()
 	m.history.layoutAttempt()
-	if r := m.fleet.bySlot[m.detail.slot]; r != nil && m.showDetail {
-		m.detail.sync(r)
-	}
+	m.syncDetail()
 }
 
 // handleResize sizes every part.
@@ -197,6 +217,7 @@ func (m *Model) syncKeys() {
 	k.Back.SetHelp("esc", m.c.lang.T("key.back"))
 	k.Detail.SetHelp("enter", m.c.lang.T("key.detail"))
 	k.Switch.SetHelp("tab", m.c.lang.T("key.switch"))
+	k.Up.SetHelp("↑/k", m.c.lang.T("key.up"))
 	switch {
 	case m.confirm != confirmNone:
 		on(&k.Yes, &k.No)
@@ -227,6 +248,7 @@ func (m *Model) syncKeys() {
 	case m.showDetail:
 		k.Back.SetKeys("esc", "enter")
 		k.Back.SetHelp("esc/enter", m.c.lang.T("key.back"))
+		m.detail.localizeKeys()
 		on(m.detail.Keys()...)
 		on(&k.Back)
 	default:
@@ -246,8 +268,9 @@ func (m *Model) syncActionKeys() {
 	k := &m.c.keys
 	f := m.fleet
 	k.StartAll.SetEnabled(f.any((*row).startable))
-	k.Start.SetEnabled(len(m.actionTargets(actStart)) > 0)
-	k.Retry.SetEnabled(f.any(func(r *row) bool { return r.state == upgrade.StateFailed }))
+	// S and r answer even when they have nothing to do, to say why.
+	k.Start.SetEnabled(len(m.actionTargets(actStart)) > 0 || f.selectedShown() > 0)
+	k.Retry.SetEnabled(f.any(func(r *row) bool { return r.state == upgrade.StateFailed || r.state == upgrade.StateHeld }))
 	k.Cancel.SetEnabled(len(m.actionTargets(actCancel)) > 0)
 	k.CancelAll.SetEnabled(m.busy)
 }

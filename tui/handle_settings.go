@@ -11,7 +11,7 @@ import (
 // settings it holds.
 func (m *Model) openSettings() tea.Cmd {
 	m.screen = screenSettings
-	m.settings.open(m.c.lang, m.bell)
+	m.settings.open(m.c.lang, m.bell, len(m.fleet.rows))
 	m.settings.SetSize(m.width, m.bodyHeight())
 	return readSettings(m.backend)
 }

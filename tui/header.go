@@ -13,12 +13,16 @@ import (
 	"airfleet/upgrade"
 )
 
-// planMsg carries the batch's plan, read once from the backend.
-type planMsg struct{ Plan Plan }
+// planMsg carries the batch's plan and whether auto-start is on, read
+// from the backend at start and after the settings changed.
+type planMsg struct {
+	Plan      Plan
+	AutoStart bool
+}
 
 // loadPlan reads the plan off the Update goroutine.
 func loadPlan(b Backend) tea.Cmd {
-	return func() tea.Msg { return planMsg{Plan: b.Plan()} }
+	return func() tea.Msg { return planMsg{Plan: b.Plan(), AutoStart: b.AutoStart()} }
 }
 
 // tickMsg moves the elapsed-time clock; it arrives once a second while a
@@ -50,9 +54,10 @@ func queryToday(h History, station string, now time.Time) tea.Cmd {
 type header struct {
 	c       *common
 	plan    Plan
+	auto    bool // auto-start on plug-in is on
 	counts  counts
 	today   *todayMsg // nil until the log answered, or without a log
-	started time.Time // first start; zero before
+	started time.Time // the start of the latest batch; zero before the first
 	now     time.Time // latest tick or event
 	width   int
 }
@@ -60,7 +65,7 @@ type header struct {
 // Update takes the plan; the root moves the clock.
 func (h *header) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(planMsg); ok {
-		h.plan = msg.Plan
+		h.plan, h.auto = msg.Plan, msg.AutoStart
 	}
 	return nil
 }
@@ -72,12 +77,10 @@ func (h *header) clock(t time.Time) {
 	}
 }
 
-// start records the first start of a batch.
+// start restarts the clock at t, the start of a batch.
 func (h *header) start(t time.Time) {
-	if h.started.IsZero() {
-		h.started = t
-		h.clock(t)
-	}
+	h.started = t
+	h.clock(t)
 }
 
 // SetSize sets the width; the header is always two lines.
@@ -121,6 +124,9 @@ func (h *header) countLine() string {
 	s, l, c := h.c.styles, h.c.lang, h.counts
 	// Most telling first: when the line is too narrow, the tail goes.
 	parts := []string{s.Label.Render(l.T("hdr.total")) + " " + strconv.Itoa(c.total)}
+	if h.auto { // next to the total: it changes what plugging in does
+		parts = append(parts, s.Tone[toneAccent].Render(l.T("hdr.auto")))
+	}
 	for _, g := range []struct {
 		key string
 		n   int
@@ -149,8 +155,8 @@ func (h *header) countLine() string {
 	return h.spread(parts, strings.Join(right, "  "))
 }
 
-// todayText is the station's tallies of the day: "today here: passed N /
-// failed M", or "today ✔N ✘M" when short.
+// todayText is the station's tallies of the day, in modules: "modules
+// today here: passed N / failed M", or "modules today ✔N ✘M" when short.
 func (h *header) todayText(t todayMsg, short bool) string {
 	s, l := h.c.styles, h.c.lang
 	label := l.T("hdr.today")

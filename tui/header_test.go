@@ -68,3 +68,47 @@ func TestInitAsksForPlan(t *testing.T) {
 		t.Error("the view does not ask for the alternate screen")
 	}
 }
+
+// TestElapsedRestartsPerBatch checks that the clock counts the batch
+// running now, not the time since the console's first batch.
+func TestElapsedRestartsPerBatch(t *testing.T) {
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 24)
+	send(m, discovered(0, "1", imeiN(1), "Air780E", 1))
+	send(m, ev(10, "1", upgrade.StateRequesting))
+	send(m, ev(40, "1", upgrade.StateFailed))
+	send(m, ev(300, "1", upgrade.StateRequesting)) // the operator retries
+	m.Update(tickMsg{Time: at(312)})
+	if top := lines(screen(m))[1]; !strings.Contains(top, "elapsed 00:12") {
+		t.Errorf("the second batch's clock: %q, want elapsed 00:12", top)
+	}
+}
+
+// TestBatchDoneCountsHeld checks that the end-of-batch line counts the
+// held modules too: they are neither passed nor failed, but they are there.
+func TestBatchDoneCountsHeld(t *testing.T) {
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 80, 24)
+	send(m, discovered(0, "1", imeiN(1), "Air780E", 1), discovered(0, "2", imeiN(2), "Air780E", 1))
+	send(m, ev(1, "1", upgrade.StateRequesting), ev(1, "2", upgrade.StateRequesting))
+	send(m, ev(2, "1", upgrade.StatePassed), ev(2, "2", upgrade.StateHeld))
+	if got := m.statusText(); got != "Batch finished: 1 passed, 0 failed, 1 held." {
+		t.Errorf("status %q", got)
+	}
+	m.c.setLang("zh")
+	if got := m.statusText(); got != "本批完成：成功 1 个，失败 0 个，暂缓 1 个。" {
+		t.Errorf("status %q", got)
+	}
+}
+
+// TestTodaySaysModules checks that today's tallies say that they count
+// modules, not attempts.
+func TestTodaySaysModules(t *testing.T) {
+	h := sampleHistory()
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 24, withHistory(h))
+	if top := lines(screen(m))[1]; !strings.Contains(top, "modules today here: passed 41 / failed 3") {
+		t.Errorf("header %q", top)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if top := lines(screen(m))[1]; !strings.Contains(top, "modules today ✔41 ✘3") {
+		t.Errorf("narrow header %q", top)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -30,8 +32,8 @@ type History interface {
 	TranscriptOf(attemptID int64) ([]store.Line, error)
 	// History returns every attempt on imei, newest first.
 	History(imei string) ([]store.AttemptRow, error)
-	// CountsToday counts the attempts of station that passed and failed
-	// on now's day; an empty station counts every station.
+	// CountsToday counts the modules of station whose latest attempt of
+	// now's day passed or failed; an empty station counts every station.
 	CountsToday(station string, now time.Time) (passed, failed int, err error)
 	// ExportCSV writes the attempts that match the filter as CSV.
 	ExportCSV(w io.Writer, f store.AttemptFilter) error
@@ -146,11 +148,12 @@ type dateRange int
 const (
 	rangeWeek dateRange = iota // today and the six days before
 	rangeToday
+	rangeYesterday
 	rangeAll
 	rangeCount
 )
 
-var rangeKeys = [rangeCount]string{"hist.week", "hist.today", "hist.all"}
+var rangeKeys = [rangeCount]string{"hist.week", "hist.today", "hist.yesterday", "hist.all"}
 
 // since is the start of the range for the clock time now, zero for all.
 func (r dateRange) since(now time.Time) time.Time {
@@ -159,10 +162,21 @@ func (r dateRange) since(now time.Time) time.Time {
 	switch r {
 	case rangeToday:
 		return day
+	case rangeYesterday:
+		return day.AddDate(0, 0, -1)
 	case rangeWeek:
 		return day.AddDate(0, 0, -6)
 	}
 	return time.Time{}
+}
+
+// until is the end of the range for the clock time now, zero for none.
+func (r dateRange) until(now time.Time) time.Time {
+	if r != rangeYesterday {
+		return time.Time{}
+	}
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 }
 
 // histPage is what the history screen shows.
@@ -235,7 +249,8 @@ func newHistoryScreen(c *common, h History) *historyScreen {
 // filter is the attempts filter at the clock time now; limit bounds the
 // rows (0: all, for the export).
 func (hs *historyScreen) filter(now time.Time, limit int) store.AttemptFilter {
-	return store.AttemptFilter{IMEI: hs.imei, Code: hs.code, BatchID: hs.batch, Since: hs.rng.since(now), Limit: limit}
+	return store.AttemptFilter{IMEI: hs.imei, Code: hs.code, BatchID: hs.batch,
+		Since: hs.rng.since(now), Until: hs.rng.until(now), Limit: limit}
 }
 
 // show switches to the lists and asks for the batches and the attempts.
@@ -341,7 +356,7 @@ func (hs *historyScreen) Update(msg tea.Msg) tea.Cmd {
 		l.move(0, n, h)
 	case key.Matches(k, keys.End):
 		l.move(n-1, n, h)
-	case key.Matches(k, keys.Range):
+	case key.Matches(k, keys.Range) && hs.page == pageAttempts:
 		hs.rng = (hs.rng + 1) % rangeCount
 		return hs.reload()
 	case key.Matches(k, keys.Switch):
@@ -363,7 +378,10 @@ func (hs *historyScreen) enter() tea.Cmd {
 		if l.cursor >= len(hs.batches) {
 			return nil
 		}
+		// A batch lists all its attempts: the IMEI and code filters would
+		// hide some without saying so.
 		hs.batch, hs.rng, hs.page = hs.batches[l.cursor].ID, rangeAll, pageAttempts
+		hs.imei, hs.code = "", 0
 		hs.lists[pageAttempts] = histList{}
 		return hs.reload()
 	}
@@ -420,7 +438,11 @@ func (hs *historyScreen) Keys() []*key.Binding {
 	if hs.rows() > 0 {
 		out = append(out, &k.Detail)
 	}
-	out = append(out, &k.Back, &k.Export, &k.FilterIMEI, &k.FilterCode, &k.Range, &k.Switch)
+	out = append(out, &k.Back, &k.Export, &k.FilterIMEI)
+	if hs.page == pageAttempts { // the batches are neither coded nor dated
+		out = append(out, &k.FilterCode, &k.Range)
+	}
+	out = append(out, &k.Switch)
 	if hs.rows() > 0 {
 		out = append(out, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End)
 	}
@@ -439,8 +461,20 @@ const (
 func (hs *historyScreen) openInput(which histInput, text string) {
 	hs.inputFor = which
 	hs.input.promptKey, hs.input.placeholderKey = "hist.imeiprompt", "hist.imeiholder"
+	hs.input.check = func(v string) string {
+		if imeiPart(strings.TrimSpace(v)) {
+			return ""
+		}
+		return "hist.badimei"
+	}
 	if which == inputCode {
 		hs.input.promptKey, hs.input.placeholderKey = "hist.codeprompt", "hist.codeholder"
+		hs.input.check = func(v string) string {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n != 0 {
+				return ""
+			}
+			return "hist.badcode"
+		}
 	}
 	hs.input.close(true)
 	hs.input.open(text)

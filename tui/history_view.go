@@ -195,6 +195,9 @@ func (hs *historyScreen) titleLine() string {
 		page = l.F("hist.attempt", hs.open.ID)
 	default:
 		right = l.F("hist.nattempts", len(hs.attempts))
+		if len(hs.attempts) == 1 {
+			right = l.F("hist.nattempt", 1)
+		}
 		if len(hs.attempts) >= maxHistoryRows {
 			right = l.F("hist.newest", maxHistoryRows)
 		}

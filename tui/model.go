@@ -64,6 +64,7 @@ type confirmKind int
 
 const (
 	confirmNone confirmKind = iota
+	confirmCancel
 	confirmCancelAll
 	confirmQuit
 )
@@ -107,6 +108,7 @@ type Model struct {
 	status        func(lang) string // the status line's message, nil for none
 	statusTone    tone
 	busy          bool // some module was working after the last events
+	batches       int  // the batches that ended so far
 	ticking       bool // a tickMsg is on its way
 	ticker        func(now func() time.Time) tea.Cmd
 	footer        string // the short help, rendered when the keys change
@@ -180,6 +182,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handlePaste(msg)
 	case planMsg:
 		m.header.Update(msg)
+		m.fleet.planTarget = msg.Plan.Target
 		cmd = m.refreshToday()
 	case eventsMsg:
 		cmd = m.handleEvents(msg.Events)
@@ -263,6 +266,8 @@ func (m *Model) bodyHeight() int { return max(1, m.height-headerHeight-footerHei
 func (m *Model) statusLine() string {
 	s, l := m.c.styles, m.c.lang
 	switch {
+	case m.confirm == confirmCancel:
+		return s.Prompt.Render(l.F("confirm.cancel", len(m.actionTargets(actCancel))))
 	case m.confirm == confirmCancelAll:
 		return s.Prompt.Render(l.T("confirm.cancelall"))
 	case m.confirm == confirmQuit:
@@ -330,6 +335,10 @@ func (m *Model) footerView() string {
 		list = m.history.input.Keys()
 	case m.screen == screenSettings:
 		list = m.settings.Keys()
+	case m.showDetail:
+		// What scrolls first: tab moves the keys to the other part.
+		list = []*key.Binding{&k.Up, &k.Switch, &k.Back, &k.StartAll, &k.Start, &k.Retry, &k.Cancel,
+			&k.CancelAll, &k.Help, &k.Quit, &k.History, &k.Settings, &k.Lang}
 	case m.screen == screenHistory:
 		// The filter line shows the filter keys too.
 		late := []*key.Binding{&k.FilterIMEI, &k.FilterCode, &k.Range, &k.Lang,

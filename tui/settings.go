@@ -138,6 +138,8 @@ type settingsForm struct {
 	auto, bell bool
 	lang       lang
 
+	modules int // the modules connected when the form opened: the most a canary can try
+
 	focus   settingsField
 	errs    [fieldCount]localized
 	formErr localized // an error no row owns, or the backend's refusal
@@ -149,10 +151,10 @@ func newSettingsForm(c *common, path string) *settingsForm {
 	return &settingsForm{c: c, path: path}
 }
 
-// open resets the form for the console's language and bell; the rest
-// arrives with settingsReadMsg.
-func (f *settingsForm) open(l lang, bell bool) {
-	*f = settingsForm{c: f.c, path: f.path, width: f.width, height: f.height, lang: l, bell: bell}
+// open resets the form for the console's language and bell and the
+// number of modules connected; the rest arrives with settingsReadMsg.
+func (f *settingsForm) open(l lang, bell bool, modules int) {
+	*f = settingsForm{c: f.c, path: f.path, width: f.width, height: f.height, lang: l, bell: bell, modules: modules}
 }
 
 // load fills the form from the backend's settings.
@@ -169,7 +171,10 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 	if cfg.Target != 0 {
 		f.text[fieldTarget] = strconv.Itoa(cfg.Target)
 	}
-	f.text[fieldConcurrency] = strconv.Itoa(cfg.Concurrency)
+	f.text[fieldConcurrency] = ""
+	if cfg.Concurrency != 0 { // empty: all at once, as without --concurrency
+		f.text[fieldConcurrency] = strconv.Itoa(cfg.Concurrency)
+	}
 	f.text[fieldCanary] = strconv.Itoa(cfg.Canary)
 }
 
@@ -193,6 +198,10 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 		return n
 	}
 	s.Target, s.Concurrency, s.Canary = num(fieldTarget), num(fieldConcurrency), num(fieldCanary)
+	f.check(s)
+	for _, e := range f.errs {
+		ok = ok && e == nil
+	}
 	if err := s.Config(f.base).Validate(); err != nil {
 		f.setErrors(err)
 		ok = false
@@ -204,20 +213,19 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 }
 
 // setErrors puts each of the validator's errors beside the row it is
-// about, by the flag its sentence starts with.
+// about, by the flag its sentence starts with, unless check already said
+// what is wrong there in the operator's language.
 func (f *settingsForm) setErrors(err error) {
 	var rest []string
 	for _, e := range unjoin(err) {
-		msg := e.Error()
 		fl, ok := fieldOfError(e)
 		if !ok {
-			rest = append(rest, msg)
+			rest = append(rest, e.Error())
 			continue
 		}
-		if prev := f.errs[fl]; prev != nil {
-			msg = prev(english) + "; " + msg
+		if f.errs[fl] == nil {
+			f.errs[fl] = validatorError(e, fl)
 		}
-		f.errs[fl] = verbatim(msg)
 	}
 	if len(rest) > 0 {
 		f.formErr = verbatim(strings.Join(rest, "; "))
@@ -455,10 +463,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 			v = "‹ " + v + " ›"
 		}
 	case fieldKey:
-		switch {
-		case f.typing:
-			v = strings.Repeat("*", len([]rune(f.key)))
-		case f.key != "":
+		if f.key != "" { // typed or not: its last four, as everywhere
 			v = maskKey(f.key)
 		}
 	case fieldAutoStart:
@@ -480,7 +485,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 		note = l.T("set.none")
 	case i == fieldTarget && strings.TrimSpace(v) == "":
 		note = l.T("hdr.latest")
-	case i == fieldConcurrency && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
+	case i == fieldConcurrency && strings.TrimSpace(v) == "":
 		note = l.T("set.all")
 	case i == fieldCanary && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
 		note = l.T("set.nocanary")
