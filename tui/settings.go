@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"airfleet/device"
 	"airfleet/upgrade"
 )
 
@@ -71,14 +72,6 @@ type settingsSavedMsg struct {
 // saveSettings writes the settings file off the Update goroutine.
 func saveSettings(path string, s Settings) tea.Cmd {
 	return func() tea.Msg { return settingsSavedMsg{Path: path, Err: SaveSettings(path, s)} }
-}
-
-// maskKey shows a project key by its last four characters only.
-func maskKey(k string) string {
-	if len(k) <= 4 {
-		return strings.Repeat("*", len(k))
-	}
-	return "…" + k[len(k)-4:]
 }
 
 // settingsField is a row of the settings form.
@@ -464,7 +457,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 		}
 	case fieldKey:
 		if f.key != "" { // typed or not: its last four, as everywhere
-			v = maskKey(f.key)
+			v = device.MaskKey(f.key)
 		}
 	case fieldAutoStart:
 		v = onOff(f.auto, l)
