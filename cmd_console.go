@@ -48,7 +48,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
 	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings,
-		LogHealth: log.Health})
+		LogHealth: log.Health, Recovered: log.Recovered()})
 	stop()
 	drain(ctl, stderr)
 	<-done

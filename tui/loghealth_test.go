@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // While the log cannot be written the status line says so, above any
@@ -41,5 +43,16 @@ func TestLogHealthWarning(t *testing.T) {
 	s = screen(m)
 	if strings.Contains(s, "cannot be written") || !strings.Contains(s, "The log is written again") {
 		t.Errorf("after recovery:\n%s", s)
+	}
+}
+
+// After a crash the console says, as the CLI does, that earlier attempts
+// were marked interrupted.
+func TestConsoleSaysWhatACrashLeft(t *testing.T) {
+	for lang, want := range map[string]string{"en": "3 attempts under way", "zh": "有 3 次升级未完成"} {
+		m := newTestModel(t, NewFakeBackend(testPlan, 0), lang, 200, 24, func(o *Options) { o.Recovered = 3 })
+		if got := ansi.Strip(m.View().Content); !strings.Contains(got, want) {
+			t.Errorf("%s: the screen does not say %q:\n%s", lang, want, got)
+		}
 	}
 }

@@ -43,6 +43,10 @@ type Options struct {
 	// LogHealth, when set, is read every 2 s: while the log cannot be
 	// written, the status line says why.
 	LogHealth LogHealth
+	// Recovered is how many attempts an earlier airfleet left open when it
+	// stopped (the log marked them interrupted as it opened): the status
+	// line says so at start, as the CLI does.
+	Recovered int
 }
 
 // screenID is the console's screen, below the help and the detail pane.
@@ -149,6 +153,9 @@ func New(b Backend, opts Options) *Model {
 		hist: opts.History, settingsPath: opts.SettingsPath, exportDir: opts.ExportDir, langGiven: opts.Lang != "",
 		logDelay: logDelay, logHealth: opts.LogHealth}
 	m.ticker = tick
+	if opts.Recovered > 0 {
+		m.setStatus(toneWarn, "st.recovered", opts.Recovered)
+	}
 	m.help.Styles = c.styles.Help
 	m.syncKeys()
 	m.footer = m.footerView()
