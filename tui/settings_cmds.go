@@ -1,0 +1,72 @@
+package tui
+
+// The settings screen's messages and the commands that read, apply, load and
+// save settings: all I/O of the screen, off Update.
+
+import (
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+
+	"airfleet/upgrade"
+)
+
+// settingsReadMsg carries the backend's settings, to fill the form.
+type settingsReadMsg struct {
+	Config    upgrade.Config
+	AutoStart bool
+}
+
+// readSettings asks the backend for its settings off the Update goroutine.
+func readSettings(b Backend) tea.Cmd {
+	return func() tea.Msg { return settingsReadMsg{Config: b.Config(), AutoStart: b.AutoStart()} }
+}
+
+// settingsAppliedMsg reports whether the backend took Settings (Err nil).
+// FromFile marks the settings read from the file at start.
+type settingsAppliedMsg struct {
+	Settings Settings
+	FromFile bool
+	Err      error
+}
+
+// applySettings gives s to the backend over its current config: SetConfig
+// first, and auto-start only once the config was taken.
+func applySettings(b Backend, s Settings, fromFile bool) tea.Cmd {
+	return func() tea.Msg {
+		err := b.SetConfig(s.Config(b.Config()))
+		if err == nil {
+			b.SetAutoStart(s.AutoStart)
+		}
+		return settingsAppliedMsg{Settings: s, FromFile: fromFile, Err: err}
+	}
+}
+
+// settingsFileMsg carries the settings file read at start. Found is false
+// when there is no file; Err says why a file could not be used.
+type settingsFileMsg struct {
+	Path     string
+	Settings Settings
+	Found    bool
+	Err      error
+}
+
+// loadSettingsFile reads the settings file off the Update goroutine.
+func loadSettingsFile(path string) tea.Cmd {
+	return func() tea.Msg {
+		_, statErr := os.Stat(path)
+		s, err := LoadSettings(path)
+		return settingsFileMsg{Path: path, Settings: s, Found: statErr == nil, Err: err}
+	}
+}
+
+// settingsSavedMsg reports the writing of the settings file.
+type settingsSavedMsg struct {
+	Path string
+	Err  error
+}
+
+// saveSettings writes the settings file off the Update goroutine.
+func saveSettings(path string, s Settings) tea.Cmd {
+	return func() tea.Msg { return settingsSavedMsg{Path: path, Err: SaveSettings(path, s)} }
+}
