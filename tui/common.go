@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -126,4 +128,54 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// scroll moves a viewport by the scrolling keys (↑↓, page up and down,
+// home and end) and reports whether k was one of them: the detail pane's
+// transcript and the history's attempt page scroll alike.
+func (c *common) scroll(vp *viewport.Model, k tea.KeyPressMsg) bool {
+	keys := &c.keys
+	switch {
+	case key.Matches(k, keys.Up):
+		vp.ScrollUp(1)
+	case key.Matches(k, keys.Down):
+		vp.ScrollDown(1)
+	case key.Matches(k, keys.PageUp):
+		vp.PageUp()
+	case key.Matches(k, keys.PageDown):
+		vp.PageDown()
+	case key.Matches(k, keys.Home):
+		vp.GotoTop()
+	case key.Matches(k, keys.End):
+		vp.GotoBottom()
+	default:
+		return false
+	}
+	return true
+}
+
+// explanation is what a failure says, in the operator's language, wrapped
+// to width: the engine's message unless it only restates the catalogue's
+// remedy (a message that says more, such as whose peer was served, comes
+// first), then the code's meaning under its title and the remedy. The
+// detail pane and the history's attempt page say it alike.
+func (c *common) explanation(code, moduleErr int, msg string, titleTone tone, width int) []string {
+	s, l := c.styles, c.lang
+	title, text, remedy := "", "", ""
+	if code != 0 || moduleErr != 0 {
+		title, text, remedy = c.explain(code, moduleErr, string(l))
+	}
+	var lines []string
+	if msg != "" && (remedy == "" || !strings.Contains(msg, remedy)) {
+		lines = append(lines, wrap(msg, width)...)
+	}
+	if title != "" || text != "" {
+		lines = append(lines, s.Section.Render(l.T("det.explain"))+" "+s.Tone[titleTone].Render(title))
+		lines = append(lines, wrap(text, width)...)
+	}
+	if remedy != "" {
+		lines = append(lines, s.Section.Render(l.T("det.remedy")))
+		lines = append(lines, wrap(remedy, width)...)
+	}
+	return lines
 }

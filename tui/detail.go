@@ -259,23 +259,7 @@ func (d *detail) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (d *detail) scrollTranscript(k tea.KeyPressMsg) {
-	keys := &d.c.keys
-	switch {
-	case key.Matches(k, keys.Up):
-		d.vp.ScrollUp(1)
-	case key.Matches(k, keys.Down):
-		d.vp.ScrollDown(1)
-	case key.Matches(k, keys.PageUp):
-		d.vp.PageUp()
-	case key.Matches(k, keys.PageDown):
-		d.vp.PageDown()
-	case key.Matches(k, keys.Home):
-		d.vp.GotoTop()
-	case key.Matches(k, keys.End):
-		d.vp.GotoBottom()
-	}
-}
+func (d *detail) scrollTranscript(k tea.KeyPressMsg) { d.c.scroll(&d.vp, k) }
 
 // SetSize sets the pane's size; call sync afterwards.
 func (d *detail) SetSize(width, height int) { d.width, d.height = width, height }
@@ -367,24 +351,7 @@ func (d *detail) summary(r *row, width int) []string {
 		fields = append(fields, kv("det.requests", fmt.Sprint(res.Requests)), kv("det.retries", fmt.Sprint(res.Retries)))
 	}
 	lines = append(lines, joinFields(fields, "   ", width)...)
-	title, text, remedy := "", "", ""
-	if r.code != 0 || r.modErr != 0 {
-		title, text, remedy = d.c.explain(r.code, r.modErr, string(l))
-	}
-	// A message that only restates the catalogue's remedy is left to the
-	// explanation below; one that says more (whose peer was served, what
-	// the module came back on) comes first.
-	if msg := r.say(d.c.lang); msg != "" && (remedy == "" || !strings.Contains(msg, remedy)) {
-		lines = append(lines, wrap(msg, width)...)
-	}
-	if title != "" || text != "" {
-		lines = append(lines, s.Section.Render(l.T("det.explain"))+" "+s.Tone[stateTone(r.state)].Render(title))
-		lines = append(lines, wrap(text, width)...)
-	}
-	if remedy != "" {
-		lines = append(lines, s.Section.Render(l.T("det.remedy")))
-		lines = append(lines, wrap(remedy, width)...)
-	}
+	lines = append(lines, d.c.explanation(r.code, r.modErr, r.say(d.c.lang), stateTone(r.state), width)...)
 	return append(lines, d.logLines(width)...)
 }
 

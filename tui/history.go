@@ -326,20 +326,7 @@ func (hs *historyScreen) Update(msg tea.Msg) tea.Cmd {
 	}
 	keys := &hs.c.keys
 	if hs.page == pageAttempt {
-		switch {
-		case key.Matches(k, keys.Up):
-			hs.vp.ScrollUp(1)
-		case key.Matches(k, keys.Down):
-			hs.vp.ScrollDown(1)
-		case key.Matches(k, keys.PageUp):
-			hs.vp.PageUp()
-		case key.Matches(k, keys.PageDown):
-			hs.vp.PageDown()
-		case key.Matches(k, keys.Home):
-			hs.vp.GotoTop()
-		case key.Matches(k, keys.End):
-			hs.vp.GotoBottom()
-		}
+		hs.c.scroll(&hs.vp, k)
 		return nil
 	}
 	l, n, h := &hs.lists[hs.page], hs.rows(), hs.listHeight()

@@ -346,25 +346,7 @@ func (hs *historyScreen) layoutAttempt() {
 		where += "   " + kv("hist.batch", "#"+strconv.FormatInt(a.BatchID, 10))
 	}
 	add(where)
-	title, text, remedy := "", "", ""
-	if a.PlatformCode != 0 || a.ModuleError != 0 {
-		title, text, remedy = hs.c.explain(a.PlatformCode, a.ModuleError, string(l))
-	}
-	// As in the detail pane: a message that only restates the remedy is
-	// left to the explanation.
-	if msg := inLang(l, a.Message, a.MessageZH); msg != "" && (remedy == "" || !strings.Contains(msg, remedy)) {
-		out = append(out, wrap(msg, hs.width)...)
-	}
-	if a.PlatformCode != 0 || a.ModuleError != 0 {
-		if title != "" || text != "" {
-			out = append(out, s.Section.Render(l.T("det.explain"))+" "+s.Tone[resultTone(a.Result)].Render(title))
-			out = append(out, wrap(text, hs.width)...)
-		}
-		if remedy != "" {
-			out = append(out, s.Section.Render(l.T("det.remedy")))
-			out = append(out, wrap(remedy, hs.width)...)
-		}
-	}
+	out = append(out, hs.c.explanation(a.PlatformCode, a.ModuleError, inLang(l, a.Message, a.MessageZH), resultTone(a.Result), hs.width)...)
 	out = append(out, "", s.Section.Render(l.T("det.events")))
 	muted := s.Tone[toneMuted]
 	switch {
