@@ -151,6 +151,13 @@ func TestBadInput(t *testing.T) {
 		}
 		return p
 	}
+	badStation := func(text string) string {
+		p := filepath.Join(t.TempDir(), "station.json")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	up := func(extra ...string) []string {
 		return append([]string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", own}, extra...)
 	}
@@ -282,6 +289,15 @@ func TestBadInput(t *testing.T) {
 		{"handoff auto", up("--handoff-auto", "yes"), []string{"--handoff-auto", "on or off"}, ""},
 		{"handoff period", up("--handoff-period", "30"), []string{"--handoff-period", "60 …"}, ""},
 		{"handoff period text", up("--handoff-period", "daily"), []string{"-handoff-period", "invalid"}, ""},
+
+		// the station file and slots.
+		{"station file not json", up("--station-file", badStation("{")), []string{"--station-file", "does not read as a station file"}, ""},
+		{"station file unknown field", up("--station-file", badStation(`{"stations": "x"}`)), []string{"--station-file", "unknown field"}, ""},
+		{"station file label twice", console("--station-file", badStation(`{"labels": {"1-1.1": "A1", "1-1.2": "A1"}}`)), []string{"--station-file", `"A1" is given to two slots`}, ""},
+		{"station file label space", []string{"scan", "--ports", fleet, "--station-file", badStation(`{"labels": {"1-1.1": "A 1"}}`)}, []string{"--station-file", "space"}, ""},
+		{"slots learn first", []string{"slots", "learn", "--ports", fleet, "--station-file", filepath.Join(t.TempDir(), "s.json"), "--first", "1A"}, []string{"--first", "row letter"}, ""},
+		{"slots learn last before first", []string{"slots", "learn", "--ports", fleet, "--station-file", filepath.Join(t.TempDir(), "s.json"), "--first", "C1", "--last", "B8"}, []string{"--last", "before --first"}, ""},
+		{"slots stray", []string{"slots", "list"}, []string{`unexpected argument "list"`}, ""},
 
 		// history, report, bundle: every flag.
 		{"history short imei", []string{"history", "--db", own, "--imei", "123"}, []string{"--imei", "last 4 digits"}, ""},

@@ -25,7 +25,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err := upgrade.CheckLang(*lang); err != nil {
 		return usageErr("--lang %v", err)
 	}
-	src, err := source()
+	src, station, err := source()
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return usageErr("--settings: %v", err)
 	}
-	cfg := s.Config(upgrade.Config{})
+	cfg := s.Config(upgrade.Config{Station: station.Station})
 	log, err := openLog(*dbPath)
 	if err != nil {
 		return usageErr("--db: %v", err)

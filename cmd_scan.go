@@ -36,7 +36,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return usageErr("--lang %v", err)
 	}
 	lang := upgrade.Language(*langFlag, os.Getenv)
-	src, err := source()
+	src, _, err := source()
 	if err != nil {
 		return err
 	}

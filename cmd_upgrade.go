@@ -31,7 +31,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
 	fs.IntVar(&cfg.Budget, "budget", 4, fmt.Sprintf("upgrade requests allowed per IMEI per 24 h (the platform bans at about six; above %d needs --force)", upgrade.MaxBudget))
 	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
-	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the host name)")
+	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the station file's, else the host name)")
 	fs.StringVar(&cfg.Operator, "operator", os.Getenv("USER"), "operator name in the log")
 	handoffKey := fs.String("handoff-key", "", "what the modules keep of a project key when they leave: `keep` (key mode: its key, the default there) or clear (any stored key)")
 	handoffURL := fs.String("handoff-url", "", "what the modules keep of a URL when they leave: `keep` (URL mode: its URL) or clear (any stored URL); default: nothing left behind")
@@ -82,9 +82,12 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if err != nil {
 		return false, err
 	}
-	src, err := source()
+	src, station, err := source()
 	if err != nil {
 		return false, err
+	}
+	if cfg.Station == "" {
+		cfg.Station = station.Station // the station file names this bench
 	}
 	if err := checkSetup(src); err != nil {
 		return false, err

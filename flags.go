@@ -17,17 +17,20 @@ import (
 // each, with every flag (continuation lines start with a space), and what
 // it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
 var commands = []struct{ name, synopsis, what string }{
-	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]",
+	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]\n" +
+		" [--station-file FILE]",
 		"the console on the modules attached to this station"},
 	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
 		"the console on a simulated fleet of 24 modules"},
-	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--db PATH] [--lang zh|en]",
+	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--json] [--timeout D]\n" +
+		" [--db PATH] [--lang zh|en]",
 		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
 			"a module could not be identified (why, and the fix, are said below the table)"},
 	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
 		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
 	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
-		" [--ports DIR] [--usb-ids LIST] [--imei LIST | --retry-failed] [--concurrency N]\n" +
+		" [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--imei LIST | --retry-failed]\n" +
+		" [--concurrency N]" +
 		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
 		" [--handoff-key keep|clear] [--handoff-url keep|clear] [--handoff-auto on|off]\n" +
 		" [--handoff-period SECONDS] [--db PATH] [--station NAME] [--operator NAME] [--json]\n" +
@@ -49,6 +52,11 @@ var commands = []struct{ name, synopsis, what string }{
 	{"bundle", "airfleet bundle --imei X [--out FILE] [--lang zh|en] [--db PATH]",
 		"one zip of everything the log knows of a module, for a support ticket: attempts, events, AT\n" +
 			"transcripts, and what each code it met means (keys and URL passwords stay masked)"},
+	{"slots", "airfleet slots [learn] [--ports DIR] [--usb-ids LIST] [--first A1] [--last H8]\n" +
+		" [--station-file FILE] [--json] [--lang zh|en]",
+		"the labels printed on the fixture (A1 … H8) by USB slot; learn: plug modules in one at a\n" +
+			"time and each new slot gets the next label. Labels then stand for slots everywhere: the\n" +
+			"console, the CLI, the log and reports"},
 	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
 		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
 	{"version", "airfleet version", "print the version"},
@@ -70,7 +78,7 @@ func usage() string {
 // set is named name ("airfleet scan"): its usage line and what it does.
 func help(name string) string {
 	for _, c := range commands {
-		if name == "airfleet "+c.name {
+		if name == "airfleet "+c.name || strings.HasPrefix(name, "airfleet "+c.name+" ") { // "slots learn" is slots
 			return fmt.Sprintf("usage: %s\n\n%s.\n", indentLines(c.synopsis, strings.Repeat(" ", len("usage: "+name+" "))), c.what)
 		}
 	}
@@ -126,10 +134,29 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// sourceFlags adds --ports and --usb-ids to fs; the function it returns
-// builds, once fs is parsed, where modules are looked for: a fleet
-// directory, or sysfs with an allow-list of USB IDs.
-func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
+// sourceFlags adds --ports, --usb-ids and --station-file to fs; the
+// function it returns builds, once fs is parsed, where modules are looked
+// for (a fleet directory, or sysfs with an allow-list of USB IDs), its
+// slots shown by the station's labels, and returns the station file too.
+func sourceFlags(fs *flag.FlagSet) func() (device.Source, stationFile, error) {
+	raw := rawSourceFlags(fs)
+	station := stationFlag(fs)
+	return func() (device.Source, stationFile, error) {
+		st, err := station()
+		if err != nil {
+			return nil, st, err
+		}
+		src, err := raw()
+		if err != nil {
+			return nil, st, err
+		}
+		return st.label(src), st, nil
+	}
+}
+
+// rawSourceFlags adds --ports and --usb-ids to fs and returns the source
+// they name, its slots as the source names them (no labels).
+func rawSourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
 	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
 	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
 	return func() (device.Source, error) {

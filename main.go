@@ -10,6 +10,7 @@
 //	airfleet history [--imei X]   every attempt of a module or a period, explained
 //	airfleet report --since T     one row per module per batch, CSV (for Excel) or JSON lines
 //	airfleet bundle --imei X      one zip of a module's attempts, events and AT lines, for support
+//	airfleet slots [learn]        the fixture's slot labels, or label them by plugging modules in
 //	airfleet codes [CODE …]       the response-code catalogue
 //	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
 //	airfleet version              print the version
@@ -108,12 +109,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdReport(ctx, args[1:], stdout, stderr)
 	case "bundle":
 		err = cmdBundle(ctx, args[1:], stdout, stderr)
+	case "slots":
+		err = cmdSlots(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "airfleet", version)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage())
 	default:
-		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, history, report, bundle, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
+		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, history, report, bundle, slots, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
 	}
 	switch {
