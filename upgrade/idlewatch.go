@@ -76,11 +76,8 @@ func (st *Station) watchIdle(ctx context.Context, a *Attached) {
 			return
 		}
 		if err != nil || sameStatus(info, cur.Info) {
-			// A module with no SIM or no coverage stays so for long:
-			// ask less often, so that the log does not fill with it.
-			if quiet++; quiet >= 5 {
-				delay = min(delay*2, 8*st.idlePoll)
-			}
+			quiet++
+			delay = idleBackoff(delay, quiet, st.idlePoll)
 			continue
 		}
 		quiet, delay = 0, st.idlePoll
@@ -91,6 +88,25 @@ func (st *Station) watchIdle(ctx context.Context, a *Attached) {
 			return
 		}
 	}
+}
+
+// idleQuietReadings is how many unchanged readings come before the idle
+// watch slows down; idleBackoffCap is how far it slows, in idle polls.
+const (
+	idleQuietReadings = 5
+	idleBackoffCap    = 60 // 2 min at the default 2 s
+)
+
+// idleBackoff is the delay before the next reading of an idle module,
+// after quiet unchanged readings in a row: the poll at first, then twice
+// as long each time, up to idleBackoffCap polls. A module with no SIM or no
+// coverage stays so for long: an hour on the hub costs about 35 readings
+// (some 400 transcript lines) rather than the 225 of a 16 s cap.
+func idleBackoff(delay time.Duration, quiet int, poll time.Duration) time.Duration {
+	if quiet < idleQuietReadings {
+		return delay
+	}
+	return min(delay*2, idleBackoffCap*poll)
 }
 
 // announce puts a fresh copy of *cur with info in the station and tells

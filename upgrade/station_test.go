@@ -182,3 +182,28 @@ func TestTranscriptMasksTheBatchKey(t *testing.T) {
 		t.Fatalf("%d lines logged, want 3", len(logged))
 	}
 }
+
+// An idle module that stays unchanged is read less and less often, up to
+// once in two minutes at the default poll: a module with no SIM left on
+// the hub for an hour fills the log with some 400 lines, not 1 800.
+func TestIdleBackoff(t *testing.T) {
+	poll := DefaultIdlePoll
+	d, total, readings := poll, time.Duration(0), 0
+	for quiet := 1; total < time.Hour; quiet++ {
+		d = idleBackoff(d, quiet, poll)
+		total += d
+		readings++
+		if quiet < idleQuietReadings && d != poll {
+			t.Fatalf("reading %d: delay %v before five quiet readings, want the poll %v", quiet, d, poll)
+		}
+		if d > 2*time.Minute {
+			t.Fatalf("reading %d: delay %v, over the 2 min cap", quiet, d)
+		}
+	}
+	if d != 2*time.Minute {
+		t.Errorf("after an hour the delay is %v, want the 2 min cap", d)
+	}
+	if readings > 40 {
+		t.Errorf("%d readings in an hour of an unchanged module, want about 35", readings)
+	}
+}
