@@ -151,10 +151,17 @@ func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
 	case boot != "":
 		c.Mode = ModeDownload
 		c.Ports = map[int]string{0: boot}
+	case layoutUnknown(c.Ports) && sc.young:
+		return c, false // if02 just linked: its module's other links may follow
+	case layoutUnknown(c.Ports):
+		// if02 alone: a three-port build's AT port, or a two-port
+		// build's log. Never written to on a guess.
+		problems = append(problems, fmt.Errorf("%w: %s holds %s only, which is a three-port build's AT port (beside if04, if06) but a two-port build's binary log (beside if00); link the module's other ports too",
+			ErrNoATPort, sc.dir, portNames(c.Ports)))
 	case len(c.Ports) > 0:
 		// Ports, but none for AT: a module whose directory lacks if06
 		// and if02. Shown with the fix rather than left invisible.
-		problems = append(problems, fmt.Errorf("%w: %s holds %s only; link if06 (or if02) to the module's AT port",
+		problems = append(problems, fmt.Errorf("%w: %s holds %s only; link if06 (or if02) to the module's AT port, or if00 on a two-port build",
 			ErrNoATPort, sc.dir, portNames(c.Ports)))
 	default:
 		return c, false

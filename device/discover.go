@@ -34,15 +34,30 @@ func (m Mode) String() string {
 	return "mode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// USB interface numbers of the Air780 serial ports (spec §6).
+// USB interface numbers of the Air780 serial ports (spec §6). The _AT and
+// _LPAT builds show three (02, 04, 06; 00 and 01 are networking, no tty),
+// the _LSAT and _AUAT builds two (00, 02). Which layout a module has is
+// read from the set of interfaces present: 04 or 06 make it three-port,
+// 00 two-port; 02 alone could be either.
 const (
-	// ATInterface is the documented AT port.
+	// ATInterface is the documented AT port of a three-port build.
 	ATInterface = 6
-	// FallbackATInterface also answers AT; used when interface 06 is absent.
+	// FallbackATInterface also answers AT on a three-port build; used
+	// when interface 06 is absent or silent.
 	FallbackATInterface = 2
-	// DiagInterface streams binary diagnostic logs. Never send AT there.
+	// DiagInterface streams binary diagnostic logs on a three-port build.
+	// Never send AT there.
 	DiagInterface = 4
+	// TwoPortATInterface is the AT port of a two-port build.
+	TwoPortATInterface = 0
+	// TwoPortLogInterface is the binary log of a two-port build (the
+	// same number as the three-port FallbackATInterface). Never send AT
+	// there.
+	TwoPortLogInterface = 2
 )
+
+// ATInterfacesText names the AT interfaces of both layouts for people.
+const ATInterfacesText = "USB interface 06 or 02, or 00 on a two-port build"
 
 // DownloadVID is the USB vendor ID of a module in download (boot) mode; any
 // product ID under it counts.
@@ -178,24 +193,50 @@ type Source interface {
 	List() ([]Candidate, error)
 }
 
-// chooseATPort picks interface 06, else 02, never 04 nor any other.
+// ATPorts returns the module's ports that answer AT, best first (see
+// atInterfaces); never a log port.
+func (c Candidate) ATPorts() []string {
+	var out []string
+	for _, n := range atInterfaces(c.Ports) {
+		out = append(out, c.Ports[n])
+	}
+	return out
+}
+
+// chooseATPort picks the best AT port of ports (see atInterfaces), or "".
 func chooseATPort(ports map[int]string) string {
-	for _, n := range atPortOrder(ports) {
+	for _, n := range atInterfaces(ports) {
 		return ports[n]
 	}
 	return ""
 }
 
-// atPortOrder lists the interfaces of ports worth trying for AT, best first.
-func atPortOrder(ports map[int]string) []int {
-	var out []int
-	for _, n := range []int{ATInterface, FallbackATInterface} {
-		if ports[n] != "" {
-			out = append(out, n)
-		}
+// atInterfaces lists the interfaces of ports worth trying for AT, best
+// first, by the set of interfaces present (spec §6): with 04 or 06 (the
+// three-port layout) 06, then 02; with 00 (the two-port layout) 00 only,
+// never 02, its log. Never 04. None while the layout is unknown (02
+// alone). Other sets (an allow-listed module of another family, such as an
+// Air724 on 02 and 03) keep the three-port rule: 06, else 02.
+func atInterfaces(ports map[int]string) []int {
+	order := []int{ATInterface, FallbackATInterface}
+	switch {
+	case has(ports, DiagInterface), has(ports, ATInterface):
+	case has(ports, TwoPortATInterface):
+		order = []int{TwoPortATInterface}
+	case layoutUnknown(ports):
+		return nil
 	}
-	return out
+	return slices.DeleteFunc(order, func(n int) bool { return !has(ports, n) })
 }
+
+// layoutUnknown reports whether ports hold interface 02 alone: a
+// three-port build's AT port, or a two-port build's log. Nothing may be
+// written to it until the module's other ports show which.
+func layoutUnknown(ports map[int]string) bool {
+	return len(ports) == 1 && has(ports, FallbackATInterface)
+}
+
+func has(ports map[int]string, n int) bool { return ports[n] != "" }
 
 // sortCandidates orders candidates by slot, so listings are stable.
 func sortCandidates(cs []Candidate) {

@@ -23,7 +23,8 @@ type sysfsPort struct {
 // List walks <Root>/class/tty and returns one Candidate per module in the
 // allow-list or in download mode, sorted by slot. Ttys that are not USB, or
 // belong to other USB devices, are skipped; so is a normal-mode module whose
-// AT interfaces (06, 02) have not appeared yet. A tty that vanishes while it
+// AT interfaces have not appeared yet (04 alone, or 02 alone, which may be
+// a two-port build's log: see atInterfaces). A tty that vanishes while it
 // is read (an unplug, a reboot) is skipped, not reported as an error.
 func (s SysfsSource) List() ([]Candidate, error) {
 	root, dev := s.Root, s.Dev
@@ -52,7 +53,7 @@ func (s SysfsSource) List() ([]Candidate, error) {
 		if c.Mode == ModeNormal {
 			c.ATPort = chooseATPort(c.Ports)
 			if c.ATPort == "" {
-				continue // only interface 04 (or others) so far: not a module yet
+				continue // no AT port known so far: not a module yet
 			}
 		}
 		out = append(out, *c)

@@ -183,6 +183,29 @@ func TestSysfsList(t *testing.T) {
 	}
 }
 
+// The two-port builds (_LSAT, _AUAT) show interfaces 00 (AT) and 02 (the
+// binary log): the AT port is 00, never 02 (spec §6). A module showing
+// only 02 so far may be either layout: not a module yet.
+func TestSysfsTwoPortLayout(t *testing.T) {
+	f := newFakeSysfs(t)
+	const hub = "pci0000:00/0000:00:14.0/usb1/1-1"
+	lsat := f.usbDevice(hub+"/1-1.2", "19d1", "0001", "000000000001")
+	f.acm(lsat, 0, "ttyACM0")
+	f.acm(lsat, 2, "ttyACM1")
+	half := f.usbDevice(hub+"/1-1.3", "19d1", "0001", "000000000001")
+	f.acm(half, 2, "ttyACM2")
+	got, err := f.source().List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Candidate{{Slot: "1-1.2", Ports: map[int]string{0: "/dev/ttyACM0", 2: "/dev/ttyACM1"},
+		ATPort: "/dev/ttyACM0", VID: "19d1", PID: "0001", Serial: "000000000001", Mode: ModeNormal,
+		Source: "sysfs", Key: "usb:" + filepath.Join(f.root, "sys") + ":1-1.2"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("List() =\n%s\nwant\n%s", dumpCandidates(got), dumpCandidates(want))
+	}
+}
+
 func TestSysfsAllowList(t *testing.T) {
 	got, err := fleetSysfs(t).source(VIDPID{0x1782, 0x4e00}).List()
 	if err != nil {
