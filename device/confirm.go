@@ -59,7 +59,7 @@ func Confirm(ctx context.Context, cands []Candidate, probe Prober, limit int) []
 
 // confirmOne tries the candidate's AT interfaces in order of preference.
 func confirmOne(ctx context.Context, c Candidate, probe Prober) Candidate {
-	order := atInterfaces(c.Ports)
+	order := atInterfaces(c.Ports, c.Names)
 	if len(order) == 0 {
 		c.Problem = fmt.Errorf("module %s has %w (%s)", c.Slot, ErrNoATPort, ATInterfacesText)
 		return c

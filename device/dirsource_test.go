@@ -221,6 +221,37 @@ func TestDirTwoPortLayout(t *testing.T) {
 	}
 }
 
+// A fleet directory gives an interface's name after its number: if00-at,
+// if02-log. The names decide, as in sysfs; plain if02/if04/if06 work as
+// before.
+func TestDirInterfaceNames(t *testing.T) {
+	fleet := t.TempDir()
+	link := func(slot string, names ...string) map[string]string {
+		ports := map[string]string{}
+		for _, n := range names {
+			ports[n] = openTestPty(t)
+			linkPort(t, ports[n], filepath.Join(fleet, slot), n)
+		}
+		return ports
+	}
+	a := link("1-1.1", "if02-log", "if00-at")
+	b := link("1-1.2", "if00-log", "if02-at")
+	c := link("1-1.3", "if02-at", "if04-log", "if06-at")
+	d := link("1-1.4", "if02", "if04", "if06-log")
+	got, err := (&DirSource{Dir: fleet}).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, c := range got {
+		at = append(at, c.Slot+"="+c.ATPort)
+	}
+	want := []string{"1-1.1=" + a["if00-at"], "1-1.2=" + b["if02-at"], "1-1.3=" + c["if06-at"], "1-1.4=" + d["if02"]}
+	if fmt.Sprint(at) != fmt.Sprint(want) {
+		t.Fatalf("AT ports %v\nwant     %v", at, want)
+	}
+}
+
 func TestDirRegularFileNotConfirmed(t *testing.T) {
 	fleet := t.TempDir()
 	writeTestFile(t, filepath.Join(fleet, "1-1", "if06"), "")

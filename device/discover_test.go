@@ -183,7 +183,7 @@ func TestDiscoverChooseATPort(t *testing.T) {
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := chooseATPort(tt.ports); got != tt.want {
+		if got := chooseATPort(tt.ports, nil); got != tt.want {
 			t.Errorf("chooseATPort(%v) = %q, want %q", tt.ports, got, tt.want)
 		}
 	}

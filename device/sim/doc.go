@@ -106,7 +106,8 @@
 //	no-sim        platform  no SIM (+CPIN?: +CME ERROR: 10, +CREG: 0,0): -1001; expected failed, no code
 //	no-network    platform  no network (+CREG: 0,2): -1001; expected failed, no code
 //	url           url       own server: one delta URL per (firmware, base) in platform.json; upgrades
-//	lsat          platform  two-port Air780E _LTE_LSAT builds (if00 AT, if02 log); upgrade 1183→1184
+//	lsat          platform  two-port Air780E _LTE_LSAT builds (if00 AT, if02 log), even modules name
+//	                        their interfaces (if00-at, if02-log), odd ones do not; upgrade 1183→1184
 //
 // Custom fleets: Config.Roles and Config.Models override the scenario per
 // module, Config.Tweak edits each ModuleSpec (quirks, faults, NV, platform
