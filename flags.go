@@ -115,7 +115,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // builds, once fs is parsed, where modules are looked for: a fleet
 // directory, or sysfs with an allow-list of USB IDs.
 func sourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
-	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (if00,if02 for a two-port build; if00-at names a port) (default: USB modules found through sysfs)")
 	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
 	return func() (device.Source, error) {
 		if *ports != "" {
