@@ -13,7 +13,7 @@ import (
 // --dir and a fake IoT platform on 127.0.0.1.
 func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sim", stderr)
-	dir := fs.String("dir", "", "fleet `DIR` to create: DIR/<slot>/if02,if04,if06 links, platform.json, fleet.json (required)")
+	dir := fs.String("dir", "", "fleet `DIR` to create: DIR/<slot>/if02,if04,if06 links (if00,if02 for two-port builds), platform.json, fleet.json (required)")
 	n := fs.Int("modules", 8, "number of simulated modules")
 	scenario := fs.String("scenario", "happy", "scenario `NAME` (see the README's list)")
 	speed := fs.Float64("speed", 1, "divide every delay by `X` (1 = real timings)")

@@ -199,7 +199,7 @@ func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
 
 // checkSetup refuses a fleet directory holding module folders that cannot
 // be used as they are (a "port" that is a regular file, a folder without
-// if06 or if02), before the log is opened or anything is sent: the person
+// an AT port), before the log is opened or anything is sent: the person
 // who made the directory has to fix it.
 func checkSetup(src device.Source) error {
 	ds, ok := src.(*device.DirSource)

@@ -157,7 +157,7 @@ func sourceFlags(fs *flag.FlagSet) func() (device.Source, stationFile, error) {
 // rawSourceFlags adds --ports and --usb-ids to fs and returns the source
 // they name, its slots as the source names them (no labels).
 func rawSourceFlags(fs *flag.FlagSet) func() (device.Source, error) {
-	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (default: USB modules found through sysfs)")
+	ports := fs.String("ports", "", "fleet `DIR` holding DIR/<slot>/if02,if04,if06 (if00,if02 for a two-port build; if00-at names a port) (default: USB modules found through sysfs)")
 	usbIDs := fs.String("usb-ids", "19d1:0001", "comma-separated `VID:PID` list of modules in normal mode")
 	return func() (device.Source, error) {
 		if *ports != "" {

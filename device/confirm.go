@@ -21,8 +21,10 @@ const DefaultProbeTimeout = 3 * time.Second
 
 // Confirm probes every candidate's AT port, at most limit at a time
 // (DefaultConfirmLimit if limit <= 0), and returns the candidates in the same
-// order. A candidate whose interface 06 does not answer is tried on 02
-// (but not one whose 06 is busy: see TryNextPort). One
+// order. A candidate whose preferred AT port does not answer is tried on
+// its layout's next one, if any (interface 06, then 02; a two-port build
+// has 00 only), never on a log port, and not when the preferred one is
+// busy (see TryNextPort). One
 // that answers nowhere is still returned, with Problem saying why; candidates
 // in download mode or already carrying a Problem are returned unprobed.
 func Confirm(ctx context.Context, cands []Candidate, probe Prober, limit int) []Candidate {
@@ -57,9 +59,9 @@ func Confirm(ctx context.Context, cands []Candidate, probe Prober, limit int) []
 
 // confirmOne tries the candidate's AT interfaces in order of preference.
 func confirmOne(ctx context.Context, c Candidate, probe Prober) Candidate {
-	order := atPortOrder(c.Ports)
+	order := atInterfaces(c.Ports, c.Names)
 	if len(order) == 0 {
-		c.Problem = fmt.Errorf("module %s has %w (USB interface 06 or 02)", c.Slot, ErrNoATPort)
+		c.Problem = fmt.Errorf("module %s has %w (%s)", c.Slot, ErrNoATPort, ATInterfacesText)
 		return c
 	}
 	var errs []error

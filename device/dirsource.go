@@ -20,13 +20,30 @@ import (
 //	DIR/<slot>/if06   subdirectory's name, e.g. "1-1.4.2"
 //	DIR/<slot>/boot   alone: the module is in download mode
 //
+// That is a three-port build (_AT, _LPAT). A two-port build (_LSAT,
+// _AUAT) has DIR/<slot>/if00 (its AT port) and if02 (its binary log). The
+// set of entries present tells the layouts apart (see Candidate.ATPorts):
+// if04 or if06 make it three-port, if00 two-port.
+//
+// A module that names its interfaces in its USB descriptors (spec §6: "at"
+// and "log") has the name after the number, and the names then decide
+// which ports are AT ports, whatever the numbers say:
+//
+//	DIR/<slot>/if00-at    the AT port
+//	DIR/<slot>/if02-log   a binary log: never written to
+//
+// A name is letters, digits and "_" (Candidate.Names); names other than
+// "at" and "log" leave the numbers to decide. Two entries for one
+// interface (if02 and if02-log) are a Problem.
+//
 // Files at the top level (platform.json, fleet.json) and names starting
 // with "." are ignored. A link whose target is missing counts as absent, so
 // a slot whose links are being re-created after a reboot is not a module
-// until its ports are back. A slot whose ports lack both if06 and if02
-// (if04 only) is a module with ErrNoATPort as its Problem, so that the
-// mistake shows. VID, PID and Serial are left empty: the directory does not
-// say them.
+// until its ports are back. A slot whose ports hold no AT port (if04 only;
+// or if02 alone once the directory has settled, since it is a three-port
+// build's AT port but a two-port build's log) is a module with ErrNoATPort
+// as its Problem, so that the mistake shows. VID, PID and Serial are left
+// empty: the directory does not say them.
 //
 // A watcher lists the directory four times a second, 256 slots and 768
 // links on a full station. A slot directory whose modification time has
@@ -57,7 +74,7 @@ const settleTime = 100 * time.Millisecond
 
 // portEntry is one port link of a slot, resolved once per directory change.
 type portEntry struct {
-	name   string // "if06", "boot"
+	name   string // "if06", "if00-at", "boot"
 	entry  string // DIR/<slot>/if06
 	target string // what it resolves to ("" when it did not resolve)
 	err    error  // why it did not resolve
@@ -115,7 +132,7 @@ func readSlotPorts(dir string, mtime time.Time) (*slotCache, error) {
 	}
 	sc := &slotCache{dir: dir, key: dirSlotKey(dir), mtime: mtime, young: time.Since(mtime) < settleTime}
 	for _, e := range entries {
-		if _, isPort := dirInterfaceNumber(e.Name()); !isPort && e.Name() != bootEntry {
+		if _, _, isPort := dirInterface(e.Name()); !isPort && e.Name() != bootEntry {
 			continue
 		}
 		p := portEntry{name: e.Name(), entry: filepath.Join(dir, e.Name())}
@@ -131,6 +148,7 @@ func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
 	c = Candidate{Slot: slot, Ports: map[int]string{}, Source: DirSourceName, Key: sc.key}
 	var problems []error
 	boot := ""
+	entryOf := map[int]string{}
 	for _, p := range sc.ports {
 		path, present, problem := p.check()
 		if !present {
@@ -139,22 +157,40 @@ func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
 		if problem != nil {
 			problems = append(problems, problem)
 		}
-		if n, isPort := dirInterfaceNumber(p.name); isPort {
-			c.Ports[n] = path
-		} else {
+		n, name, isPort := dirInterface(p.name)
+		if !isPort {
 			boot = path
+			continue
+		}
+		if other, dup := entryOf[n]; dup {
+			problems = append(problems, fmt.Errorf("%s holds two entries for interface %02d, %s and %s; keep one", sc.dir, n, other, p.name))
+		}
+		entryOf[n] = p.name
+		c.Ports[n] = path
+		if name != "" {
+			if c.Names == nil {
+				c.Names = map[int]string{}
+			}
+			c.Names[n] = name
 		}
 	}
-	c.ATPort = chooseATPort(c.Ports)
+	c.ATPort = chooseATPort(c.Ports, c.Names)
 	switch {
 	case c.ATPort != "":
 	case boot != "":
 		c.Mode = ModeDownload
 		c.Ports = map[int]string{0: boot}
+	case layoutUnknown(c.Ports, c.Names) && sc.young:
+		return c, false // if02 just linked: its module's other links may follow
+	case layoutUnknown(c.Ports, c.Names):
+		// if02 alone: a three-port build's AT port, or a two-port
+		// build's log. Never written to on a guess.
+		problems = append(problems, fmt.Errorf("%w: %s holds %s only, which is a three-port build's AT port (beside if04, if06) but a two-port build's binary log (beside if00); link the module's other ports too",
+			ErrNoATPort, sc.dir, portNames(c.Ports)))
 	case len(c.Ports) > 0:
 		// Ports, but none for AT: a module whose directory lacks if06
 		// and if02. Shown with the fix rather than left invisible.
-		problems = append(problems, fmt.Errorf("%w: %s holds %s only; link if06 (or if02) to the module's AT port",
+		problems = append(problems, fmt.Errorf("%w: %s holds %s only; link if06 (or if02) to the module's AT port, or if00 on a two-port build",
 			ErrNoATPort, sc.dir, portNames(c.Ports)))
 	default:
 		return c, false
@@ -221,14 +257,25 @@ func portNames(ports map[int]string) string {
 	return strings.Join(names, ", ")
 }
 
-// dirInterfaceNumber reads "if06" as interface 6.
-func dirInterfaceNumber(name string) (int, bool) {
-	rest, ok := strings.CutPrefix(name, "if")
-	if !ok || len(rest) != 2 {
-		return 0, false
+// dirInterface reads a port entry's name: "if06" is interface 6 without a
+// name, "if00-at" interface 0 named "at". A name is one or more letters,
+// digits or "_".
+func dirInterface(entry string) (n int, name string, ok bool) {
+	rest, ok := strings.CutPrefix(entry, "if")
+	if !ok || len(rest) < 2 {
+		return 0, "", false
 	}
-	n, err := parseInterfaceNumber([]byte(rest))
-	return n, err == nil
+	num, rest := rest[:2], rest[2:]
+	if rest != "" {
+		name, ok = strings.CutPrefix(rest, "-")
+		if !ok || name == "" || strings.ContainsFunc(name, func(r rune) bool {
+			return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+		}) {
+			return 0, "", false
+		}
+	}
+	n, err := parseInterfaceNumber([]byte(num))
+	return n, name, err == nil
 }
 
 // describeFileMode names a file's type for people.

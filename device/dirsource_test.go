@@ -190,6 +190,68 @@ func TestDirListMissing(t *testing.T) {
 	}
 }
 
+// A slot holding if00 and if02 is a two-port build (_LSAT, _AUAT): its AT
+// port is if00 and its if02 the binary log (spec §6). A slot holding if02
+// alone may be either layout: while its links are being made it is not a
+// module yet, and once the directory has settled it is shown with the fix.
+func TestDirTwoPortLayout(t *testing.T) {
+	fleet := t.TempDir()
+	p0, p2 := openTestPty(t), openTestPty(t)
+	linkPort(t, p0, filepath.Join(fleet, "1-1.1"), "if00")
+	linkPort(t, p2, filepath.Join(fleet, "1-1.1"), "if02")
+	linkPort(t, openTestPty(t), filepath.Join(fleet, "1-1.2"), "if02")
+	d := &DirSource{Dir: fleet}
+	got, err := d.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Slot != "1-1.1" || got[0].ATPort != p0 || got[0].Problem != nil {
+		t.Fatalf("List() =\n%s\nwant 1-1.1 with AT on if00 (%s), and 1-1.2 (if02 alone, just made) not yet", dumpDirCandidates(got), p0)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(fleet, "1-1.2"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = d.List(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].ATPort != "" || !errors.Is(got[1].Problem, ErrNoATPort) ||
+		!strings.Contains(got[1].Problem.Error(), "1-1.2 holds if02 only") {
+		t.Fatalf("List() =\n%s\nwant 1-1.2 without an AT port, saying it holds if02 only", dumpDirCandidates(got))
+	}
+}
+
+// A fleet directory gives an interface's name after its number: if00-at,
+// if02-log. The names decide, as in sysfs; plain if02/if04/if06 work as
+// before.
+func TestDirInterfaceNames(t *testing.T) {
+	fleet := t.TempDir()
+	link := func(slot string, names ...string) map[string]string {
+		ports := map[string]string{}
+		for _, n := range names {
+			ports[n] = openTestPty(t)
+			linkPort(t, ports[n], filepath.Join(fleet, slot), n)
+		}
+		return ports
+	}
+	a := link("1-1.1", "if02-log", "if00-at")
+	b := link("1-1.2", "if00-log", "if02-at")
+	c := link("1-1.3", "if02-at", "if04-log", "if06-at")
+	d := link("1-1.4", "if02", "if04", "if06-log")
+	got, err := (&DirSource{Dir: fleet}).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, c := range got {
+		at = append(at, c.Slot+"="+c.ATPort)
+	}
+	want := []string{"1-1.1=" + a["if00-at"], "1-1.2=" + b["if02-at"], "1-1.3=" + c["if06-at"], "1-1.4=" + d["if02"]}
+	if fmt.Sprint(at) != fmt.Sprint(want) {
+		t.Fatalf("AT ports %v\nwant     %v", at, want)
+	}
+}
+
 func TestDirRegularFileNotConfirmed(t *testing.T) {
 	fleet := t.TempDir()
 	writeTestFile(t, filepath.Join(fleet, "1-1", "if06"), "")

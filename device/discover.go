@@ -34,14 +34,36 @@ func (m Mode) String() string {
 	return "mode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// USB interface numbers of the Air780 serial ports (spec §6).
+// USB interface numbers of the Air780 serial ports (spec §6). The _AT and
+// _LPAT builds show three (02, 04, 06; 00 and 01 are networking, no tty),
+// the _LSAT and _AUAT builds two (00, 02). Which layout a module has is
+// read from the set of interfaces present: 04 or 06 make it three-port,
+// 00 two-port; 02 alone could be either.
 const (
-	// ATInterface is the documented AT port.
+	// ATInterface is the documented AT port of a three-port build.
 	ATInterface = 6
-	// FallbackATInterface also answers AT; used when interface 06 is absent.
+	// FallbackATInterface also answers AT on a three-port build; used
+	// when interface 06 is absent or silent.
 	FallbackATInterface = 2
-	// DiagInterface streams binary diagnostic logs. Never send AT there.
+	// DiagInterface streams binary diagnostic logs on a three-port build.
+	// Never send AT there.
 	DiagInterface = 4
+	// TwoPortATInterface is the AT port of a two-port build.
+	TwoPortATInterface = 0
+	// TwoPortLogInterface is the binary log of a two-port build (the
+	// same number as the three-port FallbackATInterface). Never send AT
+	// there.
+	TwoPortLogInterface = 2
+)
+
+// ATInterfacesText names the AT interfaces of both layouts for people.
+const ATInterfacesText = "USB interface 06 or 02, or 00 on a two-port build"
+
+// Interface names that decide a port's use where a module gives them in its
+// USB descriptors (spec §6), compared without regard to case.
+const (
+	NameAT  = "at"  // an AT port
+	NameLog = "log" // a binary log: never written to
 )
 
 // DownloadVID is the USB vendor ID of a module in download (boot) mode; any
@@ -128,14 +150,18 @@ func parseUSBID(s string) (uint16, error) {
 // Candidate is a module found on the USB bus (or in a fleet directory),
 // before or after its AT port has been confirmed.
 type Candidate struct {
-	Slot   Slot           // USB physical path, e.g. "1-1.4.2"; the identity
-	Ports  map[int]string // USB interface number → device path
-	ATPort string         // the chosen AT port; empty in download mode
-	VID    string         // "19d1"; empty if the source cannot tell
-	PID    string         // "0001"; empty if the source cannot tell
-	Serial string         // USB serial number (the same on every unit)
-	Mode   Mode           // normal, or download (boot) mode
-	Source string         // where it was found: "sysfs" or "dir"
+	Slot  Slot           // USB physical path, e.g. "1-1.4.2"; the identity
+	Ports map[int]string // USB interface number → device path
+	// Names holds the interfaces' names where the module gives them in
+	// its USB descriptors ("at", "log"; spec §6), by interface number;
+	// nil when it gives none.
+	Names  map[int]string
+	ATPort string // the chosen AT port; empty in download mode
+	VID    string // "19d1"; empty if the source cannot tell
+	PID    string // "0001"; empty if the source cannot tell
+	Serial string // USB serial number (the same on every unit)
+	Mode   Mode   // normal, or download (boot) mode
+	Source string // where it was found: "sysfs" or "dir"
 	// Key names the module's place on this host, the same for every
 	// airfleet that finds it through the same kind of source: the slot
 	// lock (LockSlot) is taken by it. Slots alone repeat between fleet
@@ -178,24 +204,81 @@ type Source interface {
 	List() ([]Candidate, error)
 }
 
-// chooseATPort picks interface 06, else 02, never 04 nor any other.
-func chooseATPort(ports map[int]string) string {
-	for _, n := range atPortOrder(ports) {
+// ATPorts returns the module's ports that answer AT, best first (see
+// atInterfaces); never a log port.
+func (c Candidate) ATPorts() []string {
+	var out []string
+	for _, n := range atInterfaces(c.Ports, c.Names) {
+		out = append(out, c.Ports[n])
+	}
+	return out
+}
+
+// chooseATPort picks the best AT port of ports (see atInterfaces), or "".
+func chooseATPort(ports, names map[int]string) string {
+	for _, n := range atInterfaces(ports, names) {
 		return ports[n]
 	}
 	return ""
 }
 
-// atPortOrder lists the interfaces of ports worth trying for AT, best first.
-func atPortOrder(ports map[int]string) []int {
+// atInterfaces lists the interfaces of ports worth trying for AT, best
+// first (spec §6). Where the module names its interfaces, the names
+// decide: the ports named "at" (06, then 02, then 00, then the others),
+// never one named "log". Else the set of interfaces present decides: with
+// 04 or 06 (the three-port layout) 06, then 02; with 00 (the two-port
+// layout) 00 only, never 02, its log. Never 04. None while the layout is
+// unknown (02 alone). Other sets (an allow-listed module of another family,
+// such as an Air724 on 02 and 03) keep the three-port rule: 06, else 02.
+// Names that say neither "at" nor "log" leave the numbers to decide.
+func atInterfaces(ports, names map[int]string) []int {
+	if named := namedAT(ports, names); len(named) > 0 {
+		return named
+	}
+	order := []int{ATInterface, FallbackATInterface}
+	switch {
+	case has(ports, DiagInterface), has(ports, ATInterface):
+	case has(ports, TwoPortATInterface):
+		order = []int{TwoPortATInterface}
+	case layoutUnknown(ports, names):
+		return nil
+	}
+	return slices.DeleteFunc(order, func(n int) bool { return !has(ports, n) || isName(names[n], NameLog) })
+}
+
+// namedAT lists the ports named "at", best first.
+func namedAT(ports, names map[int]string) []int {
 	var out []int
-	for _, n := range []int{ATInterface, FallbackATInterface} {
-		if ports[n] != "" {
+	for n := range ports {
+		if has(ports, n) && isName(names[n], NameAT) {
 			out = append(out, n)
 		}
 	}
+	rank := func(n int) int {
+		if i := slices.Index([]int{ATInterface, FallbackATInterface, TwoPortATInterface}, n); i >= 0 {
+			return i - 3
+		}
+		return n
+	}
+	slices.SortFunc(out, func(a, b int) int { return rank(a) - rank(b) })
 	return out
 }
+
+// isName reports whether an interface's name is want, whatever its case.
+func isName(name, want string) bool {
+	return strings.EqualFold(strings.TrimSpace(name), want)
+}
+
+// layoutUnknown reports whether ports hold interface 02 alone, unnamed (or
+// under a name that says neither at nor log): a three-port build's AT port,
+// or a two-port build's log. Nothing may be written to it until the
+// module's other ports show which.
+func layoutUnknown(ports, names map[int]string) bool {
+	return len(ports) == 1 && has(ports, FallbackATInterface) &&
+		!isName(names[FallbackATInterface], NameAT) && !isName(names[FallbackATInterface], NameLog)
+}
+
+func has(ports map[int]string, n int) bool { return ports[n] != "" }
 
 // sortCandidates orders candidates by slot, so listings are stable.
 func sortCandidates(cs []Candidate) {
@@ -208,7 +291,8 @@ func sameCandidate(a, b Candidate) bool {
 	return a.Slot == b.Slot && a.ATPort == b.ATPort && a.VID == b.VID &&
 		a.PID == b.PID && a.Serial == b.Serial && a.Mode == b.Mode &&
 		a.Source == b.Source && a.Key == b.Key && a.Confirmed == b.Confirmed &&
-		errText(a.Problem) == errText(b.Problem) && maps.Equal(a.Ports, b.Ports)
+		errText(a.Problem) == errText(b.Problem) && maps.Equal(a.Ports, b.Ports) &&
+		maps.Equal(a.Names, b.Names)
 }
 
 func errText(err error) string {

@@ -17,13 +17,16 @@ type sysfsPort struct {
 	vid    string // idVendor
 	pid    string // idProduct
 	serial string // USB serial number, may be empty
+	name   string // the interface's name (its interface file), may be empty
 	path   string // device node, e.g. "/dev/ttyACM5"
 }
 
 // List walks <Root>/class/tty and returns one Candidate per module in the
-// allow-list or in download mode, sorted by slot. Ttys that are not USB, or
+// allow-list or in download mode, sorted by slot. An interface's name (the
+// interface file of its directory: "at", "log") goes to Candidate.Names. Ttys that are not USB, or
 // belong to other USB devices, are skipped; so is a normal-mode module whose
-// AT interfaces (06, 02) have not appeared yet. A tty that vanishes while it
+// AT interfaces have not appeared yet (04 alone, or 02 alone, which may be
+// a two-port build's log: see atInterfaces). A tty that vanishes while it
 // is read (an unplug, a reboot) is skipped, not reported as an error.
 func (s SysfsSource) List() ([]Candidate, error) {
 	root, dev := s.Root, s.Dev
@@ -50,9 +53,9 @@ func (s SysfsSource) List() ([]Candidate, error) {
 	out := make([]Candidate, 0, len(bySlot))
 	for _, c := range bySlot {
 		if c.Mode == ModeNormal {
-			c.ATPort = chooseATPort(c.Ports)
+			c.ATPort = chooseATPort(c.Ports, c.Names)
 			if c.ATPort == "" {
-				continue // only interface 04 (or others) so far: not a module yet
+				continue // no AT port known so far: not a module yet
 			}
 		}
 		out = append(out, *c)
@@ -77,6 +80,12 @@ func (s SysfsSource) addPort(bySlot map[Slot]*Candidate, p sysfsPort) {
 		bySlot[p.slot] = c
 	}
 	c.Ports[p.iface] = p.path
+	if p.name != "" {
+		if c.Names == nil {
+			c.Names = map[int]string{}
+		}
+		c.Names[p.iface] = p.name
+	}
 }
 
 // key is Candidate.Key of the module in slot: "usb:" and the slot, which
@@ -103,6 +112,7 @@ func readSysfsPort(ttyDir string) (p sysfsPort, ok bool) {
 	if p.iface, err = parseInterfaceNumber(readSmall(ifaceDir, "bInterfaceNumber")); err != nil {
 		return p, false
 	}
+	p.name = parseSysfsText(readSmall(ifaceDir, "interface")) // the interface string descriptor, if any
 	usbDir := filepath.Dir(ifaceDir)
 	p.slot = filepath.Base(usbDir)
 	if !strings.HasPrefix(filepath.Base(ifaceDir), p.slot+":") {

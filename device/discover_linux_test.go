@@ -183,6 +183,81 @@ func TestSysfsList(t *testing.T) {
 	}
 }
 
+// The two-port builds (_LSAT, _AUAT) show interfaces 00 (AT) and 02 (the
+// binary log): the AT port is 00, never 02 (spec §6). A module showing
+// only 02 so far may be either layout: not a module yet.
+func TestSysfsTwoPortLayout(t *testing.T) {
+	f := newFakeSysfs(t)
+	const hub = "pci0000:00/0000:00:14.0/usb1/1-1"
+	lsat := f.usbDevice(hub+"/1-1.2", "19d1", "0001", "000000000001")
+	f.acm(lsat, 0, "ttyACM0")
+	f.acm(lsat, 2, "ttyACM1")
+	half := f.usbDevice(hub+"/1-1.3", "19d1", "0001", "000000000001")
+	f.acm(half, 2, "ttyACM2")
+	got, err := f.source().List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Candidate{{Slot: "1-1.2", Ports: map[int]string{0: "/dev/ttyACM0", 2: "/dev/ttyACM1"},
+		ATPort: "/dev/ttyACM0", VID: "19d1", PID: "0001", Serial: "000000000001", Mode: ModeNormal,
+		Source: "sysfs", Key: "usb:" + filepath.Join(f.root, "sys") + ":1-1.2"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("List() =\n%s\nwant\n%s", dumpCandidates(got), dumpCandidates(want))
+	}
+}
+
+// named writes the interface's name, as the kernel shows a USB interface
+// string descriptor: <iface>/interface.
+func (f *fakeSysfs) named(devDir string, n int, name string) {
+	f.write(filepath.Join(devDir, fmt.Sprintf("%s:1.%d", filepath.Base(devDir), n)), "interface", name+"\n")
+}
+
+// Where a module names its interfaces (the interface file), the names
+// decide: "at" is an AT port, "log" never is, whatever the numbers say
+// (spec §6). Names that say neither leave the numbers to decide.
+func TestSysfsInterfaceNames(t *testing.T) {
+	f := newFakeSysfs(t)
+	const hub = "pci0000:00/0000:00:14.0/usb1/1-1"
+	mod := func(slot string, names map[int]string, tty ...string) {
+		dev := f.usbDevice(hub+"/"+slot, "19d1", "0001", "000000000001")
+		for i, n := range []int{0, 2, 4, 6} {
+			if tty[i] == "" {
+				continue
+			}
+			f.acm(dev, n, tty[i])
+			if names[n] != "" {
+				f.named(dev, n, names[n])
+			}
+		}
+	}
+	// The module seen on Windows: 00 "at", 02 "log".
+	mod("1-1.1", map[int]string{0: "at", 2: "log"}, "ttyACM0", "ttyACM1", "", "")
+	// Names against the numbers: 00 "log", 02 "at".
+	mod("1-1.2", map[int]string{0: "log", 2: "AT"}, "ttyACM2", "ttyACM3", "", "")
+	// Four ports, one named "at" (an EC718P-V-like layout, spec §6).
+	mod("1-1.3", map[int]string{0: "log", 2: "at", 4: "log", 6: "vuart"}, "ttyACM4", "ttyACM5", "ttyACM6", "ttyACM7")
+	// A three-port build whose 06 says "log": 02.
+	mod("1-1.4", map[int]string{6: "log"}, "", "ttyACM8", "ttyACM9", "ttyACM10")
+	// Names that say neither: the numbers decide.
+	mod("1-1.5", map[int]string{2: "CDC ACM", 4: "CDC ACM", 6: "CDC ACM"}, "", "ttyACM11", "ttyACM12", "ttyACM13")
+	// 02 alone, named "log": nothing to open.
+	mod("1-1.6", map[int]string{2: "log"}, "", "ttyACM14", "", "")
+	// 02 alone, named "at": its AT port.
+	mod("1-1.7", map[int]string{2: "at"}, "", "ttyACM15", "", "")
+	got, err := f.source().List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, c := range got {
+		at = append(at, c.Slot+"="+c.ATPort)
+	}
+	want := "1-1.1=/dev/ttyACM0 1-1.2=/dev/ttyACM3 1-1.3=/dev/ttyACM5 1-1.4=/dev/ttyACM8 1-1.5=/dev/ttyACM13 1-1.7=/dev/ttyACM15"
+	if s := strings.Join(at, " "); s != want {
+		t.Fatalf("AT ports %s\nwant     %s", s, want)
+	}
+}
+
 func TestSysfsAllowList(t *testing.T) {
 	got, err := fleetSysfs(t).source(VIDPID{0x1782, 0x4e00}).List()
 	if err != nil {

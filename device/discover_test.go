@@ -173,10 +173,17 @@ func TestDiscoverChooseATPort(t *testing.T) {
 		{map[int]string{6: "c"}, "c"},
 		{map[int]string{4: "b"}, ""},
 		{map[int]string{0: "x", 1: "y", 4: "b"}, ""},
+		// The two-port builds (_LSAT, _AUAT): 00 answers AT, 02 is
+		// the binary log (spec §6).
+		{map[int]string{0: "x", 2: "a"}, "x"},
+		{map[int]string{0: "x"}, "x"},
+		// 02 alone is 06's fallback or a two-port build's log: not
+		// a port to write to until the others show which.
+		{map[int]string{2: "a"}, ""},
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := chooseATPort(tt.ports); got != tt.want {
+		if got := chooseATPort(tt.ports, nil); got != tt.want {
 			t.Errorf("chooseATPort(%v) = %q, want %q", tt.ports, got, tt.want)
 		}
 	}
@@ -350,6 +357,30 @@ func TestConfirmNoFallbackWhenBusy(t *testing.T) {
 	var pe *PortError
 	if !errors.As(got[0].Problem, &pe) || pe.Kind != PortBusy {
 		t.Errorf("problem %v, want the busy port", got[0].Problem)
+	}
+}
+
+// Each layout is tried on its own AT ports only, best first, whatever
+// fails: a two-port build's silent 00 never falls back to its log port 02.
+func TestConfirmTriesLayoutATPortsOnly(t *testing.T) {
+	for _, tt := range []struct {
+		ports map[int]string
+		tried []string
+	}{
+		{map[int]string{2: "if02", 4: "if04", 6: "if06"}, []string{"if06", "if02"}},
+		{map[int]string{2: "if02", 4: "if04"}, []string{"if02"}},
+		{map[int]string{0: "if00", 2: "if02"}, []string{"if00"}},
+		{map[int]string{0: "if00"}, []string{"if00"}},
+		{map[int]string{2: "if02"}, nil},
+	} {
+		p := &probeLog{}
+		got := Confirm(context.Background(), []Candidate{{Slot: "m", Ports: tt.ports}}, p.probe, 1)
+		if fmt.Sprint(p.tried) != fmt.Sprint(tt.tried) {
+			t.Errorf("ports %v: tried %v, want %v", tt.ports, p.tried, tt.tried)
+		}
+		if got[0].Confirmed || got[0].Problem == nil {
+			t.Errorf("ports %v: confirmed %v, problem %v: want unconfirmed, with the reason", tt.ports, got[0].Confirmed, got[0].Problem)
+		}
 	}
 }
 

@@ -19,8 +19,9 @@ var ErrTimeout = errors.New("no answer in time")
 var ErrNotSerial = errors.New("not a serial device")
 
 // ErrNoATPort is wrapped by a module's Problem when its ports hold no AT
-// port (USB interface 06, or 02): only the diagnostic interface 04, which
-// never gets AT.
+// port (USB interface 06 or 02 of a three-port build, 00 of a two-port
+// one): only the diagnostic interface 04, which never gets AT, or an 02
+// that may be a two-port build's log.
 var ErrNoATPort = errors.New("no AT port")
 
 // ErrCommand is wrapped by every error final result (ERROR, +CME ERROR, and

@@ -101,3 +101,44 @@ func TestInspectModuleInUse(t *testing.T) {
 	}
 	l2.Close()
 }
+
+// Two-port builds (_LSAT: 00 AT, 02 binary log) beside a three-port one
+// are confirmed (scan's probe) and identified on their AT ports, and the
+// simulator counts no byte written to any log port.
+func TestInspectTwoPortModules(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: dir, Modules: 3, Scenario: "lsat", Models: []string{"", "", "Air780EP"}, Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cands, err := (&device.DirSource{Dir: dir}).List()
+	if err != nil || len(cands) != 3 {
+		t.Fatalf("List() = %v, %v", cands, err)
+	}
+	for _, c := range device.Confirm(ctx, cands, device.ProbeAT, 0) {
+		if !c.Confirmed {
+			t.Errorf("%s: not confirmed: %v", c.Slot, c.Problem)
+		}
+	}
+	for _, fd := range device.Inspect(ctx, cands, 0) {
+		m := f.Module(fd.Slot)
+		at := sim.IF06
+		if m.Model().TwoPort {
+			at = sim.IF00
+		}
+		if fd.Err != nil || fd.ATPort != m.Ports()[at] || fd.Info.Firmware.Raw != m.Firmware() {
+			t.Errorf("%s: AT port %s, firmware %s, err %v; want %s (%s), %s", fd.Slot, fd.ATPort, fd.Info.Firmware.Raw, fd.Err, m.Ports()[at], at, m.Firmware())
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range f.Modules() {
+		if n := m.LogBytesIn(); n != 0 {
+			t.Errorf("%s (%s): %d bytes written to its log port %s", m.Slot(), m.Firmware(), n, m.LogInterface())
+		}
+	}
+}

@@ -50,6 +50,8 @@ func ProbeAT(ctx context.Context, c Candidate) error {
 // busy or the module in use (*InUseError): another program holds the
 // module, and 02 is the same module through another door. Not when ctx
 // ended. Otherwise yes: a missing or silent 06 falls back to 02 (spec §6).
+// The same holds between any two AT ports of a layout; a log port is never
+// a next port (Candidate.ATPorts).
 func TryNextPort(err error) bool {
 	var pe *PortError
 	var iu *InUseError
@@ -71,7 +73,8 @@ type Found struct {
 
 // Inspect identifies every module of cands, at most limit at a time (all at
 // once when limit <= 0): take its slot lock (LockSlot in LockDir(), held
-// while it is inspected), open the AT port (06, else 02), ping it, run
+// while it is inspected), open its AT port (Candidate.ATPorts: 06, else
+// 02; 00 on a two-port build), ping it, run
 // Identify. A module another airfleet holds comes back with an
 // *InUseError, none of its ports opened. Each result keeps its candidate's order. Modules in download mode
 // or with a known problem are returned without opening anything.
@@ -113,8 +116,7 @@ func inspectOne(ctx context.Context, c Candidate) Found {
 	}
 	defer l.Close()
 	var errs []error
-	for _, n := range atPortOrder(c.Ports) {
-		path := c.Ports[n]
+	for _, path := range c.ATPorts() {
 		s, err := Open(path, Options{Name: c.Slot + " (" + path + ")"})
 		if err != nil {
 			errs = append(errs, err)
@@ -136,7 +138,7 @@ func inspectOne(ctx context.Context, c Candidate) Found {
 		}
 	}
 	if len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("module %s has no AT port (USB interface 06 or 02)", c.Slot))
+		errs = append(errs, fmt.Errorf("module %s has no AT port (%s)", c.Slot, ATInterfacesText))
 	}
 	f.Err = errors.Join(errs...)
 	return f

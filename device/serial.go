@@ -103,12 +103,12 @@ var serialMode = serial.Mode{
 	StopBits: serial.OneStopBit,
 }
 
-// OpenPort opens a module's serial port at 115200 8N1, raw, and raises DTR.
-// Reads block with no timeout: stop a reader by closing the port. Errors are
-// *PortError. DTR cannot be set on a pseudo-terminal (the simulator's ports);
-// that failure is ignored.
+// OpenPort opens a module's serial port at 115200 8N1, raw, and raises DTR
+// and RTS. Reads block with no timeout: stop a reader by closing the port.
+// Errors are *PortError. The lines cannot be set on a pseudo-terminal (the
+// simulator's ports); that failure is ignored.
 //
-// go.bug.st/serial configures the port (raw mode, speed, DTR, exclusive
+// go.bug.st/serial configures the port (raw mode, speed, DTR, RTS, exclusive
 // access) and holds it; the bytes flow through a second descriptor of the
 // same device that the Go runtime polls with epoll. A reader waiting for a
 // line is then a parked goroutine, not an OS thread blocked in select(2):
@@ -127,12 +127,31 @@ func OpenPort(path string) (io.ReadWriteCloser, error) {
 		f.Close()
 		return nil, ClassifyPortError(path, err)
 	}
-	if err := p.SetDTR(true); err != nil && !isNoModemLines(err) {
+	if err := raiseModemLines(p); err != nil {
 		p.Close()
 		f.Close()
-		return nil, ClassifyPortError(path, fmt.Errorf("cannot raise DTR: %w", err))
+		return nil, ClassifyPortError(path, err)
 	}
 	return &polledPort{File: f, ctl: p}, nil
+}
+
+// modemLines are a serial port's control lines.
+type modemLines interface {
+	SetDTR(bool) error
+	SetRTS(bool) error
+}
+
+// raiseModemLines raises DTR and RTS on p: a module's USB serial port may
+// send nothing until the host raises both (spec §6). A device without
+// modem control lines (a pseudo-terminal) is fine.
+func raiseModemLines(p modemLines) error {
+	if err := p.SetDTR(true); err != nil && !isNoModemLines(err) {
+		return fmt.Errorf("cannot raise DTR: %w", err)
+	}
+	if err := p.SetRTS(true); err != nil && !isNoModemLines(err) {
+		return fmt.Errorf("cannot raise RTS: %w", err)
+	}
+	return nil
 }
 
 // polledPort reads and writes through the polled descriptor and keeps the

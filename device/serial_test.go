@@ -322,3 +322,28 @@ func openAsNobody(t *testing.T, path string) (PortErrorKind, string) {
 	}
 	return kind, msg
 }
+
+// fakeLines records the modem control lines a port was given.
+type fakeLines struct {
+	dtr, rts bool
+	err      error // what every Set returns
+}
+
+func (f *fakeLines) SetDTR(on bool) error { f.dtr = on; return f.err }
+func (f *fakeLines) SetRTS(on bool) error { f.rts = on; return f.err }
+
+// Both DTR and RTS are raised: some builds send nothing until the host
+// raises both (spec §6). A pty has no modem lines, which is fine; another
+// failure is the port's.
+func TestRaiseModemLines(t *testing.T) {
+	l := &fakeLines{}
+	if err := raiseModemLines(l); err != nil || !l.dtr || !l.rts {
+		t.Fatalf("raiseModemLines: err %v, DTR %v, RTS %v; want both raised", err, l.dtr, l.rts)
+	}
+	if err := raiseModemLines(&fakeLines{err: syscall.ENOTTY}); err != nil {
+		t.Errorf("no modem lines (a pty): %v, want nil", err)
+	}
+	if err := raiseModemLines(&fakeLines{err: syscall.EIO}); err == nil {
+		t.Error("EIO raising the lines: nil error")
+	}
+}

@@ -227,3 +227,28 @@ func deltaURL(t *testing.T, dir string) string {
 	t.Fatal("platform.json lists no delta file")
 	return ""
 }
+
+// TestTwoPortBuildUpgrades upgrades _LTE_LSAT modules (two ports: 00 AT,
+// 02 binary log) beside a three-port module, end to end, and the
+// simulator counts every byte written to a log port (02 there, 04 on the
+// three-port module) through identification, the upgrade, the reboot and
+// the check after it: none.
+func TestTwoPortBuildUpgrades(t *testing.T) {
+	e, f, ff := fleetSim(t, sim.Config{Modules: 3, Scenario: "lsat", Models: []string{"", "", "Air780EP"}}, newMemLog(), nil)
+	for _, m := range e.Station().Modules() {
+		mod := f.Module(m.Slot)
+		if want := mod.Ports()[mod.Interfaces()[len(mod.Interfaces())-1]]; m.Port != want {
+			t.Errorf("%s (%s): identified on %s, want its AT port %s", m.Slot, mod.Firmware(), m.Port, want)
+		}
+	}
+	res := runBatch(t, e, Config{Mode: ModeIoT})
+	check(t, ff, res)
+	if err := f.Close(); err != nil { // every power-on ended: the counts are exact
+		t.Fatal(err)
+	}
+	for _, m := range f.Modules() {
+		if n := m.LogBytesIn(); n != 0 {
+			t.Errorf("%s (%s): %d bytes written to its log port %s", m.Slot(), m.Firmware(), n, m.LogInterface())
+		}
+	}
+}

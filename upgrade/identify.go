@@ -11,8 +11,9 @@ import (
 	"airfleet/device"
 )
 
-// identify takes the module's slot lock, opens its AT port (06, else 02),
-// pings and identifies it. A module another airfleet holds is left closed,
+// identify takes the module's slot lock, opens its AT port (06, else 02;
+// 00 on a two-port build: device.Candidate.ATPorts), pings and identifies
+// it. A module another airfleet holds is left closed,
 // its Err a *device.InUseError.
 func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 	a := &Attached{Slot: c.Slot, Since: time.Now()}
@@ -55,7 +56,7 @@ func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
 		}
 	}
 	if len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("%w (USB interface 06 or 02)", device.ErrNoATPort))
+		errs = append(errs, fmt.Errorf("%w (%s)", device.ErrNoATPort, device.ATInterfacesText))
 	}
 	a.Err = &identifyError{slot: c.Slot, errs: errs}
 	return a
@@ -86,15 +87,9 @@ func (e *identifyError) Error() string {
 
 func (e *identifyError) Unwrap() []error { return e.errs }
 
-func candidatePorts(c device.Candidate) []string {
-	var out []string
-	for _, n := range []int{device.ATInterface, device.FallbackATInterface} {
-		if p, ok := c.Ports[n]; ok {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// candidatePorts lists the module's AT ports, best first, never a log
+// port.
+func candidatePorts(c device.Candidate) []string { return c.ATPorts() }
 
 // keeps reports whether the module already open in c's slot can stay as
 // it is: its session is alive and its port is still one of c's AT ports.

@@ -185,7 +185,7 @@ var messages = map[string][2]string{
 	"err.busy":               {"%[1]s", "%[2]s 被其他程序占用:ModemManager 会抢占 Air780 的端口;请为 19d1:0001 添加 udev 规则 ENV{ID_MM_DEVICE_IGNORE}=\"1\",或停止 ModemManager"},
 	"err.gone":               {"%[1]s", "%[2]s 已不存在:模块被拔出或正在重启"},
 	"err.notserial":          {"%[1]s", "%[2]s 不是串口设备:请检查路径,应为模块的 USB 串口(ttyACM*),而不是文件"},
-	"err.noat":               {"%[1]s", "找不到 AT 端口(USB 接口 06 或 02):请把 if06(或 if02)链接到模块的 AT 端口。(%[1]s)"},
+	"err.noat":               {"%[1]s", "找不到 AT 端口(USB 接口 06 或 02,双端口版本为 00):请把 if06(或 if02)链接到模块的 AT 端口,双端口版本为 if00。(%[1]s)"},
 	"err.notnode":            {"%[1]s", "舰队目录里的端口不是设备节点:目录中必须是指向设备节点的链接。(%[1]s)"},
 	"err.download":           {"%[1]s", "槽位 %[2]s 的模块处于下载(boot)模式:无法空中升级;请用数据线重新烧录,或断电重启。"},
 	"err.inuse":              {"%[1]s", "%[2]s"},

@@ -13,14 +13,29 @@
 //	DIR/<slot>/if06   interface 06: the documented AT port
 //	DIR/platform.json the platform's Describe(): base URL, projects, keys, delta file URLs
 //	DIR/fleet.json    FleetFile: per module slot, IMEI, ICCID, model, firmware,
-//	                  core and target version, role, expected outcome, online, ptys
+//	                  core and target version, role, expected outcome, online,
+//	                  ptys, its log interface, whether its links are named
+//
+// That is the three-port layout of the _AT and _LPAT builds. A two-port
+// build (_LSAT, _AUAT; the model Air780E_LSAT) has two interfaces (spec
+// §6):
+//
+//	DIR/<slot>/if00   interface 00: the AT port (AT, URCs)
+//	DIR/<slot>/if02   interface 02: binary diagnostic noise, never text
+//
+// A module that names its interfaces in its USB descriptors
+// (ModuleSpec.NamedPorts) adds the name to each link: if00-at, if02-log
+// (if02-at, if04-log, if06-at on a three-port build, a guess: the spec has
+// seen names on a two-port module only). A log port answers nothing; the
+// module counts every byte a console writes there (Module.LogBytesIn),
+// which a console must never do.
 //
 // A slot is a USB physical path (module i: 1-1.<i/4+1>.<i%4+1>, deeper hubs
-// beyond 28 modules). When a module reboots or is unplugged its three links
-// are removed (the slot directory stays) and its pty masters closed, so a
+// beyond 28 modules). When a module reboots or is unplugged its links are
+// removed (the slot directory stays) and its pty masters closed, so a
 // console's reads fail; when it comes back it has new ptys and the links
-// reappear, if02 and if04 first and if06 last, each made as a temporary link
-// renamed into place. Both JSON files are written atomically; fleet.json is
+// reappear, the documented AT port last (if02, if04, then if06; if02, then
+// if00), each made as a temporary link renamed into place. Both JSON files are written atomically; fleet.json is
 // rewritten whenever a module goes or comes back.
 //
 // # Modules
@@ -91,6 +106,8 @@
 //	no-sim        platform  no SIM (+CPIN?: +CME ERROR: 10, +CREG: 0,0): -1001; expected failed, no code
 //	no-network    platform  no network (+CREG: 0,2): -1001; expected failed, no code
 //	url           url       own server: one delta URL per (firmware, base) in platform.json; upgrades
+//	lsat          platform  two-port Air780E _LTE_LSAT builds (if00 AT, if02 log), even modules name
+//	                        their interfaces (if00-at, if02-log), odd ones do not; upgrade 1183→1184
 //
 // Custom fleets: Config.Roles and Config.Models override the scenario per
 // module, Config.Tweak edits each ModuleSpec (quirks, faults, NV, platform

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"airfleet/device/sim/delta"
@@ -22,8 +23,9 @@ import (
 
 // Config describes a simulated fleet.
 type Config struct {
-	// Dir receives DIR/<slot>/if02|if04|if06, platform.json and fleet.json;
-	// it is created if missing.
+	// Dir receives DIR/<slot>/if02|if04|if06 (if00|if02 for a two-port
+	// build; named if02-at … for a module that names its interfaces),
+	// platform.json and fleet.json; it is created if missing.
 	Dir string
 	// Modules is the number of modules; 0 means 8.
 	Modules int
@@ -154,7 +156,7 @@ func buildSpecs(cfg Config, sc scenario) ([]ModuleSpec, error) {
 		if !ok {
 			return nil, fmt.Errorf("sim: module %d: unknown model %q", i, modelName)
 		}
-		s, ok := newSpec(model, roleName, cfg.Seed)
+		s, ok := newSpec(modelName, model, roleName, cfg.Seed)
 		if !ok {
 			return nil, fmt.Errorf("sim: module %d: unknown role %q (known: %s)", i, roleName, strings.Join(Roles(), ", "))
 		}
@@ -168,6 +170,7 @@ func buildSpecs(cfg Config, sc scenario) ([]ModuleSpec, error) {
 				s.Quirks.ClearWithEmpty = pinned.ClearWithEmpty
 			}
 		}
+		s.NamedPorts = sc.named != nil && sc.named(i)
 		if cfg.Tweak != nil {
 			cfg.Tweak(i, &s)
 			if _, ok := models[s.Model]; !ok {
@@ -204,15 +207,19 @@ func (f *Fleet) startModules(specs []ModuleSpec) error {
 			version: s.Version, target: s.Target, expect: s.Expect, faults: s.Faults, faultsSet: make(chan struct{}),
 			nv:      settings{Key: s.Key, URL: s.URL, Period: s.Period, Auto: s.Auto},
 			powered: !s.Unplugged,
+			layout:  model.layout(), named: s.NamedPorts,
 		}
+		m.lines = make([]atomic.Int64, len(m.layout))
+		m.read = make([]atomic.Int64, len(m.layout))
 		if m.nv.Period == 0 {
 			m.nv.Period = defaultSettings.Period
 		}
 		if err := os.MkdirAll(m.dir, 0o755); err != nil {
 			return fmt.Errorf("sim: cannot create the slot directory: %w", err)
 		}
-		for _, iface := range ifaces { // links left by a previous run
-			_ = os.Remove(filepath.Join(m.dir, iface))
+		for _, ifc := range slices.Concat(threePort, twoPort) { // links left by a previous run
+			_ = os.Remove(filepath.Join(m.dir, linkName(ifc, false)))
+			_ = os.Remove(filepath.Join(m.dir, linkName(ifc, true)))
 		}
 		f.modules = append(f.modules, m)
 		f.bySlot[slot] = m
@@ -407,7 +414,9 @@ type ModuleInfo struct {
 	Role     string            `json:"role"`
 	Expect   Expect            `json:"expect"`
 	Online   bool              `json:"online"`
-	Ports    map[string]string `json:"ports,omitempty"` // pty devices while online
+	Ports    map[string]string `json:"ports,omitempty"` // pty devices while online, by interface (if02 …)
+	Log      string            `json:"log"`             // the binary log interface: if04, or if02 on a two-port build
+	Named    bool              `json:"named,omitempty"` // the links carry the interfaces' names: if00-at, if02-log
 }
 
 // ReadFleetFile reads a fleet.json.
@@ -427,7 +436,7 @@ func (m *Module) Info() ModuleInfo {
 	defer m.mu.Unlock()
 	mi := ModuleInfo{Slot: m.slot, IMEI: m.imei, ICCID: m.iccid, Model: m.model.Name,
 		Firmware: m.model.Firmware(m.version), Core: m.version, Target: m.target,
-		Role: m.role, Expect: m.expect, Online: m.sess != nil}
+		Role: m.role, Expect: m.expect, Online: m.sess != nil, Log: m.LogInterface(), Named: m.named}
 	if m.ptys != nil {
 		mi.Ports = map[string]string{}
 		for k, v := range m.ptys {

@@ -36,7 +36,7 @@ func TestEveryScenarioIsDocumentedAndStarts(t *testing.T) {
 				t.Fatalf("fleet.json: %+v, %v", ff, err)
 			}
 			for _, mi := range ff.Modules {
-				if mi.Expect.Result == "" || !mi.Online || mi.Ports[IF06] == "" || mi.Role == "" {
+				if mi.Expect.Result == "" || !mi.Online || mi.Ports[IF06]+mi.Ports[IF00] == "" || mi.Role == "" {
 					t.Errorf("entry %+v", mi)
 				}
 			}

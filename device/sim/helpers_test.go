@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -195,7 +194,7 @@ func startFleet(t *testing.T, cfg Config) *Fleet {
 
 // linkTarget returns where dir/iface points, or "".
 func linkTarget(m *Module, iface string) string {
-	s, _ := os.Readlink(filepath.Join(m.Dir(), iface))
+	s, _ := os.Readlink(m.Link(iface))
 	return s
 }
 
@@ -211,11 +210,19 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// dialAT opens module m's if06 and switches its AUTO check off (RAM only),
-// so a test's own AT+UPGRADE is the only one.
+// dialAT opens module m's documented AT port (if06; if00 on a two-port
+// build).
 func dialAT(t *testing.T, m *Module) *tconn {
 	t.Helper()
-	waitUntil(t, "if06 link", func() bool { return linkTarget(m, IF06) != "" })
-	c := dialPort(t, filepath.Join(m.Dir(), IF06))
-	return c
+	at := atIface(m)
+	waitUntil(t, at+" link", func() bool { return linkTarget(m, at) != "" })
+	return dialPort(t, m.Link(at))
+}
+
+// atIface is module m's documented AT interface.
+func atIface(m *Module) string {
+	if m.Model().TwoPort {
+		return IF00
+	}
+	return IF06
 }

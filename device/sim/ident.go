@@ -17,8 +17,19 @@ type Model struct {
 	FOTAArea int
 	// Only100 models print a single +UPGRADEIND: 100 instead of 10 … 100.
 	Only100 bool
+	// TwoPort builds (_LSAT, _AUAT) show interfaces if00 (AT) and if02
+	// (binary log); the others if02, if04 (binary log) and if06 (spec §6).
+	TwoPort bool
 	tac     string // IMEI type allocation code (8 digits)
 	hwver   string
+}
+
+// layout returns the model's USB serial interfaces in link order.
+func (m Model) layout() []iface {
+	if m.TwoPort {
+		return twoPort
+	}
+	return threePort
 }
 
 // Firmware returns the firmware string of core version v, e.g.
@@ -37,18 +48,22 @@ func (m Model) FirmwareName() string {
 // for Air780E and Air780EP; the simulator assumes the same for the others.
 const fotaKB = 480 * 1024
 
-// models are the models the simulator knows, by name.
+// models are the models the simulator knows, by name. A name is the
+// marketing name (AT+CGMM), but for another build of a model: Air780E_LSAT
+// is an Air780E running the two-port _LTE_LSAT build.
 var models = map[string]Model{
-	"Air780EP":  {Name: "Air780EP", Token: "780EP", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446806", hwver: "A11"},
-	"Air780E":   {Name: "Air780E", Token: "780E", Variant: "LTE_AT", Base: 1143, Target: 1147, FOTAArea: fotaKB, tac: "86230105", hwver: "A14"},
-	"Air780EPS": {Name: "Air780EPS", Token: "780EPS", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446807", hwver: "A10"},
-	"Air780EPA": {Name: "Air780EPA", Token: "780EPA", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446808", hwver: "A10"},
-	"Air780ET":  {Name: "Air780ET", Token: "780ET", Variant: "LTE_AT_IPC", Base: 1015, Target: 1016, FOTAArea: fotaKB, Only100: true, tac: "86881206", hwver: "A10"},
-	"Air780EQ":  {Name: "Air780EQ", Token: "780EQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881207", hwver: "A12"},
-	"Air700ECQ": {Name: "Air700ECQ", Token: "700ECQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881208", hwver: "A10"},
+	"Air780EP": {Name: "Air780EP", Token: "780EP", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446806", hwver: "A11"},
+	"Air780E":  {Name: "Air780E", Token: "780E", Variant: "LTE_AT", Base: 1143, Target: 1147, FOTAArea: fotaKB, tac: "86230105", hwver: "A14"},
+	// AirM2M_780E_V1183_LTE_LSAT: a two-port build (spec §6).
+	"Air780E_LSAT": {Name: "Air780E", Token: "780E", Variant: "LTE_LSAT", Base: 1183, Target: 1184, FOTAArea: fotaKB, TwoPort: true, tac: "86230106", hwver: "A14"},
+	"Air780EPS":    {Name: "Air780EPS", Token: "780EPS", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446807", hwver: "A10"},
+	"Air780EPA":    {Name: "Air780EPA", Token: "780EPA", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446808", hwver: "A10"},
+	"Air780ET":     {Name: "Air780ET", Token: "780ET", Variant: "LTE_AT_IPC", Base: 1015, Target: 1016, FOTAArea: fotaKB, Only100: true, tac: "86881206", hwver: "A10"},
+	"Air780EQ":     {Name: "Air780EQ", Token: "780EQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881207", hwver: "A12"},
+	"Air700ECQ":    {Name: "Air700ECQ", Token: "700ECQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881208", hwver: "A10"},
 }
 
-// ModelNamed returns the model called name (e.g. "Air780EP").
+// ModelNamed returns the model called name (e.g. "Air780EP", "Air780E_LSAT").
 func ModelNamed(name string) (Model, bool) {
 	m, ok := models[name]
 	return m, ok

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,8 +52,11 @@ type Module struct {
 	csq    int
 	g      *rng
 	ctl    chan ctlMsg
-	lines  [3]atomic.Int64 // by ifaces index
-	read   [3]atomic.Int64 // by ifaces index, over ended power-ons
+	layout []iface        // the build's interfaces, in link order
+	named  bool           // names its interfaces in its USB descriptors
+	lines  []atomic.Int64 // by layout index
+	read   []atomic.Int64 // by layout index, over ended power-ons
+	logIn  atomic.Int64   // bytes consoles wrote to its log ports
 
 	mu          sync.Mutex
 	version     int // core version in flash
@@ -82,14 +86,21 @@ type session struct {
 	id         int
 	ctx        context.Context
 	cancel     context.CancelFunc
-	ports      [3]*port // if02, if04, if06
+	ports      []*port // by layout index
 	wg         sync.WaitGroup
 	autoReset  chan struct{}
 	registered atomic.Bool
 }
 
 // atPorts returns the ports that answer AT and get URCs.
-func (s *session) atPorts() [2]*port { return [2]*port{s.ports[0], s.ports[2]} }
+func (s *session) atPorts() []*port {
+	return slices.DeleteFunc(slices.Clone(s.ports), func(p *port) bool { return p.log })
+}
+
+// logPorts returns the binary log ports.
+func (s *session) logPorts() []*port {
+	return slices.DeleteFunc(slices.Clone(s.ports), func(p *port) bool { return !p.log })
+}
 
 // Slot returns the module's USB physical path, e.g. 1-1.4.2.
 func (m *Module) Slot() string { return m.slot }
@@ -134,8 +145,8 @@ func (m *Module) Online() bool {
 	return m.sess != nil
 }
 
-// Ports returns the pty device of each interface (if02, if04, if06) while
-// the module is online, else nil.
+// Ports returns the pty device of each interface (if02, if04, if06; if00,
+// if02 on a two-port build) while the module is online, else nil.
 func (m *Module) Ports() map[string]string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -152,6 +163,49 @@ func (m *Module) Ports() map[string]string {
 // Dir returns the module's slot directory (holding the if02/if04/if06 links).
 func (m *Module) Dir() string { return m.dir }
 
+// Interfaces returns the module's interfaces in link order: if02, if04,
+// if06 (three-port builds) or if02, if00 (two-port builds).
+func (m *Module) Interfaces() []string {
+	out := make([]string, len(m.layout))
+	for i, ifc := range m.layout {
+		out[i] = ifc.name
+	}
+	return out
+}
+
+// LogInterface returns the module's binary log interface: if04, or if02 on
+// a two-port build.
+func (m *Module) LogInterface() string {
+	for _, ifc := range m.layout {
+		if ifc.log {
+			return ifc.name
+		}
+	}
+	return ""
+}
+
+// Named reports whether the module names its interfaces in its USB
+// descriptors ("at", "log"), which its links show: if00-at, if02-log.
+func (m *Module) Named() bool { return m.named }
+
+// Link returns the path of the slot directory's entry for an interface
+// (DIR/<slot>/if06, or DIR/<slot>/if06-at when the module names its
+// interfaces), or "" when the module has no such interface.
+func (m *Module) Link(name string) string {
+	for _, ifc := range m.layout {
+		if ifc.name == name {
+			return filepath.Join(m.dir, linkName(ifc, m.named))
+		}
+	}
+	return ""
+}
+
+// LogBytesIn returns how many bytes consoles have written to the module's
+// log ports (if04; a two-port build's if02) since the fleet started. A
+// console must never write there: it stays 0. Bytes still unread when the
+// ports vanish count too (a byte read just then may count twice).
+func (m *Module) LogBytesIn() int64 { return m.logIn.Load() }
+
 // NV returns the AT+UPGRADE settings stored in NV.
 func (m *Module) NV() (key, url string, period int64, auto bool) {
 	m.mu.Lock()
@@ -165,8 +219,8 @@ func (m *Module) NV() (key, url string, period int64, auto bool) {
 // A line counts once it is fully written to the pty.
 func (m *Module) LinesSent() map[string]int64 {
 	out := map[string]int64{}
-	for i, name := range ifaces {
-		out[name] = m.lines[i].Load()
+	for i, ifc := range m.layout {
+		out[ifc.name] = m.lines[i].Load()
 	}
 	return out
 }
@@ -181,11 +235,11 @@ func (m *Module) LinesSent() map[string]int64 {
 // pty keeps them); lines written after it closed the port do not; a port
 // nobody opened counts 0. The kernel reports at most 4 KB of unread bytes: a
 // port that a console opened, left, and was then sent more than that is
-// counted as read but for 4 KB. if04 counts 0.
+// counted as read but for 4 KB. A log port counts 0.
 func (m *Module) LinesRead() map[string]int64 {
 	out := map[string]int64{}
-	for i, name := range ifaces {
-		out[name] = m.read[i].Load()
+	for i, ifc := range m.layout {
+		out[ifc.name] = m.read[i].Load()
 	}
 	return out
 }
@@ -374,10 +428,10 @@ func (m *Module) sessionID() int {
 	return m.sess.id
 }
 
-// boot powers the application up: new ptys, links (if06 last), the
-// goroutines of the session, then the boot lines.
+// boot powers the application up: new ptys, links (the documented AT port
+// last), the goroutines of the session, then the boot lines.
 func (m *Module) boot(ctx context.Context) (err error) {
-	var ports [3]*port
+	ports := make([]*port, len(m.layout))
 	names := map[string]string{}
 	var held []*os.File
 	defer func() {
@@ -396,7 +450,7 @@ func (m *Module) boot(ctx context.Context) (err error) {
 	m.mu.Lock()
 	old := m.oldPTYs
 	m.mu.Unlock()
-	for i, iface := range ifaces {
+	for i, ifc := range m.layout {
 		var master, slave *os.File
 		for try := 0; ; try++ {
 			master, slave, err = openPTY()
@@ -408,9 +462,9 @@ func (m *Module) boot(ctx context.Context) (err error) {
 			}
 			held = append(held, master, slave) // the console's old name: take another
 		}
-		ports[i] = newPort(iface, master, slave, m.quirks.Chunked && iface != IF04, m.g,
+		ports[i] = newPort(ifc, master, slave, m.quirks.Chunked && !ifc.log, m.g,
 			func(n int) { m.lines[i].Add(int64(n)) })
-		names[iface] = slave.Name()
+		names[ifc.name] = slave.Name()
 	}
 
 	sctx, cancel := context.WithCancel(ctx)
@@ -440,16 +494,20 @@ func (m *Module) boot(ctx context.Context) (err error) {
 		s.wg.Add(1)
 		go m.reader(s, p)
 	}
-	s.wg.Add(3)
-	go m.noise(s)
+	for _, p := range s.logPorts() {
+		s.wg.Add(2)
+		go m.logReader(s, p)
+		go m.noise(s, p)
+	}
+	s.wg.Add(2)
 	go m.bootLines(s, postCheck)
 	go m.autoLoop(s)
 	if m.Faults().GarbageEvery > 0 {
 		s.wg.Add(1)
 		go m.garbageLoop(s)
 	}
-	for _, iface := range ifaces { // if02, if04, then if06
-		if err := linkPort(m.dir, iface, names[iface]); err != nil {
+	for _, ifc := range m.layout { // if02, if04, then if06; if02, then if00
+		if err := linkPort(m.dir, linkName(ifc, m.named), names[ifc.name]); err != nil {
 			m.f.logf("module %s: %v", m.slot, err)
 		}
 	}
@@ -482,10 +540,15 @@ func (m *Module) powerDown() {
 		}()
 	}
 	wg.Wait()
-	for i := len(ifaces) - 1; i >= 0; i-- {
-		_ = os.Remove(filepath.Join(m.dir, ifaces[i]))
+	for i := len(m.layout) - 1; i >= 0; i-- {
+		_ = os.Remove(filepath.Join(m.dir, linkName(m.layout[i], m.named)))
 	}
 	for i, p := range s.ports {
+		if p.log {
+			if n, err := inQueue(p.master); err == nil {
+				m.logIn.Add(int64(n)) // written, not yet read by logReader
+			}
+		}
 		m.read[i].Add(p.close())
 	}
 	s.wg.Wait()
@@ -558,11 +621,24 @@ func (m *Module) urc(s *session, lines ...string) {
 	}
 }
 
-// noise streams binary diagnostic bytes on if04, a few hundred bytes a
-// second of wall time, dropping them when nobody reads.
-func (m *Module) noise(s *session) {
+// logReader counts what a console writes to a log port: the module never
+// reads it, and a console must never write there.
+func (m *Module) logReader(s *session, p *port) {
 	defer s.wg.Done()
-	p := s.ports[1]
+	buf := make([]byte, 512)
+	for {
+		n, err := p.master.Read(buf)
+		m.logIn.Add(int64(n))
+		if err != nil {
+			return
+		}
+	}
+}
+
+// noise streams binary diagnostic bytes on a log port, a few hundred bytes
+// a second of wall time, dropping them when nobody reads.
+func (m *Module) noise(s *session, p *port) {
+	defer s.wg.Done()
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {

@@ -61,7 +61,7 @@ func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
 		for open := true; open && l != "+UPGRADEIND: 100" && !strings.HasPrefix(l, "+UPGRADEIND: -"); {
 			l, open = c.next(waitLong)
 			if !open { // unplugged mid-download: wait, then retry
-				waitUntil(t, "ports back", func() bool { return linkTarget(m, IF06) != "" })
+				waitUntil(t, "ports back", func() bool { return linkTarget(m, atIface(m)) != "" })
 				c = dialAT(t, m)
 				prepare()
 				c.waitRegistered()
@@ -99,7 +99,7 @@ func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
 				return Expect{Result: ResultFailed, Code: -1003}
 			}
 		}
-		waitUntil(t, "ports back", func() bool { return linkTarget(m, IF06) != "" })
+		waitUntil(t, "ports back", func() bool { return linkTarget(m, atIface(m)) != "" })
 		c = dialAT(t, m)
 		lines, _ := c.answer("ATI")
 		v := 0

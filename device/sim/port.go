@@ -15,15 +15,53 @@ import (
 	"golang.org/x/term"
 )
 
-// The three USB CDC-ACM interfaces of an _AT build, in the order their links
-// appear at boot (if06, the documented AT port, last).
+// The USB CDC-ACM interfaces of the builds (spec §6). An _AT or _LPAT
+// build has three: if02 (answers AT, gets URCs), if04 (binary log), if06
+// (the documented AT port). An _LSAT or _AUAT build has two: if00 (AT) and
+// if02 (binary log).
 const (
-	IF02 = "if02" // answers AT, gets URCs
-	IF04 = "if04" // binary diagnostic log
-	IF06 = "if06" // the documented AT port
+	IF00 = "if00" // two-port builds: the AT port
+	IF02 = "if02" // three-port builds: answers AT, gets URCs; two-port builds: binary log
+	IF04 = "if04" // three-port builds: binary diagnostic log
+	IF06 = "if06" // three-port builds: the documented AT port
 )
 
-var ifaces = [3]string{IF02, IF04, IF06}
+// Interface names a module may give in its USB descriptors (spec §6: a
+// two-port module seen on Windows named its interfaces "at" and "log").
+const (
+	NameAT  = "at"
+	NameLog = "log"
+)
+
+// iface is one USB serial interface of a build.
+type iface struct {
+	name string // IF02 …
+	log  bool   // a binary log: never answers, streams noise
+}
+
+// label is the interface's name in the USB descriptors.
+func (i iface) label() string {
+	if i.log {
+		return NameLog
+	}
+	return NameAT
+}
+
+// Layouts, each in the order its links appear at boot: the AT port the
+// documentation names last.
+var (
+	threePort = []iface{{name: IF02}, {name: IF04, log: true}, {name: IF06}}
+	twoPort   = []iface{{name: IF02, log: true}, {name: IF00}}
+)
+
+// linkName is the name of an interface's entry in the slot directory:
+// "if02", or "if02-log" for a module that names its interfaces.
+func linkName(i iface, named bool) string {
+	if named {
+		return i.name + "-" + i.label()
+	}
+	return i.name
+}
 
 // Queue bounds: a port nobody reads keeps at most this many frames, then
 // drops output instead of blocking the module.
@@ -42,9 +80,11 @@ type frame struct {
 
 // port is one interface of a powered module: a pty whose slave the console
 // opens through DIR/<slot>/<iface>. One writer goroutine owns the master's
-// write side; a reader goroutine (AT ports only) owns its read side.
+// write side; a reader goroutine owns its read side (on a log port it only
+// counts the bytes a console wrote there, which should be none).
 type port struct {
 	iface   string
+	log     bool     // a binary log port: noise out, nothing answered
 	master  *os.File // a pollable duplicate of the pty master
 	slave   *os.File // kept open so the master never sees EIO when the console closes
 	out     chan frame
@@ -91,17 +131,17 @@ func openPTY() (master, slave *os.File, err error) {
 	return os.NewFile(uintptr(fd), name), s, nil
 }
 
-func newPort(iface string, master, slave *os.File, chunked bool, g *rng, lines func(int)) *port {
+func newPort(ifc iface, master, slave *os.File, chunked bool, g *rng, lines func(int)) *port {
 	q := atQueue
-	if iface == IF04 {
+	if ifc.log {
 		q = noiseQueue
 	}
 	p := &port{
-		iface: iface, master: master, slave: slave,
+		iface: ifc.name, log: ifc.log, master: master, slave: slave,
 		out: make(chan frame, q), stop: make(chan struct{}), done: make(chan struct{}),
 		chunked: chunked, g: g, lines: lines, echo: true,
 	}
-	if iface != IF04 {
+	if !ifc.log {
 		p.rx = &received{}
 	}
 	return p

@@ -40,7 +40,7 @@ func replay(t *testing.T, m *Module, file string, subst func(string) string) {
 		case line == "! unplug":
 			c.waitClosed()
 		case line == "! plug":
-			waitUntil(t, "ports back", func() bool { return linkTarget(m, IF06) != "" })
+			waitUntil(t, "ports back", func() bool { return linkTarget(m, atIface(m)) != "" })
 			c = dialAT(t, m)
 		}
 	}

@@ -40,7 +40,7 @@ const TooBigSize = 550 * 1024
 // ModuleSpec is everything about one module before the fleet starts: the
 // scenario's role fills it in, Config.Tweak may change it.
 type ModuleSpec struct {
-	Model   string // e.g. Air780EP
+	Model   string // e.g. Air780EP, Air780E_LSAT (a key of ModelNamed)
 	Version int    // core version at start
 	Role    string
 	Quirks  Quirks
@@ -52,6 +52,10 @@ type ModuleSpec struct {
 	Auto   bool
 	// Unplugged starts the module unplugged (Plug brings it in).
 	Unplugged bool
+	// NamedPorts: the module names its interfaces in its USB descriptors
+	// ("at", "log"), and its links say so: if00-at, if02-log (if02-at,
+	// if04-log, if06-at on a three-port build).
+	NamedPorts bool
 	// Platform side.
 	Account     string // account the IMEI was sold to; "" means AccountMain
 	NotListed   bool   // left out of its firmware's IMEI list: code 27
@@ -198,14 +202,15 @@ func Roles() []string {
 // RoleInfo returns the one-line description of a role, or "".
 func RoleInfo(name string) string { return roles[name].desc }
 
-// newSpec returns the spec of a fresh module of model playing role.
-func newSpec(model Model, roleName string, seed uint64) (ModuleSpec, bool) {
+// newSpec returns the spec of a fresh module of model (called modelName
+// in models) playing role.
+func newSpec(modelName string, model Model, roleName string, seed uint64) (ModuleSpec, bool) {
 	r, ok := roles[roleName]
 	if !ok {
 		return ModuleSpec{}, false
 	}
 	s := ModuleSpec{
-		Model: model.Name, Version: model.Base, Target: model.Target, Role: roleName,
+		Model: modelName, Version: model.Base, Target: model.Target, Role: roleName,
 		Period: 86400, Auto: true,
 		Expect: Expect{Result: ResultUpgraded, To: model.Target},
 	}

@@ -21,6 +21,8 @@ type scenario struct {
 	natural bool
 	model   func(i int) string
 	role    func(i int) string
+	// named reports whether module i names its interfaces; nil: none do.
+	named func(i int) bool
 }
 
 func allEP(int) string { return "Air780EP" }
@@ -97,6 +99,9 @@ var scenarios = []scenario{
 	single("no-network", "no-network", "never registers: +CREG: 0,2 (AT+UPGRADE: -1001); failed, no code"),
 	{name: "url", desc: "own-server mode: platform.json lists a delta URL per (firmware, base); all upgrade",
 		mode: ModeURL, model: allEP, role: every("ok")},
+	{name: "lsat", desc: "two-port Air780E _LTE_LSAT builds (if00 AT, if02 binary log); even modules name them (if00-at, if02-log); all upgrade 1183→1184",
+		mode: ModePlatform, model: func(int) string { return "Air780E_LSAT" }, role: every("ok"),
+		named: func(i int) bool { return i%2 == 0 }},
 }
 
 func findScenario(name string) (scenario, bool) {

@@ -152,7 +152,7 @@ func TestHappyUpgrade(t *testing.T) {
 	waitUntil(t, "links gone", func() bool { return linkTarget(m, IF02) == "" && linkTarget(m, IF06) == "" })
 	waitUntil(t, "links back", func() bool { return linkTarget(m, IF06) != "" })
 	now := m.Ports()
-	for _, iface := range ifaces {
+	for _, iface := range m.Interfaces() {
 		if now[iface] == old[iface] || linkTarget(m, iface) != now[iface] {
 			t.Errorf("%s: %s before, %s after, link %s: want a new pty", iface, old[iface], now[iface], linkTarget(m, iface))
 		}
