@@ -23,7 +23,7 @@ var commands = []struct{ name, synopsis, what string }{
 		"the console on a simulated fleet of 24 modules"},
 	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--db PATH] [--lang zh|en]",
 		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
-			"a module could not be identified (why, and the fix, are said below the table)"},
+			"a module could not be identified (why, and the fix, are said below the table) or none was found"},
 	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
 		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
 	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
@@ -33,7 +33,7 @@ var commands = []struct{ name, synopsis, what string }{
 		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
-			"SIGTERM, SIGHUP); 2 a usage error"},
+			"SIGTERM, SIGHUP); 2 a usage error, or no module found"},
 	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
 		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
 	{"version", "airfleet version", "print the version"},
