@@ -34,6 +34,11 @@ var commands = []struct{ name, synopsis, what string }{
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
 			"SIGTERM, SIGHUP); 2 a usage error, or no module found"},
+	{"doctor", "airfleet doctor [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--lang zh|en]",
+		"check this computer for what keeps modules from appearing or answering (the cdc_acm driver,\n" +
+			"the udev rule, the dialout group and the ports' permissions, ModemManager, brltty, download\n" +
+			"mode, ports open in other programs or held by another airfleet, modules silent to AT, IMEIs\n" +
+			"repeated) and say the fix of each; exit status 1 when something is wrong"},
 	{"codes", "airfleet codes [--json] [--lang zh|en] [CODE …]",
 		"the response-code catalogue, or the codes given (-1003 or 1003), in Chinese and English"},
 	{"version", "airfleet version", "print the version"},

@@ -8,6 +8,7 @@
 //	airfleet scan [--ports DIR]   list the modules found, with identity and network
 //	airfleet upgrade --mode M     upgrade every module found, without the console
 //	airfleet codes [CODE …]       the response-code catalogue
+//	airfleet doctor               check this host for what keeps modules from appearing or answering
 //	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
 //	airfleet version              print the version
 package main
@@ -95,12 +96,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	case "codes":
 		err = cmdCodes(args[1:], stdout, stderr)
+	case "doctor":
+		if err = cmdDoctor(ctx, args[1:], stdout, stderr); errors.Is(err, errDoctor) {
+			return 1 // the findings said why
+		}
 	case "version", "--version":
 		fmt.Fprintln(stdout, "airfleet", version)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage())
 	default:
-		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
+		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, doctor, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
 	}
 	switch {
