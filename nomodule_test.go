@@ -79,3 +79,30 @@ func TestNoModule(t *testing.T) {
 		t.Errorf("the log holds %d batches (%v), want none", len(bs), err)
 	}
 }
+
+// A station with no module whose log holds a module an earlier, killed
+// run left mid-upgrade still runs its batch: the module may be rebooting
+// into its new version, and is awaited (the 60 s wait used to cover this).
+func TestNoModuleAwaitsUnfinished(t *testing.T) {
+	isolateRegistry(t)
+	fleet := t.TempDir()
+	db := filepath.Join(t.TempDir(), "log.db")
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := st.StartBatch(store.Batch{Mode: store.Mode("iot")})
+	a := st.StartAttempt(store.Attempt{BatchID: b, IMEI: "861234567890123", Slot: "1-1.4.2", FromVersion: 1005})
+	st.Event(store.Event{AttemptID: a, BatchID: b, IMEI: "861234567890123", Slot: "1-1.4.2", Kind: store.KindRequest, Step: "requesting"})
+	if err := st.Close(); err != nil { // the attempt left running, as by kill -9
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", db, "--reboot-timeout", "1s", "--json"}, &out, &errb)
+	if code != 1 || !strings.Contains(out.String(), "861234567890123") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want the module awaited and failed (exit 1)", code, out.String(), errb.String())
+	}
+}
