@@ -145,7 +145,7 @@ func Diagnose(ctx context.Context, h Host) []Finding {
 		out = append(out, h.checkGroups(ports))
 	}
 	procs := readProcs(h.Proc, h.Self)
-	out = append(out, h.checkModemManager(procs, ports, len(cands) > 0 && isSysfs && !h.ruled())...)
+	out = append(out, h.checkModemManager(procs, ports, len(cands) > 0 && isSysfs && len(h.unruled()) > 0)...)
 	out = append(out, checkBrltty(procs))
 	if listErr != nil {
 		f := h.noModules()

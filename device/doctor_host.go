@@ -16,15 +16,16 @@ import (
 // The checks of the host's set-up for doctor (Diagnose): the driver, the
 // udev rule, the user's groups, the ports' permissions.
 
-// ruled reports whether a udev rule keeps ModemManager off every allowed
-// USB ID.
-func (h Host) ruled() bool {
+// unruled returns the allowed USB IDs no udev rule keeps ModemManager
+// off.
+func (h Host) unruled() []string {
+	var out []string
 	for _, id := range h.Allow {
-		if h.udevRuleFor(fmt.Sprintf("%04x", id.VID), fmt.Sprintf("%04x", id.PID)) == "" {
-			return false
+		if h.udevRuleFor(id) == "" {
+			out = append(out, id.String())
 		}
 	}
-	return true
+	return out
 }
 
 // checkDriver: cdc_acm, the kernel driver of the modules' serial ports.
@@ -37,23 +38,16 @@ func (h Host) checkDriver() Finding {
 
 // checkUdevRule: a rule that keeps ModemManager off every allowed USB ID.
 func (h Host) checkUdevRule() Finding {
-	var missing []string
-	for _, id := range h.Allow {
-		vid, pid := fmt.Sprintf("%04x", id.VID), fmt.Sprintf("%04x", id.PID)
-		if h.udevRuleFor(vid, pid) == "" {
-			missing = append(missing, id.String())
-		}
-	}
-	if len(missing) > 0 {
+	if missing := h.unruled(); len(missing) > 0 {
 		return bad(CheckUdevRule, "", Msg{"doctor.udev.missing", []any{strings.Join(missing, ", "), strings.Join(h.UdevDirs, ", ")}}, "doctor.udev.fix")
 	}
-	first := h.Allow[0]
-	return ok(CheckUdevRule, "doctor.udev.ok", h.udevRuleFor(fmt.Sprintf("%04x", first.VID), fmt.Sprintf("%04x", first.PID)))
+	return ok(CheckUdevRule, "doctor.udev.ok", h.udevRuleFor(h.Allow[0]))
 }
 
 // udevRuleFor returns the rules file (path:line) that sets
-// ID_MM_DEVICE_IGNORE=1 for vid:pid, or "".
-func (h Host) udevRuleFor(vid, pid string) string {
+// ID_MM_DEVICE_IGNORE=1 for id, or "".
+func (h Host) udevRuleFor(id VIDPID) string {
+	vid, pid := fmt.Sprintf("%04x", id.VID), fmt.Sprintf("%04x", id.PID)
 	for _, dir := range h.UdevDirs {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.rules"))
 		for _, f := range files {
