@@ -275,6 +275,16 @@ func TestBadInput(t *testing.T) {
 		{"sim speed", []string{"sim", "--dir", fleet, "--speed", "0"}, []string{"--speed"}, ""},
 		{"sim seed", []string{"sim", "--dir", fleet, "--seed", "-1"}, []string{"-seed", "invalid"}, ""},
 
+		// doctor.
+		{"doctor lang", []string{"doctor", "--ports", fleet, "--lang", "fr"}, []string{"--lang", `"fr"`, "give zh"}, ""},
+		{"doctor timeout 0", []string{"doctor", "--ports", fleet, "--timeout", "0s"}, []string{"--timeout 0s", "positive"}, ""},
+		{"doctor timeout no unit", []string{"doctor", "--timeout", "20"}, []string{"-timeout", "invalid value"}, ""},
+		{"doctor json not bool", []string{"doctor", "--json=yes"}, []string{"-json", "invalid"}, ""},
+		{"doctor ports missing", []string{"doctor", "--ports", filepath.Join(fleet, "nope")}, []string{"--ports", "no such file"}, ""},
+		{"doctor ports a file", []string{"doctor", "--ports", file}, []string{"--ports", "not a directory"}, ""},
+		{"doctor usb-ids", []string{"doctor", "--usb-ids", "19d1"}, []string{"--usb-ids"}, ""},
+		{"doctor stray argument", []string{"doctor", "extra"}, []string{`unexpected argument "extra"`}, ""},
+
 		// codes.
 		{"codes unknown", []string{"codes", "99"}, []string{"no code"}, ""},
 		{"codes text", []string{"codes", "forty"}, []string{"no code"}, ""},

@@ -54,6 +54,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
+	if len(cands) == 0 {
+		return errors.New(noModules(src, lang))
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	found := device.Inspect(ctx, cands, 0)
@@ -69,10 +72,16 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	} else {
 		printScanTable(stdout, found, lang)
 	}
-	if len(found) == 0 {
-		fmt.Fprintln(stderr, upgrade.N("scan.none").In(lang))
-	}
 	return scanProblems(found, lang)
+}
+
+// noModules says, in lang, that src holds no module, with the likely
+// causes and `airfleet doctor`.
+func noModules(src device.Source, lang string) string {
+	if ds, ok := src.(*device.DirSource); ok {
+		return upgrade.N("scan.nonedir", ds.Dir).In(lang)
+	}
+	return upgrade.N("scan.none").In(lang)
 }
 
 // scanRow is one module as `airfleet scan --json` prints it.

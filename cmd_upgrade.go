@@ -127,8 +127,8 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if err != nil {
 		return false, fmt.Errorf("the modules were not identified within 60 s: %w", err)
 	}
-	if len(eng.Station().Modules()) == 0 && len(list) == 0 {
-		return false, errors.New("no modules found: check the hub's power and cables, or give --ports DIR")
+	if len(eng.Station().Modules()) == 0 && len(list) == 0 && !awaitsUnfinished(log, cfg) {
+		return false, usageErr("%s", noModules(src, lang))
 	}
 	warnOtherLogs(stderr, log, eng, list)
 
@@ -163,6 +163,15 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil
+}
+
+// awaitsUnfinished reports whether the log holds modules an earlier run
+// left mid-upgrade recently enough that they may be rebooting now: a
+// batch with no module attached still has them to wait for.
+func awaitsUnfinished(log *upgrade.StoreLog, cfg upgrade.Config) bool {
+	d := cfg.Defaults()
+	us, err := log.Unfinished(time.Now().Add(-d.RebootTimeout - d.ProgressTimeout))
+	return err == nil && len(us) > 0
 }
 
 // closeLog closes the log; writes it could not save make the command

@@ -25,7 +25,7 @@ var commands = []struct{ name, synopsis, what string }{
 	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--json] [--timeout D]\n" +
 		" [--db PATH] [--lang zh|en]",
 		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
-			"a module could not be identified (why, and the fix, are said below the table)"},
+			"a module could not be identified (why, and the fix, are said below the table) or none was found"},
 	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
 		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
 	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE] [--url U] [--target V]\n" +
@@ -38,7 +38,12 @@ var commands = []struct{ name, synopsis, what string }{
 		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
-			"SIGTERM, SIGHUP); 2 a usage error"},
+			"SIGTERM, SIGHUP); 2 a usage error, or no module found"},
+	{"doctor", "airfleet doctor [--ports DIR] [--usb-ids LIST] [--json] [--timeout D] [--lang zh|en]",
+		"check this computer for what keeps modules from appearing or answering (the cdc_acm driver,\n" +
+			"the udev rule, the dialout group and the ports' permissions, ModemManager, brltty, download\n" +
+			"mode, ports open in other programs or held by another airfleet, modules silent to AT, IMEIs\n" +
+			"repeated) and say the fix of each; exit status 1 when something is wrong"},
 	{"history", "airfleet history [--imei X] [--since T] [--until T] [--code N] [--result R] [--station S]\n" +
 		" [--limit N] [--json] [--lang zh|en] [--db PATH]",
 		"every attempt of the log that matches, newest first, each code explained; --imei takes the whole\n" +

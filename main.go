@@ -12,6 +12,7 @@
 //	airfleet bundle --imei X      one zip of a module's attempts, events and AT lines, for support
 //	airfleet slots [learn]        the fixture's slot labels, or label them by plugging modules in
 //	airfleet codes [CODE …]       the response-code catalogue
+//	airfleet doctor               check this host for what keeps modules from appearing or answering
 //	airfleet sim --dir DIR        run a simulated fleet (modules on ptys, fake IoT platform)
 //	airfleet version              print the version
 package main
@@ -111,12 +112,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdBundle(ctx, args[1:], stdout, stderr)
 	case "slots":
 		err = cmdSlots(ctx, args[1:], stdout, stderr)
+	case "doctor":
+		if err = cmdDoctor(ctx, args[1:], stdout, stderr); errors.Is(err, errDoctor) {
+			return 1 // the findings said why
+		}
 	case "version", "--version":
 		fmt.Fprintln(stdout, "airfleet", version)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage())
 	default:
-		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, history, report, bundle, slots, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
+		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, doctor, history, report, bundle, slots, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
 	}
 	switch {

@@ -7,7 +7,7 @@ import (
 )
 
 // DeviceEvent is a change the Watcher saw: Attached, Detached, Changed or
-// ListFailed.
+// ListFailed; or Listed, once the first listing has settled.
 type DeviceEvent interface {
 	deviceEvent()
 }
@@ -41,10 +41,17 @@ type ListFailed struct {
 	Err error
 }
 
+// Listed reports, once per watch, that the modules present at the start
+// have all been reported (as Attached, before it): the first listing has
+// settled, even if it found nothing. Without it an empty station could
+// not be told from one whose modules have yet to be reported.
+type Listed struct{}
+
 func (Attached) deviceEvent()   {}
 func (Detached) deviceEvent()   {}
 func (Changed) deviceEvent()    {}
 func (ListFailed) deviceEvent() {}
+func (Listed) deviceEvent()     {}
 
 // DefaultWatchInterval is how often a Watcher lists its source by default.
 const DefaultWatchInterval = 250 * time.Millisecond
@@ -65,14 +72,15 @@ type Watcher struct {
 }
 
 // Watch polls src every interval (DefaultWatchInterval if 0) and sends the
-// changes; see Watcher. The modules present at the start arrive as Attached.
+// changes; see Watcher. The modules present at the start arrive as
+// Attached, then Listed.
 // The channel closes once ctx ends.
 func Watch(ctx context.Context, src Source, interval time.Duration) <-chan DeviceEvent {
 	return Watcher{Source: src, Interval: interval}.Run(ctx)
 }
 
 // Run starts polling and returns the events. The modules present at the
-// start arrive as Attached. The channel closes, and the polling goroutine
+// start arrive as Attached, then Listed (see Listed). The channel closes, and the polling goroutine
 // ends, once ctx ends.
 func (w Watcher) Run(ctx context.Context) <-chan DeviceEvent {
 	if w.Interval <= 0 {
@@ -114,6 +122,7 @@ type watchState struct {
 	known   map[Slot]Candidate     // as last reported
 	seen    map[Slot]*slotSighting // as last listed, and for how long
 	lastErr string
+	listed  bool // Listed has been sent
 }
 
 // slotSighting is a slot's state in the latest listings.
@@ -148,7 +157,23 @@ func (s *watchState) update(list []Candidate, err error) []DeviceEvent {
 			evs = append(evs, ev)
 		}
 	}
+	if !s.listed && s.settled() {
+		s.listed = true
+		evs = append(evs, Listed{})
+	}
 	return evs
+}
+
+// settled reports whether every slot of the latest listings has been seen
+// as it is now often enough to be reported: what was there is reported,
+// and what is still pending is not there.
+func (s *watchState) settled() bool {
+	for _, o := range s.seen {
+		if o.n < s.settle {
+			return false
+		}
+	}
+	return true
 }
 
 // slots returns every slot listed now, seen before, or reported, sorted.

@@ -17,7 +17,18 @@ import (
 // beyond the one second a change takes to be reported.
 const eventDeadline = 10 * time.Second
 
+// nextDeviceEvent returns the next change; Listed is skipped
+// (TestWatchListed checks it).
 func nextDeviceEvent(t *testing.T, ch <-chan DeviceEvent) DeviceEvent {
+	t.Helper()
+	for {
+		if ev := nextEventOrListed(t, ch); ev != (Listed{}) {
+			return ev
+		}
+	}
+}
+
+func nextEventOrListed(t *testing.T, ch <-chan DeviceEvent) DeviceEvent {
 	t.Helper()
 	select {
 	case ev, ok := <-ch:
@@ -29,6 +40,35 @@ func nextDeviceEvent(t *testing.T, ch <-chan DeviceEvent) DeviceEvent {
 		t.Fatal("no event in time")
 	}
 	return nil
+}
+
+// Listed comes once, after the modules present at the start, and also
+// when there are none: an empty station is known to be empty (issue 12.2).
+func TestWatchListed(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	empty := &fakeSource{}
+	evs := Watch(ctx, empty, time.Millisecond)
+	if ev := nextEventOrListed(t, evs); ev != (Listed{}) {
+		t.Fatalf("empty source: got %#v, want Listed", ev)
+	}
+	a := watchCandidate("1-1", "/dev/ttyACM5")
+	empty.set([]Candidate{a}, nil)
+	if ev := nextEventOrListed(t, evs); !reflect.DeepEqual(ev, Attached{a}) {
+		t.Fatalf("got %#v, want Attached and no second Listed", ev)
+	}
+
+	two := &fakeSource{list: []Candidate{a, watchCandidate("1-2", "/dev/ttyACM8")}}
+	evs2 := Watch(ctx, two, time.Millisecond)
+	wantAttached(t, evs2, "1-1", "/dev/ttyACM5")
+	wantAttached(t, evs2, "1-2", "/dev/ttyACM8")
+	if ev := nextEventOrListed(t, evs2); ev != (Listed{}) {
+		t.Fatalf("got %#v, want Listed after the modules present", ev)
+	}
+	cancel()
+	waitClosed(t, evs)
+	waitClosed(t, evs2)
 }
 
 func wantAttached(t *testing.T, ch <-chan DeviceEvent, slot, atPort string) Candidate {
@@ -182,9 +222,9 @@ func TestWatchStateSettles(t *testing.T) {
 		err  error
 		want []DeviceEvent
 	}{
-		{nil, nil, nil},
-		{[]Candidate{half}, nil, nil}, // if02 back, if06 not yet
-		{[]Candidate{full}, nil, nil}, // seen once
+		{nil, nil, []DeviceEvent{Listed{}}}, // nothing there, and that is settled
+		{[]Candidate{half}, nil, nil},       // if02 back, if06 not yet
+		{[]Candidate{full}, nil, nil},       // seen once
 		{[]Candidate{full}, nil, []DeviceEvent{Attached{full}}},
 		{[]Candidate{full}, nil, nil}, // no change
 		{nil, errors.New("EIO"), []DeviceEvent{ListFailed{errors.New("EIO")}}},

@@ -122,7 +122,7 @@ var messages = map[lang]map[string]string{
 		"state.cancelled":        "cancelled",
 		"state.disconnected":     "unplugged",
 
-		"fleet.empty":     "No modules yet: plug modules into the hub.",
+		"fleet.empty":     "No modules yet: plug them into the hub (none appear? run airfleet doctor).",
 		"fleet.nomatch":   "No module matches %q.",
 		"fleet.unplugged": "unplugged",
 		"fleet.selected":  "%d selected",
@@ -392,7 +392,7 @@ var messages = map[lang]map[string]string{
 		"state.cancelled":        "已取消",
 		"state.disconnected":     "已断开",
 
-		"fleet.empty":     "尚未发现模块：请把模块插入 USB 集线器。",
+		"fleet.empty":     "尚未发现模块：请把模块插入 USB 集线器；若仍未出现，请运行 airfleet doctor。",
 		"fleet.nomatch":   "没有与 %q 匹配的模块。",
 		"fleet.unplugged": "已拔出",
 		"fleet.selected":  "已选 %d 个",

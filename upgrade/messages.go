@@ -233,8 +233,21 @@ var messages = map[string][2]string{
 	// airfleet scan: its table, and why a module was not identified (a
 	// short state for its row; the explanation, the same for every
 	// module with that problem, said once below the table)
-	"scan.header":            {"SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL", "槽位\t端口\tIMEI\t型号\t固件\t内核版本\tSIM\t网络\t信号"},
-	"scan.none":              {"no modules found: check the hub's power and cables, or give --ports DIR for a fleet directory", "未找到模块:请检查 USB hub 的供电和线缆,或用 --ports DIR 指定舰队目录"},
+	"scan.header": {"SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL", "槽位\t端口\tIMEI\t型号\t固件\t内核版本\tSIM\t网络\t信号"},
+	"scan.none": {"no modules found on this computer. Likely causes:\n" +
+		"  - the hub has no power or a cable is loose: check the hub's power supply and plug the modules in again\n" +
+		"  - your user is not in the dialout group: sudo usermod -aG dialout $USER, then log in again\n" +
+		"  - ModemManager holds the ports: install udev/99-airfleet.rules (see the README) or sudo systemctl stop ModemManager\n" +
+		"run \"airfleet doctor\": it checks this computer for each of these and says the fix",
+		"本机未找到模块。可能的原因:\n" +
+			"  - USB hub 没有供电或线缆松动:请检查 hub 的电源,重新插好模块\n" +
+			"  - 当前用户不在 dialout 组:sudo usermod -aG dialout $USER,然后重新登录\n" +
+			"  - ModemManager 占用了端口:安装 udev/99-airfleet.rules(见 README),或 sudo systemctl stop ModemManager\n" +
+			"请运行 \"airfleet doctor\":它会逐项检查本机并给出解决办法"},
+	"scan.nonedir": {"no modules in the fleet directory %[1]s: each module is a folder %[1]s/<slot>/ holding if06 (or if02), a link to its port; is the simulator (airfleet sim --dir %[1]s) running? " +
+		"\"airfleet doctor --ports %[1]s\" checks the directory and this computer",
+		"舰队目录 %[1]s 中没有模块:每个模块应是一个文件夹 %[1]s/<槽位>/,其中 if06(或 if02)链接到模块的端口;模拟器(airfleet sim --dir %[1]s)在运行吗?" +
+			"\"airfleet doctor --ports %[1]s\" 会检查该目录和本机"},
 	"scan.unidentified":      {"%d of %d modules could not be identified:", "%[2]d 个模块中有 %[1]d 个无法识别:"},
 	"scan.all":               {"all %d modules", "全部 %d 个模块"},
 	"problem.permission":     {"permission denied", "无权限"},

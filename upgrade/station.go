@@ -91,7 +91,11 @@ func (st *Station) Run(ctx context.Context) {
 				return
 			}
 			st.handle(ctx, &wg, ev)
-			if first {
+			// Ready once the first listing has settled (its modules
+			// attached before Listed), even empty; or at once if the
+			// source cannot be listed: nobody waits for modules that
+			// are not coming.
+			if first && settles(ev) {
 				first = false
 				go st.markReady(ctx, &wg)
 			}
@@ -118,10 +122,22 @@ func (st *Station) handle(ctx context.Context, wg *sync.WaitGroup, ev device.Dev
 		}
 		st.detach(ev.Old.Slot)
 		st.attach(ctx, wg, ev.New)
+	case device.Listed:
+		// Run marks the station ready.
 	case device.ListFailed:
 		n := errNote(ev.Err)
 		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
 	}
+}
+
+// settles reports whether ev ends the wait for the first listing: Listed,
+// or ListFailed.
+func settles(ev device.DeviceEvent) bool {
+	switch ev.(type) {
+	case device.Listed, device.ListFailed:
+		return true
+	}
+	return false
 }
 
 // stop waits for the station's goroutines, closes every session and lets

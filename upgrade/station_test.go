@@ -207,3 +207,22 @@ func TestIdleBackoff(t *testing.T) {
 		t.Errorf("%d readings in an hour of an unchanged module, want about 35", readings)
 	}
 }
+
+// A station with no module is ready at once: an empty first listing sent
+// no event, and the station waited for a module that never came (issue
+// 12.2: `airfleet upgrade` waited 60 s).
+func TestStationReadyWithNoModule(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st := NewStation(&device.DirSource{Dir: t.TempDir()}, StationOptions{Interval: 20 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { st.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second) // a hundred listings
+	defer wcancel()
+	if err := st.WaitReady(wctx); err != nil {
+		t.Fatalf("not ready with no module: %v", err)
+	}
+	if n := len(st.Modules()); n != 0 {
+		t.Errorf("%d modules", n)
+	}
+}
