@@ -428,8 +428,8 @@ func (d *detail) eventLine(e upgrade.Event) string {
 	if e.Code != 0 {
 		line += fmt.Sprintf(" [%d]", e.Code)
 	}
-	if e.ModErr != 0 {
-		line += fmt.Sprintf(" [%d]", e.ModErr)
+	if e.ModuleError != 0 {
+		line += fmt.Sprintf(" [%d]", e.ModuleError)
 	}
 	if msg := sayNote(e.Note, e.Detail, l); msg != "" && e.Note.Key != "progress" {
 		line += " " + clean(msg)

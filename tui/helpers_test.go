@@ -219,7 +219,7 @@ func mixedEvents() []upgrade.Event {
 		e.Detail = "upgraded to 2010"
 	})
 	step(61, "1-1.2", upgrade.StateFailed, func(e *upgrade.Event) {
-		e.Code, e.ModErr, e.HTTP = 26, -1004, 200
+		e.Code, e.ModuleError, e.HTTPStatus = 26, -1004, 200
 		e.Result = res("1-1.2", imeiN(2), upgrade.Failed, 2004, 26, -1004, "invalid firmware")
 		e.Detail = "the platform has no firmware with this name"
 	})

@@ -202,15 +202,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		cmd = m.handleTick(msg)
 	default:
-		cmd = m.handleLogMsg(msg)
+		cmd = m.handleReply(msg)
 	}
 	m.syncKeys()
 	m.footer = m.footerView()
 	return m, cmd
 }
 
-// handleLogMsg routes the answers of the settings, the log and the export.
-func (m *Model) handleLogMsg(msg tea.Msg) tea.Cmd {
+// handleReply routes the replies of the commands the console ran: the
+// settings read, applied, loaded and saved, the log's queries, the export.
+func (m *Model) handleReply(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case logHealthMsg:
 		return m.handleLogHealth(msg)

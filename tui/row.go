@@ -56,7 +56,7 @@ func (r *row) apply(e upgrade.Event) {
 	case upgrade.StateIdle, upgrade.StateRequesting:
 		r.percent = 0
 	}
-	r.code, r.modErr, r.http, r.detail, r.note = e.Code, e.ModErr, e.HTTP, e.Detail, e.Note
+	r.code, r.modErr, r.http, r.detail, r.note = e.Code, e.ModuleError, e.HTTPStatus, e.Detail, e.Note
 	if res := e.Result; res != nil {
 		r.result = res
 		if r.code == 0 {

@@ -121,7 +121,7 @@ func TestSmokeBatch(t *testing.T) {
 	}
 	// The third is refused by the platform.
 	b.Emit(smokeStep(14, 2, upgrade.StateFailed, func(e *upgrade.Event) {
-		e.Code, e.ModErr, e.HTTP = 26, -1004, 200
+		e.Code, e.ModuleError, e.HTTPStatus = 26, -1004, 200
 		e.Detail = "the platform has no firmware with this name"
 		e.Result = &upgrade.Result{Slot: e.Slot, IMEI: e.IMEI, From: 2004, To: 2004, Outcome: upgrade.Failed, Code: 26}
 	}))

@@ -152,8 +152,8 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 // and modules that could not be identified, come back as failed results.
 // Modules an earlier run left mid-upgrade (unfinished, by IMEI) that are
 // not attached now are awaited: they may be rebooting into a new version.
-func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Attached, []Result, []Unfinished) {
-	var mods []*Attached
+func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Module, []Result, []Unfinished) {
+	var mods []*Module
 	var missing []Result
 	want := map[string]bool{}
 	for _, i := range imeis {
@@ -234,7 +234,7 @@ func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Res
 	wctx, cancel := context.WithTimeout(ctx, b.cfg.RebootTimeout)
 	a, err := b.station.WaitIMEI(wctx, u.IMEI)
 	cancel()
-	gone := &Attached{Slot: u.Slot, Info: device.Info{IMEI: u.IMEI, Firmware: device.Firmware{Core: u.From}}}
+	gone := &Module{Slot: u.Slot, Info: device.Info{IMEI: u.IMEI, Firmware: device.Firmware{Core: u.From}}}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		add(b.skip(gone, Cancelled, N("cancelled.early")))
@@ -258,7 +258,7 @@ func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Res
 
 // runSet runs modules with the concurrency limit and reports whether every
 // one of them ended well.
-func (b *Batch) runSet(ctx context.Context, mods []*Attached, add func(Result)) bool {
+func (b *Batch) runSet(ctx context.Context, mods []*Module, add func(Result)) bool {
 	limit := b.cfg.Concurrency
 	if limit <= 0 {
 		limit = len(mods) + 1
@@ -326,7 +326,7 @@ func (b *Batch) pausedWhy() Note {
 }
 
 // skip records a module that the batch did not start.
-func (b *Batch) skip(a *Attached, o Outcome, n Note) Result {
+func (b *Batch) skip(a *Module, o Outcome, n Note) Result {
 	now := time.Now()
 	r := Result{Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, To: a.Info.Firmware.Core,
 		Outcome: o, Started: now, Ended: now, Message: n.String(), Note: n}

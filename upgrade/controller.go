@@ -144,7 +144,7 @@ func (c *Controller) autoStart(e Event) {
 		return
 	}
 	slot, imei := e.Slot, e.IMEI
-	c.start(func(a *Attached) bool { return a.Slot == slot && a.Info.IMEI == imei })
+	c.start(func(a *Module) bool { return a.Slot == slot && a.Info.IMEI == imei })
 }
 
 // wantAuto decides whether the idle module of e starts by itself.
@@ -169,7 +169,7 @@ func (c *Controller) Running() int {
 }
 
 // StartAll upgrades every identified module that is not running already.
-func (c *Controller) StartAll() error { return c.start(func(*Attached) bool { return true }) }
+func (c *Controller) StartAll() error { return c.start(func(*Module) bool { return true }) }
 
 // Start upgrades the modules in the given slots.
 func (c *Controller) Start(slots []string) error {
@@ -177,7 +177,7 @@ func (c *Controller) Start(slots []string) error {
 	for _, s := range slots {
 		want[s] = true
 	}
-	return c.start(func(a *Attached) bool { return want[a.Slot] })
+	return c.start(func(a *Module) bool { return want[a.Slot] })
 }
 
 // RetryFailed upgrades again the modules whose last result was failed or
@@ -193,7 +193,7 @@ func (c *Controller) RetryFailed() error {
 		}
 		if n, skip := RetrySkip(r, c.lastCfg[imei], c.cfg); skip {
 			skipped = append(skipped, Event{Time: time.Now(), Slot: r.Slot, IMEI: imei, Model: r.Model, From: r.From,
-				Step: StateFailed, Code: r.Code, ModErr: r.ModuleError, Detail: n.String(), Note: n})
+				Step: StateFailed, Code: r.Code, ModuleError: r.ModuleError, Detail: n.String(), Note: n})
 			continue
 		}
 		retry[imei] = true
@@ -208,13 +208,13 @@ func (c *Controller) RetryFailed() error {
 	case len(retry) == 0:
 		return errors.New("no failed module to retry")
 	}
-	return c.start(func(a *Attached) bool { return retry[a.Info.IMEI] })
+	return c.start(func(a *Module) bool { return retry[a.Info.IMEI] })
 }
 
 // errNotRunning: the engine has not started.
 var errNotRunning = errors.New("the station is not running yet")
 
-func (c *Controller) start(pick func(*Attached) bool) error {
+func (c *Controller) start(pick func(*Module) bool) error {
 	c.mu.Lock()
 	ctx, cfg := c.ctx, c.cfg
 	var imeis []string

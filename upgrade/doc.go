@@ -9,11 +9,12 @@
 // Where things are:
 //
 //	machine.go, configure.go, request.go, reboot.go   one module's upgrade, step by step
+//	handoff.go                                        what a module keeps when it leaves the line
 //	batch.go, retry.go                                a batch, its pair gate, what a retry may ask again
-//	station.go, attached.go, identify.go, idlewatch.go, slotlocks.go, tail.go
+//	station.go, module.go, identify.go, idlewatch.go, slotlocks.go, tail.go
 //	                                                  the modules on the station, their locks and transcripts
 //	codes.go                                          the response-code catalogue: each code's words and what the engine does
-//	messages.go                                       every sentence the engine says, in English and Chinese
+//	messages.go, doctor_messages.go, lang.go          every sentence the engine and the CLI say, in English and Chinese
 //	engine.go, controller.go                          the engine, and the controller the console drives
 //	log.go, storelog.go                               the Log the engine writes, and its SQLite implementation
 //	event.go, config.go, report.go                    events and results, a batch's settings, CLI reports

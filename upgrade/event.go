@@ -59,20 +59,20 @@ const (
 // Event is one transition of one module. Slot and IMEI identify it (the IMEI
 // is empty until the module has been identified); Step is the state entered.
 type Event struct {
-	Time    time.Time
-	Slot    string
-	IMEI    string
-	Model   string
-	From    int // core version before, 0 while unknown
-	Target  int // core version wanted, 0 when the platform decides
-	Step    State
-	Percent int    // download progress, 0…100
-	Detail  string // a sentence for the operator, in English (Note.String())
-	Note    Note   // the same sentence, sayable in the operator's language
-	Code    int    // platform response code, 0 when none
-	ModErr  int    // module error -1000…-1006, 0 when none
-	HTTP    int    // HTTP status from AT+UPGRADE?, 0 when none
-	Result  *Result
+	Time        time.Time
+	Slot        string
+	IMEI        string
+	Model       string
+	From        int // core version before, 0 while unknown
+	Target      int // core version wanted, 0 when the platform decides
+	Step        State
+	Percent     int    // download progress, 0…100
+	Detail      string // a sentence for the operator, in English (Note.String())
+	Note        Note   // the same sentence, sayable in the operator's language
+	Code        int    // platform response code, 0 when none
+	ModuleError int    // module error -1000…-1006, 0 when none
+	HTTPStatus  int    // HTTP status from AT+UPGRADE?, 0 when none
+	Result      *Result
 }
 
 // Result is the end of one module's upgrade in a batch.

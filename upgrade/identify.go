@@ -15,8 +15,8 @@ import (
 // 00 on a two-port build: device.Candidate.ATPorts), pings and identifies
 // it. A module another airfleet holds is left closed,
 // its Err a *device.InUseError.
-func (st *Station) identify(ctx context.Context, c device.Candidate) *Attached {
-	a := &Attached{Slot: c.Slot, Since: time.Now()}
+func (st *Station) identify(ctx context.Context, c device.Candidate) *Module {
+	a := &Module{Slot: c.Slot, Since: time.Now()}
 	if c.Mode == device.ModeDownload {
 		a.Err = &downloadModeError{slot: c.Slot}
 		return a

@@ -15,7 +15,7 @@ type machine struct {
 	b       *Batch
 	slot    string
 	imei    string
-	att     *Attached
+	att     *Module
 	attempt int64
 	res     Result
 
@@ -41,7 +41,7 @@ func (m *machine) emit(step State, n Note, f func(*Event)) {
 	switch {
 	case step == StateDownloading:
 		kind = KindProgress
-	case step == StateFailed || e.Code != 0 || e.ModErr != 0:
+	case step == StateFailed || e.Code != 0 || e.ModuleError != 0:
 		kind = KindError
 	}
 	m.b.event(m.attempt, e, kind)
@@ -78,7 +78,7 @@ func (m *machine) run(ctx context.Context) Result {
 	step := map[Outcome]State{Upgraded: StatePassed, Current: StateCurrent, Failed: StateFailed, Held: StateHeld, Cancelled: StateCancelled}[m.res.Outcome]
 	r := m.res
 	m.emit(step, m.res.Note, func(e *Event) {
-		e.Code, e.ModErr, e.HTTP, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &r
+		e.Code, e.ModuleError, e.HTTPStatus, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &r
 	})
 	m.b.log.EndAttempt(m.attempt, m.res)
 	return m.res

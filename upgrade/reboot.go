@@ -108,7 +108,7 @@ func (m *machine) waitBack(ctx context.Context, why string) error {
 	return nil
 }
 
-func (m *machine) moveTo(att *Attached) {
+func (m *machine) moveTo(att *Module) {
 	m.att = att
 	if att.Slot != m.slot {
 		m.emit(StateIdentifying, N("moved", att.Slot), nil)

@@ -206,7 +206,7 @@ func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
 func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 	cfg := m.b.cfg
 	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = f.code, f.modErr, f.http
-	m.emit(StateRequesting, N("request.failed", failureText(f)), func(e *Event) { e.Code, e.ModErr, e.HTTP = f.code, f.modErr, f.http })
+	m.emit(StateRequesting, N("request.failed", failureText(f)), func(e *Event) { e.Code, e.ModuleError, e.HTTPStatus = f.code, f.modErr, f.http })
 
 	code, info := decide(f)
 	switch info.Policy {
@@ -220,7 +220,7 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 		}
 		wait = min(wait, cfg.RetryMaxWait)
 		m.platformWaits++
-		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModErr = code, f.modErr })
+		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModuleError = code, f.modErr })
 		if err := sleep(ctx, wait); err != nil {
 			return false, m.cancelled("when.delta")
 		}
@@ -310,8 +310,8 @@ func (m *machine) latest(ctx context.Context) error {
 
 // newerPeer returns an attached module with the same firmware name and a
 // newer core version, if there is one.
-func (m *machine) newerPeer() *Attached {
-	var best *Attached
+func (m *machine) newerPeer() *Module {
+	var best *Module
 	for _, a := range m.b.station.Modules() {
 		fw := a.Info.Firmware
 		if a.Err == nil && fw.Name == m.att.Info.Firmware.Name && fw.Core > m.res.From && (best == nil || fw.Core > best.Info.Firmware.Core) {

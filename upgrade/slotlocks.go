@@ -140,7 +140,7 @@ func (l *slotLocks) close() {
 // slot) is still the station's module in its slot, for the lock to come
 // free, then asks Run to attach c again: the row comes alive once the
 // other airfleet lets go, without a replug.
-func (st *Station) retryInUse(ctx context.Context, a *Attached, c device.Candidate) {
+func (st *Station) retryInUse(ctx context.Context, a *Module, c device.Candidate) {
 	t := time.NewTicker(st.idlePoll)
 	defer t.Stop()
 	for {
@@ -164,6 +164,6 @@ func (st *Station) retryInUse(ctx context.Context, a *Attached, c device.Candida
 
 // retryAttach asks Run to attach c again in place of a.
 type retryAttach struct {
-	a *Attached
+	a *Module
 	c device.Candidate
 }

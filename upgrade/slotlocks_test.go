@@ -105,7 +105,7 @@ func simFleet(t *testing.T, n int) *sim.Fleet {
 }
 
 // inUse returns a's *device.InUseError, or nil.
-func inUse(a *Attached) *device.InUseError {
+func inUse(a *Module) *device.InUseError {
 	if a == nil {
 		return nil
 	}

@@ -28,13 +28,13 @@ type Station struct {
 	retry    chan retryAttach // modules whose slot came free, to attach again
 
 	mu      sync.Mutex
-	mods    map[string]*Attached // by slot
-	byIMEI  map[string]*Attached // the same, by IMEI: 256 rebooting modules each wait for theirs
-	pending map[string]bool      // slots being identified
-	changed chan struct{}        // closed and replaced on every change
-	ready   bool                 // the first listing has been identified
-	tails   map[string]*tail     // recent transcript per slot, for the console
-	secrets secrets              // project keys to mask in every transcript line
+	mods    map[string]*Module // by slot
+	byIMEI  map[string]*Module // the same, by IMEI: 256 rebooting modules each wait for theirs
+	pending map[string]bool    // slots being identified
+	changed chan struct{}      // closed and replaced on every change
+	ready   bool               // the first listing has been identified
+	tails   map[string]*tail   // recent transcript per slot, for the console
+	secrets secrets            // project keys to mask in every transcript line
 }
 
 // StationOptions tune a station.
@@ -72,7 +72,7 @@ func NewStation(src device.Source, o StationOptions) *Station {
 	return &Station{
 		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit, idlePoll: o.IdlePoll,
 		locks: newSlotLocks(o.LockDir, o.Bound), retry: make(chan retryAttach),
-		mods: map[string]*Attached{}, byIMEI: map[string]*Attached{}, pending: map[string]bool{}, changed: make(chan struct{}),
+		mods: map[string]*Module{}, byIMEI: map[string]*Module{}, pending: map[string]bool{}, changed: make(chan struct{}),
 		tails: map[string]*tail{},
 	}
 }
@@ -146,7 +146,7 @@ func (st *Station) stop(wg *sync.WaitGroup) {
 	wg.Wait()
 	st.mu.Lock()
 	mods := st.mods
-	st.mods = map[string]*Attached{}
+	st.mods = map[string]*Module{}
 	st.notifyLocked()
 	st.mu.Unlock()
 	for _, a := range mods {
@@ -264,7 +264,7 @@ func (st *Station) detach(slot string) {
 }
 
 // setLocked puts a in slot (nil: empties it) and keeps byIMEI in step.
-func (st *Station) setLocked(slot string, a *Attached) {
+func (st *Station) setLocked(slot string, a *Module) {
 	if old := st.mods[slot]; old != nil && st.byIMEI[old.Info.IMEI] == old {
 		delete(st.byIMEI, old.Info.IMEI)
 		for _, o := range st.mods { // another slot with that IMEI, if any
@@ -289,19 +289,19 @@ func (st *Station) notifyLocked() {
 }
 
 // Modules returns the attached modules, sorted by slot.
-func (st *Station) Modules() []*Attached {
+func (st *Station) Modules() []*Module {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := make([]*Attached, 0, len(st.mods))
+	out := make([]*Module, 0, len(st.mods))
 	for _, a := range st.mods {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(x, y *Attached) int { return device.CompareSlots(x.Slot, y.Slot) })
+	slices.SortFunc(out, func(x, y *Module) int { return device.CompareSlots(x.Slot, y.Slot) })
 	return out
 }
 
 // Module returns the module in slot, or nil.
-func (st *Station) Module(slot string) *Attached {
+func (st *Station) Module(slot string) *Module {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.mods[slot]
@@ -310,7 +310,7 @@ func (st *Station) Module(slot string) *Attached {
 // WaitIMEI waits until a module with this IMEI is attached and identified
 // with an open session, in any slot, and returns it claimed (see Claim):
 // the caller is the upgrade that owns it.
-func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Attached, error) {
+func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Module, error) {
 	for {
 		st.mu.Lock()
 		ch := st.changed

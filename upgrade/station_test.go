@@ -62,7 +62,7 @@ func nextIdle(t *testing.T, events <-chan Event) Event {
 
 // watchedModule waits for the station's first idle event of m and returns
 // it with the module, which must have an idle watch.
-func watchedModule(t *testing.T, st *Station, m *sim.Module, events <-chan Event) (Event, *Attached) {
+func watchedModule(t *testing.T, st *Station, m *sim.Module, events <-chan Event) (Event, *Module) {
 	t.Helper()
 	first := nextIdle(t, events)
 	a := st.Module(m.Slot())

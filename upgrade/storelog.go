@@ -82,7 +82,7 @@ func (l *StoreLog) EndAttempt(id int64, r Result) {
 
 // Event implements Log.
 func (l *StoreLog) Event(batch, attempt int64, e Event, kind EventKind) {
-	code := PrimaryCode(e.Code, e.ModErr)
+	code := PrimaryCode(e.Code, e.ModuleError)
 	l.s.Event(store.Event{AttemptID: attempt, BatchID: batch, IMEI: e.IMEI, Slot: e.Slot, Time: e.Time,
 		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, DetailZH: zh(e.Note), Code: code})
 }

@@ -8,9 +8,9 @@ import (
 	"airfleet/device"
 )
 
-// Attached is a module present on the station: its slot, its open AT
+// Module is a module present on the station: its slot, its open AT
 // session, and who it is. Err is set when it could not be identified.
-type Attached struct {
+type Module struct {
 	Slot    string
 	Port    string
 	Session *device.Session
@@ -27,7 +27,7 @@ type Attached struct {
 }
 
 // Alive reports whether the module's session is still open.
-func (a *Attached) Alive() bool {
+func (a *Module) Alive() bool {
 	if a == nil || a.Session == nil {
 		return false
 	}
@@ -39,7 +39,7 @@ func (a *Attached) Alive() bool {
 	}
 }
 
-func (a *Attached) describe() Note {
+func (a *Module) describe() Note {
 	if a.Err != nil {
 		return errNote(a.Err)
 	}
