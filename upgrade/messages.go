@@ -31,6 +31,9 @@ func (n Note) In(lang string) string {
 	if n.Key == "code" && len(n.Args) == 1 {
 		return codeNote(n.Args[0], lang)
 	}
+	if n.Key == "codetitle" && len(n.Args) == 1 {
+		return codeTitle(n.Args[0], lang)
+	}
 	if n.Key == "list" { // phrases, joined
 		sep := ", "
 		if lang == "zh" {
@@ -80,6 +83,23 @@ func codeNote(arg any, lang string) string {
 		return fmt.Sprintf("%s %d(%s):%s", family[1], code, t.Title, t.Remedy)
 	}
 	return fmt.Sprintf("%s %d (%s): %s", family[0], code, t.Title, t.Remedy)
+}
+
+// codeTitle names a code by its family, number and the catalogue's title:
+// "platform code 40 (loop upgrade, banned)", 平台代码 40(循环升级,已禁止).
+func codeTitle(arg any, lang string) string {
+	code, _ := arg.(int)
+	info, ok := Lookup(code)
+	family := map[bool][2]string{true: {"platform code", "平台代码"}, false: {"module error", "模块错误"}}[info.IsPlatform()]
+	switch {
+	case !ok && lang == "zh":
+		return fmt.Sprintf("代码 %d", code)
+	case !ok:
+		return fmt.Sprintf("code %d", code)
+	case lang == "zh":
+		return fmt.Sprintf("%s %d(%s)", family[1], code, info.Text(lang).Title)
+	}
+	return fmt.Sprintf("%s %d (%s)", family[0], code, info.Text(lang).Title)
 }
 
 // messages holds every sentence the engine says: English, then Chinese.
@@ -211,8 +231,8 @@ var messages = map[string][2]string{
 	"request.busy":           {"AT+UPGRADE answered ERROR while the module is downloading already (%d %%): following that download", "AT+UPGRADE 返回 ERROR,模块已在下载(%d%%):跟随这次下载"},
 	"request.unanswered":     {"AT+UPGRADE got no answer in time: the request may be out, following what the module does", "AT+UPGRADE 未按时应答:请求可能已发出,跟随模块的实际状态"},
 	"request.underway":       {"the module is downloading already (%d %%; an earlier run or its own check): following it, no new request", "模块已在下载(%d%%,之前的运行或模块自检发起):跟随它,不再发送请求"},
-	"retry.never":            {"not retried: %s. Lift the ban in the platform's device list first; to ask anyway, start this module by itself (S on its row, or --imei)", "未重试:%s。请先在平台设备列表里解除禁止;确要再请求,请单独启动该模块(在该行按 S,或用 --imei)"},
-	"retry.same":             {"not retried: %s. The same mode, key, URL and target would get the same answer: change the settings or fix it on the platform; to ask anyway, start this module by itself (S on its row, or --imei)", "未重试:%s。模式、key、URL、目标版本不变,再请求只会得到同样的答复:请修改设置或在平台上处理;确要再请求,请单独启动该模块(在该行按 S,或用 --imei)"},
+	"retry.never":            {"not retried: %s is never retried in bulk. Lift the ban in the platform's device list first; to ask anyway, start this module by itself (S on its row, or --imei)", "未重试:%s 不做批量重试。请先在平台设备列表里解除禁止;确要再请求,请单独启动该模块(在该行按 S,或用 --imei)"},
+	"retry.same":             {"not retried: %s, and the same mode, key, URL and target would get the same answer: change the settings or fix it on the platform; to ask anyway, start this module by itself (S on its row, or --imei)", "未重试:%s,且模式、key、URL、目标版本不变,再请求只会得到同样的答复:请修改设置或在平台上处理;确要再请求,请单独启动该模块(在该行按 S,或用 --imei)"},
 	"handoff.done":           {"hand-off: %s %s saved and read back", "交付设置:%s %s 已保存并核对"},
 	"request.handoff":        {"the module will check by itself within seconds of this hand-off (PERIOD or URL set, AUTO on): counts as a request", "交付设置(PERIOD 或 URL,AUTO 开)后模块几秒内会自行检查:计为一次请求"},
 	"request.failed":         {"the request failed: %s", "请求失败:%s"},

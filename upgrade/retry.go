@@ -34,10 +34,10 @@ func RetrySkip(last Result, then, now Config) (Note, bool) {
 	}
 	switch info.Retry {
 	case RetryNever:
-		return N("retry.never", N("code", code)), true
+		return N("retry.never", N("codetitle", code)), true
 	case RetryAfterChange:
 		if sameRequest(then, now) {
-			return N("retry.same", N("code", code)), true
+			return N("retry.same", N("codetitle", code)), true
 		}
 	}
 	return Note{}, false
