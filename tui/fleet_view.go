@@ -231,7 +231,7 @@ func (f *fleet) message(r *row) string {
 	case r.note.Key == "ident" && len(r.note.Args) == 5:
 		// The model and firmware have their columns: the SIM, the network
 		// and the signal are what the message adds.
-		n := inWords(r.note, f.c.lang)
+		n := r.note
 		a := make([]any, 3)
 		for i, v := range n.Args[2:] {
 			a[i] = v

@@ -215,39 +215,7 @@ func (r *row) say(l lang) string { return sayNote(r.note, r.detail, l) }
 // sayNote says a note in l, or falls back to the English text.
 func sayNote(n upgrade.Note, english string, l lang) string {
 	if n.Key != "" {
-		return inWords(n, l).In(string(l))
+		return n.In(string(l))
 	}
 	return english
-}
-
-// inWords replaces the raw values that the engine's notes carry as the
-// module or the command line says them (the mode "iot", the SIM's
-// "READY") with words in l.
-func inWords(n upgrade.Note, l lang) upgrade.Note {
-	var args []any
-	set := func(i int, v any) {
-		if args == nil {
-			args = append([]any(nil), n.Args...)
-		}
-		args[i] = v
-	}
-	for i, a := range n.Args {
-		switch a := a.(type) {
-		case upgrade.Note:
-			set(i, inWords(a, l))
-		case string:
-			switch {
-			case n.Key == "config.mode" && i == 0:
-				if w := l.T("mode." + a); w != "mode."+a {
-					set(i, w)
-				}
-			case a == "READY" && (n.Key == "ident" && i == 2 || n.Key == "wait.network" && i == 0):
-				set(i, l.T("sim.ready"))
-			}
-		}
-	}
-	if args == nil {
-		return n
-	}
-	return upgrade.Note{Key: n.Key, Args: args}
 }

@@ -3,8 +3,6 @@ package tui
 import (
 	"strings"
 	"testing"
-
-	"airfleet/upgrade"
 )
 
 // TestSettingsErrorsInChinese checks that the form's errors speak the
@@ -38,29 +36,6 @@ func TestSettingsCanaryInWords(t *testing.T) {
 		s := screen(m)
 		if strings.Contains(s, "金丝雀") || strings.Contains(s, "anary") || !strings.Contains(s, want) {
 			t.Errorf("%s: the canary row:\n%s", lang, s)
-		}
-	}
-}
-
-// TestNotesSayRawValuesInWords checks that the engine's raw values (the
-// mode, the SIM's READY) are said in the console's language.
-func TestNotesSayRawValuesInWords(t *testing.T) {
-	m := newTestModel(t, NewFakeBackend(testPlan, 0), "zh", 160, 24)
-	send(m, discovered(0, "1", imeiN(1), "Air780E", 2004), discovered(0, "2", imeiN(2), "Air780E", 2004))
-	c := ev(1, "1", upgrade.StateConfiguring)
-	c.Note = upgrade.N("config.mode", "iot")
-	w := ev(1, "2", upgrade.StateWaitNetwork)
-	w.Note = upgrade.N("wait.network", "READY", upgrade.N("reg.searching"), "1m0s")
-	send(m, c, w)
-	s := screen(m)
-	for _, want := range []string{"模式 IoT平台", "SIM 就绪"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("the table lacks %q:\n%s", want, s)
-		}
-	}
-	for _, bad := range []string{"模式 iot", "READY"} {
-		if strings.Contains(s, bad) {
-			t.Errorf("the table says %q:\n%s", bad, s)
 		}
 	}
 }

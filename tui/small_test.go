@@ -195,7 +195,7 @@ func TestSettingsKeyShowsLastFourWhileTyping(t *testing.T) {
 func TestIdleMessageSaysWhatColumnsDoNot(t *testing.T) {
 	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 24)
 	d := discovered(0, "1-1.1", imeiN(1), "Air780E", 2004)
-	d.Note = upgrade.N("ident", "Air780E", "AirM2M_780E_V2004_LTE_AT", "READY", upgrade.N("reg.registered"), upgrade.N("sig.dbm", -71))
+	d.Note = upgrade.N("ident", "Air780E", "AirM2M_780E_V2004_LTE_AT", upgrade.N("sim.ready"), upgrade.N("reg.registered"), upgrade.N("sig.dbm", -71))
 	send(m, d)
 	row := lines(screen(m))[3]
 	if strings.Count(row, "Air780E") != 1 || !strings.Contains(row, "-71") || !strings.Contains(row, "SIM ready") {

@@ -94,7 +94,7 @@ func (m *machine) configure(ctx context.Context) error {
 	}
 	cfg := m.b.cfg
 	s := m.session()
-	m.emit(StateConfiguring, N("config.mode", string(cfg.Mode)), nil)
+	m.emit(StateConfiguring, N("config.mode", N("mode."+string(cfg.Mode))), nil)
 	cctx, cancel := m.cmdCtx(ctx)
 	defer cancel()
 	if m.origAuto == "" {

@@ -212,6 +212,7 @@ var messages = map[string][2]string{
 	"inuse":                  {"module in slot %s is in use by airfleet PID %d: only one airfleet may drive a module; let that one finish or quit it, then try again", "槽位 %s 的模块正被另一个 airfleet(PID %d)使用:一个模块只能由一个 airfleet 操作;请等它完成或退出它,然后重试"},
 	"inuse.nopid":            {"module in slot %s is in use by another airfleet: only one airfleet may drive a module; let that one finish or quit it, then try again", "槽位 %s 的模块正被另一个 airfleet 使用:一个模块只能由一个 airfleet 操作;请等它完成或退出它,然后重试"},
 	"sim.state":              {"%s (%s)", "%s(%s)"},
+	"sim.ready":              {"ready", "就绪"},
 	"sim.none":               {"not inserted", "未插卡"},
 	"sim.pin":                {"locked by a PIN", "需要 PIN 码"},
 	"sim.puk":                {"locked (PUK)", "已锁(需要 PUK 码)"},
@@ -222,7 +223,10 @@ var messages = map[string][2]string{
 	"sig.unknown":            {"unknown", "未知"},
 	"wait.network":           {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
 	"budget.forced":          {"%d requests in the last 24 h, at the budget of %d: going on because the run is forced", "24 小时内已请求 %d 次,已到上限 %d:本次为强制升级,继续"},
-	"config.mode":            {"mode %s", "模式 %s"},
+	"config.mode":            {"mode: %s", "模式:%s"},
+	"mode.iot":               {"IoT platform", "IoT平台"},
+	"mode.key":               {"project key", "项目密钥"},
+	"mode.url":               {"own server", "自有服务器"},
 	"config.keyclear":        {"a project key %q is stored in the module: it would ask that project, not the account's default one; cleared for this upgrade (RAM only, the module keeps it)", "模块里保存着项目 key %q:它会请求该项目而不是账户的默认项目;本次升级临时清除(仅内存,模块仍保存它)"},
 	"config.clear":           {"a URL from earlier work is stored (%q): clearing it so the module asks the platform", "模块里保存着以前的 URL(%q):正在清除,让模块向平台请求"},
 	"request":                {"AT+UPGRADE", "AT+UPGRADE"},
@@ -370,8 +374,11 @@ var simNotes = map[string]string{
 }
 
 // simNote says a SIM state in either language, keeping what the module
-// answered when it is not plain READY.
+// answered when it is not plain READY (ready, 就绪).
 func simNote(state string) any {
+	if state == "READY" {
+		return N("sim.ready")
+	}
 	if key, ok := simNotes[state]; ok {
 		return N("sim.state", N(key), state)
 	}

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
 	"airfleet/device"
+	"airfleet/device/sim"
 )
 
 var verbRE = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[\d.]*(\[\d+\])?[a-zA-Z]`)
@@ -77,12 +79,12 @@ func TestNoteIn(t *testing.T) {
 }
 
 // SIM states an operator meets are said in words, with what the module
-// answered; READY and unknown answers stay as read.
+// answered; READY is said in words; unknown answers stay as read.
 func TestSIMNote(t *testing.T) {
 	for _, tc := range []struct{ state, en, zh string }{
 		{"+CME ERROR: 10", "not inserted (+CME ERROR: 10)", "未插卡(+CME ERROR: 10)"},
 		{"SIM PIN", "locked by a PIN (SIM PIN)", "需要 PIN 码(SIM PIN)"},
-		{"READY", "READY", "READY"},
+		{"READY", "ready", "就绪"},
 		{"+CME ERROR: 99", "+CME ERROR: 99", "+CME ERROR: 99"},
 	} {
 		n := N("wait.network", simNote(tc.state), "x", "1s")
@@ -131,5 +133,32 @@ func TestErrNote(t *testing.T) {
 	}
 	if got := ident.Error(); !strings.HasPrefix(got, "module 1-1.2: open: permission denied on /dev/ttyACM2") || !strings.Contains(got, "; /dev/ttyACM5 is busy") {
 		t.Errorf("identification error: %q", got)
+	}
+}
+
+// The engine's events say what the module and the settings hold in words,
+// never as read (the mode "iot", the SIM's "READY"): the console and the
+// log show them as they are said.
+func TestEventsSayValuesInWords(t *testing.T) {
+	var mu sync.Mutex
+	var said []string
+	e, _, _ := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy"}, newMemLog(), func(ev Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		said = append(said, ev.Note.In("zh"))
+	})
+	runBatch(t, e, Config{Mode: ModeIoT})
+	mu.Lock()
+	defer mu.Unlock()
+	all := strings.Join(said, "\n")
+	for _, bad := range []string{"READY", "模式 iot", "模式:iot"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("an event says %q:\n%s", bad, all)
+		}
+	}
+	for _, want := range []string{"模式:IoT平台", "SIM 就绪"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no event says %q:\n%s", want, all)
+		}
 	}
 }
