@@ -29,6 +29,9 @@ func (m *machine) preflight(ctx context.Context) error {
 	// right after it identified the modules): asking again would only add
 	// four commands per module to the batch's busiest seconds.
 	fresh := !m.att.Identified.IsZero() && time.Since(m.att.Identified) < freshStatus
+	// A module just plugged in registers a second or two after its ports
+	// appear: look again soon at first, then every 2 s.
+	recheck := 250 * time.Millisecond
 	for waited := false; ; waited = true {
 		if !fresh || waited || !info.SIM.Ready || !info.Registration.Registered() {
 			cctx, cancel := m.cmdCtx(ctx)
@@ -50,9 +53,10 @@ func (m *machine) preflight(ctx context.Context) error {
 			}
 			return m.finish(Failed, N("failed.nonet", regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
 		}
-		if err := sleep(ctx, min(2*time.Second, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
+		if err := sleep(ctx, min(recheck, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
 			return m.cancelled("when.network")
 		}
+		recheck = min(2*recheck, 2*time.Second)
 	}
 	return m.checkBudget(ctx)
 }
