@@ -52,7 +52,7 @@ func BenchmarkLine32(b *testing.B) {
 // lineRun is what one line run measured.
 type lineRun struct {
 	portsAT, portsReq, doneGreen []time.Duration
-	perHour, limitPerHour      float64
+	perHour, limitPerHour        float64
 }
 
 // lineLog is the engine's log with the first AT line of each slot after
