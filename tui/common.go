@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"airfleet/upgrade"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ type common struct {
 	explain    Explainer
 	now        func() time.Time // the clock: its zone is the one times are shown in
 	stateWidth int              // widest state word in lang, glyph excluded
+	planTarget int              // the batch's target version, 0 for the latest
 }
 
 // setLang switches every word the console shows to l.
@@ -178,4 +180,19 @@ func (c *common) explanation(code, moduleErr int, msg string, titleTone tone, wi
 		lines = append(lines, wrap(remedy, width)...)
 	}
 	return lines
+}
+
+// target is the version a module is upgraded to, as the table and the
+// detail pane say it: its own target, the version it reached, the
+// batch's target, else whatever the platform offers ("latest").
+func (c *common) target(r *row) string {
+	switch {
+	case r.target != 0:
+		return version(r.target)
+	case r.result != nil && r.result.To != 0 && (r.state == upgrade.StatePassed || r.state == upgrade.StateCurrent):
+		return version(r.result.To)
+	case c.planTarget != 0:
+		return version(c.planTarget)
+	}
+	return c.lang.T("hdr.latest")
 }

@@ -336,7 +336,7 @@ func (d *detail) summary(r *row, width int) []string {
 	lines := []string{
 		s.Section.Render(l.F("det.title", r.slot)),
 		kv("det.imei", orDash(r.imei)) + "   " + kv("det.model", orDash(r.model)),
-		kv("det.firmware", version(r.from)) + " → " + kv("det.target", version(r.target)),
+		kv("det.firmware", version(r.from)) + " → " + kv("det.target", d.c.target(r)),
 	}
 	fields := []string{kv("det.state", s.Tone[stateTone(r.state)].Render(stateGlyph(r.state)+l.T("state."+string(r.state))))}
 	for _, c := range []struct {

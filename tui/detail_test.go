@@ -93,3 +93,20 @@ func TestDetailScanJumps(t *testing.T) {
 		t.Errorf("status %q", got)
 	}
 }
+
+// With no target in the batch, the detail pane says the version a module
+// reached, as the table's target column does, not "-".
+func TestDetailSaysTheVersionReached(t *testing.T) {
+	plan := testPlan
+	plan.Target = 0
+	m := newTestModel(t, NewFakeBackend(plan, 0), "en", 120, 40)
+	d := discovered(0, "1-1.1", imeiN(1), "Air780EP", 1006)
+	done := ev(60, "1-1.1", upgrade.StatePassed)
+	done.IMEI = imeiN(1)
+	done.Result = &upgrade.Result{Slot: "1-1.1", IMEI: imeiN(1), Outcome: upgrade.Upgraded, From: 1006, To: 1007}
+	send(m, d, done)
+	press(m, "enter")
+	if s := screen(m); !strings.Contains(s, "→ target 1007") {
+		t.Errorf("the detail pane does not say the version reached:\n%s", s)
+	}
+}

@@ -26,7 +26,6 @@ type fleet struct {
 	width    int
 	height   int // lines, column titles included
 
-	planTarget int // the batch's target version, 0 for the latest
 
 }
 

@@ -196,7 +196,7 @@ func (f *fleet) cell(r *row, id colID) string {
 	case colFW:
 		return version(r.firmware())
 	case colTarget:
-		return f.target(r)
+		return f.c.target(r)
 	case colState:
 		return stateGlyph(r.state) + f.c.lang.T("state."+string(r.state))
 	case colCode:
@@ -205,20 +205,6 @@ func (f *fleet) cell(r *row, id colID) string {
 		return f.message(r)
 	}
 	return ""
-}
-
-// target is the version the module is upgraded to: the batch's target, the
-// version it reached, else whatever the platform offers ("latest").
-func (f *fleet) target(r *row) string {
-	switch {
-	case r.target != 0:
-		return version(r.target)
-	case r.result != nil && r.result.To != 0 && (r.state == upgrade.StatePassed || r.state == upgrade.StateCurrent):
-		return version(r.result.To)
-	case f.planTarget != 0:
-		return version(f.planTarget)
-	}
-	return f.c.lang.T("hdr.latest")
 }
 
 // message is the short message of a row: the catalogue's title for a

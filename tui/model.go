@@ -189,7 +189,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handlePaste(msg)
 	case planMsg:
 		m.header.Update(msg)
-		m.fleet.planTarget = msg.Plan.Target
+		m.c.planTarget = msg.Plan.Target
 		cmd = m.refreshToday()
 	case eventsMsg:
 		cmd = m.handleEvents(msg.Events)
