@@ -26,7 +26,6 @@ type fleet struct {
 	width    int
 	height   int // lines, column titles included
 
-
 }
 
 func newFleet(c *common) *fleet {
