@@ -10,6 +10,7 @@
 //	go test ./bench/ -run '^$' -bench KeyToFrame256 -benchtime 1x -count 5
 //	go test ./bench/ -run '^$' -bench LogThroughput -benchtime 500000x -count 5
 //	go test ./bench/ -run '^$' -bench EventToDisk -benchtime 200x -count 5
+//	go test ./bench/ -run '^$' -bench Line32 -benchtime 1x -count 2
 //
 // BenchmarkBatch builds the airfleet binary once (go build -o), starts
 // `airfleet sim` as one process and times `airfleet upgrade --json` as
@@ -19,7 +20,9 @@
 // and times key presses from the input pipe to the frame on the output.
 // BenchmarkLogThroughput and BenchmarkEventToDisk measure the SQLite log
 // through the engine's StoreLog. BenchmarkConsoleInProcess256 runs what
-// `airfleet upgrade` runs in this process, for -cpuprofile. The View() time of a 256-row screen is
+// `airfleet upgrade` runs in this process, for -cpuprofile. BenchmarkLine32
+// runs a line of 32 slots with auto-start, the simulator in this process,
+// plugging and pulling modules as an operator does. The View() time of a 256-row screen is
 // tui's own BenchmarkView256. BENCHMARKS.md at the repository root has the
 // commands and this machine's numbers.
 //
