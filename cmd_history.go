@@ -102,21 +102,9 @@ func attemptFilter(imei, since, until string, code int, result, station string, 
 	default:
 		return f, usageErr("--imei %q: give the 15-digit IMEI, or at least its first or last 4 digits", imei)
 	}
-	for _, w := range []struct {
-		name, value string
-		to          *time.Time
-	}{{"since", since, &f.Since}, {"until", until, &f.Until}} {
-		if w.value == "" {
-			continue
-		}
-		t, err := parseWhen(w.value, now)
-		if err != nil {
-			return f, usageErr("--%s %v", w.name, err)
-		}
-		*w.to = t
-	}
-	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
-		return f, usageErr("--until %s is not after --since %s: swap them", until, since)
+	var err error
+	if f.Since, f.Until, err = parsePeriod(since, until, now); err != nil {
+		return f, err
 	}
 	switch store.Result(result) {
 	case "", store.ResultUpgraded, store.ResultCurrent, store.ResultFailed, store.ResultHeld, store.ResultCancelled, store.ResultInterrupted:

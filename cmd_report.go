@@ -39,19 +39,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *batch < 0:
 		return usageErr("--batch %d: give a batch ID (1 or more)", *batch)
 	}
-	now := time.Now()
-	for _, w := range []struct {
-		name, value string
-		to          *time.Time
-	}{{"since", *since, &f.Since}, {"until", *until, &f.Until}} {
-		if w.value == "" {
-			continue
-		}
-		t, err := parseWhen(w.value, now)
-		if err != nil {
-			return usageErr("--%s %v", w.name, err)
-		}
-		*w.to = t
+	var err error
+	if f.Since, f.Until, err = parsePeriod(*since, *until, time.Now()); err != nil {
+		return err
 	}
 	write := map[string]func(*store.Reader, io.Writer) (int, error){
 		"csv":   func(r *store.Reader, w io.Writer) (int, error) { return r.WriteReportCSV(ctx, w, f) },

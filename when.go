@@ -38,3 +38,25 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: give 2026-11-29, \"2026-11-29 14:05\", today, yesterday, or a span back from now such as 24h or 7d", s)
 }
+
+// parsePeriod reads --since and --until (either may be empty: open) as
+// parseWhen does, and refuses an --until that is not after --since.
+func parsePeriod(since, until string, now time.Time) (from, to time.Time, err error) {
+	for _, w := range []struct {
+		name, value string
+		to          *time.Time
+	}{{"since", since, &from}, {"until", until, &to}} {
+		if w.value == "" {
+			continue
+		}
+		t, err := parseWhen(w.value, now)
+		if err != nil {
+			return from, to, usageErr("--%s %v", w.name, err)
+		}
+		*w.to = t
+	}
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		return from, to, usageErr("--until %s is not after --since %s: swap them", until, since)
+	}
+	return from, to, nil
+}
