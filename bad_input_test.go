@@ -247,6 +247,7 @@ func TestBadInput(t *testing.T) {
 		{"console ports", []string{"console", "--ports", filepath.Join(fleet, "nope")}, []string{"--ports"}, ""},
 		{"console lang", console("--lang", "fr"), []string{"--lang", `"fr"`, "give zh"}, ""},
 		{"settings not JSON", console("--settings", settings("{\n  \"mode\": iot\n}")), []string{"--settings", "line 2", "fix the file or delete it"}, ""},
+		{"settings not JSON in Chinese", console("--lang", "zh", "--settings", settings("{\n  \"mode\": iot\n}")), []string{"--settings", "line 2", "请修改或删除该文件"}, ""},
 		{"settings cut short", console("--settings", settings(`{"mode": "key", "key": "ab`)), []string{"--settings", "cut short"}, ""},
 		{"settings unknown field", console("--settings", settings(`{"mode": "iot", "concurency": 3}`)), []string{"--settings", `unknown field "concurency"`}, ""},
 		{"settings mode", console("--settings", settings(`{"mode": "cloud"}`)), []string{`field "mode"`}, ""},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"airfleet/store"
 	"airfleet/tui"
@@ -33,6 +34,9 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	// the console: starting on other settings than the operator saved
 	// would upgrade a line with the wrong key or target.
 	s, err := tui.LoadSettings(*settings)
+	if se, ok := errors.AsType[*tui.SettingsError](err); ok {
+		return usageErr("--settings: %s", se.In(upgrade.Language(*lang, os.Getenv)))
+	}
 	if err != nil {
 		return usageErr("--settings: %v", err)
 	}

@@ -55,7 +55,7 @@ func ValidateURL(u string) error {
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
-			return fmt.Errorf("URL %q has %s at position %d, which cannot be sent in an AT command: percent-encode it (e.g. %%20 for a space) or rename the file", shownURL(u), describeByte(c), i+1)
+			return fmt.Errorf("URL %q has %s at position %d, which cannot be sent in an AT command: percent-encode it (%%%02X) or rename the file", shownURL(u), describeByte(c), i+1, c)
 		}
 	}
 	p, err := url.Parse(u)

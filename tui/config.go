@@ -75,6 +75,16 @@ func (e *SettingsError) Error() string {
 	return fmt.Sprintf("the settings file %s cannot be used (%v): fix the file or delete it (airfleet then starts on the default settings)", e.Path, e.Err)
 }
 
+// In says the error in lang ("zh" or "en"): the frame and the fix in the
+// operator's language, the cause as it was found (a JSON position, a
+// field's name).
+func (e *SettingsError) In(lang string) string {
+	if lang == "zh" {
+		return fmt.Sprintf("设置文件 %s 无法使用(%v):请修改或删除该文件(删除后 airfleet 以默认设置启动)", e.Path, e.Err)
+	}
+	return e.Error()
+}
+
 // Unwrap is the cause.
 func (e *SettingsError) Unwrap() error { return e.Err }
 

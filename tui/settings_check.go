@@ -89,7 +89,7 @@ func checkURL(u string) (string, []any) {
 	}
 	for i, r := range []rune(u) {
 		if r <= ' ' || r >= 0x7f || r == '"' || r == '\\' {
-			return "set.err.urlchar", []any{i + 1, charName(r)}
+			return "set.err.urlchar", []any{i + 1, charName(r), percentEncoded(r)}
 		}
 	}
 	p, err := url.Parse(u)
@@ -127,4 +127,14 @@ func validatorError(err error, fl settingsField) localized {
 		msg = strings.TrimLeft(strings.TrimPrefix(fe.Msg, ":"), " ")
 	}
 	return func(l lang) string { return l.F("set.err", l.T(fieldLabels[fl]), msg) }
+}
+
+// percentEncoded is how a URL writes r: "%22" for a double quote, "%20"
+// for a space, each UTF-8 byte of a wider rune in turn.
+func percentEncoded(r rune) string {
+	var b strings.Builder
+	for _, c := range []byte(string(r)) {
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
