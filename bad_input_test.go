@@ -305,6 +305,7 @@ func TestBadInput(t *testing.T) {
 		{"station file not json", up("--station-file", badStation("{")), []string{"--station-file", "does not read as a station file"}, ""},
 		{"station file unknown field", up("--station-file", badStation(`{"stations": "x"}`)), []string{"--station-file", "unknown field"}, ""},
 		{"station file label twice", console("--station-file", badStation(`{"labels": {"1-1.1": "A1", "1-1.2": "A1"}}`)), []string{"--station-file", `"A1" is given to two slots`}, ""},
+		{"station file handoff", up("--station-file", badStation(`{"handoff": {"key": "maybe"}}`)), []string{"--station-file", "handoff", "keep or clear"}, ""},
 		{"station file label space", []string{"scan", "--ports", fleet, "--station-file", badStation(`{"labels": {"1-1.1": "A 1"}}`)}, []string{"--station-file", "space"}, ""},
 		{"slots learn first", []string{"slots", "learn", "--ports", fleet, "--station-file", filepath.Join(t.TempDir(), "s.json"), "--first", "1A"}, []string{"--first", "row letter"}, ""},
 		{"slots learn last before first", []string{"slots", "learn", "--ports", fleet, "--station-file", filepath.Join(t.TempDir(), "s.json"), "--first", "C1", "--last", "B8"}, []string{"--last", "before --first"}, ""},

@@ -55,6 +55,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	}
 	cfg.Mode = upgrade.Mode(*mode)
 	cfg.Handoff.Key, cfg.Handoff.URL = upgrade.Keep(*handoffKey), upgrade.Keep(*handoffURL)
+	if flag, why := cfg.Handoff.Misplaced(cfg.Mode); flag != "" {
+		return false, usageErr("--%s %s", flag, why)
+	}
 	var keySource string
 	if cfg.Key, keySource, err = projectKey(*key, *keyFile, cfg.Mode, stderr); err != nil {
 		return false, err
@@ -89,6 +92,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if cfg.Station == "" {
 		cfg.Station = station.Station // the station file names this bench
 	}
+	cfg.Handoff = stationHandoff(cfg.Handoff, station.Handoff)
 	if err := checkSetup(src); err != nil {
 		return false, err
 	}
@@ -245,4 +249,22 @@ func parseIMEIs(s string) ([]string, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// stationHandoff is the hand-off of a run: each value the flags give, else
+// the station file's.
+func stationHandoff(flags, station upgrade.Handoff) upgrade.Handoff {
+	if flags.Key == "" {
+		flags.Key = station.Key
+	}
+	if flags.URL == "" {
+		flags.URL = station.URL
+	}
+	if flags.Auto == "" {
+		flags.Auto = station.Auto
+	}
+	if flags.Period == 0 {
+		flags.Period = station.Period
+	}
+	return flags
 }

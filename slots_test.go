@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"airfleet/device/sim"
+	"airfleet/upgrade"
 )
 
 // waitOutput waits until out holds want (the command prints it when the
@@ -104,6 +105,37 @@ func TestSlotLabels(t *testing.T) {
 		var h historyJSON
 		if err := json.Unmarshal([]byte(l), &h); err != nil || !labelOf[h.Slot] || h.Station != "line-7" {
 			t.Errorf("the log says slot %q at station %q, want a label at line-7 (%v)", h.Slot, h.Station, err)
+		}
+	}
+}
+
+// The station file's hand-off is the station's policy for every run (a
+// flag overrides it for one): here the modules leave with AUTO off and a
+// day's period, read back from the simulator's NV.
+func TestStationHandoff(t *testing.T) {
+	isolateRegistry(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 2, Scenario: "happy", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stationPath := filepath.Join(dir, "station.json")
+	st := stationFile{Station: "line-9", Handoff: upgrade.Handoff{Key: upgrade.KeepIt, Auto: "off", Period: 86400 * 2}}
+	if err := st.save(stationPath); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"upgrade", "--ports", f.Dir(), "--station-file", stationPath, "--mode", "iot", "--json",
+		"--db", filepath.Join(dir, "log.db"), "--reboot-timeout", "8s", "--handoff-period", "3600"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, m := range f.Modules() {
+		key, _, period, auto := m.NV()
+		if auto || period != 3600 || key != "" {
+			t.Errorf("%s: NV AUTO %v, PERIOD %d, key %q; want AUTO off (the station's), 3600 (the flag's), no key (keep is key mode's only)", m.Slot(), auto, period, key)
 		}
 	}
 }

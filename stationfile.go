@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"airfleet/device"
+	"airfleet/upgrade"
 )
 
 // stationFile is what a station knows of itself, kept beside the settings:
@@ -23,6 +24,10 @@ import (
 type stationFile struct {
 	Station string            `json:"station,omitempty"` // the station's name in the log; empty: the host name
 	Labels  map[string]string `json:"labels,omitempty"`  // slot (USB path or fleet folder) → label
+	// Handoff is the station's policy for what modules keep when they
+	// leave the line (a "keep" applies in its own mode only); upgrade's
+	// --handoff-* flags override it for one run.
+	Handoff upgrade.Handoff `json:"handoff,omitzero"`
 }
 
 // defaultStationFile is $XDG_CONFIG_HOME/airfleet/station.json (or the
@@ -61,9 +66,13 @@ func loadStationFile(path string) (stationFile, error) {
 	return s, nil
 }
 
-// check refuses labels that would mislead: empty, too long, with spaces or
-// control characters, used twice, or equal to another slot's path.
+// check refuses a hand-off policy with a value airfleet does not know, and
+// labels that would mislead: empty, too long, with spaces or control
+// characters, used twice, or equal to another slot's path.
 func (s stationFile) check() error {
+	if err := s.Handoff.Check(); err != nil {
+		return fmt.Errorf("handoff: %v", strings.ReplaceAll(err.Error(), "--handoff-", ""))
+	}
 	seen := map[string]string{}
 	for slot, lab := range s.Labels {
 		switch {

@@ -127,7 +127,7 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
 	}
-	errs = append(errs, c.Handoff.validate(c.Mode)...)
+	errs = append(errs, c.Handoff.validate()...)
 	if c.Target < 0 || c.Target > 99999 {
 		errs = append(errs, fieldErr("target", " %d: give a core version such as 1007, or 0 for whatever the platform offers", c.Target))
 	}

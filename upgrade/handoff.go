@@ -4,6 +4,7 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -29,34 +30,63 @@ const (
 // nothing else is left behind (the module's NV stays as it came: the URL of
 // URL mode and the AUTO the console switched off lived in RAM only).
 type Handoff struct {
-	Key    Keep
-	URL    Keep
-	Auto   string // "" as it came, "on" or "off"
-	Period int64  // seconds between the module's own checks; 0: as it came
+	Key    Keep   `json:"key,omitempty"`
+	URL    Keep   `json:"url,omitempty"`
+	Auto   string `json:"auto,omitempty"`   // "" as it came, "on" or "off"
+	Period int64  `json:"period,omitempty"` // seconds between the module's own checks; 0: as it came
 }
 
-// effective fills the mode's defaults in.
+// ForMode is the hand-off a station's policy gives a batch in mode: a
+// "keep" of the key applies in key mode only, of the URL in URL mode only
+// (there is nothing else to keep); the rest applies in every mode.
+func (h Handoff) ForMode(mode Mode) Handoff {
+	if h.Key == KeepIt && mode != ModeKey {
+		h.Key = KeepDefault
+	}
+	if h.URL == KeepIt && mode != ModeURL {
+		h.URL = KeepDefault
+	}
+	return h
+}
+
+// Check checks the hand-off's values, whatever the mode: what a station
+// file may say.
+func (h Handoff) Check() error { return errors.Join(h.validate()...) }
+
+// Misplaced names a "keep" that the mode has nothing for (a key outside
+// key mode, a URL outside URL mode), as the command line refuses it: the
+// flag and why ("" when none).
+func (h Handoff) Misplaced(mode Mode) (flag, why string) {
+	switch {
+	case h.Key == KeepIt && mode != ModeKey:
+		return "handoff-key", "keep: only key mode has a key to leave in the modules (give clear, or nothing)"
+	case h.URL == KeepIt && mode != ModeURL:
+		return "handoff-url", "keep: only URL mode has a URL to leave in the modules (give clear, or nothing)"
+	}
+	return "", ""
+}
+
+// effective is the hand-off as a batch in mode applies it: a "keep" that
+// does not apply to the mode dropped (ForMode), the mode's defaults filled
+// in.
 func (h Handoff) effective(mode Mode) Handoff {
+	h = h.ForMode(mode)
 	if h.Key == KeepDefault && mode == ModeKey {
 		h.Key = KeepIt
 	}
 	return h
 }
 
-// validate checks the hand-off against the mode it goes with.
-func (h Handoff) validate(mode Mode) []error {
+// validate checks the hand-off's values. A "keep" that does not apply to
+// the batch's mode is no error (a station's policy says what to keep in
+// each mode, ForMode); the command line refuses one asked for by hand.
+func (h Handoff) validate() []error {
 	var errs []error
-	switch {
-	case h.Key != KeepDefault && h.Key != KeepIt && h.Key != ClearIt:
+	if h.Key != KeepDefault && h.Key != KeepIt && h.Key != ClearIt {
 		errs = append(errs, fieldErr("handoff-key", " %q: give keep or clear", h.Key))
-	case h.Key == KeepIt && mode != ModeKey:
-		errs = append(errs, fieldErr("handoff-key", " keep: only key mode has a key to leave in the modules (give clear, or nothing)"))
 	}
-	switch {
-	case h.URL != KeepDefault && h.URL != KeepIt && h.URL != ClearIt:
+	if h.URL != KeepDefault && h.URL != KeepIt && h.URL != ClearIt {
 		errs = append(errs, fieldErr("handoff-url", " %q: give keep or clear", h.URL))
-	case h.URL == KeepIt && mode != ModeURL:
-		errs = append(errs, fieldErr("handoff-url", " keep: only URL mode has a URL to leave in the modules (give clear, or nothing)"))
 	}
 	if h.Auto != "" && h.Auto != "on" && h.Auto != "off" {
 		errs = append(errs, fieldErr("handoff-auto", " %q: give on or off (or nothing: as the module came)", h.Auto))

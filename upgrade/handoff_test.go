@@ -66,9 +66,8 @@ func TestHandoff(t *testing.T) {
 			cfg   Config
 			field string
 		}{
-			{Config{Mode: ModeIoT, Handoff: Handoff{Key: KeepIt}}, "--handoff-key"},
-			{Config{Mode: ModeKey, Key: "EE5lLNHKIAuG9tSQSz948NLwYGvrhl0o", Handoff: Handoff{URL: KeepIt}}, "--handoff-url"},
 			{Config{Mode: ModeIoT, Handoff: Handoff{Key: "maybe"}}, "--handoff-key"},
+			{Config{Mode: ModeIoT, Handoff: Handoff{URL: "yes"}}, "--handoff-url"},
 			{Config{Mode: ModeIoT, Handoff: Handoff{Auto: "yes"}}, "--handoff-auto"},
 			{Config{Mode: ModeIoT, Handoff: Handoff{Period: 30}}, "--handoff-period"},
 		} {
@@ -77,7 +76,21 @@ func TestHandoff(t *testing.T) {
 			}
 		}
 	})
-}
+	t.Run("a station's keep applies in its own mode only", func(t *testing.T) {
+		station := Handoff{Key: KeepIt, URL: KeepIt, Auto: "off"}
+		if err := (Config{Mode: ModeIoT, Handoff: station}).Validate(); err != nil {
+			t.Errorf("a station policy refused in iot mode: %v", err)
+		}
+		if got := station.effective(ModeIoT); got.Key != KeepDefault || got.URL != KeepDefault || got.Auto != "off" {
+			t.Errorf("in iot mode: %+v, want no key or URL kept, AUTO off", got)
+		}
+		if got := station.effective(ModeURL); got.Key != KeepDefault || got.URL != KeepIt {
+			t.Errorf("in URL mode: %+v, want the URL kept", got)
+		}
+		if flag, _ := (Handoff{Key: KeepIt}).Misplaced(ModeIoT); flag != "handoff-key" {
+			t.Errorf("Misplaced: %q, want handoff-key (the command line refuses it)", flag)
+		}
+	})}
 
 // logSays reports whether an event of imei in the log holds text.
 func logSays(l *memLog, imei, text string) bool {
