@@ -90,7 +90,8 @@ func TestHandoff(t *testing.T) {
 		if flag, _ := (Handoff{Key: KeepIt}).Misplaced(ModeIoT); flag != "handoff-key" {
 			t.Errorf("Misplaced: %q, want handoff-key (the command line refuses it)", flag)
 		}
-	})}
+	})
+}
 
 // logSays reports whether an event of imei in the log holds text.
 func logSays(l *memLog, imei, text string) bool {
