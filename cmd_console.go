@@ -40,7 +40,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return usageErr("--settings: %v", err)
 	}
-	cfg := s.Config(upgrade.Config{Station: station.Station, Handoff: station.Handoff})
+	cfg := s.Config(upgrade.Config{Station: station.Station, Operator: os.Getenv("USER"), Handoff: station.Handoff})
 	log, err := openLog(*dbPath)
 	if err != nil {
 		return usageErr("--db: %v", err)

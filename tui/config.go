@@ -25,7 +25,8 @@ type Settings struct {
 	Target      int          `json:"target"`        // 0 = the latest the platform offers
 	Concurrency int          `json:"concurrency"`   // 0 = all at once
 	Canary      int          `json:"canary"`
-	AutoStart   bool         `json:"auto_start"` // start a module as soon as it is plugged in
+	Operator    string       `json:"operator,omitempty"` // who works the station; recorded with every batch
+	AutoStart   bool         `json:"auto_start"`         // start a module as soon as it is plugged in
 	Lang        string       `json:"lang,omitempty"`
 	Bell        bool         `json:"bell"`
 }
@@ -49,6 +50,9 @@ func (s Settings) Config(base upgrade.Config) upgrade.Config {
 		base.URL = s.URL
 	}
 	base.Target, base.Concurrency, base.Canary = s.Target, s.Concurrency, s.Canary
+	if s.Operator != "" {
+		base.Operator = s.Operator
+	}
 	return base
 }
 

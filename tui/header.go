@@ -117,6 +117,9 @@ func (h *header) planLine() string {
 		field("hdr.concurrency", concurrency(h.plan.Concurrency, l)) +
 		field("hdr.station", orDash(h.plan.Station)) +
 		field("hdr.mode", mode)
+	if h.plan.Operator != "" {
+		line += field("hdr.operator", h.plan.Operator)
+	}
 	return ansi.Truncate(line, h.width, "…")
 }
 

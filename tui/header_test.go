@@ -112,3 +112,17 @@ func TestTodaySaysModules(t *testing.T) {
 		t.Errorf("narrow header %q", top)
 	}
 }
+
+// The header names the operator beside the station (issue 12.6: both
+// are recorded with every batch and shown).
+func TestHeaderNamesTheOperator(t *testing.T) {
+	plan := testPlan
+	plan.Operator = "wang.li"
+	for lang, want := range map[string]string{"en": "station L3-07", "zh": "工位 L3-07"} {
+		m := newTestModel(t, NewFakeBackend(plan, 0), lang, 160, 24)
+		top := lines(screen(m))[0]
+		if !strings.Contains(top, want) || !strings.Contains(top, "wang.li") {
+			t.Errorf("%s: the header %q does not name the station and the operator", lang, top)
+		}
+	}
+}

@@ -26,6 +26,7 @@ const (
 	fieldTarget
 	fieldConcurrency
 	fieldCanary
+	fieldOperator
 	fieldAutoStart
 	fieldLang
 	fieldBell
@@ -36,9 +37,9 @@ const (
 // the hint shown while it has the focus.
 var (
 	fieldLabels = [fieldCount]string{"set.mode", "set.key", "set.url", "set.target", "set.concurrency",
-		"set.canary", "set.autostart", "set.lang", "set.bell"}
+		"set.canary", "set.operator", "set.autostart", "set.lang", "set.bell"}
 	fieldHints = [fieldCount]string{"set.hint.mode", "set.hint.key", "set.hint.url", "set.hint.target",
-		"set.hint.concurrency", "set.hint.canary", "set.hint.autostart", "set.hint.lang", "set.hint.bell"}
+		"set.hint.concurrency", "set.hint.canary", "set.hint.operator", "set.hint.autostart", "set.hint.lang", "set.hint.bell"}
 )
 
 // maxField bounds a typed value, in runes.
@@ -46,7 +47,7 @@ const maxField = 300
 
 // text reports whether the row takes typing.
 func (f settingsField) text() bool {
-	return f == fieldKey || f == fieldURL || f == fieldTarget || f == fieldConcurrency || f == fieldCanary
+	return f == fieldKey || f == fieldURL || f == fieldTarget || f == fieldConcurrency || f == fieldCanary || f == fieldOperator
 }
 
 // localized is a message that follows language switches.
@@ -110,6 +111,7 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 		f.text[fieldConcurrency] = strconv.Itoa(cfg.Concurrency)
 	}
 	f.text[fieldCanary] = strconv.Itoa(cfg.Canary)
+	f.text[fieldOperator] = cfg.Operator
 }
 
 // settings reads the form, checks it, and records the errors beside their
@@ -117,7 +119,7 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 func (f *settingsForm) settings() (s Settings, ok bool) {
 	f.errs, f.formErr = [fieldCount]localized{}, nil
 	s = Settings{Mode: f.mode, Key: f.key, URL: strings.TrimSpace(f.text[fieldURL]),
-		AutoStart: f.auto, Lang: string(f.lang), Bell: f.bell}
+		Operator: strings.TrimSpace(f.text[fieldOperator]), AutoStart: f.auto, Lang: string(f.lang), Bell: f.bell}
 	ok = true
 	num := func(fl settingsField) int {
 		t := strings.TrimSpace(f.text[fl])
@@ -174,7 +176,7 @@ func fieldOfError(err error) (settingsField, bool) {
 	}
 	f, ok := map[string]settingsField{
 		"mode": fieldMode, "key": fieldKey, "url": fieldURL,
-		"target": fieldTarget, "concurrency": fieldConcurrency, "canary": fieldCanary,
+		"target": fieldTarget, "concurrency": fieldConcurrency, "canary": fieldCanary, "operator": fieldOperator,
 	}[fe.Field]
 	return f, ok
 }

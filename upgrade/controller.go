@@ -19,6 +19,7 @@ type Plan struct {
 	KeyMasked   string
 	URL         string
 	Station     string
+	Operator    string
 }
 
 // Controller drives an engine for the console: it starts batches on
@@ -92,7 +93,7 @@ func (c *Controller) Plan() Plan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cfg := c.cfg.Defaults()
-	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: store.MaskURL(cfg.URL), Station: cfg.StationName()}
+	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: store.MaskURL(cfg.URL), Station: cfg.StationName(), Operator: cfg.Operator}
 	if cfg.Key != "" {
 		p.KeyMasked = device.MaskKey(cfg.Key)
 	}
