@@ -132,7 +132,10 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 		case reqRebooting:
 			return m.rebootAndVerify(ctx)
 		case reqDisconnected:
-			if err := m.waitBack(ctx, "why.download"); err != nil {
+			// The request is out: a cancel waits for the module to come
+			// back (it may be rebooting into its new firmware) before it
+			// ends the attempt, bounded by the reboot timeout.
+			if err := m.waitBack(context.WithoutCancel(ctx), "why.download"); err != nil {
 				// It may be rebooting into the new firmware, its
 				// +UPGRADEIND: 100 lost with the port: once up, it asks
 				// the server by itself.

@@ -204,3 +204,30 @@ func TestUnfinishedModulesAreFollowed(t *testing.T) {
 		sameCount(t, f, log, m.IMEI)
 	}
 }
+
+// Cancel after the request, then the ports vanish mid-download: the
+// module may be rebooting into its new firmware, so the machine waits for
+// it to come back before it ends the attempt, rather than leave it at once.
+func TestCancelThenPortsGoWaitsForTheModule(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e, _, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
+		s.Faults.UnplugAt, s.Faults.UnplugFor = 50, 20*time.Second // back 0.2 s later at the tests' speed
+	}}, newMemLog(), func(ev Event) {
+		if ev.Note.Key == "request.sent" {
+			cancel()
+		}
+	})
+	rs := e.NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, nil, nil)
+	if len(rs) != 1 {
+		t.Fatalf("%d results", len(rs))
+	}
+	r := rs[0]
+	var where Note
+	if len(r.Note.Args) > 0 {
+		where, _ = r.Note.Args[0].(Note)
+	}
+	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Cancelled || where.Key != "when.config" {
+		t.Errorf("%s (%s): want cancelled once the module was back (when.config), not as its ports went", r.Outcome, r.Message)
+	}
+}
