@@ -98,6 +98,13 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 				t.Fatalf("only %d of %d modules ended", len(got), n)
 			}
 		}
+		// A module's final event comes just before its batch lets go of
+		// it: wait for that too, as an operator's r comes later anyway.
+		for deadline := time.Now().Add(time.Minute); c.Running() > 0; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d modules still running after their final events", c.Running())
+			}
+		}
 		return got
 	}
 	if err := c.StartAll(); err != nil {
