@@ -26,6 +26,7 @@ type machine struct {
 	clearedURL    bool          // we cleared a URL since the module's last power-on
 	autoCounted   bool          // the module's own request after its reboot is in the log
 	sem           chan struct{} // the batch's concurrency slots; this machine holds one
+	delta         DeltaEntry    // URL mode with a delta map: this module's delta, once picked
 }
 
 // errStop ends the machine with the result already set.

@@ -72,6 +72,8 @@ func (m *machine) verify(fw device.Firmware) error {
 		return m.finish(Failed, N("failed.oldversion", fw.Core))
 	case cfg.Target > 0 && fw.Core != cfg.Target:
 		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
+	case m.delta.To > 0 && fw.Core != m.delta.To:
+		return m.finish(Failed, N("failed.deltaver", fw.Core, m.delta.To, m.delta.From))
 	}
 	m.b.pairs.markReached(fwKey(fw))
 	return m.finish(Upgraded, N("upgraded", m.res.From, fw.Core))
