@@ -23,10 +23,16 @@ func (m *machine) preflight(ctx context.Context) error {
 	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
 		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
 	}
-	if cfg.Mode == ModeURL && cfg.Deltas != nil {
+	switch {
+	case cfg.Mode == ModeURL && cfg.Deltas != nil:
 		// Before anything is asked of the module: a module with no good
 		// delta is held having sent nothing.
 		if err := m.pickDelta(ctx); err != nil {
+			return err
+		}
+	case cfg.Mode == ModeURL:
+		m.emit(StateConfiguring, N("url.check", store.MaskURL(cfg.URL)), nil)
+		if err := m.checkURL(ctx, cfg.URL); err != nil {
 			return err
 		}
 	}

@@ -233,6 +233,7 @@ var messages = map[string][2]string{
 	"wait.network":           {"SIM %s, network %s: waiting up to %s", "SIM %s,网络 %s:最多等待 %s"},
 	"budget.forced":          {"%d requests in the last 24 h, at the budget of %d: going on because the run is forced", "24 小时内已请求 %d 次,已到上限 %d:本次为强制升级,继续"},
 	"delta.check":            {"delta %d → %d: checking %s from this host", "差分包 %d → %d:正在从本机检查 %s"},
+	"url.check":              {"checking %s from this host", "正在从本机检查 %s"},
 	"delta.nolimit":          {"the delta at %s is %s; the FOTA area of %s is unknown, so its size is not checked: the module may refuse it (-1003) after the download", "%s 的差分包有 %s;%s 的 FOTA 区大小未知,未检查大小:模块可能下载完后拒绝(-1003)"},
 	"delta.nosize":           {"the server does not tell the size of %s: not checked against the FOTA area", "服务器没有给出 %s 的大小:未按 FOTA 区检查"},
 	"config.mode":            {"mode: %s", "模式:%s"},

@@ -160,9 +160,20 @@ func (m *machine) pickDelta(ctx context.Context) error {
 	case cfg.Target > 0 && e.To != cfg.Target:
 		return m.finish(Held, N("held.deltato", fw.Core, e.To, cfg.Target, e.To))
 	}
-	shown := store.MaskURL(e.URL)
-	m.emit(StateConfiguring, N("delta.check", fw.Core, e.To, shown), nil)
-	r, err := m.b.urls.check(ctx, e.URL)
+	m.emit(StateConfiguring, N("delta.check", fw.Core, e.To, store.MaskURL(e.URL)), nil)
+	if err := m.checkURL(ctx, e.URL); err != nil {
+		return err
+	}
+	m.delta = e
+	return nil
+}
+
+// checkURL checks the URL the module is about to be sent to from the
+// host (once per batch), and holds the module if it would fail: an error
+// status, or a delta bigger than the model's FOTA area.
+func (m *machine) checkURL(ctx context.Context, u string) error {
+	shown := store.MaskURL(u)
+	r, err := m.b.urls.check(ctx, u)
 	if err != nil {
 		return m.cancelled("when.config")
 	}
@@ -178,7 +189,6 @@ func (m *machine) pickDelta(ctx context.Context) error {
 	case r.size < 0:
 		m.emit(StateConfiguring, N("delta.nosize", shown), nil)
 	}
-	m.delta = e
 	return nil
 }
 
