@@ -61,8 +61,14 @@ func (c *urlChecks) check(ctx context.Context, u string) (*urlCheck, error) {
 	}
 	c.mu.Unlock()
 	if !ok {
-		r.size, r.bad = c.ask(ctx, u)
-		close(r.done)
+		// Not cut short by this module's own cancel: the others that
+		// need u would take the cancel for the server's answer. The
+		// client's timeout bounds it; each module waits for it only as
+		// long as its own context lets it.
+		go func() {
+			r.size, r.bad = c.ask(context.WithoutCancel(ctx), u)
+			close(r.done)
+		}()
 	}
 	select {
 	case <-r.done:
