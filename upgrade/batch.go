@@ -255,7 +255,7 @@ func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Res
 		sem := make(chan struct{}, 1)
 		sem <- struct{}{}
 		m := &machine{b: b, slot: a.Slot, imei: u.IMEI, att: a, sem: sem}
-		r := m.run(mctx)
+		r := b.chain(mctx, m, m.run(mctx))
 		b.tally(r)
 		add(r)
 	}
@@ -292,7 +292,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Module, add func(Result)) bo
 					r = b.skip(a, Held, why)
 				} else {
 					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a, sem: sem}
-					r = m.run(mctx)
+					r = b.chain(mctx, m, m.run(mctx))
 					b.tally(r)
 				}
 				<-sem

@@ -283,6 +283,24 @@ func (m *DeltaMap) Lookup(firmware string, from int) (DeltaEntry, bool) {
 	return e, ok
 }
 
+// Chain returns the deltas that take firmware from from to target, one
+// step after another (1006→1007, 1007→1009), or, with no target, the one
+// delta from from. It returns the steps found and false when the map
+// breaks the chain: no delta from a version on the way, or one that
+// leads past the target. Deltas only go up, so a chain always ends.
+func (m *DeltaMap) Chain(firmware string, from, target int) ([]DeltaEntry, bool) {
+	var steps []DeltaEntry
+	for v := from; target == 0 && len(steps) == 0 || v < target; {
+		e, ok := m.Lookup(firmware, v)
+		if !ok || target > 0 && e.To > target {
+			return steps, false
+		}
+		steps = append(steps, e)
+		v = e.To
+	}
+	return steps, true
+}
+
 // Len is the number of deltas listed (0 for a template).
 func (m *DeltaMap) Len() int { return len(m.entries) }
 

@@ -184,3 +184,58 @@ func TestDeltaWrongBase(t *testing.T) {
 		t.Errorf("downloaded %d times, want 1", n)
 	}
 }
+
+// TestDeltaChain: a module on 1006 reaches the target 1009 through two
+// deltas, each step its own attempt of the batch with its reboot and ATI,
+// each delta downloaded once, every request counted; a chain that breaks
+// (no delta from 1007, or a second delta the server does not have) holds
+// its module before the first step.
+func TestDeltaChain(t *testing.T) {
+	dir := t.TempDir()
+	log := newMemLog()
+	e, f, _ := fleetSim(t, sim.Config{Dir: dir, Modules: 3, Scenario: "url",
+		Tweak: versions([]int{1006, 1003, 1004}, []int{1009, 1009, 1009})}, log, nil)
+	a := f.ServeDelta("a_1006_1007.bin", fwEP, 1006, 1007, 1000)
+	b7 := f.ServeDelta("b_1007_1009.bin", fwEP, 1007, 1009, 1000)
+	c := f.ServeDelta("c_1004_1006.bin", fwEP, 1004, 1006, 1000)
+	f.Platform().RemoveFile("c_1004_1006.bin")
+	m := deltaMap(t,
+		DeltaEntry{Firmware: fwEP, From: 1006, To: 1007, URL: a},
+		DeltaEntry{Firmware: fwEP, From: 1007, To: 1009, URL: b7},
+		DeltaEntry{Firmware: fwEP, From: 1004, To: 1006, URL: c},
+		DeltaEntry{Firmware: fwEP, From: 1003, To: 1005, URL: a})
+	batch := e.NewBatch(fast(Config{Mode: ModeURL, Deltas: m, Target: 1009}))
+	for _, r := range runDeltaBatch(t, batch) {
+		switch r.From {
+		case 1006:
+			if r.Outcome != Upgraded || r.To != 1009 || r.Requests != 4 || !strings.Contains(r.Message, "V1006 → V1007 → V1009") {
+				t.Errorf("from 1006: %s to %d, %d requests (%s); want upgraded to 1009 through 1007, 4 requests", r.Outcome, r.To, r.Requests, r.Message)
+			}
+			n := 0
+			log.mu.Lock()
+			for _, at := range log.attempts {
+				if at.rec.IMEI == r.IMEI {
+					n++
+				}
+			}
+			log.mu.Unlock()
+			if n != 2 {
+				t.Errorf("from 1006: %d attempts in the log, want 2 (one per step)", n)
+			}
+		case 1003:
+			if r.Outcome != Held || r.Requests != 0 || !strings.Contains(r.Message, "no way from V1003 to the target V1009: the deltas stop at V1005") {
+				t.Errorf("from 1003: %s, %d requests (%s); want held, the chain broken at 1005", r.Outcome, r.Requests, r.Message)
+			}
+		case 1004:
+			if r.Outcome != Held || r.Requests != 0 || !strings.Contains(r.Message, "404") {
+				t.Errorf("from 1004: %s, %d requests (%s); want held for the 404 of its first step", r.Outcome, r.Requests, r.Message)
+			}
+		}
+	}
+	p := f.Platform()
+	for name, want := range map[string]int{"a_1006_1007.bin": 1, "b_1007_1009.bin": 1, "c_1004_1006.bin": 0} {
+		if n := p.Downloads(name); n != want {
+			t.Errorf("%s downloaded %d times, want %d", name, n, want)
+		}
+	}
+}

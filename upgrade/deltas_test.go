@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -124,6 +125,36 @@ func TestValidateDeltas(t *testing.T) {
 		err := c.cfg.Validate()
 		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestDeltaChainSteps(t *testing.T) {
+	m, err := ParseDeltaMap("deltas.json", []byte(goodMap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fw = "AirM2M_780EP_LTE_AT"
+	for _, c := range []struct {
+		from, target int
+		want         []int // the steps' "to"
+		whole        bool
+	}{
+		{1006, 1009, []int{1007, 1009}, true},
+		{1006, 0, []int{1007}, true},
+		{1007, 1009, []int{1009}, true},
+		{1006, 1007, []int{1007}, true},
+		{1006, 1008, []int{1007}, false}, // 1007→1009 goes past 1008
+		{1006, 1010, []int{1007, 1009}, false},
+		{1005, 1009, nil, false},
+	} {
+		steps, whole := m.Chain(fw, c.from, c.target)
+		var got []int
+		for _, s := range steps {
+			got = append(got, s.To)
+		}
+		if whole != c.whole || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Chain(%d, %d) = %v, %v; want %v, %v", c.from, c.target, got, whole, c.want, c.whole)
 		}
 	}
 }

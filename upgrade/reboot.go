@@ -70,10 +70,11 @@ func (m *machine) verify(fw device.Firmware) error {
 	switch {
 	case fw.Core == m.res.From:
 		return m.finish(Failed, N("failed.oldversion", fw.Core))
-	case cfg.Target > 0 && fw.Core != cfg.Target:
-		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
 	case m.delta.To > 0 && fw.Core != m.delta.To:
+		// A delta of a chain leads to its own step, not to the target.
 		return m.finish(Failed, N("failed.deltaver", fw.Core, m.delta.To, m.delta.From))
+	case m.delta.To == 0 && cfg.Target > 0 && fw.Core != cfg.Target:
+		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
 	}
 	m.b.pairs.markReached(fwKey(fw))
 	return m.finish(Upgraded, N("upgraded", m.res.From, fw.Core))

@@ -157,20 +157,37 @@ func errText(err error) string {
 func (m *machine) pickDelta(ctx context.Context) error {
 	cfg := m.b.cfg
 	fw := m.att.Info.Firmware
-	e, ok := cfg.Deltas.Lookup(fw.Name, fw.Core)
-	switch {
-	case !ok:
-		return m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.String()))
-	case e.URL == "":
-		return m.finish(Held, N("held.deltafile", fw.Name, fw.Core, cfg.Deltas.where(e)))
-	case cfg.Target > 0 && e.To != cfg.Target:
-		return m.finish(Held, N("held.deltato", fw.Core, e.To, cfg.Target, e.To))
+	steps, whole := cfg.Deltas.Chain(fw.Name, fw.Core, cfg.Target)
+	if !whole {
+		v := fw.Core
+		if len(steps) > 0 {
+			v = steps[len(steps)-1].To
+		}
+		e, ok := cfg.Deltas.Lookup(fw.Name, v)
+		switch {
+		case ok: // it leads past the target
+			return m.finish(Held, N("held.deltapast", e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
+		case len(steps) == 0:
+			return m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.String()))
+		}
+		return m.finish(Held, N("held.chainbreak", fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.String()))
 	}
-	m.emit(StateConfiguring, N("delta.check", fw.Core, e.To, store.MaskURL(e.URL)), nil)
-	if err := m.checkURL(ctx, e.URL); err != nil {
-		return err
+	// Every step's URL before the first: a chain known to break at its
+	// second step would leave the module half way, each step a request.
+	for i, e := range steps {
+		if e.URL == "" {
+			return m.finish(Held, N("held.deltafile", fw.Name, e.From, cfg.Deltas.where(e)))
+		}
+		if i == 0 {
+			m.emit(StateConfiguring, N("delta.check", e.From, e.To, store.MaskURL(e.URL)), nil)
+		} else {
+			m.emit(StateConfiguring, N("delta.checknext", i+1, len(steps), e.From, e.To, store.MaskURL(e.URL)), nil)
+		}
+		if err := m.checkURL(ctx, e.URL); err != nil {
+			return err
+		}
 	}
-	m.delta = e
+	m.delta = steps[0]
 	return nil
 }
 
