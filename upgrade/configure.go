@@ -162,6 +162,7 @@ func (m *machine) configure(ctx context.Context) error {
 		// In RAM only: a delta fits one base, and the module leaves on
 		// another version; the upgrade's reboot forgets it.
 		u := m.deltaURL()
+		m.setURL = true // tried: it restarts the module's auto-check timer even if the answer is lost
 		if err := device.SetURL(cctx, s, u, device.RAMOnly); err != nil {
 			return fmt.Errorf("set the URL: %w", err)
 		}

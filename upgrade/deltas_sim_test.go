@@ -239,3 +239,33 @@ func TestDeltaChain(t *testing.T) {
 		}
 	}
 }
+
+// TestOneURLMixedVersions is the trouble a delta map solves: with one
+// --url for modules at two versions, the module on the other base
+// downloads the whole delta and refuses it (-1003). The host's check
+// cannot see it (the size fits): only a map per base can.
+func TestOneURLMixedVersions(t *testing.T) {
+	dir := t.TempDir()
+	e, f, _ := fleetSim(t, sim.Config{Dir: dir, Modules: 2, Scenario: "url",
+		Tweak: versions([]int{1006, 1007}, []int{1007, 1009})}, newMemLog(), nil)
+	name := sim.DeltaFileName(fwEP, 1006, 1007)
+	res := runBatch(t, e, Config{Mode: ModeURL, URL: publishedDeltas(t, dir)[name]})
+	for _, r := range res {
+		switch r.From {
+		case 1006:
+			if r.Outcome != Upgraded {
+				t.Errorf("from 1006: %s (%s), want upgraded", r.Outcome, r.Message)
+			}
+		case 1007:
+			if r.Outcome != Failed || r.ModuleError != -1003 || !strings.Contains(r.Message, "(100 %) and then refused as invalid (-1003)") {
+				t.Errorf("from 1007: %s, error %d (%s); want failed -1003 after the whole download", r.Outcome, r.ModuleError, r.Message)
+			}
+		}
+	}
+	if n := f.Platform().Downloads(name); n != 2 {
+		t.Errorf("%s downloaded %d times, want 2 (one of them wasted)", name, n)
+		for _, q := range f.Platform().Log() {
+			t.Logf("%v %s %s %s %d", q.Time.Format("15:04:05.000"), q.Remote, q.Method, q.Path, q.Status)
+		}
+	}
+}

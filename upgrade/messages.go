@@ -268,6 +268,7 @@ var messages = map[string][2]string{
 	"moved":                  {"found again in slot %s", "在槽位 %s 重新找到"},
 	"wait.pilot":             {"waiting for the module in slot %s (same firmware and version) to get past the platform's delta generation", "等待槽位 %s 的模块(相同固件和版本)先通过平台的差分包生成"},
 	"restore.failed":         {"could not restore AUTO: %v", "无法恢复 AUTO:%v"},
+	"restore.offurl":         {"AUTO left off until the module's next power-on (NV unchanged): setting the delta URL restarted its auto-check timer, and it would download it again by itself", "AUTO 保持关闭直到模块下次上电(NV 未改):设置差分包 URL 重启了自动检查计时,否则它会自行再次下载"},
 	"restore.off":            {"AUTO left off until the module's next power-on (NV unchanged): clearing the old URL restarted its auto-check timer, and it would ask the platform by itself", "AUTO 保持关闭直到模块下次上电(NV 未改):清除旧 URL 重启了自动检查计时,否则它会自行向平台请求"},
 	"progress":               {"%d %%", "%d%%"},
 	"port":                   {"port %s", "端口 %s"},

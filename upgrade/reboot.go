@@ -17,7 +17,7 @@ import (
 func (m *machine) rebootAndVerify(ctx context.Context) error {
 	cfg := m.b.cfg
 	m.autoOff = false // RAM settings are gone with the reboot
-	m.clearedURL = false
+	m.clearedURL, m.setURL = false, false
 	m.emit(StateRebooting, N("rebooting", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.RebootTimeout)
 	defer cancel()
@@ -107,7 +107,7 @@ func (m *machine) waitBack(ctx context.Context, why string) error {
 	m.moveTo(att)
 	m.autoOff = false // a power cycle dropped the RAM settings
 	m.origAuto = ""
-	m.clearedURL = false
+	m.clearedURL, m.setURL = false, false
 	return nil
 }
 
