@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"airfleet/device"
+	"airfleet/store"
 )
 
 // DeltaEntry is one delta of a map: the firmware name (the firmware string
@@ -319,7 +320,7 @@ func (m *DeltaMap) String() string {
 // template.
 func (m *DeltaMap) where(e DeltaEntry) string {
 	if m == nil || m.Template != "" || e.Line == 0 {
-		return "--url-template " + m.String()
+		return "--url-template " + store.MaskURL(m.String())
 	}
 	return fmt.Sprintf("%s line %d", m.Path, e.Line)
 }
@@ -330,4 +331,12 @@ func (m *DeltaMap) flag() string {
 		return "url-template"
 	}
 	return "deltas"
+}
+
+// said names the map in a sentence: its file, or the template.
+func (m *DeltaMap) said() string {
+	if m.Template != "" {
+		return "--url-template " + store.MaskURL(m.Template)
+	}
+	return m.Path
 }

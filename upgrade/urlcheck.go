@@ -168,9 +168,9 @@ func (m *machine) pickDelta(ctx context.Context) error {
 		case ok: // it leads past the target
 			return m.finish(Held, N("held.deltapast", e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
 		case len(steps) == 0:
-			return m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.String()))
+			return m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.said()))
 		}
-		return m.finish(Held, N("held.chainbreak", fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.String()))
+		return m.finish(Held, N("held.chainbreak", fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
 	}
 	// Every step's URL before the first: a chain known to break at its
 	// second step would leave the module half way, each step a request.
