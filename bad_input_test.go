@@ -158,6 +158,14 @@ func TestBadInput(t *testing.T) {
 		}
 		return p
 	}
+	deltaFile := func(text string) string {
+		p := filepath.Join(t.TempDir(), "deltas.json")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	goodDeltas := deltaFile(`{"deltas": [{"firmware": "AirM2M_780EP_LTE_AT", "from": 1006, "to": 1007, "url": "http://h/a.bin"}]}`)
 	up := func(extra ...string) []string {
 		return append([]string{"upgrade", "--mode", "iot", "--ports", fleet, "--db", own}, extra...)
 	}
@@ -197,6 +205,18 @@ func TestBadInput(t *testing.T) {
 		{"url quote", up("--mode", "url", "--url", `http://h/x".bin`), []string{"--url", "double quote"}, ""},
 		{"url CR LF", up("--mode", "url", "--url", "http://h/x.bin\r\nAT+RESET"), []string{"--url", "carriage return"}, ""},
 		{"url scheme", up("--mode", "url", "--url", "ftp://h/x.bin"), []string{"--url", "http://"}, ""},
+		{"deltas missing", up("--mode", "url", "--deltas", filepath.Join(fleet, "nope.json")), []string{"--deltas", "nope.json", "no such file"}, ""},
+		{"deltas not JSON", up("--mode", "url", "--deltas", deltaFile("{\"deltas\": [\n  {\"firmware\": 1006}\n]}")), []string{"--deltas", "line 2", `"firmware"`, "string"}, ""},
+		{"deltas unknown field", up("--mode", "url", "--deltas", deltaFile("{\"deltas\": [\n{\"firmware\": \"AirM2M_780EP_LTE_AT\", \"from\": 1006, \"to\": 1007, \"URL\": \"http://h/a.bin\", \"base\": 1}]}")), []string{"--deltas", "line 2", `unknown field "base"`}, ""},
+		{"deltas duplicate", up("--mode", "url", "--deltas", deltaFile("{\"deltas\": [\n{\"firmware\": \"F\", \"from\": 1006, \"to\": 1007, \"url\": \"http://h/a.bin\"},\n{\"firmware\": \"F\", \"from\": 1006, \"to\": 1009, \"url\": \"http://h/b.bin\"}]}")), []string{"--deltas", "line 3", "second delta for F from 1006", "line 2"}, ""},
+		{"deltas bad url", up("--mode", "url", "--deltas", deltaFile("{\"deltas\": [{\"firmware\": \"F\", \"from\": 1006, \"to\": 1007, \"url\": \"http://h/a\\r\\nAT+RESET\"}]}")), []string{"--deltas", "line 1", "carriage return"}, ""},
+		{"deltas and url", up("--mode", "url", "--url", "http://h/x.bin", "--deltas", goodDeltas), []string{"--deltas", "--url", "not both"}, ""},
+		{"deltas in iot mode", up("--deltas", goodDeltas), []string{"--deltas", "--mode url"}, ""},
+		{"deltas and template", up("--mode", "url", "--deltas", goodDeltas, "--url-template", "http://h/{from}.bin"), []string{"--deltas", "--url-template", "not both"}, ""},
+		{"url-template no target", up("--mode", "url", "--url-template", "http://h/{firmware}_{from}_{to}.bin"), []string{"--url-template", "needs --target"}, ""},
+		{"url-template no from", up("--mode", "url", "--target", "1007", "--url-template", "http://h/{firmware}_{to}.bin"), []string{"--url-template", "no {from}"}, ""},
+		{"url-template placeholder", up("--mode", "url", "--target", "1007", "--url-template", "http://h/{base}.bin"), []string{"--url-template", "{base}", "{firmware}, {from} and {to}"}, ""},
+		{"url-template quote", up("--mode", "url", "--target", "1007", "--url-template", `http://h/{from}".bin`), []string{"--url-template", "double quote"}, ""},
 		{"target negative", up("--target", "-1"), []string{"--target -1", "core version"}, ""},
 		{"target huge", up("--target", "1000000"), []string{"--target 1000000"}, ""},
 		{"target text", up("--target", "V1007"), []string{"-target", "invalid value"}, ""},

@@ -23,7 +23,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
 	key := fs.String("key", "", "project `KEY` for --mode key (only its last four characters are logged); other users of this machine can read it in ps: prefer --key-file or "+keyEnv)
 	keyFile := fs.String("key-file", "", "read the project key for --mode key from `FILE` (mode 0600; refused if other users may read it)")
-	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url")
+	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url, one file for every module (a delta fits one base version: see --deltas)")
+	deltas := fs.String("deltas", "", "for --mode url: a delta map, JSON `FILE` listing each delta's firmware, from, to and url; each module downloads the delta for its own base version")
+	urlTemplate := fs.String("url-template", "", "for --mode url with --target: each module's delta URL, `T` with {firmware}, {from} and {to}, e.g. 'http://h/{firmware}_{from}_{to}.bin'")
 	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; default: all)")
 	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
@@ -77,6 +79,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		if set(fs, f.name) && f.bad {
 			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix)
 		}
+	}
+	if cfg.Deltas, err = deltaMap(*deltas, *urlTemplate, cfg.Target); err != nil {
+		return false, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return false, usageErr("%v", nameKeySource(err, keySource))
@@ -167,6 +172,28 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil
+}
+
+// deltaMap reads --deltas or builds the map of --url-template; nil when
+// neither is given.
+func deltaMap(path, template string, target int) (*upgrade.DeltaMap, error) {
+	switch {
+	case path != "" && template != "":
+		return nil, usageErr("--deltas and --url-template: give one (a map file, or a template), not both")
+	case path != "":
+		m, err := upgrade.ReadDeltaMap(path)
+		if err != nil {
+			return nil, usageErr("--deltas %v", err)
+		}
+		return m, nil
+	case template != "":
+		m, err := upgrade.DeltaTemplate(template, target)
+		if err != nil {
+			return nil, usageErr("--url-template %v", err)
+		}
+		return m, nil
+	}
+	return nil, nil
 }
 
 // awaitsUnfinished reports whether the log holds modules an earlier run

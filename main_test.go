@@ -130,3 +130,44 @@ func TestUpgradeJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestUpgradeURLTemplate: --url-template sends each module to its own
+// base's delta; one whose delta the server does not have (404) is held by
+// the host's check, never downloading anything.
+func TestUpgradeURLTemplate(t *testing.T) {
+	isolateRegistry(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 2, Scenario: "url", Speed: 50,
+		Tweak: func(i int, s *sim.ModuleSpec) { s.Version, s.NotListed = 1005+i, true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const fw = "AirM2M_780EP_LTE_AT"
+	gone := sim.DeltaFileName(fw, 1005, 1007)
+	f.Platform().RemoveFile(gone)
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"upgrade", "--ports", f.Dir(), "--mode", "url", "--target", "1007", "--json", "--db", filepath.Join(dir, "log.db"),
+		"--url-template", f.Platform().BaseURL() + "/download/dfota_{firmware}_V{from}_V{to}.bin", "--reboot-timeout", "8s"}, &out, &errb)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (one module held); stderr %s", code, errb.String())
+	}
+	got := map[float64]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if from, ok := r["from"].(float64); ok {
+			got[from] = r["result"].(string) + ": " + r["message"].(string)
+		}
+	}
+	if !strings.HasPrefix(got[1006], "upgraded") || !strings.HasPrefix(got[1005], "held") || !strings.Contains(got[1005], "404") {
+		t.Errorf("results %v; want 1006 upgraded, 1005 held for the 404", got)
+	}
+	if n := f.Platform().Downloads(sim.DeltaFileName(fw, 1006, 1007)); n != 1 {
+		t.Errorf("1006's delta downloaded %d times, want 1", n)
+	}
+}

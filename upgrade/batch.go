@@ -21,6 +21,7 @@ type Batch struct {
 	pairs *pairGate
 
 	station *Station
+	urls    urlChecks // URL mode with a delta map: each URL checked once
 
 	mu       sync.Mutex
 	resume   map[string]int                // IMEI → the version an earlier run's unfinished attempt started from
@@ -54,6 +55,10 @@ func (b *Batch) Cancelled() (at time.Time, ok bool) {
 	defer b.mu.Unlock()
 	return b.cancelled, !b.cancelled.IsZero()
 }
+
+// URLChecks is how many HTTP requests the host sent to check delta URLs
+// (HEAD, or a ranged GET of one byte): none reach the modules.
+func (b *Batch) URLChecks() int { return b.urls.Requests() }
 
 // Config is the batch's config with defaults filled in.
 func (b *Batch) Config() Config { return b.cfg }
@@ -93,7 +98,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 		}
 		b.mu.Unlock()
 	})()
-	b.id = b.log.StartBatch(BatchRecord{Mode: b.cfg.Mode, Target: b.cfg.Target, Key: b.cfg.Key, URL: b.cfg.URL,
+	b.id = b.log.StartBatch(BatchRecord{Mode: b.cfg.Mode, Target: b.cfg.Target, Key: b.cfg.Key, URL: b.cfg.urlLabel(),
 		Station: b.cfg.Station, Operator: b.cfg.Operator, Host: b.cfg.Host, Concurrency: b.cfg.Concurrency, Started: started})
 
 	var results []Result
@@ -250,7 +255,7 @@ func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Res
 		sem := make(chan struct{}, 1)
 		sem <- struct{}{}
 		m := &machine{b: b, slot: a.Slot, imei: u.IMEI, att: a, sem: sem}
-		r := m.run(mctx)
+		r := b.chain(mctx, m, m.run(mctx))
 		b.tally(r)
 		add(r)
 	}
@@ -287,7 +292,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Module, add func(Result)) bo
 					r = b.skip(a, Held, why)
 				} else {
 					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a, sem: sem}
-					r = m.run(mctx)
+					r = b.chain(mctx, m, m.run(mctx))
 					b.tally(r)
 				}
 				<-sem

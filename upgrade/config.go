@@ -13,10 +13,13 @@ import (
 
 // Config is what an operator decides for a batch.
 type Config struct {
-	Mode   Mode
-	Key    string // project key (ModeKey)
-	URL    string // delta URL on the customer's server (ModeURL)
-	Target int    // core version wanted; 0 = whatever the platform offers
+	Mode Mode
+	Key  string // project key (ModeKey)
+	URL  string // delta URL on the customer's server (ModeURL), one for every module
+	// Deltas, instead of URL, gives each module the delta for its own
+	// firmware and base version (ModeURL): a delta fits one base.
+	Deltas *DeltaMap
+	Target int // core version wanted; 0 = whatever the platform offers
 
 	Concurrency int // modules upgrading at once; 0 = all
 	Canary      int // the first Canary modules must pass before the rest start
@@ -121,11 +124,12 @@ func (c Config) Validate() error {
 			errs = append(errs, fieldErr("key", ": %v", err))
 		}
 	case ModeURL:
-		if err := device.ValidateURL(c.URL); err != nil {
-			errs = append(errs, fieldErr("url", ": %v", err))
-		}
+		errs = append(errs, c.validateDeltas()...)
 	default:
 		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
+	}
+	if c.Deltas != nil && c.Mode != ModeURL {
+		errs = append(errs, fieldErr(c.Deltas.flag(), ": a delta map is for --mode url (your own server); give --mode url, or leave it out"))
 	}
 	errs = append(errs, c.Handoff.validate()...)
 	if c.Target < 0 || c.Target > 99999 {
@@ -162,6 +166,28 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// validateDeltas checks the URL or the delta map of URL mode.
+func (c Config) validateDeltas() []error {
+	if c.Deltas == nil {
+		if err := device.ValidateURL(c.URL); err != nil {
+			return []error{fieldErr("url", ": %v (or give --deltas FILE, a delta per base version)", err)}
+		}
+		return nil
+	}
+	name := c.Deltas.flag()
+	var errs []error
+	if c.URL != "" {
+		errs = append(errs, fieldErr(name, ": give --url (one delta for every module) or --%s (a delta per base version), not both", name))
+	}
+	if c.Deltas.Template != "" && c.Deltas.Target != c.Target {
+		errs = append(errs, fieldErr(name, ": made for target %d, the batch's is %d: give --target %d", c.Deltas.Target, c.Target, c.Deltas.Target))
+	}
+	if c.Handoff.URL == KeepIt {
+		errs = append(errs, fieldErr("handoff-url", " keep: a delta fits one base version, so a URL kept in a module fails at its next check once it is upgraded (-1003 after a full download); give clear, or nothing"))
+	}
+	return errs
+}
+
 // checkName accepts a station or operator name: printable, at most
 // maxNameLen characters. It is shown on screens and in exported CSV.
 func checkName(s string) error {
@@ -174,6 +200,15 @@ func checkName(s string) error {
 		}
 	}
 	return nil
+}
+
+// urlLabel is the batch's URL as the log keeps it: the one URL, or the
+// delta map's file or template.
+func (c Config) urlLabel() string {
+	if c.Deltas != nil {
+		return c.Deltas.String()
+	}
+	return c.URL
 }
 
 // platform reports whether the mode asks the IoT platform (which makes

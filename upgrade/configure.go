@@ -23,6 +23,19 @@ func (m *machine) preflight(ctx context.Context) error {
 	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
 		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
 	}
+	switch {
+	case cfg.Mode == ModeURL && cfg.Deltas != nil:
+		// Before anything is asked of the module: a module with no good
+		// delta is held having sent nothing.
+		if err := m.pickDelta(ctx); err != nil {
+			return err
+		}
+	case cfg.Mode == ModeURL:
+		m.emit(StateConfiguring, N("url.check", store.MaskURL(cfg.URL)), nil)
+		if err := m.checkURL(ctx, cfg.URL); err != nil {
+			return err
+		}
+	}
 	m.emit(StateIdentifying, identNote(info), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
 	// The station has just read SIM, network and signal (a batch starts
@@ -150,10 +163,14 @@ func (m *machine) configure(ctx context.Context) error {
 			}
 		}
 	case ModeURL:
-		if err := device.SetURL(cctx, s, cfg.URL, device.RAMOnly); err != nil {
+		// In RAM only: a delta fits one base, and the module leaves on
+		// another version; the upgrade's reboot forgets it.
+		u := m.deltaURL()
+		m.setURL = true // tried: it restarts the module's auto-check timer even if the answer is lost
+		if err := device.SetURL(cctx, s, u, device.RAMOnly); err != nil {
 			return fmt.Errorf("set the URL: %w", err)
 		}
-		if err := m.readBack(cctx, device.TagURL, cfg.URL); err != nil {
+		if err := m.readBack(cctx, device.TagURL, u); err != nil {
 			return err
 		}
 	}

@@ -24,8 +24,10 @@ type machine struct {
 	origAuto      string        // AUTO as the operator left it ("" = unknown)
 	autoOff       bool          // we switched AUTO off (RAM only)
 	clearedURL    bool          // we cleared a URL since the module's last power-on
+	setURL        bool          // we set a URL (RAM only) since the module's last power-on
 	autoCounted   bool          // the module's own request after its reboot is in the log
 	sem           chan struct{} // the batch's concurrency slots; this machine holds one
+	delta         DeltaEntry    // URL mode with a delta map: this module's delta, once picked
 }
 
 // errStop ends the machine with the result already set.
@@ -204,6 +206,13 @@ func (m *machine) restore() {
 		// counts, and maybe upgrade unwatched. AUTO stays off in RAM; NV
 		// keeps the operator's choice, back at the next power-on.
 		m.emit(StateRestoring, N("restore.off"), nil)
+		return
+	}
+	if m.setURL && m.origAuto != "0" {
+		// The same for the URL we set: still in RAM after a failure
+		// without a reboot (a -1003 after the download), it would be
+		// downloaded again, unwatched and uncounted, 2–30 s later.
+		m.emit(StateRestoring, N("restore.offurl"), nil)
 		return
 	}
 	on := m.origAuto != "0"

@@ -17,7 +17,7 @@ import (
 func (m *machine) rebootAndVerify(ctx context.Context) error {
 	cfg := m.b.cfg
 	m.autoOff = false // RAM settings are gone with the reboot
-	m.clearedURL = false
+	m.clearedURL, m.setURL = false, false
 	m.emit(StateRebooting, N("rebooting", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.RebootTimeout)
 	defer cancel()
@@ -70,7 +70,10 @@ func (m *machine) verify(fw device.Firmware) error {
 	switch {
 	case fw.Core == m.res.From:
 		return m.finish(Failed, N("failed.oldversion", fw.Core))
-	case cfg.Target > 0 && fw.Core != cfg.Target:
+	case m.delta.To > 0 && fw.Core != m.delta.To:
+		// A delta of a chain leads to its own step, not to the target.
+		return m.finish(Failed, N("failed.deltaver", fw.Core, m.delta.To, m.delta.From))
+	case m.delta.To == 0 && cfg.Target > 0 && fw.Core != cfg.Target:
 		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
 	}
 	m.b.pairs.markReached(fwKey(fw))
@@ -104,7 +107,7 @@ func (m *machine) waitBack(ctx context.Context, why string) error {
 	m.moveTo(att)
 	m.autoOff = false // a power cycle dropped the RAM settings
 	m.origAuto = ""
-	m.clearedURL = false
+	m.clearedURL, m.setURL = false, false
 	return nil
 }
 

@@ -4,6 +4,7 @@ package upgrade
 // and the policy for each code, and the pair gate in front of it.
 
 import (
+	"airfleet/store"
 	"context"
 	"errors"
 	"fmt"
@@ -236,6 +237,11 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 			}
 			return true, nil
 		}
+	}
+	if code == -1003 && f.progress >= 0 && m.delta.URL != "" {
+		// The host checked its size against the FOTA area: what is left
+		// is a delta made for another base, or a damaged file.
+		return false, m.finish(Failed, N("failed.wrongbase", f.progress, m.res.From, store.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
 	}
 	return false, m.finish(Failed, info.ending(code, f.progress))
 }

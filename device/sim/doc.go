@@ -94,7 +94,8 @@
 //	err-1001      platform  registered (+CREG: 0,1) but no data connection (no +CGEV PDN line): -1001
 //	err-1002      platform  connection refused: -1002
 //	err-1003      platform  the download arrives damaged: -1003 after 100 %
-//	err-1004      url       the delta file listed in platform.json is gone (404): -1004
+//	err-1004      url       the delta file listed in platform.json is gone (404): -1004 if
+//	                        a module asks; airfleet checks the URL first and holds them
 //	err-1005      platform  flash write fails at 50 %: -1005
 //	err-1006      platform  other module error after the answer: -1006
 //	too-big       platform  550 KB deltas, 480 KB FOTA area: -1003 after 100 %, no reboot

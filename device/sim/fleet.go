@@ -351,6 +351,21 @@ func deltaFileName(firmwareName string, base, target int) string {
 	return fmt.Sprintf("dfota_%s_V%d_V%d.bin", firmwareName, base, target)
 }
 
+// DeltaFileName is the name under which the URL-mode scenarios publish the
+// delta of firmware from base to target: ask the platform's Downloads for it.
+func DeltaFileName(firmwareName string, base, target int) string {
+	return deltaFileName(firmwareName, base, target)
+}
+
+// ServeDelta publishes, under name, a delta of firmware (its platform name,
+// e.g. AirM2M_780EP_LTE_AT) from base to target with a payload of size
+// bytes, and returns its URL. A delta for another base than a module's, or
+// one bigger than its FOTA area, is refused by the module after the whole
+// download (-1003), as on a real one.
+func (f *Fleet) ServeDelta(name, firmware string, base, target, size int) string {
+	return f.plat.ServeFile(name, delta.Make(delta.Delta{FirmwareName: firmware, Base: base, Target: target, Size: size}, f.cfg.Seed))
+}
+
 // publish serves the delta files of URL-mode scenarios and writes
 // platform.json; it returns the files to withdraw once listed.
 func (f *Fleet) publish(specs []ModuleSpec) (removed []string, err error) {

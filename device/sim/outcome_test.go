@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,6 +28,16 @@ func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
 			t.Fatal(err)
 		}
 		url = d.Files[deltaFileName(m.Model().FirmwareName(), m.Version(), m.Info().Target)]
+		// Like a careful console: a URL that answers an error is found
+		// from the host, and the module is held before it asks.
+		resp, err := http.Head(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return Expect{Result: ResultHeld}
+		}
 	}
 	c := dialAT(t, m)
 	prepare := func() {

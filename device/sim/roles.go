@@ -153,10 +153,10 @@ var roles = map[string]role{
 		s.Faults.CorruptDelta = true
 		s.Expect = failed(-1003)
 	}},
-	"missing-file": {"URL mode: the listed delta file is gone (404): -1004", func(s *ModuleSpec, _ uint64) {
+	"missing-file": {"URL mode: the listed delta file is gone (404): -1004 if asked; a console that checks the URL first holds it", func(s *ModuleSpec, _ uint64) {
 		s.Version -= 2
 		s.MissingFile = true
-		s.Expect = failed(-1004)
+		s.Expect = Expect{Result: ResultHeld, Reason: "404"}
 	}},
 	"flash-error": {"the delta cannot be written to flash, halfway: -1005", func(s *ModuleSpec, _ uint64) {
 		s.Faults.ForceError = -1005

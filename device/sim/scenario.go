@@ -85,7 +85,7 @@ var scenarios = []scenario{
 	single("err-1001", "no-data", "registered, but no data connection: -1001"),
 	single("err-1002", "server-down", "connection refused: -1002"),
 	single("err-1003", "corrupt", "damaged download: -1003 after 100 %"),
-	{name: "err-1004", desc: "own server, but the listed delta files are gone (404): -1004",
+	{name: "err-1004", desc: "own server, but the listed delta files are gone (404): -1004 if asked; held by a console that checks the URL",
 		mode: ModeURL, model: allEP, role: every("missing-file")},
 	single("err-1005", "flash-error", "flash write fails halfway: -1005"),
 	single("err-1006", "other-error", "other module error after the answer: -1006"),

@@ -321,7 +321,7 @@ func TestURLMode(t *testing.T) {
 func TestMissingFileIs1004(t *testing.T) {
 	f := startFleet(t, Config{Scenario: "err-1004", Modules: 1, NoQuirks: true})
 	ff, err := ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))
-	if err != nil || ff.Mode != ModeURL || ff.Modules[0].Expect != (Expect{Result: ResultFailed, Code: -1004}) {
+	if err != nil || ff.Mode != ModeURL || ff.Modules[0].Expect != (Expect{Result: ResultHeld, Reason: "404"}) {
 		t.Fatalf("fleet.json: %+v %v", ff, err)
 	}
 	desc := f.Platform().Describe()

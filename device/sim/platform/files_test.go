@@ -51,3 +51,46 @@ func TestDownload(t *testing.T) {
 		t.Errorf("a download counted as an upgrade request: %d", n)
 	}
 }
+
+// TestDownloadCounts: a host may check a file (HEAD, or a GET of one byte)
+// without downloading it; only a whole GET answered 200 counts.
+func TestDownloadCounts(t *testing.T) {
+	p := fixture(t, Config{})
+	body := []byte("0123456789")
+	u := p.ServeFile("d.bin", body)
+	do := func(method, rng string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(method, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rng != "" {
+			req.Header.Set("Range", rng)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := do(http.MethodHead, ""); r.StatusCode != http.StatusOK || r.ContentLength != 10 {
+		t.Errorf("HEAD: %d, length %d; want 200, 10", r.StatusCode, r.ContentLength)
+	}
+	r := do(http.MethodGet, "bytes=0-0")
+	if r.StatusCode != http.StatusPartialContent || r.Header.Get("Content-Range") != "bytes 0-0/10" {
+		t.Errorf("ranged GET: %d, Content-Range %q; want 206, bytes 0-0/10", r.StatusCode, r.Header.Get("Content-Range"))
+	}
+	if n := p.Downloads("d.bin"); n != 0 {
+		t.Errorf("after HEAD and a ranged GET: %d downloads, want 0", n)
+	}
+	do(http.MethodGet, "")
+	do(http.MethodGet, "bytes=5-99") // beyond the end: the whole file
+	if n := p.Downloads("d.bin"); n != 2 {
+		t.Errorf("after two whole GETs: %d downloads, want 2", n)
+	}
+	p.RemoveFile("d.bin")
+	if r := do(http.MethodGet, ""); r.StatusCode != http.StatusNotFound || p.Downloads("d.bin") != 2 {
+		t.Errorf("removed: %d, %d downloads; want 404, 2", r.StatusCode, p.Downloads("d.bin"))
+	}
+}

@@ -73,20 +73,21 @@ type Config struct {
 type Platform struct {
 	cfg Config
 
-	mu       sync.Mutex
-	projects map[string]*project // by key
-	order    []string            // project keys in the order they were added
-	sold     map[string]string   // IMEI → account
-	bound    map[string]string   // IMEI → project key
-	counts   map[string]*dayCount
-	banned   map[string]bool
-	gen      map[pair]time.Time // generation start of each pair
-	ready    map[pair]bool
-	sizes    map[pair]int
-	deltas   map[deltaKey][]byte
-	files    map[string][]byte
-	hits     map[string]int
-	log      []Request
+	mu        sync.Mutex
+	projects  map[string]*project // by key
+	order     []string            // project keys in the order they were added
+	sold      map[string]string   // IMEI → account
+	bound     map[string]string   // IMEI → project key
+	counts    map[string]*dayCount
+	banned    map[string]bool
+	gen       map[pair]time.Time // generation start of each pair
+	ready     map[pair]bool
+	sizes     map[pair]int
+	deltas    map[deltaKey][]byte
+	files     map[string][]byte
+	downloads map[string]int // file name → whole downloads
+	hits      map[string]int
+	log       []Request
 
 	srv     *http.Server
 	baseURL string
@@ -115,18 +116,19 @@ func New(cfg Config) *Platform {
 		cfg.Zone = ChinaTime
 	}
 	return &Platform{
-		cfg:      cfg,
-		projects: map[string]*project{},
-		sold:     map[string]string{},
-		bound:    map[string]string{},
-		counts:   map[string]*dayCount{},
-		banned:   map[string]bool{},
-		gen:      map[pair]time.Time{},
-		ready:    map[pair]bool{},
-		sizes:    map[pair]int{},
-		deltas:   map[deltaKey][]byte{},
-		files:    map[string][]byte{},
-		hits:     map[string]int{},
+		cfg:       cfg,
+		projects:  map[string]*project{},
+		sold:      map[string]string{},
+		bound:     map[string]string{},
+		counts:    map[string]*dayCount{},
+		banned:    map[string]bool{},
+		gen:       map[pair]time.Time{},
+		ready:     map[pair]bool{},
+		sizes:     map[pair]int{},
+		deltas:    map[deltaKey][]byte{},
+		files:     map[string][]byte{},
+		downloads: map[string]int{},
+		hits:      map[string]int{},
 	}
 }
 

@@ -9,10 +9,12 @@ import (
 // answer is a decided response, written after the request is recorded so
 // that a client never sees an answer before Log, Requests and OnRequest do.
 type answer struct {
-	status      int
-	code        Code
-	contentType string
-	body        []byte
+	status       int
+	code         Code
+	contentType  string
+	body         []byte
+	head         bool   // a HEAD: the headers of body, not body
+	contentRange string // of a 206
 }
 
 // notFound is a static server's answer for a missing path.
@@ -36,12 +38,12 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == UpgradePath:
 		a = p.upgrade(&rec, r.URL.Query())
 	case strings.HasPrefix(r.URL.Path, DownloadPrefix):
-		a = p.download(r.URL.Path)
+		a = p.download(r)
 	default:
 		a = notFound()
 	}
 	rec.Status, rec.Code = a.status, a.code
-	if a.status == http.StatusOK {
+	if a.status == http.StatusOK && !a.head {
 		rec.Bytes = len(a.body)
 	}
 	p.record(rec)
@@ -49,6 +51,11 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)
 	h.Set("Content-Length", strconv.Itoa(len(a.body)))
+	if a.contentRange != "" {
+		h.Set("Content-Range", a.contentRange)
+	}
 	w.WriteHeader(a.status)
-	_, _ = w.Write(a.body) // a module that hangs up mid-download is its own business
+	if !a.head {
+		_, _ = w.Write(a.body) // a module that hangs up mid-download is its own business
+	}
 }
