@@ -212,6 +212,7 @@ func TestBadInput(t *testing.T) {
 		{"deltas bad url", up("--mode", "url", "--deltas", deltaFile("{\"deltas\": [{\"firmware\": \"F\", \"from\": 1006, \"to\": 1007, \"url\": \"http://h/a\\r\\nAT+RESET\"}]}")), []string{"--deltas", "line 1", "carriage return"}, ""},
 		{"deltas and url", up("--mode", "url", "--url", "http://h/x.bin", "--deltas", goodDeltas), []string{"--deltas", "--url", "not both"}, ""},
 		{"deltas in iot mode", up("--deltas", goodDeltas), []string{"--deltas", "--mode url"}, ""},
+		{"console deltas not JSON", console("--deltas", deltaFile("{\"deltas\": [\n  {\"firmware\": 1006}\n]}")), []string{"--deltas", "line 2"}, ""},
 		{"deltas and template", up("--mode", "url", "--deltas", goodDeltas, "--url-template", "http://h/{from}.bin"), []string{"--deltas", "--url-template", "not both"}, ""},
 		{"url-template no target", up("--mode", "url", "--url-template", "http://h/{firmware}_{from}_{to}.bin"), []string{"--url-template", "needs --target"}, ""},
 		{"url-template no from", up("--mode", "url", "--target", "1007", "--url-template", "http://h/{firmware}_{to}.bin"), []string{"--url-template", "no {from}"}, ""},

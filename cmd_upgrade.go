@@ -83,6 +83,13 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if cfg.Deltas, err = deltaMap(*deltas, *urlTemplate, cfg.Target); err != nil {
 		return false, err
 	}
+	if cfg.Deltas != nil && cfg.Mode != upgrade.ModeURL {
+		name := "deltas"
+		if *urlTemplate != "" {
+			name = "url-template"
+		}
+		return false, usageErr("--%s: a delta map is for --mode url (your own server); give --mode url, or leave it out", name)
+	}
 	if err := cfg.Validate(); err != nil {
 		return false, usageErr("%v", nameKeySource(err, keySource))
 	}

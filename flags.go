@@ -18,7 +18,7 @@ import (
 // it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
 var commands = []struct{ name, synopsis, what string }{
 	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]\n" +
-		" [--station-file FILE]",
+		" [--station-file FILE] [--deltas FILE]",
 		"the console on the modules attached to this station"},
 	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
 		"the console on a simulated fleet of 24 modules"},

@@ -47,7 +47,9 @@ func (s Settings) Config(base upgrade.Config) upgrade.Config {
 	case upgrade.ModeKey:
 		base.Key = s.Key
 	case upgrade.ModeURL:
-		base.URL = s.URL
+		if base.Deltas == nil { // a station's delta map gives each module its URL
+			base.URL = s.URL
+		}
 	}
 	base.Target, base.Concurrency, base.Canary = s.Target, s.Concurrency, s.Canary
 	if s.Operator != "" {

@@ -43,6 +43,9 @@ func (f *settingsForm) check(s Settings) {
 			put(fieldKey, k, a...)
 		}
 	case upgrade.ModeURL:
+		if f.base.Deltas != nil && strings.TrimSpace(s.URL) == "" {
+			break // the station's delta map (airfleet --deltas) gives each module its URL
+		}
 		if k, a := checkURL(s.URL); k != "" {
 			put(fieldURL, k, a...)
 		}

@@ -297,3 +297,28 @@ func TestSettingsNotSaved(t *testing.T) {
 		t.Errorf("status %q", got)
 	}
 }
+
+// With a station's delta map (airfleet --deltas), the own-server mode needs
+// no URL in the form: the map gives each module its own base's delta, and
+// applying other settings keeps it.
+func TestSettingsKeepTheDeltaMap(t *testing.T) {
+	dm, err := upgrade.ParseDeltaMap("deltas.json", []byte(`{"deltas": [{"firmware": "AirM2M_780EP_LTE_AT", "from": 1006, "to": 1007, "url": "http://h/a.bin"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewFakeBackend(testPlan, 0)
+	if err := b.SetConfig(upgrade.Config{Mode: upgrade.ModeURL, Deltas: dm}); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(t, b, "en", 100, 30)
+	openSettingsForm(t, m)
+	settleCmd(m, press(m, "enter"))
+	calls := b.Calls()
+	last := calls[len(calls)-1]
+	if last.Method != "SetAutoStart" || calls[len(calls)-2].Method != "SetConfig" {
+		t.Fatalf("the form did not apply: %+v\n%s", calls, screen(m))
+	}
+	if cfg := calls[len(calls)-2].Config; cfg.Mode != upgrade.ModeURL || cfg.Deltas != dm || cfg.URL != "" {
+		t.Errorf("applied %+v, want URL mode with the delta map and no URL", cfg)
+	}
+}

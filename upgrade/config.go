@@ -17,6 +17,9 @@ type Config struct {
 	Key  string // project key (ModeKey)
 	URL  string // delta URL on the customer's server (ModeURL), one for every module
 	// Deltas, instead of URL, gives each module the delta for its own
+	// base in URL mode (other modes leave it alone: a console keeps the
+	// station's map while the operator switches modes; the command line
+	// refuses --deltas outside --mode url).
 	// firmware and base version (ModeURL): a delta fits one base.
 	Deltas *DeltaMap
 	Target int // core version wanted; 0 = whatever the platform offers
@@ -128,9 +131,6 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
 	}
-	if c.Deltas != nil && c.Mode != ModeURL {
-		errs = append(errs, fieldErr(c.Deltas.flag(), ": a delta map is for --mode url (your own server); give --mode url, or leave it out"))
-	}
 	errs = append(errs, c.Handoff.validate()...)
 	if c.Target < 0 || c.Target > 99999 {
 		errs = append(errs, fieldErr("target", " %d: give a core version such as 1007, or 0 for whatever the platform offers", c.Target))
@@ -205,7 +205,7 @@ func checkName(s string) error {
 // urlLabel is the batch's URL as the log keeps it: the one URL, or the
 // delta map's file or template.
 func (c Config) urlLabel() string {
-	if c.Deltas != nil {
+	if c.Mode == ModeURL && c.Deltas != nil {
 		return c.Deltas.String()
 	}
 	return c.URL

@@ -191,3 +191,16 @@ func TestPlanMasksTheURLPassword(t *testing.T) {
 		t.Errorf("Plan().URL = %q", p.URL)
 	}
 }
+
+// With a delta map in URL mode the console's header names the map, not an
+// empty URL.
+func TestPlanNamesTheDeltaMap(t *testing.T) {
+	dm, err := ParseDeltaMap("/etc/airfleet/deltas.json", []byte(`{"deltas": [{"firmware": "AirM2M_780EP_LTE_AT", "from": 1006, "to": 1007, "url": "http://h/a.bin"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewController(&device.DirSource{Dir: t.TempDir()}, newMemLog(), Config{Mode: ModeURL, Deltas: dm}, EngineOptions{})
+	if p := c.Plan(); p.URL != "/etc/airfleet/deltas.json" {
+		t.Errorf("Plan().URL = %q, want the map's file", p.URL)
+	}
+}
