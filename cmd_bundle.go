@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -24,15 +23,15 @@ func cmdBundle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("bundle", stderr)
 	imei := fs.String("imei", "", "the module's 15-digit `IMEI` (required)")
 	out := fs.String("out", "", "the zip `FILE` (default: airfleet-IMEI.zip in the current folder)")
-	langFlag := fs.String("lang", "", "language of what the command says, `zh` or en (default: from LANG)")
+	language := langFlag(fs, "language of what the command says, `zh` or en (default: from LANG)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	if !device.IsIMEI(*imei) {
 		return usageErr("--imei %q: give the module's 15-digit IMEI (airfleet history --imei with its last digits finds it)", *imei)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -52,15 +51,15 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) (f
 	station := fs.String("station", "", "attempts of this station `NAME` only")
 	limit := fs.Int("limit", 500, "at most `N` attempts, newest first (0: all)")
 	asJSON := fs.Bool("json", false, "print one JSON object per attempt, in English")
-	langFlag := fs.String("lang", "", "language of the lines, `zh` or en (default: from LANG; --json stays English)")
+	language := langFlag(fs, "language of the lines, `zh` or en (default: from LANG; --json stays English)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	if err := parse(fs, args); err != nil {
 		return false, err
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return false, usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return false, err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	f, err := attemptFilter(*imei, *since, *until, *code, *result, *station, *limit, time.Now())
 	if err != nil {
 		return false, err

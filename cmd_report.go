@@ -23,15 +23,15 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	batch := fs.Int64("batch", 0, "one batch, by its `ID` (the console's history and upgrade --json name it)")
 	format := fs.String("format", "csv", "`csv` (UTF-8 with BOM, for Excel) or jsonl (one JSON object per line)")
 	out := fs.String("out", "", "write to `FILE` (written whole or not at all) instead of stdout")
-	langFlag := fs.String("lang", "", "language of what the command says on stderr, `zh` or en (default: from LANG)")
+	language := langFlag(fs, "language of what the command says on stderr, `zh` or en (default: from LANG)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	f := store.ReportFilter{Batch: *batch, SlotOrder: device.CompareSlots}
 	switch {
 	case *since == "" && *batch == 0:
@@ -39,7 +39,6 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *batch < 0:
 		return usageErr("--batch %d: give a batch ID (1 or more)", *batch)
 	}
-	var err error
 	if f.Since, f.Until, err = parsePeriod(*since, *until, time.Now()); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,17 +24,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	asJSON := fs.Bool("json", false, "print one JSON object per module (in English)")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up on a module that has not answered after `D`")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`: the modules found are recorded there (first and last seen, version); \"\" records nothing")
-	langFlag := fs.String("lang", "", "language of the table and the messages, `zh` or en (default: from LANG; --json stays English)")
+	language := langFlag(fs, "language of the table and the messages, `zh` or en (default: from LANG; --json stays English)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *timeout <= 0 {
 		return usageErr("--timeout %v: give a positive duration such as 20s", *timeout)
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	src, _, err := source()
 	if err != nil {
 		return err

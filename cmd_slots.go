@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -23,14 +22,14 @@ func cmdSlots(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("slots", stderr)
 	station := stationFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per label: label, slot")
-	langFlag := fs.String("lang", "", "language of the table, `zh` or en (default: from LANG)")
+	language := langFlag(fs, "language of the table, `zh` or en (default: from LANG)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	st, err := station()
 	if err != nil {
 		return err
@@ -101,14 +100,14 @@ func cmdSlotsLearn(ctx context.Context, args []string, stdout, stderr io.Writer)
 	path := fs.String("station-file", defaultStationFile(), "the station `FILE` the labels are saved to")
 	first := fs.String("first", "A1", "the fixture's first `LABEL` (a row letter and a column number)")
 	last := fs.String("last", "H8", "the fixture's last `LABEL`: rows A… to its letter, columns 1… to its number")
-	langFlag := fs.String("lang", "", "language of what it says, `zh` or en (default: from LANG)")
+	language := langFlag(fs, "language of what it says, `zh` or en (default: from LANG)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	seq, err := labelSequence(*first, *last)
 	if err != nil {
 		return err

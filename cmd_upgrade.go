@@ -44,14 +44,14 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
 	retry := fs.Bool("retry-failed", false, "upgrade only the modules that did not pass in the log's last batch at this station")
-	langFlag := fs.String("lang", "", "language of the result lines, the live line and the summary, `zh` or en (default: from LANG; --json stays English)")
+	language := langFlag(fs, "language of the result lines, the live line and the summary, `zh` or en (default: from LANG; --json stays English)")
 	if err := parse(fs, args); err != nil {
 		return false, err
 	}
-	if err := upgrade.CheckLang(*langFlag); err != nil {
-		return false, usageErr("--lang %v", err)
+	lang, err := language()
+	if err != nil {
+		return false, err
 	}
-	lang := upgrade.Language(*langFlag, os.Getenv)
 	if *retry && *imeis != "" {
 		return false, usageErr("give --imei or --retry-failed, not both")
 	}

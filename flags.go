@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"airfleet/device"
+	"airfleet/upgrade"
 
 	"golang.org/x/term"
 )
@@ -194,4 +195,17 @@ func set(fs *flag.FlagSet, name string) bool {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// langFlag adds --lang to fs with usage; the function it returns, once fs
+// is parsed, checks the flag and gives the operator's language: the
+// flag's, else the locale's (upgrade.Language).
+func langFlag(fs *flag.FlagSet, usage string) func() (string, error) {
+	v := fs.String("lang", "", usage)
+	return func() (string, error) {
+		if err := upgrade.CheckLang(*v); err != nil {
+			return "", usageErr("--lang %v", err)
+		}
+		return upgrade.Language(*v, os.Getenv), nil
+	}
 }

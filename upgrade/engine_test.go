@@ -2,9 +2,7 @@ package upgrade
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -211,20 +209,10 @@ func TestScenarios(t *testing.T) {
 // deltaURL returns the one delta URL the simulator's platform.json lists.
 func deltaURL(t *testing.T, dir string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "platform.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p struct {
-		Files map[string]string `json:"files"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range p.Files {
+	for _, u := range publishedDeltas(t, dir) {
 		return u
 	}
-	t.Fatal("platform.json lists no delta file")
+	t.Fatal("platform.json lists no delta")
 	return ""
 }
 
