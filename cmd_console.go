@@ -59,7 +59,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings,
 		LogHealth: log.Health, Recovered: log.Recovered()})
 	stop()
-	drain(ctl, stderr)
+	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
 	<-done
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -70,9 +70,9 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 // drain reads the controller's events once the console is gone, and says
 // why the program has not ended yet while modules finish a download: they
 // are left to reboot and are verified, never abandoned mid-flash.
-func drain(ctl *upgrade.Controller, stderr io.Writer) {
+func drain(ctl *upgrade.Controller, stderr io.Writer, lang string) {
 	if n := ctl.Running(); n > 0 {
-		fmt.Fprintf(stderr, "airfleet: waiting for %d modules to reach a safe state (a module that is downloading is followed through its reboot)…\n", n)
+		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.draining", n).In(lang))
 	}
 	go func() {
 		for range ctl.Events() {

@@ -79,7 +79,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	// simulator, and the demo's choices must not change the real line's.
 	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain, History: log.Store(), LogHealth: log.Health})
 	stop()
-	drain(ctl, stderr)
+	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
 	<-done
 	if errors.Is(err, context.Canceled) {
 		return nil

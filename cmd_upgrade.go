@@ -114,7 +114,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	}
 	defer closeLog(log, &err)
 	if n := log.Recovered(); n > 0 {
-		fmt.Fprintf(stderr, "airfleet: the log held %d attempts left open by an earlier crash; they are marked interrupted\n", n)
+		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.recovered", n).In(lang))
 	}
 	if *retry {
 		var skipped []upgrade.Result
@@ -146,7 +146,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if len(eng.Station().Modules()) == 0 && len(list) == 0 && !awaitsUnfinished(log, cfg) {
 		return false, usageErr("%s", noModules(src, lang))
 	}
-	warnOtherLogs(stderr, log, eng, list)
+	warnOtherLogs(stderr, log, eng, list, lang)
 
 	var statusLine io.Writer // the live line, only on a terminal
 	if isTerminal(stdout) && isTerminal(stderr) && !*asJSON {

@@ -25,7 +25,7 @@ func openLog(path string) (*upgrade.StoreLog, error) {
 // other logs of this host hold requests of the last 24 h for these
 // modules, which logs those are: the budget counts them, but the history
 // of these modules is now split between logs.
-func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine, imeis []string) {
+func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine, imeis []string, lang string) {
 	st := log.Store()
 	if !st.Created() {
 		return
@@ -43,8 +43,6 @@ func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine,
 		return
 	}
 	if len(others) > 0 {
-		fmt.Fprintf(stderr, "airfleet: warning: the log %s is new, while other logs of this host hold upgrade requests of the last 24 h "+
-			"for these modules (%s): the budget counts them too; use one log per line (--db) so that each module's history stays in one place\n",
-			st.Path(), strings.Join(others, ", "))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.otherlogs", st.Path(), strings.Join(others, ", ")).In(lang))
 	}
 }
