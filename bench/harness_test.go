@@ -3,7 +3,6 @@ package bench
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -425,9 +424,4 @@ func meanMS(ds []time.Duration) float64 {
 		sum += d
 	}
 	return float64(sum) / float64(len(ds)) / float64(time.Millisecond)
-}
-
-// withTimeout is context.WithTimeout on the background context.
-func withTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
 }

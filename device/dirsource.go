@@ -229,7 +229,7 @@ func (p portEntry) check() (path string, present bool, problem error) {
 		if err != nil {
 			return "", false, nil
 		}
-		p.target, p.err = target, nil
+		p.target = target
 	case p.err != nil:
 		return p.entry, true, fmt.Errorf("cannot follow %s: %w", p.entry, p.err)
 	}

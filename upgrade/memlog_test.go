@@ -96,10 +96,19 @@ func (l *memLog) addRequests(imei string, n int) {
 	}
 }
 
-func (l *memLog) transcriptOf(attempt int64) []device.Record {
+// sent reports whether any attempt's transcript holds the command cmd
+// as sent to a module.
+func (l *memLog) sent(cmd string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]device.Record(nil), l.transcripts[attempt]...)
+	for _, lines := range l.transcripts {
+		for _, r := range lines {
+			if r.Dir == device.Out && r.Text == cmd {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (l *memLog) Reached(firmware string, version int) (bool, error) {

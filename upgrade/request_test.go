@@ -133,15 +133,9 @@ func TestDownloadUnderWayIsFollowed(t *testing.T) {
 	if len(rs) != 1 || rs[0].Outcome != Upgraded || rs[0].Requests != 2 {
 		t.Fatalf("want upgraded with its request and its own after the reboot counted, got %+v", rs)
 	}
-	log.mu.Lock()
-	for id := range log.attempts {
-		for _, r := range log.transcripts[id] {
-			if r.Dir == device.Out && r.Text == "AT+UPGRADE" {
-				t.Errorf("the engine sent AT+UPGRADE to a module that was downloading already")
-			}
-		}
+	if log.sent("AT+UPGRADE") {
+		t.Errorf("the engine sent AT+UPGRADE to a module that was downloading already")
 	}
-	log.mu.Unlock()
 	sameCount(t, f, log, m.IMEI)
 }
 
@@ -191,15 +185,9 @@ func TestUnfinishedModulesAreFollowed(t *testing.T) {
 			t.Errorf("%s: %s %d→%d (%s), want upgraded", r.Slot, r.Outcome, r.From, r.To, r.Message)
 		}
 	}
-	log.mu.Lock()
-	for id := range log.attempts {
-		for _, r := range log.transcripts[id] {
-			if r.Dir == device.Out && r.Text == "AT+UPGRADE" {
-				t.Errorf("the engine asked again a module an earlier run had left upgrading")
-			}
-		}
+	if log.sent("AT+UPGRADE") {
+		t.Errorf("the engine asked again a module an earlier run had left upgrading")
 	}
-	log.mu.Unlock()
 	for _, m := range ff.Modules {
 		sameCount(t, f, log, m.IMEI)
 	}

@@ -21,7 +21,6 @@ type tconn struct {
 	t     *testing.T
 	f     *os.File
 	lines chan string
-	raw   []byte
 	n     atomic.Int64 // lines read so far
 }
 
