@@ -28,6 +28,10 @@ var ErrNoATPort = errors.New("no AT port")
 // any error final a command declares).
 var ErrCommand = errors.New("module answered with an error")
 
+// ErrUnexpected is an answer that ended OK but did not hold what the
+// command must return (e.g. a verify without a state).
+var ErrUnexpected = errors.New("unexpected answer")
+
 // CommandError is a command that ended with an error final result other
 // than +CME ERROR (usually a plain "ERROR").
 type CommandError struct {

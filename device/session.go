@@ -100,6 +100,7 @@ type pending struct {
 	result   chan error // buffered 1
 	probe    bool       // a resync probe: takes a final result, keeps nothing
 	sent     func()     // called once, just before the command is written
+	shown    string     // what the transcript records for cmd and its echo, when not ""
 }
 
 type final struct {
@@ -210,6 +211,13 @@ func WhenSent(f func()) CmdOption {
 	return func(p *pending, _ *time.Duration) { p.sent = f }
 }
 
+// RecordAs makes the transcript record shown instead of the command line,
+// for the line sent and for its echo: a segment write's 2 KB of hex is kept
+// abbreviated. The command itself is sent in full.
+func RecordAs(shown string) CmdOption {
+	return func(p *pending, _ *time.Duration) { p.shown = shown }
+}
+
 // WithTimeout bounds the command when ctx has no earlier deadline.
 func WithTimeout(d time.Duration) CmdOption {
 	return func(_ *pending, t *time.Duration) { *t = d }
@@ -258,7 +266,11 @@ func (s *Session) exchange(ctx context.Context, p *pending) ([]string, error) {
 	s.pending = p
 	s.mu.Unlock()
 
-	s.record(Out, p.cmd)
+	if p.shown != "" {
+		s.record(Out, p.shown)
+	} else {
+		s.record(Out, p.cmd)
+	}
 	if p.sent != nil {
 		p.sent()
 	}
@@ -401,9 +413,9 @@ func (s *Session) handle(t time.Time, pc piece) {
 		s.note(strconv.Itoa(pc.dropped) + " more bytes of an over-long line dropped")
 		return
 	}
-	s.record(In, pc.text)
-	line := Line{Time: t, Text: pc.text}
 	text := strings.TrimSpace(pc.text)
+	s.record(In, s.shownEcho(pc.text, text))
+	line := Line{Time: t, Text: pc.text}
 	if text == "" {
 		return
 	}
@@ -429,6 +441,17 @@ func (s *Session) handle(t time.Time, pc piece) {
 		}
 	}
 	s.unsol.push(line)
+}
+
+// shownEcho is what the transcript records for a received line: the
+// pending command's shown form when the line is its echo, else raw.
+func (s *Session) shownEcho(raw, text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.pending; p != nil && p.shown != "" && !p.echoSeen && strings.EqualFold(text, p.cmd) {
+		return p.shown
+	}
+	return raw
 }
 
 // answer takes text into the pending command's answer when it belongs there
