@@ -59,8 +59,8 @@ func TestCodesFlags(t *testing.T) {
 	// The whole catalogue, one object per line, in English only.
 	_, out, _ = runCodes(t, "--json")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 16 {
-		t.Errorf("codes --json: %d lines, want the 16 codes", len(lines))
+	if len(lines) != 27 {
+		t.Errorf("codes --json: %d lines, want the 27 codes (16 of the platform and AT+UPGRADE, 11 of local mode)", len(lines))
 	}
 	for _, l := range lines {
 		var c map[string]any

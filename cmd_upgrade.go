@@ -20,17 +20,18 @@ import (
 func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (ok bool, err error) {
 	fs := newFlags("upgrade", stderr)
 	var cfg upgrade.Config
-	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key) or url (your own server)")
+	mode := fs.String("mode", "", "`iot` (the IoT platform's default project), key (your project key), url (your own server) or local (the delta written through the AT port: no SIM, no network; needs --deltas)")
 	key := fs.String("key", "", "project `KEY` for --mode key (only its last four characters are logged); other users of this machine can read it in ps: prefer --key-file or "+keyEnv)
 	keyFile := fs.String("key-file", "", "read the project key for --mode key from `FILE` (mode 0600; refused if other users may read it)")
 	fs.StringVar(&cfg.URL, "url", "", "delta `URL` on your server for --mode url, one file for every module (a delta fits one base version: see --deltas)")
-	deltas := fs.String("deltas", "", "for --mode url: a delta map, JSON `FILE` listing each delta's firmware, from, to and url; each module downloads the delta for its own base version")
+	deltas := fs.String("deltas", "", "for --mode url or local: a delta map, JSON `FILE` listing each delta's firmware, from, to and url (url mode) or file (local mode, relative to the map); each module gets the delta for its own base version")
 	urlTemplate := fs.String("url-template", "", "for --mode url with --target: each module's delta URL, `T` with {firmware}, {from} and {to}, e.g. 'http://h/{firmware}_{from}_{to}.bin'")
 	fs.IntVar(&cfg.Target, "target", 0, "core `VERSION` wanted, e.g. 1007 (default: whatever the platform offers)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "modules upgrading at once (`N`; default: all)")
 	fs.IntVar(&cfg.Canary, "canary", 0, "the first `K` modules must pass before the rest start")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", 90*time.Second, "first wait after platform code 43 (`D`, growing 1.5x per wait)")
 	fs.DurationVar(&cfg.RebootTimeout, "reboot-timeout", 180*time.Second, "how long a module may take to come back after the download (`D`)")
+	fs.DurationVar(&cfg.ApplyTimeout, "apply-timeout", 300*time.Second, "--mode local: how long a module may take to apply its delta and come back (`D`; about two minutes)")
 	fs.IntVar(&cfg.Budget, "budget", 4, fmt.Sprintf("upgrade requests allowed per IMEI per 24 h (the platform bans at about six; above %d needs --force)", upgrade.MaxBudget))
 	fs.BoolVar(&cfg.Force, "force", false, "ignore the request budget for this run")
 	fs.StringVar(&cfg.Station, "station", "", "station name in the log (default: the station file's, else the host name)")
@@ -75,6 +76,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		{"budget", cfg.Budget < 1, "give 1 or more requests per IMEI per 24 h (the platform bans at about six)"},
 		{"retry-after", cfg.RetryAfter <= 0, "give a positive duration such as 90s"},
 		{"reboot-timeout", cfg.RebootTimeout <= 0, "give a positive duration such as 180s"},
+		{"apply-timeout", cfg.ApplyTimeout <= 0, "give a positive duration such as 300s"},
 	} {
 		if set(fs, f.name) && f.bad {
 			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix)
@@ -83,12 +85,12 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if cfg.Deltas, err = deltaMap(*deltas, *urlTemplate, cfg.Target); err != nil {
 		return false, err
 	}
-	if cfg.Deltas != nil && cfg.Mode != upgrade.ModeURL {
+	if cfg.Deltas != nil && cfg.Mode != upgrade.ModeURL && cfg.Mode != upgrade.ModeLocal {
 		name := "deltas"
 		if *urlTemplate != "" {
 			name = "url-template"
 		}
-		return false, usageErr("--%s: a delta map is for --mode url (your own server); give --mode url, or leave it out", name)
+		return false, usageErr("--%s: a delta map is for --mode url (your own server) or --mode local (through the AT port); give one of them, or leave it out", name)
 	}
 	if err := cfg.Validate(); err != nil {
 		return false, usageErr("%v", nameKeySource(err, keySource))

@@ -29,11 +29,11 @@ var commands = []struct{ name, synopsis, what string }{
 			"a module could not be identified (why, and the fix, are said below the table) or none was found"},
 	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
 		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
-	{"upgrade", "airfleet upgrade --mode iot|key|url [--key K | --key-file FILE]\n" +
+	{"upgrade", "airfleet upgrade --mode iot|key|url|local [--key K | --key-file FILE]\n" +
 		" [--url U | --deltas FILE | --url-template T] [--target V]\n" +
 		" [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--imei LIST | --retry-failed]\n" +
 		" [--concurrency N]" +
-		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
+		" [--canary K] [--retry-after D] [--reboot-timeout D] [--apply-timeout D] [--budget N] [--force]\n" +
 		" [--handoff-key keep|clear] [--handoff-url keep|clear] [--handoff-auto on|off]\n" +
 		" [--handoff-period SECONDS] [--db PATH] [--station NAME] [--operator NAME] [--json]\n" +
 		" [--lang zh|en]",

@@ -7,9 +7,10 @@ type Mode string
 
 // The upgrade modes of a batch.
 const (
-	ModeIoT Mode = "iot" // the module's own IoT-platform project
-	ModeKey Mode = "key" // an explicit project key
-	ModeURL Mode = "url" // a custom server URL
+	ModeIoT   Mode = "iot"   // the module's own IoT-platform project
+	ModeKey   Mode = "key"   // an explicit project key
+	ModeURL   Mode = "url"   // a custom server URL
+	ModeLocal Mode = "local" // the delta written through the AT port (AT+UARTUPGRADE)
 )
 
 // BatchStatus is where a batch stands.

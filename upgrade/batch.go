@@ -21,7 +21,8 @@ type Batch struct {
 	pairs *pairGate
 
 	station *Station
-	urls    urlChecks // URL mode with a delta map: each URL checked once
+	urls    urlChecks   // URL mode with a delta map: each URL checked once
+	local   localDeltas // local mode: each delta read or fetched once
 
 	mu       sync.Mutex
 	resume   map[string]int                // IMEI → the version an earlier run's unfinished attempt started from
@@ -55,6 +56,9 @@ func (b *Batch) Cancelled() (at time.Time, ok bool) {
 	defer b.mu.Unlock()
 	return b.cancelled, !b.cancelled.IsZero()
 }
+
+// DeltaFetches is how many delta URLs the host downloaded in local mode.
+func (b *Batch) DeltaFetches() int { return b.local.Fetched() }
 
 // URLChecks is how many HTTP requests the host sent to check delta URLs
 // (HEAD, or a ranged GET of one byte): none reach the modules.

@@ -1,6 +1,6 @@
 package upgrade
 
-// Chains of deltas in own-server mode: a module on 1006 reaches the
+// Chains of deltas in own-server and local mode: a module on 1006 reaches the
 // target 1009 through 1006→1007 and 1007→1009, each step its own attempt
 // of the batch, each verified by the reboot and ATI before the next.
 
@@ -18,7 +18,7 @@ import (
 // steps: its first version, its last, every request.
 func (b *Batch) chain(ctx context.Context, m *machine, r Result) Result {
 	cfg := b.cfg
-	if cfg.Mode != ModeURL || cfg.Deltas == nil || cfg.Target == 0 {
+	if cfg.Mode != ModeURL && cfg.Mode != ModeLocal || cfg.Deltas == nil || cfg.Target == 0 {
 		return r
 	}
 	path := []string{fmt.Sprintf("V%d", r.From)}
@@ -27,7 +27,9 @@ func (b *Batch) chain(ctx context.Context, m *machine, r Result) Result {
 		rest, _ := cfg.Deltas.Chain(m.att.Info.Firmware.Name, r.To, cfg.Target)
 		total := step - 1 + len(rest)
 		path = append(path, fmt.Sprintf("V%d", r.To))
-		m.waitOwnCheck(ctx)
+		if cfg.Mode == ModeURL {
+			m.waitOwnCheck(ctx)
+		}
 		b.pairs.join(pairKeyOf(m.att.Info))
 		next := &machine{b: b, slot: m.slot, imei: m.imei, att: m.att, sem: m.sem}
 		next.emit(StateConfiguring, N("chain.next", step, total, r.To, nextTo(cfg, m.att.Info.Firmware, r.To)), nil)

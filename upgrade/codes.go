@@ -48,8 +48,8 @@ type Text struct {
 	Remedy      string // what the operator does
 }
 
-// CodeInfo is one entry of the catalogue: a platform response code (3 … 44)
-// or a module error (-1000 … -1006).
+// CodeInfo is one entry of the catalogue: a platform response code (3 … 44),
+// a module error (-1000 … -1006), or an error of local mode (-2001 … -2020).
 type CodeInfo struct {
 	Code     int
 	Platform string // the platform's own log text (platform codes only)
@@ -130,6 +130,42 @@ var catalogue = map[int]CodeInfo{
 	-1006: {Code: -1006, Platform: "", Policy: PolicyRetryOnce, Retry: RetryFree,
 		ZH: Text{"其他错误", "未知的模块错误。", "重试一次,再失败请带着 AT 记录上报。"},
 		EN: Text{"other error", "Unknown module error.", "Retry once, then escalate with the AT transcript."}},
+
+	// Local mode: AT+UARTUPGRADE's error n is -2000-n (the console's
+	// numbering; the module prints "+UARTUPGRAE ERROR: n").
+	-2001: {Code: -2001, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:参数错误", "模块认为 AT+UARTUPGRADE 的参数有误。", "重试;再次出现请带着 AT 记录上报(可能是该固件的命令格式不同)。"},
+		EN: Text{"local: parameter error", "The module found an AT+UARTUPGRADE parameter wrong.", "Retry; if it repeats, escalate with the AT transcript (this build may expect another format)."}},
+	-2002: {Code: -2002, Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"串口升级:命令不支持", "此固件不支持这一步 AT+UARTUPGRADE。", "改用空中升级(iot、key 或 url 模式),或先把模块升级到支持串口升级的版本(EC618,1155 版起)。"},
+		EN: Text{"local: not supported", "This build does not support this AT+UARTUPGRADE step.", "Upgrade over the air (mode iot, key or url), or first bring the module to a build that has it (EC618, core 1155 or later)."}},
+	-2003: {Code: -2003, Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"串口升级:文件大小不对", "差分包的大小不被接受:多半超出了模块的 FOTA 区。", "制作更小的差分包(每步跨越更少版本),在映射里分步。"},
+		EN: Text{"local: wrong file size", "The module does not accept the delta's size: most often it is bigger than its FOTA area.", "Make smaller deltas (fewer versions per step) and chain them in the map."}},
+	-2004: {Code: -2004, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:分段编号不连续", "分段编号不是从 0 开始或不连续:写入中途断开过(拔出、重启)。", "重新开始:控制台会先擦除再从第 0 段写起。"},
+		EN: Text{"local: segments out of order", "The segment numbers did not start at 0 or skipped one: the transfer was broken (unplugged, rebooted).", "Start again: the console erases and writes from segment 0."}},
+	-2005: {Code: -2005, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:校验和错误", "分段的 XOR 校验不符:数据在线路上出错。", "控制台会重发一次;反复出现请检查 USB 线和 Hub。"},
+		EN: Text{"local: checksum failed", "A segment's XOR checksum did not match: bytes were damaged on the line.", "The console resends once; if it repeats, check the USB cable and the hub."}},
+	-2006: {Code: -2006, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:未擦除", "写入前 FOTA 下载区没有擦除。", "重新开始:控制台会先擦除。"},
+		EN: Text{"local: area not erased", "The FOTA download area was not erased before writing.", "Start again: the console erases first."}},
+	-2007: {Code: -2007, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:擦除失败", "模块擦除 FOTA 下载区失败。", "重试一次;反复出现则模块的 flash 可能有问题,需有线重新烧录。"},
+		EN: Text{"local: erase failed", "The module could not erase its FOTA download area.", "Retry once; if it repeats the module's flash may be failing: re-flash it by wire."}},
+	-2008: {Code: -2008, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:写入失败", "差分包写入 flash 失败。", "控制台会重发一次;反复出现则需有线重新烧录。"},
+		EN: Text{"local: write failed", "The delta could not be written to flash.", "The console resends once; if it repeats, re-flash the module by wire."}},
+	-2009: {Code: -2009, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:读取失败", "模块读取 FOTA 区失败。", "重试;反复出现请带着 AT 记录上报。"},
+		EN: Text{"local: read failed", "The module could not read its FOTA area.", "Retry; if it repeats, escalate with the AT transcript."}},
+	-2010: {Code: -2010, Policy: PolicyFail, Retry: RetryFree,
+		ZH: Text{"串口升级:区中无文件", "FOTA 区里没有找到差分包(写入失败,或校验前被断开)。", "重新开始:控制台会擦除后重写。"},
+		EN: Text{"local: no file in the area", "No delta was found in the FOTA area (a write failed, or the module was cut off before verification).", "Start again: the console erases and writes it again."}},
+	-2020: {Code: -2020, Policy: PolicyFail, Retry: RetryAfterChange,
+		ZH: Text{"串口升级:校验未通过", "模块校验差分包未通过:差分包是为别的基础版本或别的固件制作的,或超出 FOTA 区,或文件已损坏。未应用。", "核对映射中该固件名与起始版本对应的差分包;用差分工具按模块当前版本重新制作。"},
+		EN: Text{"local: verification failed", "The module did not verify the delta: it was made for another base version or firmware, is too big for the FOTA area, or is damaged. Nothing was applied.", "Check the map's delta for this firmware name and base version; make it again from the module's current version."}},
 }
 
 // Lookup returns the catalogue entry of a platform code or module error.

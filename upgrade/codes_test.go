@@ -13,6 +13,10 @@ func TestCatalogue(t *testing.T) {
 		27: PolicyCurrent, 40: PolicyStop, 43: PolicyWaitRetry, 44: PolicyFail,
 		-1000: PolicyFail, -1001: PolicyRetryOnce, -1002: PolicyFail, -1003: PolicyFail,
 		-1004: PolicyFail, -1005: PolicyRetryOnce, -1006: PolicyRetryOnce,
+		// local mode: AT+UARTUPGRADE's errors 1…10, and a failed verification
+		-2001: PolicyFail, -2002: PolicyFail, -2003: PolicyFail, -2004: PolicyFail, -2005: PolicyFail,
+		-2006: PolicyFail, -2007: PolicyFail, -2008: PolicyFail, -2009: PolicyFail, -2010: PolicyFail,
+		-2020: PolicyFail,
 	}
 	if len(Codes()) != len(want) {
 		t.Fatalf("%d codes, want %d", len(Codes()), len(want))
@@ -39,7 +43,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 	codes := Codes()
-	if codes[0].Code != 3 || codes[len(codes)-1].Code != -1006 {
+	if codes[0].Code != 3 || codes[len(codes)-1].Code != -2020 {
 		t.Errorf("order: first %d, last %d", codes[0].Code, codes[len(codes)-1].Code)
 	}
 	if title, _, remedy, ok := Explain(0, -1004, "en"); !ok || !strings.Contains(title, "-1004") || remedy == "" {

@@ -17,10 +17,11 @@ type Config struct {
 	Key  string // project key (ModeKey)
 	URL  string // delta URL on the customer's server (ModeURL), one for every module
 	// Deltas, instead of URL, gives each module the delta for its own
-	// base in URL mode (other modes leave it alone: a console keeps the
-	// station's map while the operator switches modes; the command line
-	// refuses --deltas outside --mode url).
-	// firmware and base version (ModeURL): a delta fits one base.
+	// firmware and base version (a delta fits one base): its URL in URL
+	// mode, its file (or URL, fetched once by the host) in local mode.
+	// Other modes leave it alone: a console keeps the station's map while
+	// the operator switches modes; the command line refuses --deltas
+	// outside --mode url and local.
 	Deltas *DeltaMap
 	Target int // core version wanted; 0 = whatever the platform offers
 
@@ -40,6 +41,10 @@ type Config struct {
 	ProgressTimeout  time.Duration // silence after a request before AT+UPGRADE? is asked (default 60 s)
 	NetworkTimeout   time.Duration // how long preflight waits for registration (default 60 s)
 	CommandTimeout   time.Duration // one AT command (default 10 s)
+	// ApplyTimeout bounds local mode's apply: from AT+UARTUPGRADE=5 to
+	// the module back with its IMEI (default 300 s; the manual says about
+	// two minutes).
+	ApplyTimeout time.Duration
 
 	Budget int  // upgrade requests per IMEI per rolling 24 h (default 4; above MaxBudget only with Force)
 	Force  bool // ignore the budget for this run
@@ -64,6 +69,7 @@ func (c Config) Defaults() Config {
 	def(&c.ProgressTimeout, 60*time.Second)
 	def(&c.NetworkTimeout, 60*time.Second)
 	def(&c.CommandTimeout, 10*time.Second)
+	def(&c.ApplyTimeout, 300*time.Second)
 	if c.MaxPlatformWaits <= 0 {
 		// 90 + 135 + 203 s of waiting, four requests: well past the
 		// platform's one to three minutes, and within the default budget.
@@ -128,8 +134,18 @@ func (c Config) Validate() error {
 		}
 	case ModeURL:
 		errs = append(errs, c.validateDeltas()...)
+	case ModeLocal:
+		switch {
+		case c.Deltas == nil:
+			errs = append(errs, fieldErr("deltas", ": local mode writes each module the delta for its own base: give --deltas FILE, a delta map whose entries have a \"file\" (or a \"url\" the host fetches)"))
+		case c.URL != "":
+			errs = append(errs, fieldErr("url", ": local mode takes its deltas from --%s, not --url", c.Deltas.flag()))
+		}
+		if c.Key != "" {
+			errs = append(errs, fieldErr("mode", " local asks no platform: give no key"))
+		}
 	default:
-		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key) or url (your own server)", c.Mode))
+		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key), url (your own server) or local (the delta written through the AT port)", c.Mode))
 	}
 	errs = append(errs, c.Handoff.validate()...)
 	if c.Target < 0 || c.Target > 99999 {
@@ -153,7 +169,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name string
 		d    time.Duration
-	}{{"retry-after", c.RetryAfter}, {"reboot-timeout", c.RebootTimeout}} {
+	}{{"retry-after", c.RetryAfter}, {"reboot-timeout", c.RebootTimeout}, {"apply-timeout", c.ApplyTimeout}} {
 		if d.d < 0 {
 			errs = append(errs, fieldErr(d.name, " %v: give a positive duration such as 90s", d.d))
 		}
@@ -205,7 +221,7 @@ func checkName(s string) error {
 // urlLabel is the batch's URL as the log keeps it: the one URL, or the
 // delta map's file or template.
 func (c Config) urlLabel() string {
-	if c.Mode == ModeURL && c.Deltas != nil {
+	if (c.Mode == ModeURL || c.Mode == ModeLocal) && c.Deltas != nil {
 		return c.Deltas.String()
 	}
 	return c.URL

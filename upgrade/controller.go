@@ -94,7 +94,7 @@ func (c *Controller) Plan() Plan {
 	defer c.mu.Unlock()
 	cfg := c.cfg.Defaults()
 	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: store.MaskURL(cfg.URL), Station: cfg.StationName(), Operator: cfg.Operator}
-	if cfg.Mode == ModeURL && cfg.Deltas != nil {
+	if (cfg.Mode == ModeURL || cfg.Mode == ModeLocal) && cfg.Deltas != nil {
 		p.URL = cfg.Deltas.said() // each module gets its own base's delta from the map
 	}
 	if cfg.Key != "" {

@@ -10,6 +10,9 @@ const (
 	ModeIoT Mode = "iot" // the IoT platform's default project of the module's account
 	ModeKey Mode = "key" // the customer's own project key: AT+UPGRADE="KEY",…
 	ModeURL Mode = "url" // the customer's own server: AT+UPGRADE="URL",…
+	// ModeLocal writes the delta through the AT port (AT+UARTUPGRADE): no
+	// SIM, no network, no platform; the host holds the file.
+	ModeLocal Mode = "local"
 )
 
 // State is where one module stands. The console shows it per row.

@@ -28,6 +28,7 @@ type machine struct {
 	autoCounted   bool          // the module's own request after its reboot is in the log
 	sem           chan struct{} // the batch's concurrency slots; this machine holds one
 	delta         DeltaEntry    // URL mode with a delta map: this module's delta, once picked
+	applied       bool          // local mode: AT+UARTUPGRADE=5 was sent; the module may be applying
 }
 
 // errStop ends the machine with the result already set.
@@ -108,6 +109,9 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 		// that was already under way has been applied.
 		m.countAutoRequest()
 		return m.verify(m.att.Info.Firmware)
+	}
+	if m.b.cfg.Mode == ModeLocal {
+		return m.localSteps(ctx)
 	}
 	found, out, f, err := m.underWay(ctx)
 	if err != nil {

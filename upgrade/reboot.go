@@ -24,10 +24,17 @@ func (m *machine) rebootAndVerify(ctx context.Context) error {
 	// After the reboot the module asks the server again on its own, even
 	// when it comes back later than we wait: count that request now.
 	m.countAutoRequest()
+	return m.verifyBack(wctx, cfg.RebootTimeout)
+}
+
+// verifyBack waits (as long as ctx lets it; timeout is said when it ends)
+// for the module to come back with its IMEI and checks its version by ATI.
+func (m *machine) verifyBack(wctx context.Context, timeout time.Duration) error {
+	cfg := m.b.cfg
 	for {
 		att, err := m.b.station.WaitIMEI(wctx, m.imei)
 		if err != nil {
-			return m.finish(Failed, N("failed.reboot", cfg.RebootTimeout.Round(time.Second)))
+			return m.finish(Failed, N("failed.reboot", timeout.Round(time.Second)))
 		}
 		m.moveTo(att)
 		m.emit(StateVerifying, N("verify"), nil)

@@ -12,14 +12,14 @@ import (
 // The seam between the engine's words and the log's: each value mapped
 // explicitly (TestStoreSeamMapsEveryValue), never by casting a string.
 var (
-	storeModes    = map[Mode]store.Mode{ModeIoT: store.ModeIoT, ModeKey: store.ModeKey, ModeURL: store.ModeURL}
+	storeModes    = map[Mode]store.Mode{ModeIoT: store.ModeIoT, ModeKey: store.ModeKey, ModeURL: store.ModeURL, ModeLocal: store.ModeLocal}
 	storeStatuses = map[BatchStatus]store.BatchStatus{BatchDone: store.BatchDone, BatchCancelled: store.BatchCancelled}
 	storeResults  = map[Outcome]store.Result{Upgraded: store.ResultUpgraded, Current: store.ResultCurrent,
 		Failed: store.ResultFailed, Held: store.ResultHeld, Cancelled: store.ResultCancelled}
 	fromStoreResults = map[store.Result]Outcome{store.ResultUpgraded: Upgraded, store.ResultCurrent: Current,
 		store.ResultFailed: Failed, store.ResultHeld: Held, store.ResultCancelled: Cancelled,
 		store.ResultInterrupted: Failed, store.ResultRunning: Failed}
-	fromStoreModes = map[store.Mode]Mode{store.ModeIoT: ModeIoT, store.ModeKey: ModeKey, store.ModeURL: ModeURL}
+	fromStoreModes = map[store.Mode]Mode{store.ModeIoT: ModeIoT, store.ModeKey: ModeKey, store.ModeURL: ModeURL, store.ModeLocal: ModeLocal}
 )
 
 // StoreLog is the engine's Log on the SQLite log.

@@ -1,0 +1,308 @@
+package upgrade
+
+// Local mode: the delta written into the module's FOTA area through its AT
+// port (AT+UARTUPGRADE), verified by the module, then applied. No SIM, no
+// network, no platform request: the host holds the file. Each module gets
+// the delta for its own firmware name and base version from the delta map,
+// through a chain when needed, as in URL mode.
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"airfleet/device"
+)
+
+// localRestarts is how many times a transfer starts again from the erase
+// after an error a resend of the segment did not cure.
+const localRestarts = 1
+
+// progressStep is the smallest rise of a transfer's share that makes an
+// event: 256 modules × 400 segments must not make 100 000 events.
+const progressStep = 2
+
+// localSteps runs one local-mode attempt: preflight without the network,
+// the transfer, the module's verification, the apply and the reboot.
+func (m *machine) localSteps(ctx context.Context) error {
+	if err := m.checkTarget(); err != nil {
+		return err
+	}
+	if err := m.pickLocalDelta(ctx); err != nil {
+		return err
+	}
+	m.emit(StateIdentifying, identNote(m.att.Info), nil)
+	if err := m.checkUARTSupport(ctx); err != nil {
+		return err
+	}
+	data, err := m.b.local.load(ctx, m.b.cfg.Deltas, m.delta)
+	if err != nil {
+		return m.cancelledLocal("when.config")
+	}
+	if data.bad.Key != "" {
+		return m.finish(Held, data.bad)
+	}
+	if err := m.transfer(ctx, data.bytes); err != nil {
+		return err
+	}
+	return m.apply(ctx)
+}
+
+// checkTarget ends the module's attempt when it is already at or past the
+// batch's target.
+func (m *machine) checkTarget() error {
+	cfg := m.b.cfg
+	core := m.att.Info.Firmware.Core
+	switch {
+	case cfg.Target > 0 && core == cfg.Target:
+		return m.finish(Current, N("current.already", cfg.Target))
+	case cfg.Target > 0 && core > cfg.Target:
+		return m.finish(Held, N("held.newer", core, cfg.Target))
+	}
+	return nil
+}
+
+// pickLocalDelta finds the module's chain of deltas in the map and checks,
+// from the host, that every step's file can be had and fits the model's
+// FOTA area, before anything is written to the module.
+func (m *machine) pickLocalDelta(ctx context.Context) error {
+	cfg := m.b.cfg
+	steps, err := m.chainSteps()
+	if err != nil {
+		return err
+	}
+	for i, e := range steps {
+		if i == 0 {
+			m.emit(StateConfiguring, N("local.check", e.From, e.To, m.b.local.source(cfg.Deltas, e)), nil)
+		}
+		d, err := m.b.local.load(ctx, cfg.Deltas, e)
+		if err != nil {
+			return m.cancelledLocal("when.config")
+		}
+		if d.bad.Key != "" {
+			return m.finish(Held, d.bad)
+		}
+		size := int64(len(d.bytes))
+		if limit, known := FOTAArea[m.res.Model]; known && size > limit {
+			return m.finish(Held, N("held.localbig", m.b.local.source(cfg.Deltas, e), kb(size), m.res.Model, kb(limit)))
+		} else if !known {
+			m.emit(StateConfiguring, N("local.nolimit", m.b.local.source(cfg.Deltas, e), kb(size), m.res.Model), nil)
+		}
+	}
+	m.delta = steps[0]
+	return nil
+}
+
+// chainSteps is the module's whole chain from its version to the target
+// (or its one next delta with no target), or the module held with why.
+func (m *machine) chainSteps() ([]DeltaEntry, error) {
+	cfg := m.b.cfg
+	fw := m.att.Info.Firmware
+	steps, whole := cfg.Deltas.Chain(fw.Name, fw.Core, cfg.Target)
+	if whole {
+		return steps, nil
+	}
+	v := fw.Core
+	if len(steps) > 0 {
+		v = steps[len(steps)-1].To
+	}
+	e, ok := cfg.Deltas.Lookup(fw.Name, v)
+	switch {
+	case ok: // it leads past the target
+		return nil, m.finish(Held, N("held.deltapast", e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
+	case len(steps) == 0:
+		return nil, m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.said()))
+	}
+	return nil, m.finish(Held, N("held.chainbreak", fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
+}
+
+// checkUARTSupport asks the build whether it has AT+UARTUPGRADE. One that
+// has not is held with the modes that could still upgrade it.
+func (m *machine) checkUARTSupport(ctx context.Context) error {
+	cctx, cancel := m.cmdCtx(ctx)
+	defer cancel()
+	_, err := device.UARTSupport(cctx, m.session())
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, device.ErrUARTUnsupported):
+		fw := m.att.Info.Firmware
+		return m.finish(Held, N("held.nouart", fw.Raw, N(otherModes(m.att.Info))))
+	}
+	return err
+}
+
+// otherModes names the ways that could still upgrade a module that cannot
+// be written through its AT port: over the air, which needs a SIM.
+func otherModes(info device.Info) string {
+	if info.SIM.Ready {
+		return "local.othersim"
+	}
+	return "local.othernosim"
+}
+
+// transfer writes data into the module's FOTA area: erase, then every
+// segment in order. A segment the module refused for its checksum or its
+// write is sent once more; anything worse starts again from the erase,
+// localRestarts times, then fails the module with the error's
+// explanation. A cancel stops between two segments: nothing is applied.
+func (m *machine) transfer(ctx context.Context, data []byte) error {
+	for restart := 0; ; restart++ {
+		err := m.writeAll(ctx, data)
+		if err == nil {
+			return nil
+		}
+		var ue *device.UARTError
+		if !errors.As(err, &ue) {
+			return err // the port went, a timeout, a cancel: the caller's
+		}
+		if restart >= localRestarts {
+			return m.uartFailed(ue)
+		}
+		m.emit(StateDownloading, N("local.restart", ue.Cmd, ue.Code, N("code", uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+	}
+}
+
+// writeAll erases the area and writes every segment of data.
+func (m *machine) writeAll(ctx context.Context, data []byte) error {
+	s := m.session()
+	m.emit(StateDownloading, N("local.erase", kb(int64(len(data)))), func(e *Event) { e.Percent = 0 })
+	cctx, cancel := m.uartCtx(ctx)
+	err := device.UARTErase(cctx, s)
+	cancel()
+	if err != nil {
+		return err
+	}
+	shown := 0
+	for sn := 0; sn*device.UARTSegmentMax < len(data); sn++ {
+		if ctx.Err() != nil {
+			return m.cancelledLocal("when.write")
+		}
+		chunk := data[sn*device.UARTSegmentMax : min((sn+1)*device.UARTSegmentMax, len(data))]
+		g, err := device.MakeUARTSegment(sn, chunk)
+		if err != nil {
+			return m.finish(Held, N("held.localsize", kb(int64(len(data))), err.Error()))
+		}
+		if err := m.writeSegment(ctx, g); err != nil {
+			return err
+		}
+		done := min((sn+1)*device.UARTSegmentMax, len(data))
+		if p := done * 100 / len(data); p >= shown+progressStep || done == len(data) {
+			shown = p
+			m.emit(StateDownloading, N("local.progress", p, kb(int64(done)), kb(int64(len(data)))), func(e *Event) { e.Percent = p })
+		}
+	}
+	return nil
+}
+
+// writeSegment sends one segment, and once more if the module refused it
+// for its checksum or its write.
+func (m *machine) writeSegment(ctx context.Context, g device.UARTSegment) error {
+	for try := 0; ; try++ {
+		cctx, cancel := m.uartCtx(ctx)
+		err := device.UARTWrite(cctx, m.session(), g)
+		cancel()
+		var ue *device.UARTError
+		if err == nil || try > 0 || !errors.As(err, &ue) || !ue.Resend() {
+			return err
+		}
+		m.emit(StateDownloading, N("local.resend", g.SN, ue.Code, N("code", uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+	}
+}
+
+// uartCtx bounds one AT+UARTUPGRADE command: the manual's 10 s, or the
+// batch's command timeout when that is longer.
+func (m *machine) uartCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, max(device.UARTCommandTimeout, m.b.cfg.CommandTimeout))
+}
+
+// apply asks the module to verify the delta and, only when it says
+// VERIFIED, to apply it; then follows it through its reboot and reads its
+// version.
+func (m *machine) apply(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return m.cancelledLocal("when.write")
+	}
+	m.emit(StateVerifying, N("local.verify"), nil)
+	cctx, cancel := m.uartCtx(ctx)
+	st, err := device.UARTVerify(cctx, m.session())
+	cancel()
+	var ue *device.UARTError
+	switch {
+	case errors.As(err, &ue):
+		return m.uartFailed(ue)
+	case err != nil:
+		return err
+	case st != device.UARTVerified:
+		m.res.ModuleError = codeVerifyFailed
+		return m.finish(Failed, N("failed.localverify", string(st), N("code", codeVerifyFailed)))
+	}
+	if ctx.Err() != nil {
+		return m.cancelledLocal("when.write") // verified, not applied: nothing changes
+	}
+	cctx, cancel = m.uartCtx(ctx)
+	err = device.UARTApply(cctx, m.session(), func() { m.applied = true })
+	cancel()
+	switch {
+	case errors.As(err, &ue):
+		return m.uartFailed(ue)
+	case err != nil && !m.applied:
+		return err
+	case err != nil && !isGone(err):
+		// Sent, no clear answer: it may be applying. Follow it as if it
+		// said OK; the version it comes back on decides.
+		m.emit(StateRebooting, N("local.applyunsure", err.Error()), nil)
+	}
+	return m.followApply(ctx)
+}
+
+// followApply waits, bounded by ApplyTimeout, for the module to leave
+// (it applies the delta, then reboots) and to come back with its IMEI,
+// then reads its version. From the apply on, a cancel no longer stops it:
+// the module is upgrading whatever the console does.
+func (m *machine) followApply(ctx context.Context) error {
+	cfg := m.b.cfg
+	m.emit(StateRebooting, N("local.applying", cfg.ApplyTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ApplyTimeout)
+	defer cancel()
+	if m.att.Info.SIM.Ready {
+		// With a SIM and AUTO on, a module back on a new version asks the
+		// platform by itself: that request counts toward the ban too.
+		m.countAutoRequest()
+	}
+	select {
+	case <-m.session().Done():
+	case <-wctx.Done():
+		return m.finish(Failed, N("failed.localstay", cfg.ApplyTimeout.Round(time.Second)))
+	}
+	return m.verifyBack(wctx, cfg.ApplyTimeout)
+}
+
+// uartFailed ends the module on an AT+UARTUPGRADE error, with the code's
+// explanation from the catalogue.
+func (m *machine) uartFailed(ue *device.UARTError) error {
+	code := uartCode(ue.Code)
+	m.res.ModuleError = code
+	return m.finish(Failed, N("failed.uart", ue.Cmd, ue.Code, N("code", code)))
+}
+
+// Codes the console gives the errors of local mode, in the catalogue
+// beside the module errors of AT+UPGRADE: AT+UARTUPGRADE's error n is
+// -2000-n; a verification that did not say VERIFIED is codeVerifyFailed.
+const (
+	uartCodeBase     = -2000
+	codeVerifyFailed = -2020
+)
+
+func uartCode(n int) int {
+	if n < 1 || n > 99 {
+		return uartCodeBase // a number the manual does not list
+	}
+	return uartCodeBase - n
+}
+
+// cancelledLocal ends a local-mode module cancelled before its apply:
+// whatever was written is never applied.
+func (m *machine) cancelledLocal(where string) error {
+	return m.finish(Cancelled, N("cancelled.local", N(where)))
+}
