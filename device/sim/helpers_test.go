@@ -120,7 +120,8 @@ func (c *tconn) waitClosed() {
 }
 
 func isFinal(l string) bool {
-	return l == "OK" || l == "ERROR" || strings.HasPrefix(l, "+CME ERROR:")
+	return l == "OK" || l == "ERROR" || strings.HasPrefix(l, "+CME ERROR:") ||
+		strings.HasPrefix(l, "+UARTUPGRAE ERROR:") || strings.HasPrefix(l, "+UARTUPGRADE ERROR:")
 }
 
 // cmd sends a command and returns the lines up to and including the final

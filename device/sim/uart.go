@@ -355,8 +355,8 @@ func (m *Module) uartVerify(s *session) answer {
 	switch {
 	case st == PkgVerified || st == PkgVerifailed || st == PkgUndef:
 		ar.state, ar.target = st, target
-	case ar.state == PkgUpgraded && st == PkgUnfound:
-		st = PkgUpgraded // nothing written since the apply
+	case len(ar.data) == 0 && (ar.state == PkgUpgraded || ar.state == PkgUndef):
+		st = ar.state // nothing written since the apply
 	}
 	ar.checkAt = time.Time{}
 	return line(st)
