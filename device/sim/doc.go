@@ -169,9 +169,9 @@
 //	url           url       own server: one delta URL per (firmware, base) in platform.json; upgrades
 //	lsat          platform  two-port Air780E _LTE_LSAT builds (if00 AT, if02 log), even modules name
 //	                        their interfaces (if00-at, if02-log), odd ones do not; upgrade 1183→1184
-//	local         local     ≥ 8 modules without SIM, Air780E/EG/EX/700E in turn, on 1161 (even) or 1160
+//	local         local     modules without SIM, Air780E/EG/EX/700E in turn, on 1161 (even) or 1160
 //	                        (odd: a chain 1160→1161→1162), all to 1162 from DIR/deltas.json; fixed
-//	                        roles: 4 uart-no-delta (1157, held), 5 uart-unsupported (held)
+//	                        roles in fleets of 5 or more: 4 uart-no-delta (1157, held), 5 uart-unsupported (held)
 //	local-chain   local     Air780E modules without SIM on 1159, to 1162 through three deltas
 //
 // Local roles (use them with Config.Roles, e.g. in local-chain): uart-checksum-once

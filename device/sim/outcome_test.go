@@ -146,8 +146,8 @@ func TestScenarioOutcomes(t *testing.T) {
 			t.Parallel()
 			sc, _ := findScenario(name)
 			n := max(1, sc.minModules)
-			if name == "mixed" || name == "code-27" {
-				n = map[string]int{"mixed": 12, "code-27": 2}[name]
+			if name == "mixed" || name == "code-27" || name == "local" {
+				n = map[string]int{"mixed": 12, "code-27": 2, "local": 8}[name]
 			}
 			f := startFleet(t, Config{Scenario: name, Modules: n, NoQuirks: true, Seed: 11, GenerateDelay: 1})
 			ff, err := ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))

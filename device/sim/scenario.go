@@ -117,7 +117,7 @@ var scenarios = []scenario{
 		mode: ModePlatform, model: func(int) string { return "Air780E_LSAT" }, role: every("ok"),
 		named: func(i int) bool { return i%2 == 0 }},
 	{name: "local", desc: "no SIM cards: Air780E/EG/EX/700E on 1160 or 1161 (chains 1160→1161→1162) upgraded to 1162 through AT+UARTUPGRADE from DIR/deltas.json; 4 has no delta (held), 5 a build without the command (held)",
-		mode: ModeLocal, minModules: 8, target: 1162,
+		mode: ModeLocal, target: 1162,
 		model: func(i int) string { return localModels[i%len(localModels)] },
 		base:  func(i int) int { return 1160 + (i+1)%2 },
 		role: func(i int) string {
