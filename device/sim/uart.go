@@ -97,9 +97,11 @@ type fotaArea struct {
 }
 
 // UartCounts are what a module received through AT+UARTUPGRADE since the
-// fleet started (over every power-on).
+// fleet started (over every power-on), counted by form whether the build
+// has the command or not.
 type UartCounts struct {
-	Tests      int   // AT+UARTUPGRADE=? and malformed forms
+	Tests      int   // AT+UARTUPGRADE=? received
+	Other      int   // forms that are no command: AT+UARTUPGRADE, =x, =6, …
 	Erases     int   // =0 received
 	Segments   int   // =1,… received, answered OK or not
 	Verifies   int   // =2 received
@@ -173,61 +175,80 @@ func (m *Module) count(f func(*UartCounts)) {
 	m.mu.Unlock()
 }
 
-// uartCmd handles AT+UARTUPGRADE; rest follows "+UARTUPGRADE".
+// uartCmd handles AT+UARTUPGRADE; rest follows "+UARTUPGRADE". It counts
+// the command by its form, on a build without the command too.
 func (m *Module) uartCmd(s *session, rest string) answer {
-	a := m.uartExec(s, rest)
+	body, isSet := strings.CutPrefix(rest, "=")
+	args := strings.Split(body, ",")
+	cmd, good := uartNum(args[0], 5)
+	if rest == "=?" {
+		cmd, good = -1, true
+	}
+	m.count(func(c *UartCounts) {
+		switch {
+		case !isSet || !good:
+			c.Other++
+		case cmd == -1:
+			c.Tests++
+		case cmd == 0:
+			c.Erases++
+		case cmd == 1:
+			c.Segments++
+		case cmd == 2:
+			c.Verifies++
+		case cmd == 3 || cmd == 4:
+			c.Reads++
+		case cmd == 5:
+			c.Applies++
+		default:
+			c.Other++
+		}
+	})
+	a := m.uartExec(s, isSet, good, cmd, args)
 	if n := len(a.lines); n > 0 && a.lines[n-1] != "OK" {
 		m.count(func(c *UartCounts) { c.Errors++ })
 	}
 	return a
 }
 
-func (m *Module) uartExec(s *session, rest string) answer {
-	if !m.UartSupported() {
-		m.count(func(c *UartCounts) { c.Tests++ })
-		return errorAnswer
+// uartNum reads a decimal number of at most digits digits, nothing else
+// (no sign, no spaces).
+func uartNum(s string, digits int) (int, bool) {
+	if s == "" || len(s) > digits || strings.Trim(s, "0123456789") != "" {
+		return 0, false
 	}
-	if rest == "=?" {
-		m.count(func(c *UartCounts) { c.Tests++ })
-		if m.quirks.UartListing {
-			return ok("+UARTUPGRADE: (0,1,2,3,4,5)")
-		}
-		return ok("+UARTUPGRADE: (0-5)")
-	}
-	body, isSet := strings.CutPrefix(rest, "=")
-	if !isSet {
-		m.count(func(c *UartCounts) { c.Tests++ })
-		return errorAnswer // AT+UARTUPGRADE, AT+UARTUPGRADE?: no such forms
-	}
-	args := strings.Split(body, ",")
-	cmd, err := strconv.Atoi(strings.TrimSpace(args[0]))
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// uartExec runs AT+UARTUPGRADE=<cmd>,<args…> (cmd -1: =?).
+func (m *Module) uartExec(s *session, isSet, good bool, cmd int, args []string) answer {
 	switch {
-	case err != nil || cmd < 0:
-		m.count(func(c *UartCounts) { c.Tests++ })
+	case !m.UartSupported():
+		return errorAnswer
+	case !isSet:
+		return errorAnswer // AT+UARTUPGRADE, AT+UARTUPGRADE?: no such forms
+	case !good:
 		return m.uartErr(UartErrParam)
+	case cmd == -1 && m.quirks.UartListing:
+		return ok("+UARTUPGRADE: (0,1,2,3,4,5)")
+	case cmd == -1:
+		return ok("+UARTUPGRADE: (0-5)")
 	case cmd > 5:
-		m.count(func(c *UartCounts) { c.Tests++ })
 		return m.uartErr(UartErrUnsupported)
 	case cmd == 1:
-		m.count(func(c *UartCounts) { c.Segments++ })
 		return m.uartWrite(s, args[1:])
-	}
-	if len(args) != 1 {
-		m.count(func(c *UartCounts) { c.Tests++ })
+	case len(args) != 1:
 		return m.uartErr(UartErrParam)
 	}
 	switch cmd {
 	case 0:
-		m.count(func(c *UartCounts) { c.Erases++ })
 		return m.uartErase(s)
 	case 2:
-		m.count(func(c *UartCounts) { c.Verifies++ })
 		return m.uartVerify(s)
 	case 3, 4:
-		m.count(func(c *UartCounts) { c.Reads++ })
 		return m.uartRead(cmd)
 	}
-	m.count(func(c *UartCounts) { c.Applies++ })
 	return m.uartApply(s)
 }
 
@@ -250,18 +271,15 @@ func parseSegment(args []string) (sn int, data []byte, sum byte, ok bool) {
 	if len(args) != 4 {
 		return 0, nil, 0, false
 	}
-	for i := range args {
-		args[i] = strings.TrimSpace(args[i])
-	}
-	sn, err := strconv.Atoi(args[0])
-	if err != nil || sn < 0 || sn > 65535 {
+	sn, good := uartNum(args[0], 5)
+	if !good || sn > 65535 {
 		return 0, nil, 0, false
 	}
-	n, err := strconv.Atoi(args[1])
-	if err != nil || n < 4 || n > 1024 || n%4 != 0 || len(args[2]) != 2*n || len(args[3]) != 2 {
+	n, good := uartNum(args[1], 4)
+	if !good || n < 4 || n > 1024 || n%4 != 0 || len(args[2]) != 2*n || len(args[3]) != 2 {
 		return 0, nil, 0, false
 	}
-	data, err = hex.DecodeString(args[2])
+	data, err := hex.DecodeString(args[2])
 	if err != nil {
 		return 0, nil, 0, false
 	}

@@ -185,6 +185,9 @@ func TestUartSegmentRules(t *testing.T) {
 		{"AT+UARTUPGRADE=1,0,4," + four + ",22,1", 1},       // one too many
 		{"AT+UARTUPGRADE=0,1", 1},                           // parameters on erase
 		{"AT+UARTUPGRADE=x", 1},                             // not a number
+		{"AT+UARTUPGRADE=+1,0,4," + four + ",22", 1},        // a sign
+		{"AT+UARTUPGRADE=1, 0,4," + four + ",22", 1},        // a space
+		{seg(0, 4, four+"\x00", "22"), 1},                   // a NUL
 		{"AT+UARTUPGRADE=6", 2},                             // no such command
 		{"AT+UARTUPGRADE=99", 2},                            //
 		{seg(1, 4, four, "22"), 4},                          // does not start at 0
@@ -207,7 +210,7 @@ func TestUartSegmentRules(t *testing.T) {
 		t.Fatalf("=?: %q", got)
 	}
 	n := m.UartCounts()
-	if n.Erases != 1 || n.BytesAcked != 8 || n.Segments != 1+15+4 || n.Tests != 4+2+1 || n.Errors != 1+19+2+2 {
+	if n.BytesAcked != 8 || n.Erases != 2 || n.Segments != 1+17+4 || n.Other != 6 || n.Tests != 1 || n.Errors != 1+22+2+2 {
 		t.Fatalf("counts %+v", n)
 	}
 }
@@ -342,7 +345,7 @@ func TestUartUnsupported(t *testing.T) {
 			for _, l := range []string{"AT+UARTUPGRADE=?", "AT+UARTUPGRADE=0", segLine(0, []byte{1, 2, 3, 4}), "AT+UARTUPGRADE=2", "AT+UARTUPGRADE=5"} {
 				mustFinal(t, c, l, "ERROR")
 			}
-			if n := m.UartCounts(); n.Tests != 5 || n.Errors != 5 || n.Erases != 0 {
+			if n := m.UartCounts(); n != (UartCounts{Tests: 1, Erases: 1, Segments: 1, Verifies: 1, Applies: 1, Errors: 5}) {
 				t.Fatalf("counts %+v", n)
 			}
 		})
