@@ -1,12 +1,14 @@
 package sim
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"airfleet/device/sim/delta"
 )
@@ -126,7 +128,7 @@ func mapDelta(t *testing.T, f *Fleet, fw string, base int) []byte {
 
 // push erases and writes file in 1 KB segments; it returns the error line
 // and the segment that failed, or "" and -1.
-func push(t *testing.T, c *tconn, file []byte) (string, int) {
+func push(t testing.TB, c *tconn, file []byte) (string, int) {
 	t.Helper()
 	if _, final := uartDo(c, "AT+UARTUPGRADE=0"); final != "OK" {
 		return final, -1
@@ -533,4 +535,37 @@ func TestUartQuirks(t *testing.T) {
 			t.Fatalf("before RDY: %q", seen)
 		}
 	})
+}
+
+// BenchmarkUartTransfer writes a 200 KB delta (200 segments) into one
+// module with the pacing divided away (Speed 1e6): the cost of the pty and
+// of the simulator's parsing per delta, which a local-mode benchmark of
+// the console pays on top of its own.
+func BenchmarkUartTransfer(b *testing.B) {
+	f, err := Start(context.Background(), Config{Dir: b.TempDir(), Scenario: "local-chain", Modules: 1, NoQuirks: true, Speed: 1e6})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	m := f.Modules()[0]
+	file := delta.Make(delta.Delta{FirmwareName: m.Model().FirmwareName(), Base: 1159, Target: 1160, Size: 200 * 1024}, 1)
+	waitUntilB(b, func() bool { return linkTarget(m, IF06) != "" })
+	c := dialPort(b, m.Link(IF06))
+	c.answer("ATE0")
+	b.SetBytes(int64(len(file)))
+	b.ResetTimer()
+	for range b.N {
+		if e, sn := push(b, c, file); e != "" {
+			b.Fatalf("segment %d: %q", sn, e)
+		}
+	}
+}
+
+// waitUntilB polls cond for a benchmark.
+func waitUntilB(b *testing.B, cond func() bool) {
+	for deadline := time.Now().Add(waitLong); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("timed out")
+		}
+	}
 }
