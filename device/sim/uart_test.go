@@ -569,3 +569,91 @@ func waitUntilB(b *testing.B, cond func() bool) {
 		}
 	}
 }
+
+// TestLocalMap checks the local scenario's delta map: the engine's shape,
+// every file a whole delta matching its entry (but the wrong-base role's),
+// a chain for modules two versions behind, no entry for the no-delta
+// module, and fleet.json pointing at it.
+func TestLocalMap(t *testing.T) {
+	roles := []string{"", "", "", "", "", "", "uart-wrong-base", "uart-too-big"}
+	f := startFleet(t, Config{Scenario: "local", Modules: 8, Roles: roles, Seed: 2})
+	ff, err := ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))
+	if err != nil || ff.Deltas != filepath.Join(f.Dir(), LocalMapFile) || ff.Mode != ModeLocal {
+		t.Fatalf("fleet.json: mode %q, deltas %q, %v", ff.Mode, ff.Deltas, err)
+	}
+	b, err := os.ReadFile(f.DeltaMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dm struct {
+		Deltas []struct {
+			Firmware string `json:"firmware"`
+			From     int    `json:"from"`
+			To       int    `json:"to"`
+			File     string `json:"file"`
+		} `json:"deltas"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&dm); err != nil {
+		t.Fatal(err)
+	}
+	type key struct {
+		fw   string
+		from int
+	}
+	files := map[key]delta.Delta{}
+	for _, e := range dm.Deltas {
+		if filepath.IsAbs(e.File) || !strings.HasPrefix(e.File, LocalDeltaDir+"/") || e.To != e.From+1 {
+			t.Errorf("entry %+v", e)
+		}
+		raw, err := os.ReadFile(filepath.Join(f.Dir(), e.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := delta.Parse(raw)
+		if err != nil || d.FirmwareName != e.Firmware || d.Target != e.To {
+			t.Errorf("%s: %+v, %v", e.File, d, err)
+		}
+		files[key{e.Firmware, e.From}] = d
+	}
+	for i, m := range f.Modules() {
+		fw, v := m.Model().FirmwareName(), m.Version()
+		d, listed := files[key{fw, v}]
+		switch m.Role() {
+		case "uart-no-delta":
+			if listed {
+				t.Errorf("module %d (%s %d): listed", i, m.Role(), v)
+			}
+			continue
+		case "uart-wrong-base":
+			if !listed || d.Base == v {
+				t.Errorf("module %d (%s %d): %+v", i, m.Role(), v, d)
+			}
+		case "uart-too-big":
+			if !listed || d.Size != TooBigSize {
+				t.Errorf("module %d (%s %d): %+v", i, m.Role(), v, d)
+			}
+		default:
+			if !listed || d.Base != v {
+				t.Errorf("module %d (%s %d): %+v", i, m.Role(), v, d)
+			}
+		}
+		for w := v + 1; w < 1162; w++ { // the rest of its chain
+			if d, ok := files[key{fw, w}]; !ok || d.Base != w {
+				t.Errorf("module %d (%s): no delta from %d in its chain", i, fw, w)
+			}
+		}
+		if !m.Faults().NoSIM {
+			t.Errorf("module %d has a SIM", i)
+		}
+	}
+	for _, e := range []string{LocalMapFile, LocalDeltaDir} {
+		if _, err := os.Stat(filepath.Join(f.Dir(), e)); err != nil {
+			t.Error(err)
+		}
+	}
+	if g := startFleet(t, Config{Scenario: "url", Modules: 1}); g.DeltaMap() != "" {
+		t.Errorf("url scenario: DeltaMap %q", g.DeltaMap())
+	}
+}
