@@ -63,7 +63,9 @@ func (m *Module) command(s *session, p *port, raw string, term byte) {
 	if a.delay > 0 && !m.f.clock.sleep(s.ctx, a.delay) {
 		return
 	}
-	m.reply(p, a.lines...)
+	if len(a.lines) > 0 {
+		m.reply(p, a.lines...)
+	}
 	if a.after != nil {
 		a.after()
 	}
@@ -150,6 +152,8 @@ func (m *Module) exec(s *session, p *port, body string) answer {
 		return m.setCMEE(up[len("+CMEE"):])
 	case up == "&W" || up == "Z" || up == "&F":
 		return ok()
+	case strings.HasPrefix(up, "+UARTUPGRADE"):
+		return m.uartCmd(s, body[len("+UARTUPGRADE"):])
 	case strings.HasPrefix(up, "+UPGRADE"):
 		return m.upgradeCmd(s, body[len("+UPGRADE"):])
 	}

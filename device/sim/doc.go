@@ -52,12 +52,71 @@
 // moment in every PERIOD, and 2–30 s after PERIOD or URL is set. NV survives
 // reboots and unplugging; savetoNV=1 values do not.
 //
+// # AT+UARTUPGRADE (local mode)
+//
+// EC618 models (Air780E, Air780EG, Air780EX, Air700E) on a standard AT or
+// LPAT build at core 1155 or later also answer AT+UARTUPGRADE, the delta
+// written into the FOTA area through the AT port (the vendor's AT manual,
+// "串口升级"); every other model, build or core, and a module with the
+// UartUnsupported fault, answers ERROR to every form, =? included.
+//
+//	AT+UARTUPGRADE=?   +UARTUPGRADE: (0-5), OK (quirk: (0,1,2,3,4,5))
+//	=0                 erase: OK after 1.5 s; starts a write sequence
+//	=1,sn,n,hex,xx     write a segment: sn from 0 up by one, n 4…1024 and a
+//	                   multiple of 4, 2n hex characters (either case), xx the
+//	                   XOR of its bytes; OK after 4 ms + 12 µs per byte
+//	=2                 verify: +UARTUPGRADE: <n>, XOTA_PS_PKG_<state>, OK (1 s)
+//	=3, =4             the delta's firmware name ("AirM2M_780E_LTE_AT"), its
+//	                   base and target (1160,1161): formats invented
+//	=5                 apply a VERIFIED delta: OK, ports gone, back 110–130 s
+//	                   later on the target (ATI shows it)
+//
+// An error is one final line, +UARTUPGRAE ERROR: <n> as the manual spells
+// it (quirks: +UARTUPGRADE ERROR: <n>, or +CME ERROR: <n>, plain ERROR
+// under AT+CMEE=0). A write is checked in this order: parameters (1), an
+// erase in this power-on (6), the sequence (4), the checksum (5), room in
+// the area, FOTAArea + 4 KB for the header (3), the flash (8); a failed
+// write leaves the sequence where it was, so the same segment can be sent
+// again. <cmd> above 5 is 2; erase failure 7, read failure 9; =3, =4 and =5
+// with nothing (verified) in the area: 10 (for =5 the simulator's choice).
+//
+// Verify parses what was written with delta.Parse (the header gives the
+// length; up to 3 trailing zero bytes are the last segment's padding) and
+// wants the module's firmware name, its core as the base, a higher target
+// and a payload within FOTAArea. States (only 6 is published; the other
+// numbers are invented): 1 UNFOUND (nothing written, or writing under
+// way), 2 UNVERIFIED (quirk UartVerifyLater: checked in the background, 1
+// s), 3 VERIFAILED, 4 UPGRADED (applied, nothing written since), 5 PARTIAL
+// (an incomplete delta left by an earlier power-on), 6 VERIFIED, 7 UNDEF
+// (an apply that failed; or the UartVerifyAs fault). Writing after a verify
+// makes it unverified again.
+//
+// The area is flash: it keeps what was written across reboots and
+// unplugging, but the write sequence belongs to the power-on that erased,
+// so a write after a reboot without a new erase gets error 6. A power cut
+// during the apply (unplugged in its reboot) discards the delta: the
+// module comes back on its old version with the area empty. With the
+// quirk UartQIND the module prints +QIND: "FOTA","START", "UPDATING",50,
+// "UPDATING",100 and "END",0 before RDY after an apply. Module.UartCounts
+// counts the commands received, errors, bytes acknowledged and applies
+// accepted; Module.UartState says what verify would report.
+//
+// A local scenario (mode "local") writes the delta map the console reads,
+// DIR/deltas.json ({"deltas":[{"firmware","from","to","file"}]}), and the
+// delta files (delta.Make, 200 KB payloads) in DIR/.deltas/, one per
+// version step, so a module two versions behind takes a chain; neither is
+// taken for a slot. Its modules have no SIM. Expect.Code is then the
+// AT+UARTUPGRADE error code; Reason "unsupported" and "no delta" (held),
+// "checksum", "write", "erase", "too big", "verify", "apply" (failed).
+//
 // Quirks (drawn from the seed unless Config.NoQuirks) vary the framing and
 // formats where the spec is unsure: line endings, writes in 1–3 byte
 // pieces, blank lines, RDY twice, URCs between echo and OK, extra ATI
 // lines, five AT+UPGRADE? formats, four tag-read formats, query parameters
 // on URLs, whether an empty KEY/URL clears, whether the post-reboot 27 is
-// printed, +UPGRADEDL/+UPGRADEVER lines. Faults come from roles or from
+// printed, +UPGRADEDL/+UPGRADEVER lines, the AT+UARTUPGRADE listing and
+// error spelling, verify in the background, +QIND after an apply. Faults
+// come from roles or from
 // Module.SetFaults, Unplug, Plug, Stall and Garbage.
 //
 // Every delay is simulated time divided by Config.Speed; durations given to
@@ -71,7 +130,8 @@
 // code: a careful console stops before AT+UPGRADE there.
 // Mode "platform" means AT+UPGRADE with no key (the account's default
 // project); mode "url" means AT+UPGRADE="URL" with a file listed in
-// platform.json.
+// platform.json; mode "local" means AT+UARTUPGRADE with the files of
+// DIR/deltas.json.
 //
 //	scenario      mode      modules show
 //	happy         platform  every module upgrades 1006→1007; deltas ready (no 43)
@@ -109,6 +169,22 @@
 //	url           url       own server: one delta URL per (firmware, base) in platform.json; upgrades
 //	lsat          platform  two-port Air780E _LTE_LSAT builds (if00 AT, if02 log), even modules name
 //	                        their interfaces (if00-at, if02-log), odd ones do not; upgrade 1183→1184
+//	local         local     modules without SIM, Air780E/EG/EX/700E in turn, on 1161 (even) or 1160
+//	                        (odd: a chain 1160→1161→1162), all to 1162 from DIR/deltas.json; fixed
+//	                        roles in fleets of 5 or more: 4 uart-no-delta (1157, held), 5 uart-unsupported (held)
+//	local-chain   local     Air780E modules without SIM on 1159, to 1162 through three deltas
+//
+// Local roles (use them with Config.Roles, e.g. in local-chain): uart-checksum-once
+// (segment 1 damaged once: error 5, the resend passes; upgrades),
+// uart-checksum-always (failed 5), uart-write-fail (segment 2: failed 8),
+// uart-erase-fail (failed 7), uart-unsupported and uart-old-core (core
+// 1150) (held), uart-no-delta (held), uart-wrong-base (the map's delta
+// from its base was made for another: VERIFAILED, failed), uart-too-big
+// (550 KB: error 3 at the segment past the area, failed 3),
+// uart-verify-undef (failed), uart-unplug (gone when segment 20 arrives,
+// back 20 s later; upgrades from a new erase), uart-power-cut (power lost
+// as the apply starts: back on the old version, failed); failed-apply
+// works here too.
 //
 // Custom fleets: Config.Roles and Config.Models override the scenario per
 // module, Config.Tweak edits each ModuleSpec (quirks, faults, NV, platform

@@ -156,6 +156,9 @@ func buildSpecs(cfg Config, sc scenario) ([]ModuleSpec, error) {
 		if !ok {
 			return nil, fmt.Errorf("sim: module %d: unknown model %q", i, modelName)
 		}
+		if sc.base != nil {
+			model.Base, model.Target = sc.base(i), sc.target
+		}
 		s, ok := newSpec(modelName, model, roleName, cfg.Seed)
 		if !ok {
 			return nil, fmt.Errorf("sim: module %d: unknown role %q (known: %s)", i, roleName, strings.Join(Roles(), ", "))
@@ -171,6 +174,9 @@ func buildSpecs(cfg Config, sc scenario) ([]ModuleSpec, error) {
 			}
 		}
 		s.NamedPorts = sc.named != nil && sc.named(i)
+		if sc.mode == ModeLocal {
+			s.Faults.NoSIM = true // a production line: no SIM, so only local mode works
+		}
 		if cfg.Tweak != nil {
 			cfg.Tweak(i, &s)
 			if _, ok := models[s.Model]; !ok {
@@ -388,6 +394,11 @@ func (f *Fleet) publish(specs []ModuleSpec) (removed []string, err error) {
 			}
 		}
 	}
+	if f.sc.mode == ModeLocal {
+		if err := f.writeLocal(specs); err != nil {
+			return nil, err
+		}
+	}
 	b, err := json.MarshalIndent(f.plat.Describe(), "", "  ")
 	if err != nil {
 		return nil, err
@@ -413,7 +424,8 @@ type FleetFile struct {
 	Mode     Mode         `json:"mode"`
 	Seed     uint64       `json:"seed"`
 	Speed    float64      `json:"speed"`
-	Platform string       `json:"platform"` // the platform's base URL
+	Platform string       `json:"platform"`         // the platform's base URL
+	Deltas   string       `json:"deltas,omitempty"` // local mode: the delta map, DIR/deltas.json
 	Modules  []ModuleInfo `json:"modules"`
 }
 
@@ -469,7 +481,7 @@ func (f *Fleet) changed() {
 		return
 	}
 	ff := FleetFile{Scenario: f.sc.name, Mode: f.sc.mode, Seed: f.cfg.Seed, Speed: f.cfg.Speed,
-		Platform: f.plat.BaseURL()}
+		Platform: f.plat.BaseURL(), Deltas: f.DeltaMap()}
 	for _, m := range f.modules {
 		ff.Modules = append(ff.Modules, m.Info())
 	}

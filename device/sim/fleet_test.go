@@ -26,10 +26,8 @@ func TestEveryScenarioIsDocumentedAndStarts(t *testing.T) {
 			t.Errorf("scenario %s has no description", name)
 		}
 		t.Run(name, func(t *testing.T) {
-			n := 2
-			if name == "mixed" {
-				n = 8
-			}
+			sc, _ := findScenario(name)
+			n := max(2, sc.minModules)
 			f := startFleet(t, Config{Scenario: name, Modules: n, Seed: 3})
 			ff, err := ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))
 			if err != nil || len(ff.Modules) != n || ff.Scenario != name {

@@ -18,13 +18,13 @@ const waitLong = 20 * time.Second
 // tconn is an open AT port: lines arrive on lines (split at CR or LF, blank
 // lines dropped); the channel closes when the port fails (unplug, reboot).
 type tconn struct {
-	t     *testing.T
+	t     testing.TB
 	f     *os.File
 	lines chan string
 	n     atomic.Int64 // lines read so far
 }
 
-func dialPort(t *testing.T, path string) *tconn {
+func dialPort(t testing.TB, path string) *tconn {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
@@ -120,7 +120,8 @@ func (c *tconn) waitClosed() {
 }
 
 func isFinal(l string) bool {
-	return l == "OK" || l == "ERROR" || strings.HasPrefix(l, "+CME ERROR:")
+	return l == "OK" || l == "ERROR" || strings.HasPrefix(l, "+CME ERROR:") ||
+		strings.HasPrefix(l, "+UARTUPGRAE ERROR:") || strings.HasPrefix(l, "+UARTUPGRADE ERROR:")
 }
 
 // cmd sends a command and returns the lines up to and including the final

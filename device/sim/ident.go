@@ -56,11 +56,16 @@ var models = map[string]Model{
 	"Air780E":  {Name: "Air780E", Token: "780E", Variant: "LTE_AT", Base: 1143, Target: 1147, FOTAArea: fotaKB, tac: "86230105", hwver: "A14"},
 	// AirM2M_780E_V1183_LTE_LSAT: a two-port build (spec §6).
 	"Air780E_LSAT": {Name: "Air780E", Token: "780E", Variant: "LTE_LSAT", Base: 1183, Target: 1184, FOTAArea: fotaKB, TwoPort: true, tac: "86230106", hwver: "A14"},
-	"Air780EPS":    {Name: "Air780EPS", Token: "780EPS", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446807", hwver: "A10"},
-	"Air780EPA":    {Name: "Air780EPA", Token: "780EPA", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446808", hwver: "A10"},
-	"Air780ET":     {Name: "Air780ET", Token: "780ET", Variant: "LTE_AT_IPC", Base: 1015, Target: 1016, FOTAArea: fotaKB, Only100: true, tac: "86881206", hwver: "A10"},
-	"Air780EQ":     {Name: "Air780EQ", Token: "780EQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881207", hwver: "A12"},
-	"Air700ECQ":    {Name: "Air700ECQ", Token: "700ECQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881208", hwver: "A10"},
+	// More EC618 (Air780E series) models: the AT+UARTUPGRADE builds of
+	// the local scenarios (TACs and hardware versions invented).
+	"Air780EG":  {Name: "Air780EG", Token: "780EG", Variant: "LTE_AT", Base: 1161, Target: 1162, FOTAArea: fotaKB, tac: "86230107", hwver: "A13"},
+	"Air780EX":  {Name: "Air780EX", Token: "780EX", Variant: "LTE_AT", Base: 1161, Target: 1162, FOTAArea: fotaKB, tac: "86230108", hwver: "A13"},
+	"Air700E":   {Name: "Air700E", Token: "700E", Variant: "LTE_AT", Base: 1161, Target: 1162, FOTAArea: fotaKB, tac: "86230109", hwver: "A11"},
+	"Air780EPS": {Name: "Air780EPS", Token: "780EPS", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446807", hwver: "A10"},
+	"Air780EPA": {Name: "Air780EPA", Token: "780EPA", Variant: "LTE_AT", Base: 1006, Target: 1007, FOTAArea: fotaKB, tac: "86446808", hwver: "A10"},
+	"Air780ET":  {Name: "Air780ET", Token: "780ET", Variant: "LTE_AT_IPC", Base: 1015, Target: 1016, FOTAArea: fotaKB, Only100: true, tac: "86881206", hwver: "A10"},
+	"Air780EQ":  {Name: "Air780EQ", Token: "780EQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881207", hwver: "A12"},
+	"Air700ECQ": {Name: "Air700ECQ", Token: "700ECQ", Variant: "LTE_AT", Base: 2013, Target: 2014, FOTAArea: fotaKB, tac: "86881208", hwver: "A10"},
 }
 
 // ModelNamed returns the model called name (e.g. "Air780EP", "Air780E_LSAT").

@@ -78,6 +78,9 @@ type Module struct {
 	stallUntil  time.Time
 	stallDone   bool
 	unplugDone  bool
+	fota        fotaArea   // AT+UARTUPGRADE's download area (flash)
+	uartN       UartCounts // AT+UARTUPGRADE counters
+	uartSegFail int        // writes failed so far by Faults.UartSegment
 }
 
 // session is one power-on of a module: from its ports appearing to their
@@ -90,6 +93,31 @@ type session struct {
 	wg         sync.WaitGroup
 	autoReset  chan struct{}
 	registered atomic.Bool
+}
+
+// cutApply is power lost while an AT+UARTUPGRADE apply runs (unplugged in
+// its reboot): the next boot checks the half-applied delta, discards it and
+// starts on the old version, with the area empty (the vendor's FAQ; what
+// the area then holds is the simulator's choice, [unknown]).
+func (m *Module) cutApply() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fota.applying {
+		m.nextVersion, m.postCheck = 0, false
+		m.fota = fotaArea{state: PkgUnfound}
+	}
+}
+
+// applied ends an AT+UARTUPGRADE apply at boot: the delta is used up
+// (XOTA_PS_PKG_UPGRADED), or the apply failed and the module is still on
+// its old version (XOTA_PS_PKG_UNDEF, the simulator's choice). The caller
+// holds m.mu.
+func (m *Module) applied() {
+	st := PkgUpgraded
+	if m.version != m.fota.target {
+		st = PkgUndef
+	}
+	m.fota = fotaArea{state: st}
 }
 
 // atPorts returns the ports that answer AT and get URCs.
@@ -249,7 +277,7 @@ func (m *Module) SetFaults(f Faults) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.faults = f
-	m.stallDone, m.unplugDone = false, false
+	m.stallDone, m.unplugDone, m.uartSegFail = false, false, 0
 	close(m.faultsSet)
 	m.faultsSet = make(chan struct{})
 }
@@ -392,6 +420,7 @@ func (m *Module) run(ctx context.Context) {
 			case ctlUnplug:
 				m.powerDown()
 				m.setPowered(false)
+				m.cutApply()
 				boot.Stop()
 				plug.Stop()
 				if c.delay > 0 {
@@ -471,8 +500,12 @@ func (m *Module) boot(ctx context.Context) (err error) {
 	m.mu.Lock()
 	m.sessSeq++
 	s := &session{id: m.sessSeq, ctx: sctx, cancel: cancel, ports: ports, autoReset: make(chan struct{}, 1)}
+	fotaBoot := m.fota.applying
 	if m.nextVersion != 0 {
 		m.version, m.nextVersion = m.nextVersion, 0
+	}
+	if fotaBoot {
+		m.applied()
 	}
 	postCheck := m.postCheck
 	m.postCheck = false
@@ -500,7 +533,7 @@ func (m *Module) boot(ctx context.Context) (err error) {
 		go m.noise(s, p)
 	}
 	s.wg.Add(2)
-	go m.bootLines(s, postCheck)
+	go m.bootLines(s, postCheck, fotaBoot && m.quirks.UartQIND)
 	go m.autoLoop(s)
 	if m.Faults().GarbageEvery > 0 {
 		s.wg.Add(1)

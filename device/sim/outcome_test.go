@@ -17,6 +17,9 @@ import (
 // framing only: fleets here run with NoQuirks).
 func miniConsole(t *testing.T, f *Fleet, m *Module) Expect {
 	t.Helper()
+	if f.Mode() == ModeLocal {
+		return miniLocal(t, f, m)
+	}
 	var url string
 	if f.Mode() == ModeURL {
 		b, err := os.ReadFile(filepath.Join(f.Dir(), "platform.json"))
@@ -141,9 +144,10 @@ func TestScenarioOutcomes(t *testing.T) {
 	for _, name := range Scenarios() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			n := 1
-			if name == "mixed" || name == "code-27" {
-				n = map[string]int{"mixed": 12, "code-27": 2}[name]
+			sc, _ := findScenario(name)
+			n := max(1, sc.minModules)
+			if name == "mixed" || name == "code-27" || name == "local" {
+				n = map[string]int{"mixed": 12, "code-27": 2, "local": 8}[name]
 			}
 			f := startFleet(t, Config{Scenario: name, Modules: n, NoQuirks: true, Seed: 11, GenerateDelay: 1})
 			ff, err := ReadFleetFile(filepath.Join(f.Dir(), "fleet.json"))
@@ -160,6 +164,131 @@ func TestScenarioOutcomes(t *testing.T) {
 						t.Errorf("module %d (%s): console concluded %+v, fleet.json expects %+v", i, m.Role(), got, want)
 					}
 				})
+			}
+		})
+	}
+}
+
+// miniLocal upgrades one module through AT+UARTUPGRADE from the fleet's
+// delta map, step by step along a chain, as a careful console would: hold
+// a module without the command or without a delta for its base; resend a
+// segment once after an error, start again from the erase once after
+// anything worse, and then fail with the code; apply only what verify
+// called VERIFIED; check the version after the reboot.
+func miniLocal(t *testing.T, f *Fleet, m *Module) Expect {
+	t.Helper()
+	c := dialAT(t, m)
+	c.waitLine("RDY")
+	if _, final := c.answer("AT+UARTUPGRADE=?"); final != "OK" {
+		return Expect{Result: ResultHeld}
+	}
+	fw, start := m.Model().FirmwareName(), m.Version()
+	if mapDelta(t, f, fw, start) == nil {
+		return Expect{Result: ResultHeld}
+	}
+	for {
+		v := m.Version()
+		file := mapDelta(t, f, fw, v)
+		if file == nil {
+			return Expect{Result: ResultUpgraded, To: v}
+		}
+		if e, ok := miniTransfer(t, m, &c, file); !ok {
+			return e
+		}
+		if got := verifyState(t, c); got != "XOTA_PS_PKG_VERIFIED" {
+			return Expect{Result: ResultFailed}
+		}
+		if _, final := c.answer("AT+UARTUPGRADE=5"); final != "OK" {
+			t.Fatalf("apply after VERIFIED: %s", final)
+		}
+		c.waitClosed()
+		c = dialAT(t, m)
+		c.waitLine("RDY")
+		lines, _ := c.answer("ATI")
+		if lines[len(lines)-1] == m.Model().Firmware(v) {
+			return Expect{Result: ResultFailed} // the apply did not take
+		}
+	}
+}
+
+// miniTransfer erases and writes file; on failure it reports the Expect a
+// console would conclude. A module unplugged meanwhile is waited for, and
+// the transfer starts again from the erase.
+func miniTransfer(t *testing.T, m *Module, cp **tconn, file []byte) (Expect, bool) {
+	t.Helper()
+	const gone = "(unplugged)"
+	code := func(l string) int {
+		n, err := strconv.Atoi(l[strings.LastIndexByte(l, ' ')+1:])
+		if err != nil {
+			t.Fatalf("no code in %q", l)
+		}
+		return n
+	}
+	// ask sends a line and returns its final answer, or gone if the port
+	// closed: then it reopens the port once the module is back.
+	ask := func(line string) string {
+		c := *cp
+		c.send(line)
+		for {
+			l, open := c.next(waitLong)
+			if !open {
+				waitUntil(t, "ports back", func() bool { return linkTarget(m, atIface(m)) != "" })
+				*cp = dialAT(t, m)
+				(*cp).waitLine("RDY")
+				return gone
+			}
+			if isFinal(l) {
+				return l
+			}
+		}
+	}
+	// write returns "" once every segment is written, else the last answer.
+	write := func() string {
+		if final := ask("AT+UARTUPGRADE=0"); final != "OK" {
+			return final
+		}
+		for sn := 0; sn*1024 < len(file); sn++ {
+			line := segLine(sn, file[sn*1024:min(len(file), sn*1024+1024)])
+			final := ask(line)
+			if final != "OK" && final != gone {
+				final = ask(line) // resend once
+			}
+			if final != "OK" {
+				return final
+			}
+		}
+		return ""
+	}
+	for tries, unplugs := 0, 0; ; {
+		final := write()
+		switch {
+		case final == "":
+			return Expect{}, true
+		case final == gone && unplugs < 3:
+			unplugs++
+		case tries == 0:
+			tries++ // start again from the erase, once
+		default:
+			return Expect{Result: ResultFailed, Code: code(final)}, false
+		}
+	}
+}
+
+// TestUartRoleOutcomes runs miniLocal on a module of each local role and
+// compares its conclusion with the role's Expect.
+func TestUartRoleOutcomes(t *testing.T) {
+	for _, role := range Roles() {
+		if !strings.HasPrefix(role, "uart-") && role != "ok" && role != "failed-apply" {
+			continue
+		}
+		t.Run(role, func(t *testing.T) {
+			t.Parallel()
+			f := startFleet(t, Config{Scenario: "local-chain", Modules: 1, NoQuirks: true, Speed: 1000, Roles: []string{role}})
+			m := f.Modules()[0]
+			got, want := miniLocal(t, f, m), m.Expect()
+			want.Reason = ""
+			if got != want {
+				t.Errorf("%s: console concluded %+v, the role expects %+v", role, got, want)
 			}
 		})
 	}

@@ -69,7 +69,33 @@ type Quirks struct {
 	// BadIMEIParam is a custom firmware that names the request's IMEI
 	// parameter IMEI (upper case): the platform answers code 3.
 	BadIMEIParam bool
+	// UartListing makes AT+UARTUPGRADE=? list its commands as
+	// +UARTUPGRADE: (0,1,2,3,4,5) instead of +UARTUPGRADE: (0-5) (the
+	// manual does not show the format).
+	UartListing bool
+	// UartError is how an AT+UARTUPGRADE error is printed.
+	UartError UartErrorFormat
+	// UartVerifyLater makes verify (AT+UARTUPGRADE=2) work in the
+	// background: the first verify after the last write answers
+	// XOTA_PS_PKG_UNVERIFIED at once, later ones the same until the check
+	// is done (UartVerifyTime), then its result.
+	UartVerifyLater bool
+	// UartQIND prints +QIND: "FOTA","START", "UPDATING",<n> and "END",0
+	// before RDY when the module comes back from an AT+UARTUPGRADE=5 apply.
+	UartQIND bool
 }
+
+// UartErrorFormat is how a module prints AT+UARTUPGRADE error n.
+type UartErrorFormat int
+
+// The AT+UARTUPGRADE error formats, shown for error 5; each is the
+// command's one final line, nothing follows it:
+const (
+	UartErrorManual  UartErrorFormat = iota // +UARTUPGRAE ERROR: 5 (the manual's spelling, sic)
+	UartErrorSpelled                        // +UARTUPGRADE ERROR: 5
+	UartErrorCME                            // +CME ERROR: 5 (plain ERROR under AT+CMEE=0)
+	numUartErrorFormats
+)
 
 // eol returns the line ending.
 func (q Quirks) eol() string {
@@ -102,6 +128,13 @@ func drawQuirks(g *rng) Quirks {
 	q.LegacyURCs = g.chance(0.1)
 	q.PDNSuffix = g.chance(0.3)
 	q.Roaming = g.chance(0.1)
+	// Drawn last, so that a seed keeps the quirks it had before these.
+	q.UartListing = g.chance(0.3)
+	if g.chance(0.4) { // most modules print what the manual shows
+		q.UartError = UartErrorFormat(1 + g.intn(int(numUartErrorFormats)-1))
+	}
+	q.UartVerifyLater = g.chance(0.2)
+	q.UartQIND = g.chance(0.3)
 	return q
 }
 
@@ -143,6 +176,39 @@ type Faults struct {
 	// GarbageEvery sends a burst of random bytes on the AT ports about this
 	// often.
 	GarbageEvery time.Duration
+
+	// AT+UARTUPGRADE (local mode) faults.
+
+	// UartUnsupported is a build without AT+UARTUPGRADE: ERROR to every
+	// form, =? included (as a core below 1155, another chip family or a
+	// build other than _AT and _LPAT).
+	UartUnsupported bool
+	// UartSegment fails writes of one segment with an error code.
+	UartSegment SegmentFault
+	// UartEraseFail fails every erase (AT+UARTUPGRADE=0): error 7.
+	UartEraseFail bool
+	// UartReadFail fails reading the delta's name and version (=3, =4):
+	// error 9.
+	UartReadFail bool
+	// UartVerifyAs makes verify report this state (e.g.
+	// "XOTA_PS_PKG_UNDEF") whatever was written; apply then refuses unless
+	// it is XOTA_PS_PKG_VERIFIED and the delta really verifies.
+	UartVerifyAs string
+	// UartUnplugSN unplugs the module once, when the write of segment
+	// UartUnplugSN arrives (unanswered), and plugs it back UnplugFor
+	// later. 0: never.
+	UartUnplugSN int
+	// UartApplyCut cuts the power as an apply (=5) starts: the module is
+	// unplugged after its OK and plugged back UnplugFor later, on its old
+	// version, the delta discarded.
+	UartApplyCut bool
+}
+
+// SegmentFault fails the writes of segment SN that pass every other check:
+// Code 5 is a segment damaged on the wire (its checksum fails), 8 a flash
+// write error. Times is how many writes of it fail (-1: all); 0 is off.
+type SegmentFault struct {
+	SN, Code, Times int
 }
 
 // Simulated (real-world) delays; Config.Speed divides them all.

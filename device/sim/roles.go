@@ -67,6 +67,9 @@ type ModuleSpec struct {
 	MissingFile bool   // URL mode: its delta file is gone from the server (404)
 	Expect      Expect
 	Target      int // the version the platform offers; 0: the model's Target
+	// Local mode (the delta map a local scenario writes).
+	NoDelta bool // the map has no delta from its base
+	MapBase int  // the map's delta from its base is really made for this base (0: its own)
 }
 
 // role is a module's part in a scenario.
@@ -186,6 +189,58 @@ var roles = map[string]role{
 	}},
 	"garbage": {"bursts of random bytes on the AT ports every few seconds", func(s *ModuleSpec, _ uint64) {
 		s.Faults.GarbageEvery = 5 * time.Second
+	}},
+
+	// Local mode (AT+UARTUPGRADE). Expect.Code is the command's error
+	// code (+UARTUPGRAE ERROR: <n>) there.
+	"uart-checksum-once": {"local: the first write of segment 1 arrives damaged (error 5); a resend succeeds; upgrades", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartSegment = SegmentFault{SN: 1, Code: UartErrChecksum, Times: 1}
+	}},
+	"uart-checksum-always": {"local: every write of segment 1 fails its checksum (error 5), after an erase too: failed 5", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartSegment = SegmentFault{SN: 1, Code: UartErrChecksum, Times: -1}
+		s.Expect = Expect{Result: ResultFailed, Code: UartErrChecksum, Reason: "checksum"}
+	}},
+	"uart-write-fail": {"local: every write of segment 2 fails in flash (error 8): failed 8", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartSegment = SegmentFault{SN: 2, Code: UartErrWrite, Times: -1}
+		s.Expect = Expect{Result: ResultFailed, Code: UartErrWrite, Reason: "write"}
+	}},
+	"uart-erase-fail": {"local: every erase fails (error 7): failed 7", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartEraseFail = true
+		s.Expect = Expect{Result: ResultFailed, Code: UartErrErase, Reason: "erase"}
+	}},
+	"uart-unsupported": {"local: a build without AT+UARTUPGRADE (ERROR to every form, =? too): held", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartUnsupported = true
+		s.Expect = Expect{Result: ResultHeld, Reason: "unsupported"}
+	}},
+	"uart-old-core": {"local: core 1150, below 1155: no AT+UARTUPGRADE (ERROR): held", func(s *ModuleSpec, _ uint64) {
+		s.Version = UartMinCore - 5
+		s.Expect = Expect{Result: ResultHeld, Reason: "unsupported"}
+	}},
+	"uart-no-delta": {"local: the map has no delta from its base (target-5): held", func(s *ModuleSpec, _ uint64) {
+		s.Version = s.Target - 5
+		s.NoDelta = true
+		s.Expect = Expect{Result: ResultHeld, Reason: "no delta"}
+	}},
+	"uart-wrong-base": {"local: base target-3, but the map's delta from it was made for another base: XOTA_PS_PKG_VERIFAILED, nothing applied", func(s *ModuleSpec, _ uint64) {
+		s.Version = s.Target - 3
+		s.MapBase = s.Version - 1
+		s.Expect = Expect{Result: ResultFailed, Reason: "verify"}
+	}},
+	"uart-too-big": {"local: base target-4, its first delta 550 KB against a 480 KB FOTA area: error 3 at the segment that overflows", func(s *ModuleSpec, _ uint64) {
+		s.Version = s.Target - 4
+		s.DeltaSize = TooBigSize
+		s.Expect = Expect{Result: ResultFailed, Code: UartErrSize, Reason: "too big"}
+	}},
+	"uart-verify-undef": {"local: verify answers XOTA_PS_PKG_UNDEF: failed, nothing applied", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartVerifyAs = PkgUndef
+		s.Expect = Expect{Result: ResultFailed, Reason: "verify"}
+	}},
+	"uart-unplug": {"local: unplugged when segment 20 arrives, back 20 s later (then a write needs a new erase: error 6); upgrades on retry", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartUnplugSN, s.Faults.UnplugFor = 20, 20*time.Second
+	}},
+	"uart-power-cut": {"local: power lost as the apply starts, back 20 s later on the old version (delta discarded): failed apply", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartApplyCut, s.Faults.UnplugFor = true, 20*time.Second
+		s.Expect = Expect{Result: ResultFailed, Reason: "apply"}
 	}},
 }
 

@@ -32,6 +32,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		f.sc.name, f.sc.mode, len(f.modules), f.cfg.Dir, f.cfg.Speed, f.cfg.Seed)
 	fmt.Fprintf(out, "platform %s   (details: %s/platform.json, modules: %s/fleet.json)\n\n",
 		f.plat.BaseURL(), f.cfg.Dir, f.cfg.Dir)
+	if dm := f.DeltaMap(); dm != "" {
+		fmt.Fprintf(out, "local mode: airfleet upgrade --mode local --deltas %s\n\n", dm)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLOT\tIMEI\tFIRMWARE\tROLE\tEXPECTED")
 	for _, m := range f.modules {

@@ -9,6 +9,9 @@ type Mode string
 const (
 	ModePlatform Mode = "platform" // the IoT platform, no key (the account's default project)
 	ModeURL      Mode = "url"      // own server: AT+UPGRADE="URL" with a file from platform.json
+	// ModeLocal writes the delta through the AT port (AT+UARTUPGRADE)
+	// from the files of the delta map DIR/deltas.json: no SIM, no network.
+	ModeLocal Mode = "local"
 )
 
 // scenario describes a fleet: models and roles by module index.
@@ -23,6 +26,11 @@ type scenario struct {
 	role    func(i int) string
 	// named reports whether module i names its interfaces; nil: none do.
 	named func(i int) bool
+	// base, if set, is module i's core version at start (before its role),
+	// and target the version every module is offered, instead of the
+	// model's.
+	base   func(i int) int
+	target int
 }
 
 func allEP(int) string { return "Air780EP" }
@@ -53,6 +61,12 @@ func mixedModel(i int) string {
 	}
 	return "Air780EP"
 }
+
+// localModels are the EC618 models of the local scenarios, in turn.
+var localModels = []string{"Air780E", "Air780EG", "Air780EX", "Air700E"}
+
+// localRoles are the fixed roles of the local scenario by module index.
+var localRoles = map[int]string{4: "uart-no-delta", 5: "uart-unsupported"}
 
 // scenarios, in the order of the table in the package documentation.
 var scenarios = []scenario{
@@ -102,6 +116,19 @@ var scenarios = []scenario{
 	{name: "lsat", desc: "two-port Air780E _LTE_LSAT builds (if00 AT, if02 binary log); even modules name them (if00-at, if02-log); all upgrade 1183→1184",
 		mode: ModePlatform, model: func(int) string { return "Air780E_LSAT" }, role: every("ok"),
 		named: func(i int) bool { return i%2 == 0 }},
+	{name: "local", desc: "no SIM cards: Air780E/EG/EX/700E on 1160 or 1161 (chains 1160→1161→1162) upgraded to 1162 through AT+UARTUPGRADE from DIR/deltas.json; 4 has no delta (held), 5 a build without the command (held)",
+		mode: ModeLocal, target: 1162,
+		model: func(i int) string { return localModels[i%len(localModels)] },
+		base:  func(i int) int { return 1160 + (i+1)%2 },
+		role: func(i int) string {
+			if r, ok := localRoles[i]; ok {
+				return r
+			}
+			return "ok"
+		}},
+	{name: "local-chain", desc: "no SIM cards: Air780E modules on 1159 upgraded to 1162 through AT+UARTUPGRADE, three deltas in a chain",
+		mode: ModeLocal, target: 1162, model: func(int) string { return "Air780E" },
+		base: func(int) int { return 1159 }, role: every("ok")},
 }
 
 func findScenario(name string) (scenario, bool) {

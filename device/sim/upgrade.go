@@ -268,7 +268,7 @@ func (m *Module) autoLoop(s *session) {
 // bootLines prints what the application prints after power-on (spec §3,
 // transcripts d and f), registers on the network, and makes the automatic
 // request that follows an upgrade's reboot.
-func (m *Module) bootLines(s *session, postCheck bool) {
+func (m *Module) bootLines(s *session, postCheck, qind bool) {
 	defer s.wg.Done()
 	c, g := m.f.clock, m.g
 	step := func(lo, hi time.Duration, line string) bool {
@@ -277,6 +277,14 @@ func (m *Module) bootLines(s *session, postCheck bool) {
 		}
 		m.urc(s, line)
 		return true
+	}
+	if qind { // back from an AT+UARTUPGRADE apply, on a build that says so
+		for _, l := range []string{`+QIND: "FOTA","START"`, `+QIND: "FOTA","UPDATING",50`,
+			`+QIND: "FOTA","UPDATING",100`, `+QIND: "FOTA","END",0`} {
+			if !step(50*time.Millisecond, 150*time.Millisecond, l) {
+				return
+			}
+		}
 	}
 	if !step(300*time.Millisecond, 500*time.Millisecond, "RDY") {
 		return

@@ -91,3 +91,40 @@ func Parse(b []byte) (Delta, error) {
 	}
 	return d, nil
 }
+
+// MaxHeader is the longest header line Make writes for any sensible
+// firmware name; Header gives up on a first line longer than this.
+const MaxHeader = 512
+
+// Header reads only the header line at the start of b: the delta it
+// describes and the length of the whole file (header and payload), so
+// that a module receiving a delta in pieces knows what it is, where it
+// ends and that what follows is padding. It fails (ErrInvalid) on a
+// missing or malformed header; it does not check the payload: Parse does.
+func Header(b []byte) (Delta, int, error) {
+	i := bytes.IndexByte(b[:min(len(b), MaxHeader)], '\n')
+	if i < 0 {
+		return Delta{}, 0, fmt.Errorf("%w: no header line", ErrInvalid)
+	}
+	fields := strings.Fields(string(b[:i]))
+	if len(fields) != 6 || fields[0] != Magic {
+		return Delta{}, 0, fmt.Errorf("%w: bad header", ErrInvalid)
+	}
+	kv := map[string]string{}
+	for _, f := range fields[1:] {
+		k, v, _ := strings.Cut(f, "=")
+		kv[k] = v
+	}
+	d := Delta{FirmwareName: kv["name"]}
+	for k, p := range map[string]*int{"base": &d.Base, "target": &d.Target, "size": &d.Size} {
+		n, err := strconv.Atoi(kv[k])
+		if err != nil || n < 0 {
+			return Delta{}, 0, fmt.Errorf("%w: bad %s", ErrInvalid, k)
+		}
+		*p = n
+	}
+	if d.FirmwareName == "" {
+		return Delta{}, 0, fmt.Errorf("%w: no name", ErrInvalid)
+	}
+	return d, i + 1 + d.Size, nil
+}

@@ -43,3 +43,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestHeader(t *testing.T) {
+	want := Delta{FirmwareName: "AirM2M_780E_LTE_AT", Base: 1160, Target: 1161, Size: 1000}
+	b := Make(want, 3)
+	if d, n, err := Header(b[:100]); err != nil || n != len(b) || d != want {
+		t.Fatalf("Header(header and a bit) = %+v, %d, %v; want %+v, %d", d, n, err, want, len(b))
+	}
+	for _, bad := range [][]byte{nil, b[:10], []byte("LUATDFOTA1 name=a base=1 target=2 size=x crc32=0\n"), []byte("hello\n"),
+		[]byte("LUATDFOTA1 name= base=1 target=2 size=3 crc32=0\n")} {
+		if _, _, err := Header(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Header(%q) err = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
