@@ -103,6 +103,15 @@ type pending struct {
 	shown    string     // what the transcript records for cmd and its echo, when not ""
 }
 
+// said is the command as errors and the transcript name it: its shown
+// form when it has one (a segment write's payload abbreviated).
+func (p *pending) said() string {
+	if p.shown != "" {
+		return p.shown
+	}
+	return p.cmd
+}
+
 type final struct {
 	prefix string
 	isErr  bool
@@ -238,20 +247,21 @@ func (s *Session) Command(ctx context.Context, cmd string, opts ...CmdOption) ([
 	for _, o := range opts {
 		o(p, &timeout)
 	}
+	said := p.said()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, s.ctxErr(cmd, ctx)
+		return nil, s.ctxErr(said, ctx)
 	case <-s.done:
-		return nil, s.closedErr(cmd)
+		return nil, s.closedErr(said)
 	}
 	defer func() { <-s.sem }()
 
 	if err := s.resync(ctx); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", s.opts.Name, cmd, err)
+		return nil, fmt.Errorf("%s: %s: %w", s.opts.Name, said, err)
 	}
 	return s.exchange(ctx, p)
 }
@@ -261,7 +271,7 @@ func (s *Session) exchange(ctx context.Context, p *pending) ([]string, error) {
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
-		return nil, s.closedErr(p.cmd)
+		return nil, s.closedErr(p.said())
 	}
 	s.pending = p
 	s.mu.Unlock()
@@ -280,7 +290,7 @@ func (s *Session) exchange(ctx context.Context, p *pending) ([]string, error) {
 			s.pending = nil
 		}
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%s: %s: write: %w (%w)", s.opts.Name, p.cmd, ErrClosed, err)
+		return nil, fmt.Errorf("%s: %s: write: %w (%w)", s.opts.Name, p.said(), ErrClosed, err)
 	}
 
 	select {
@@ -296,7 +306,7 @@ func (s *Session) exchange(ctx context.Context, p *pending) ([]string, error) {
 		}
 		s.pending = nil
 		s.stale = true
-		return nil, s.ctxErr(p.cmd, ctx)
+		return nil, s.ctxErr(p.said(), ctx)
 	}
 }
 
@@ -529,11 +539,11 @@ func (s *Session) finalErr(p *pending, f final, text string) error {
 	case f.prefix == "+CME ERROR:":
 		v := strings.TrimSpace(strings.TrimPrefix(text, "+CME ERROR:"))
 		if n, err := strconv.Atoi(v); err == nil {
-			return &CMEError{Port: s.opts.Name, Cmd: p.cmd, Code: n}
+			return &CMEError{Port: s.opts.Name, Cmd: p.said(), Code: n}
 		}
-		return &CMEError{Port: s.opts.Name, Cmd: p.cmd, Code: -1, Text: v}
+		return &CMEError{Port: s.opts.Name, Cmd: p.said(), Code: -1, Text: v}
 	case f.isErr:
-		return &CommandError{Port: s.opts.Name, Cmd: p.cmd, Final: text}
+		return &CommandError{Port: s.opts.Name, Cmd: p.said(), Final: text}
 	case f.prefix != "OK":
 		p.lines = append(p.lines, text)
 	}

@@ -161,6 +161,25 @@ func TestUARTDriverExchanges(t *testing.T) {
 		}
 	}
 
+	// A segment that times out is named abbreviated in the error too: an
+	// error message ends in the log and on the screen.
+	tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	ch = uartRun(func() (any, error) { return nil, UARTWrite(tctx, s, g) })
+	fm.expect(full)
+	r := uartWait(t, ch)
+	cancel()
+	if !errors.Is(r.err, ErrTimeout) && !errors.Is(r.err, context.DeadlineExceeded) || strings.Contains(r.err.Error(), g.Hex) {
+		t.Fatalf("timed-out write: %v", r.err)
+	}
+	ch = uartRun(func() (any, error) { return nil, UARTWrite(ctx, s, g) })
+	fm.expect("AT") // the resync after the timeout
+	fm.send(frame("OK"))
+	fm.expect(full)
+	fm.send(frame("OK"))
+	if r := uartWait(t, ch); r.err != nil {
+		t.Fatalf("write after a timeout: %v", r.err)
+	}
+
 	// Every spelling of the error line is a *UARTError with its code.
 	for _, line := range []string{"+UARTUPGRAE ERROR: 5", "+UARTUPGRADE ERROR: 4", "+CME ERROR: 8"} {
 		ch = uartRun(func() (any, error) { return nil, UARTWrite(ctx, s, g) })

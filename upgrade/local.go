@@ -153,13 +153,18 @@ func (m *machine) transfer(ctx context.Context, data []byte) error {
 			return nil
 		}
 		var ue *device.UARTError
-		if !errors.As(err, &ue) {
-			return err // the port went, a timeout, a cancel: the caller's
-		}
-		if restart >= localRestarts {
+		switch {
+		case errors.As(err, &ue) && restart < localRestarts:
+			m.emit(StateDownloading, N("local.restart", ue.Cmd, ue.Code, N("code", uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+		case errors.As(err, &ue):
 			return m.uartFailed(ue)
+		case errors.Is(err, device.ErrTimeout) && restart < localRestarts && ctx.Err() == nil:
+			// A segment lost on the line: where the module stands is not
+			// known, so the sequence starts again.
+			m.emit(StateDownloading, N("local.restarttimeout", err.Error()), nil)
+		default:
+			return err // the port went, a cancel, a timeout again: the caller's
 		}
-		m.emit(StateDownloading, N("local.restart", ue.Cmd, ue.Code, N("code", uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
 	}
 }
 
@@ -224,9 +229,10 @@ func (m *machine) apply(ctx context.Context) error {
 		return m.cancelledLocal("when.write")
 	}
 	m.emit(StateVerifying, N("local.verify"), nil)
-	cctx, cancel := m.uartCtx(ctx)
-	st, err := device.UARTVerify(cctx, m.session())
-	cancel()
+	st, err := m.verifyDelta(ctx)
+	if ctx.Err() != nil {
+		return m.cancelledLocal("when.write") // not applied: nothing changes
+	}
 	var ue *device.UARTError
 	switch {
 	case errors.As(err, &ue):
@@ -240,7 +246,7 @@ func (m *machine) apply(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return m.cancelledLocal("when.write") // verified, not applied: nothing changes
 	}
-	cctx, cancel = m.uartCtx(ctx)
+	cctx, cancel := m.uartCtx(ctx)
 	err = device.UARTApply(cctx, m.session(), func() { m.applied = true })
 	cancel()
 	switch {
@@ -254,6 +260,32 @@ func (m *machine) apply(ctx context.Context) error {
 		m.emit(StateRebooting, N("local.applyunsure", err.Error()), nil)
 	}
 	return m.followApply(ctx)
+}
+
+// verifyWait bounds how long a module may say XOTA_PS_PKG_UNVERIFIED
+// (written, not verified yet) before the console gives up on it; it asks
+// again every verifyPoll.
+const (
+	verifyWait = 30 * time.Second
+	verifyPoll = time.Second
+)
+
+// verifyDelta asks the module to verify the written delta, again while it
+// says the delta is not verified yet (a build may check in the
+// background, [unknown]), and returns the last state it named.
+func (m *machine) verifyDelta(ctx context.Context) (device.UARTState, error) {
+	deadline := time.Now().Add(verifyWait)
+	for {
+		cctx, cancel := m.uartCtx(ctx)
+		st, err := device.UARTVerify(cctx, m.session())
+		cancel()
+		if err != nil || st != device.UARTUnverified || time.Now().After(deadline) {
+			return st, err
+		}
+		if err := sleep(ctx, min(verifyPoll, m.b.cfg.CommandTimeout)); err != nil {
+			return st, err
+		}
+	}
 }
 
 // followApply waits, bounded by ApplyTimeout, for the module to leave

@@ -169,6 +169,16 @@ func (p *port) writer() {
 	}
 }
 
+// chunkedHead is how much of a write a chunked port splits into 1–3 byte
+// pieces with gaps; the rest goes in USB full-speed packets (64 bytes)
+// without gaps, as a real module's long answer (a 2 KB segment's echo)
+// arrives: a line split across many reads all the same, without the
+// thousand timer waits that made a segment's echo take a second.
+const chunkedHead = 32
+
+// usbPacket is a USB full-speed bulk packet's payload.
+const usbPacket = 64
+
 // write writes b, in 1–3 byte pieces with tiny gaps for a chunked port.
 func (p *port) write(b []byte) error {
 	if !p.chunked {
@@ -176,13 +186,16 @@ func (p *port) write(b []byte) error {
 	}
 	gap := time.NewTimer(time.Hour)
 	defer gap.Stop()
-	for len(b) > 0 {
+	for sent := 0; len(b) > 0; {
 		n := min(1+p.g.intn(3), len(b))
+		if sent >= chunkedHead {
+			n = min(usbPacket, len(b))
+		}
 		if err := p.put(b[:n]); err != nil {
 			return err
 		}
-		b = b[n:]
-		if len(b) > 0 {
+		b, sent = b[n:], sent+n
+		if len(b) > 0 && sent < chunkedHead {
 			gap.Reset(p.g.between(50*time.Microsecond, 400*time.Microsecond))
 			select {
 			case <-p.stop:

@@ -1,0 +1,166 @@
+package upgrade
+
+import (
+	"strings"
+	"testing"
+
+	"airfleet/device"
+	"airfleet/device/sim"
+)
+
+// localFleet starts a local-mode fleet and reads its delta map as the
+// command line does.
+func localFleet(t *testing.T, cfg sim.Config) (*Engine, *memLog, *sim.Fleet, sim.FleetFile, *DeltaMap) {
+	t.Helper()
+	log := newMemLog()
+	e, f, ff := fleetSim(t, cfg, log, nil)
+	m, err := ReadDeltaMap(f.DeltaMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, log, f, ff, m
+}
+
+// checkLocal compares results with the simulator's expectations. The
+// simulator's Expect.Code is AT+UARTUPGRADE's own error number n; the
+// console reports it as module error -2000-n.
+func checkLocal(t *testing.T, ff sim.FleetFile, res map[string]Result) {
+	t.Helper()
+	for _, m := range ff.Modules {
+		r, ok := res[m.IMEI]
+		if !ok {
+			t.Errorf("%s %s (%s): no result", m.Slot, m.IMEI, m.Role)
+			continue
+		}
+		want := m.Expect
+		code := 0
+		if want.Code != 0 {
+			code = uartCode(want.Code)
+		}
+		if string(r.Outcome) != want.Result || code != 0 && r.ModuleError != code || (want.To != 0 && r.To != want.To) {
+			t.Errorf("%s %s (%s): got %s error %d to %d (%s); want %s error %d to %d",
+				m.Slot, m.IMEI, m.Role, r.Outcome, r.ModuleError, r.To, r.Message, want.Result, code, want.To)
+		}
+		if r.Requests != 0 {
+			t.Errorf("%s: %d platform requests counted in local mode with no SIM", m.Slot, r.Requests)
+		}
+	}
+}
+
+// A fleet of modules with no SIM card, at two versions (the older ones
+// through a chain), upgraded locally: nothing goes to the platform; the
+// module without a delta and the build without the command are held
+// before anything is written to them; every step is in the log, and the
+// log does not hold the deltas' bytes.
+func TestLocalNoSIMFleet(t *testing.T) {
+	e, log, f, ff, m := localFleet(t, sim.Config{Modules: 8, Scenario: "local"})
+	res := runBatch(t, e, Config{Mode: ModeLocal, Deltas: m, Target: 1162})
+	checkLocal(t, ff, res)
+	chains := 0
+	for _, mod := range ff.Modules {
+		if n := f.Platform().Requests(mod.IMEI); n != 0 {
+			t.Errorf("%s: the platform got %d requests from it", mod.Slot, n)
+		}
+		c := f.Module(mod.Slot).UartCounts()
+		switch mod.Expect.Result {
+		case sim.ResultHeld:
+			if c.Erases+c.Segments+c.Applies != 0 {
+				t.Errorf("%s (%s) held, but it received %+v", mod.Slot, mod.Role, c)
+			}
+		case sim.ResultUpgraded:
+			steps := mod.Expect.To - mod.Core
+			if c.Applied != steps || c.Erases != steps {
+				t.Errorf("%s: %d erases and %d applies for %d steps", mod.Slot, c.Erases, c.Applied, steps)
+			}
+			if steps > 1 {
+				chains++
+				if r := res[mod.IMEI]; !strings.Contains(r.Message, "2 deltas") {
+					t.Errorf("%s: %q does not say it took two deltas", mod.Slot, r.Message)
+				}
+			}
+		}
+	}
+	if chains == 0 {
+		t.Fatal("no module went through a chain: the scenario changed")
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	segments, attempts := 0, 0
+	for id, a := range log.attempts {
+		if a.result == nil || a.result.Outcome != Upgraded {
+			continue
+		}
+		attempts++
+		var sawVerify, sawApply bool
+		for _, r := range log.transcripts[id] {
+			if len(r.Text) > 200 {
+				t.Fatalf("attempt %d: a %d-character transcript line: a payload was logged in full", id, len(r.Text))
+			}
+			if r.Dir == device.Out && strings.HasPrefix(r.Text, "AT+UARTUPGRADE=1,") {
+				segments++
+				if !strings.Contains(r.Text, "bytes, abbreviated") {
+					t.Errorf("segment line %q not marked abbreviated", r.Text)
+				}
+			}
+			if r.Dir == device.Out && strings.HasPrefix(r.Text, "AT+UPGRADE") {
+				t.Errorf("attempt %d: %q sent in local mode", id, r.Text)
+			}
+			sawVerify = sawVerify || r.Text == "AT+UARTUPGRADE=2"
+			sawApply = sawApply || r.Text == "AT+UARTUPGRADE=5"
+		}
+		if !sawVerify || !sawApply {
+			t.Errorf("attempt %d: verify %v, apply %v in its transcript", id, sawVerify, sawApply)
+		}
+	}
+	if attempts == 0 || segments == 0 {
+		t.Fatalf("%d upgraded attempts, %d segment lines in the log", attempts, segments)
+	}
+}
+
+// Each fault of the transfer, on its own module: a checksum error once is
+// cured by a resend; every time, it fails after one restart from the erase
+// with the code's explanation; a failed flash write and erase the same; a
+// delta for another base is refused at verification and never applied; a
+// build without the command is held with the modes that would work; a
+// module unplugged mid-transfer starts again from the erase and upgrades;
+// one whose power is cut as it applies comes back on its old version.
+func TestLocalFaults(t *testing.T) {
+	roles := []string{"uart-checksum-once", "uart-checksum-always", "uart-write-fail", "uart-erase-fail",
+		"uart-wrong-base", "uart-unsupported", "uart-old-core", "uart-unplug", "uart-power-cut", "uart-verify-undef"}
+	e, _, f, ff, m := localFleet(t, sim.Config{Modules: len(roles), Scenario: "local", Roles: roles})
+	res := runBatch(t, e, Config{Mode: ModeLocal, Deltas: m, Target: 1162})
+	checkLocal(t, ff, res)
+	for _, mod := range ff.Modules {
+		r := res[mod.IMEI]
+		c := f.Module(mod.Slot).UartCounts()
+		switch mod.Role {
+		case "uart-checksum-once":
+			if r.Outcome != Upgraded || c.Erases != 1 {
+				t.Errorf("checksum once: %s after %d erases, want upgraded after one", r.Outcome, c.Erases)
+			}
+		case "uart-checksum-always":
+			if c.Erases != 1+localRestarts || c.Applies != 0 {
+				t.Errorf("checksum always: %d erases, %d applies; want %d and none", c.Erases, c.Applies, 1+localRestarts)
+			}
+			if !strings.Contains(r.Message, "checksum") {
+				t.Errorf("checksum always: %q does not explain the checksum", r.Message)
+			}
+		case "uart-wrong-base", "uart-verify-undef":
+			if c.Applies != 0 || r.ModuleError != codeVerifyFailed {
+				t.Errorf("%s: %d applies, error %d; want none and %d", mod.Role, c.Applies, r.ModuleError, codeVerifyFailed)
+			}
+		case "uart-unsupported", "uart-old-core":
+			if c.Erases != 0 || !strings.Contains(r.Message, "over the air") {
+				t.Errorf("%s: %d erases, %q; want none and the other modes named", mod.Role, c.Erases, r.Message)
+			}
+		case "uart-unplug":
+			if r.Outcome != Upgraded || c.Erases < 2 {
+				t.Errorf("unplug: %s after %d erases; want upgraded after a new erase", r.Outcome, c.Erases)
+			}
+		case "uart-power-cut":
+			if r.To != mod.Core || c.Applied != 1 {
+				t.Errorf("power cut: on %d after %d applies; want back on %d after one", r.To, c.Applied, mod.Core)
+			}
+		}
+	}
+}
