@@ -92,16 +92,35 @@ func lookupCode(a string) (upgrade.CodeInfo, bool) {
 
 // unknownCode says which codes exist, from the catalogue itself.
 func unknownCode(a string) error {
-	var platform, module []string
+	var platform []string
+	var module []int
 	for _, c := range upgrade.Codes() {
 		if c.IsPlatform() {
 			platform = append(platform, strconv.Itoa(c.Code))
 		} else {
-			module = append(module, strconv.Itoa(c.Code))
+			module = append(module, c.Code)
 		}
 	}
-	return usageErr("no code %q: platform codes are %s; module errors %s … %s (the minus sign may be left out)",
-		a, strings.Join(platform, ", "), module[0], module[len(module)-1])
+	return usageErr("no code %q: platform codes are %s; module errors %s (the minus sign may be left out)",
+		a, strings.Join(platform, ", "), codeRuns(module))
+}
+
+// codeRuns says descending codes as runs: "-1000 … -1006, -2001 … -2010, -2020".
+func codeRuns(codes []int) string {
+	var runs []string
+	for i := 0; i < len(codes); {
+		j := i
+		for j+1 < len(codes) && codes[j+1] == codes[j]-1 {
+			j++
+		}
+		if j == i {
+			runs = append(runs, strconv.Itoa(codes[i]))
+		} else {
+			runs = append(runs, strconv.Itoa(codes[i])+" … "+strconv.Itoa(codes[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(runs, ", ")
 }
 
 func printCodesJSON(w io.Writer, entries []upgrade.CodeInfo) error {

@@ -140,6 +140,10 @@ func (c Config) Validate() error {
 			errs = append(errs, fieldErr("deltas", ": local mode writes each module the delta for its own base: give --deltas FILE, a delta map whose entries have a \"file\" (or a \"url\" the host fetches)"))
 		case c.URL != "":
 			errs = append(errs, fieldErr("url", ": local mode takes its deltas from --%s, not --url", c.Deltas.flag()))
+		default:
+			if err := c.Deltas.checkFiles(); err != nil {
+				errs = append(errs, fieldErr("deltas", ": %v", err))
+			}
 		}
 		if c.Key != "" {
 			errs = append(errs, fieldErr("mode", " local asks no platform: give no key"))

@@ -302,6 +302,33 @@ func (m *DeltaMap) Chain(firmware string, from, target int) ([]DeltaEntry, bool)
 	return steps, true
 }
 
+// checkFiles refuses, by its line, the first entry whose delta only a file
+// holds (no url) when that file cannot be read: local mode would hold
+// every module that needs it, a mistake known before the batch starts.
+func (m *DeltaMap) checkFiles() error {
+	if m == nil || m.Template != "" {
+		return nil
+	}
+	var bad *DeltaMapError
+	for _, e := range m.entries {
+		if e.File == "" || e.URL != "" || bad != nil && bad.Line < e.Line {
+			continue
+		}
+		path := (*localDeltas)(nil).path(m, e)
+		fi, err := os.Stat(path)
+		switch {
+		case err != nil:
+			bad = &DeltaMapError{Path: m.Path, Line: e.Line, Msg: fmt.Sprintf(`"file" %q cannot be read (%v): give the delta's path relative to the map, or a "url" this host can fetch`, e.File, unwrapPathErr(err))}
+		case !fi.Mode().IsRegular():
+			bad = &DeltaMapError{Path: m.Path, Line: e.Line, Msg: fmt.Sprintf(`"file" %q is not a regular file: give the delta file's path relative to the map`, e.File)}
+		}
+	}
+	if bad != nil {
+		return bad
+	}
+	return nil
+}
+
 // Len is the number of deltas listed (0 for a template).
 func (m *DeltaMap) Len() int { return len(m.entries) }
 

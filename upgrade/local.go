@@ -216,9 +216,11 @@ func (m *machine) writeSegment(ctx context.Context, g device.UARTSegment) error 
 }
 
 // uartCtx bounds one AT+UARTUPGRADE command: the manual's 10 s, or the
-// batch's command timeout when that is longer.
+// batch's command timeout when that is longer. A cancel does not cut a
+// command short (the module would still answer it, and the sequence would
+// be unknown): it is honoured between two commands.
 func (m *machine) uartCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, max(device.UARTCommandTimeout, m.b.cfg.CommandTimeout))
+	return context.WithTimeout(context.WithoutCancel(ctx), max(device.UARTCommandTimeout, m.b.cfg.CommandTimeout))
 }
 
 // apply asks the module to verify the delta and, only when it says

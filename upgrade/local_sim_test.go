@@ -1,7 +1,9 @@
 package upgrade
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"airfleet/device"
@@ -162,5 +164,44 @@ func TestLocalFaults(t *testing.T) {
 				t.Errorf("power cut: on %d after %d applies; want back on %d after one", r.To, c.Applied, mod.Core)
 			}
 		}
+	}
+}
+
+// A cancel while the delta is being written stops between two segments:
+// the module is never told to apply, and runs its old firmware.
+func TestLocalCancelBeforeApply(t *testing.T) {
+	writing := make(chan struct{})
+	var once sync.Once
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "local-chain", Speed: 20}, log, func(ev Event) {
+		if ev.Step == StateDownloading && ev.Percent >= 10 {
+			once.Do(func() { close(writing) })
+		}
+	})
+	m, err := ReadDeltaMap(f.DeltaMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		select {
+		case <-writing:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	res := runBatchCtx(t, ctx, e, Config{Mode: ModeLocal, Deltas: m, Target: 1162})
+	mod := ff.Modules[0]
+	r := res[mod.IMEI]
+	c := f.Module(mod.Slot).UartCounts()
+	if r.Outcome != Cancelled || c.Applies != 0 || c.Segments == 0 {
+		t.Fatalf("cancelled mid-transfer: %s (%s), %d segments, %d applies; want cancelled after some segments, no apply",
+			r.Outcome, r.Message, c.Segments, c.Applies)
+	}
+	if v := f.Module(mod.Slot).Version(); v != mod.Core {
+		t.Errorf("the module runs %d, want its old %d", v, mod.Core)
+	}
+	if !strings.Contains(r.Message, "nothing applied") {
+		t.Errorf("%q does not say nothing was applied", r.Message)
 	}
 }

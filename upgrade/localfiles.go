@@ -42,7 +42,8 @@ type localDeltas struct {
 	client  *http.Client
 }
 
-// path is where an entry's file is: relative to the map's own file.
+// path is where an entry's file is: relative to the map's own file. It
+// needs no cache (c may be nil).
 func (c *localDeltas) path(m *DeltaMap, e DeltaEntry) string {
 	if m == nil || m.Path == "" || filepath.IsAbs(e.File) {
 		return e.File

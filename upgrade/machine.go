@@ -188,6 +188,8 @@ func (m *machine) cancelled(where string) error {
 // classifyErr turns an unexpected error into the result.
 func (m *machine) classifyErr(ctx context.Context, err error) {
 	switch {
+	case ctx.Err() != nil && errors.Is(err, context.Canceled) && m.b.cfg.Mode == ModeLocal && !m.applied:
+		m.finish(Cancelled, N("cancelled.local", err.Error()))
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		m.finish(Cancelled, N("cancelled", err.Error()))
 	case errors.Is(err, device.ErrClosed):
