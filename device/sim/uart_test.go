@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"encoding/hex"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
