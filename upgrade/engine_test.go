@@ -194,14 +194,25 @@ func TestScenarios(t *testing.T) {
 			dir := t.TempDir()
 			e, _, ff := fleet(t, sim.Config{Dir: dir, Modules: 2, Scenario: name})
 			cfg := Config{Mode: ModeIoT}
-			if ff.Mode == sim.ModeURL {
+			switch ff.Mode {
+			case sim.ModeURL:
 				cfg = Config{Mode: ModeURL, URL: deltaURL(t, dir)}
+			case sim.ModeLocal:
+				m, err := ReadDeltaMap(ff.Deltas)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg = Config{Mode: ModeLocal, Deltas: m, Target: ff.Modules[0].Target}
 			}
 			res := runBatch(t, e, cfg)
 			for _, r := range res {
 				t.Logf("%s %s code=%d err=%d http=%d req=%d: %s", r.Slot, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Message)
 			}
-			check(t, ff, res)
+			if ff.Mode == sim.ModeLocal {
+				checkLocal(t, ff, res)
+			} else {
+				check(t, ff, res)
+			}
 		})
 	}
 }
