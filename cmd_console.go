@@ -20,7 +20,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	lang := fs.String("lang", "", "console language, zh or en (default: the settings, else LANG)")
 	settings := fs.String("settings", tui.DefaultSettingsPath(), "the settings `FILE` (mode, key, target …), remembered between runs")
-	deltas := fs.String("deltas", "", "for the own-server mode: a delta map, JSON `FILE` listing each delta's firmware, from, to and url (see upgrade --deltas); each module gets the delta for its own base")
+	deltas := fs.String("deltas", "", "for the own-server and local modes: a delta map, JSON `FILE` listing each delta's firmware, from, to and url or file (see upgrade --deltas); each module gets the delta for its own base")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return usageErr("--lang %v", err)
 	}
 	if sim.ScenarioMode(*scenario) == sim.ModeURL {
-		return usageErr("--scenario %s: the demo runs the platform scenarios; for %q use airfleet sim and airfleet upgrade --mode url", *scenario, *scenario)
+		return usageErr("--scenario %s: the demo runs the platform and local scenarios; for %q use airfleet sim and airfleet upgrade --mode url", *scenario, *scenario)
 	}
 	dir, err := os.MkdirTemp("", "airfleet-demo-")
 	if err != nil {
@@ -70,7 +70,21 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	cfg.RebootTimeout = scale(180 * time.Second)
 	cfg.ProgressTimeout = scale(60 * time.Second)
 	cfg.NetworkTimeout = scale(60 * time.Second)
+	cfg.ApplyTimeout = scale(300 * time.Second)
 	cfg.Station = "demo"
+	if fleet.DeltaMap() != "" {
+		// A local scenario: its modules have no SIM; the console writes
+		// each its delta from the map the simulator wrote, up to the
+		// scenario's target.
+		if cfg.Deltas, err = upgrade.ReadDeltaMap(fleet.DeltaMap()); err != nil {
+			return fmt.Errorf("the simulated fleet's delta map: %w", err)
+		}
+		ff, err := sim.ReadFleetFile(filepath.Join(fleet.Dir(), "fleet.json"))
+		if err != nil || len(ff.Modules) == 0 {
+			return fmt.Errorf("the simulated fleet's fleet.json: %v", err)
+		}
+		cfg.Mode, cfg.Target = upgrade.ModeLocal, ff.Modules[0].Target
+	}
 	ctl := upgrade.NewController(&device.DirSource{Dir: fleet.Dir()}, log, cfg, upgrade.EngineOptions{Interval: 100 * time.Millisecond})
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

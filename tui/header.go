@@ -103,7 +103,7 @@ func (h *header) planLine() string {
 	switch h.plan.Mode {
 	case upgrade.ModeKey:
 		mode += " " + h.plan.KeyMasked
-	case upgrade.ModeURL:
+	case upgrade.ModeURL, upgrade.ModeLocal:
 		mode += " " + h.plan.URL
 	case "":
 		mode = "-"

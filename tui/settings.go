@@ -252,6 +252,11 @@ func (f *settingsForm) toggle(back bool) {
 	switch f.focus {
 	case fieldMode:
 		modes := []upgrade.Mode{upgrade.ModeIoT, upgrade.ModeKey, upgrade.ModeURL}
+		if f.base.Deltas != nil {
+			// Local mode writes each module its delta from the station's
+			// map (airfleet --deltas): offered only with one.
+			modes = append(modes, upgrade.ModeLocal)
+		}
 		i := 0
 		for j, m := range modes {
 			if m == f.mode {
