@@ -51,6 +51,15 @@ func (b *Batch) chain(ctx context.Context, m *machine, r Result) Result {
 		r.Note = N("upgraded.chain", r.From, r.To, len(path)-1, strings.Join(path, " → "))
 		r.Message = r.Note.String()
 	}
+	if len(path) > 1 {
+		// The last step ended with its own result; the module's row and
+		// the log end with the chain's, from its first version.
+		res := r
+		m.emit(finalState[r.Outcome], r.Note, func(e *Event) {
+			e.From = r.From
+			e.Code, e.ModuleError, e.HTTPStatus, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &res
+		})
+	}
 	return r
 }
 

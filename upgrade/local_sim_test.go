@@ -79,6 +79,19 @@ func TestLocalNoSIMFleet(t *testing.T) {
 				if r := res[mod.IMEI]; !strings.Contains(r.Message, "2 deltas") {
 					t.Errorf("%s: %q does not say it took two deltas", mod.Slot, r.Message)
 				}
+				// The module's last event, which its row shows, is the
+				// chain's result, not its last step's.
+				log.mu.Lock()
+				var last Event
+				for _, me := range log.events {
+					if me.e.IMEI == mod.IMEI {
+						last = me.e
+					}
+				}
+				log.mu.Unlock()
+				if last.Step != StatePassed || last.Note.Key != "upgraded.chain" || last.Result == nil || last.From != mod.Core {
+					t.Errorf("%s: last event %s %q from %d; want passed with the chain's result from %d", mod.Slot, last.Step, last.Detail, last.From, mod.Core)
+				}
 			}
 		}
 	}

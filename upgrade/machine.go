@@ -78,7 +78,7 @@ func (m *machine) run(ctx context.Context) Result {
 	m.restore()
 	m.res.Ended = time.Now()
 	m.res.Slot = m.slot
-	step := map[Outcome]State{Upgraded: StatePassed, Current: StateCurrent, Failed: StateFailed, Held: StateHeld, Cancelled: StateCancelled}[m.res.Outcome]
+	step := finalState[m.res.Outcome]
 	r := m.res
 	m.emit(step, m.res.Note, func(e *Event) {
 		e.Code, e.ModuleError, e.HTTPStatus, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &r
@@ -86,6 +86,9 @@ func (m *machine) run(ctx context.Context) Result {
 	m.b.log.EndAttempt(m.attempt, m.res)
 	return m.res
 }
+
+// finalState is the state a module ends in with each outcome.
+var finalState = map[Outcome]State{Upgraded: StatePassed, Current: StateCurrent, Failed: StateFailed, Held: StateHeld, Cancelled: StateCancelled}
 
 // maxReconnects bounds how often a module may vanish outside a reboot
 // (a flaky cable, a port re-enumerated) before the attempt gives up.
