@@ -71,7 +71,7 @@ func benchBatch(b *testing.B, scenario string, n int) {
 		b.StopTimer()
 		sim := startSim(b, bin, b.TempDir(), n, scenario, speed)
 		b.StartTimer()
-		r := runUpgrade(b, bin, sim.dir, filepath.Join(b.TempDir(), "airfleet.db"), speed)
+		r := runUpgrade(b, bin, sim.dir, filepath.Join(b.TempDir(), "airfleet.db"), speed, modeArgs(scenario, sim.dir)...)
 		b.StopTimer()
 		sim.stop()
 		check(b, r, n)
@@ -87,7 +87,7 @@ func benchBatch(b *testing.B, scenario string, n int) {
 func oneBatch(b *testing.B, bin, scenario string, n int, speed float64) batchRun {
 	b.Helper()
 	sim := startSim(b, bin, b.TempDir(), n, scenario, speed)
-	r := runUpgrade(b, bin, sim.dir, filepath.Join(b.TempDir(), "airfleet.db"), speed)
+	r := runUpgrade(b, bin, sim.dir, filepath.Join(b.TempDir(), "airfleet.db"), speed, modeArgs(scenario, sim.dir)...)
 	sim.stop()
 	check(b, r, n)
 	return r

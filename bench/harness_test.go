@@ -197,13 +197,18 @@ type batchRun struct {
 	db       string
 }
 
-// runUpgrade runs `airfleet upgrade --mode iot --json` on the fleet in dir
-// with a new log at db and waits for it to exit.
-func runUpgrade(tb testing.TB, bin, dir, db string, speed float64) batchRun {
+// runUpgrade runs `airfleet upgrade --mode iot --json` (or the mode given
+// in mode) on the fleet in dir with a new log at db and waits for it to
+// exit.
+func runUpgrade(tb testing.TB, bin, dir, db string, speed float64, mode ...string) batchRun {
 	tb.Helper()
 	retry := time.Duration(float64(90*time.Second) / speed).Round(time.Millisecond)
-	cmd := exec.Command(bin, "upgrade", "--ports", dir, "--mode", "iot", "--json", "--db", db,
-		"--reboot-timeout", "180s", "--retry-after", retry.String(), "--station", "bench", "--operator", "bench")
+	if len(mode) == 0 {
+		mode = []string{"--mode", "iot"}
+	}
+	args := append([]string{"upgrade", "--ports", dir}, mode...)
+	cmd := exec.Command(bin, append(args, "--json", "--db", db,
+		"--reboot-timeout", "180s", "--retry-after", retry.String(), "--station", "bench", "--operator", "bench")...)
 	// Every run upgrades the same IMEIs (seed): a registry of logs of its
 	// own keeps the earlier runs' requests out of its budget.
 	cmd.Env = append(os.Environ(), "AIRFLEET_REGISTRY="+filepath.Join(tb.TempDir(), "logs.txt"))
