@@ -114,7 +114,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	}
 	defer closeLog(log, &err)
 	if n := log.Recovered(); n > 0 {
-		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.recovered", n).In(lang))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCLIRecovered.With(n).In(lang))
 	}
 	if *retry {
 		var skipped []upgrade.Result
@@ -122,7 +122,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 			return false, usageErr("--retry-failed: %v", err)
 		}
 		for _, r := range skipped {
-			fmt.Fprintf(stderr, "airfleet: %s %s: %s\n", r.Slot, r.IMEI, r.Note.In(lang))
+			fmt.Fprintf(stderr, "airfleet: %s %s: %s\n", r.Slot, r.IMEI, r.Sentence.In(lang))
 		}
 		if len(list) == 0 {
 			return false, fmt.Errorf("--retry-failed: none of the %d modules that did not pass may be retried as they are (see above)", len(skipped))
@@ -175,7 +175,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	} else {
 		fmt.Fprintln(stdout, sum.In(lang))
 	}
-	if n := sum.CancelNote(); n.Key != "" {
+	if n := sum.CancelNote(); !n.IsZero() {
 		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil

@@ -43,6 +43,6 @@ func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine,
 		return
 	}
 	if len(others) > 0 {
-		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.otherlogs", st.Path(), strings.Join(others, ", ")).In(lang))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCLIOtherlogs.With(st.Path(), strings.Join(others, ", ")).In(lang))
 	}
 }

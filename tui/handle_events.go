@@ -22,7 +22,7 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 			// The station's own trouble (e.g. sysfs cannot be read): no
 			// row to put it on, so the status line says it.
 			if e.Detail != "" {
-				n, d := e.Note, e.Detail
+				n, d := e.Sentence, e.Detail
 				m.status = func(l lang) string { return sayNote(n, d, l) }
 				m.statusTone = toneWarn
 			}
@@ -56,9 +56,9 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 		m.batches++
 		c := m.header.counts
 		if c.held > 0 {
-			m.setStatus(toneOK, "st.doneheld", c.passed, c.failed, c.held)
+			m.setStatus(toneOK, msgStDoneheld, c.passed, c.failed, c.held)
 		} else {
-			m.setStatus(toneOK, "st.done", c.passed, c.failed)
+			m.setStatus(toneOK, msgStDone, c.passed, c.failed)
 		}
 		if c.failed > 0 {
 			m.statusTone = toneFail

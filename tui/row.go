@@ -18,8 +18,8 @@ type row struct {
 	percent           int
 	code, modErr      int
 	http              int
-	detail            string       // the engine's sentence in English
-	note              upgrade.Note // the same, sayable in either language
+	detail            string           // the engine's sentence in English
+	note              upgrade.Sentence // the same, sayable in either language
 	result            *upgrade.Result
 	gone              bool            // unplugged after its upgrade ended
 	inBatch           bool            // an upgrade has begun and not ended
@@ -56,7 +56,7 @@ func (r *row) apply(e upgrade.Event) {
 	case upgrade.StateIdle, upgrade.StateRequesting:
 		r.percent = 0
 	}
-	r.code, r.modErr, r.http, r.detail, r.note = e.Code, e.ModuleError, e.HTTPStatus, e.Detail, e.Note
+	r.code, r.modErr, r.http, r.detail, r.note = e.Code, e.ModuleError, e.HTTPStatus, e.Detail, e.Sentence
 	if res := e.Result; res != nil {
 		r.result = res
 		if r.code == 0 {
@@ -69,7 +69,7 @@ func (r *row) apply(e upgrade.Event) {
 			r.http = res.HTTPStatus
 		}
 		if r.detail == "" {
-			r.detail, r.note = res.Message, res.Note
+			r.detail, r.note = res.Message, res.Sentence
 		}
 	} else if e.Step == upgrade.StateIdle || e.Step == upgrade.StateIdentifying {
 		r.result = nil
@@ -135,7 +135,7 @@ func (r *row) matches(q string, l lang) bool {
 	if q == "" {
 		return true
 	}
-	for _, s := range [...]string{r.slot, r.imei, r.model, string(r.state), l.T("state." + string(r.state)), r.codeText()} {
+	for _, s := range [...]string{r.slot, r.imei, r.model, string(r.state), r.state.Name().ShortIn(string(l)), r.codeText()} {
 		if strings.Contains(strings.ToLower(s), q) {
 			return true
 		}
@@ -213,8 +213,8 @@ func (c *counts) add(r *row) {
 func (r *row) say(l lang) string { return sayNote(r.note, r.detail, l) }
 
 // sayNote says a note in l, or falls back to the English text.
-func sayNote(n upgrade.Note, english string, l lang) string {
-	if n.Key != "" {
+func sayNote(n upgrade.Sentence, english string, l lang) string {
+	if !n.IsZero() {
 		return n.In(string(l))
 	}
 	return english

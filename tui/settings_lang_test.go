@@ -43,7 +43,7 @@ func TestSettingsCanaryInWords(t *testing.T) {
 // A URL with a quote is told how to write the quote, not a space.
 func TestSettingsURLCharSaysItsEncoding(t *testing.T) {
 	key, args := checkURL(`http://h/a"b.bin`)
-	if key != "set.err.urlchar" || len(args) != 3 || args[2] != "%22" {
-		t.Fatalf("checkURL: %s %v, want set.err.urlchar with %%22", key, args)
+	if key != msgSetErrUrlchar || len(args) != 3 || args[2] != "%22" {
+		t.Fatalf("checkURL: %s %v, want set.err.urlchar with %%22", key.Key, args)
 	}
 }

@@ -186,7 +186,7 @@ func TestLogHoldsEveryAttempt(t *testing.T) {
 			t.Errorf("%s: log says %s with %d requests, the batch %s with %d", m.IMEI, a.Result, a.Requests, res[m.IMEI].Outcome, res[m.IMEI].Requests)
 		}
 		// The history reads in either language.
-		if a.Message != res[m.IMEI].Note.In("en") || a.MessageZH != res[m.IMEI].Note.In("zh") || !hasHan(a.MessageZH) {
+		if a.Message != res[m.IMEI].Sentence.In("en") || a.MessageZH != res[m.IMEI].Sentence.In("zh") || !hasHan(a.MessageZH) {
 			t.Errorf("%s: log message %q / %q; the batch said %q", m.IMEI, a.Message, a.MessageZH, res[m.IMEI].Message)
 		}
 		evs, err := st.Events(a.ID)

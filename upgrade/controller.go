@@ -197,7 +197,7 @@ func (c *Controller) RetryFailed() error {
 		}
 		if n, skip := RetrySkip(r, c.lastCfg[imei], c.cfg); skip {
 			skipped = append(skipped, Event{Time: time.Now(), Slot: r.Slot, IMEI: imei, Model: r.Model, From: r.From,
-				Step: StateFailed, Code: r.Code, ModuleError: r.ModuleError, Detail: n.String(), Note: n})
+				Step: StateFailed, Code: r.Code, ModuleError: r.ModuleError, Detail: n.String(), Sentence: n})
 			continue
 		}
 		retry[imei] = true

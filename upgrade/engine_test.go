@@ -161,7 +161,7 @@ func TestHappyBatch32(t *testing.T) {
 	}
 	waits := 0
 	for _, me := range log.events {
-		if n := me.e.Note; n.Key == "wait.pilot" {
+		if n := me.e.Sentence; n.Key() == "wait.pilot" {
 			waits++
 			if len(n.Args) != 1 || !slots[fmt.Sprint(n.Args[0])] {
 				t.Errorf("%s waits for %v, not a slot of the fleet", me.e.Slot, n.Args)

@@ -140,7 +140,7 @@ func (m *machine) handoff() {
 	for _, st := range steps {
 		if st.what == device.TagKey && st.want == "" {
 			if v, err := device.ReadTag(ctx, s, device.TagKey); err == nil && v == "" {
-				m.emit(StateRestoring, N("handoff.done", st.what, st.shown), nil)
+				m.emit(StateRestoring, msgHandoffDone.With(st.what, st.shown), nil)
 				continue // nothing stored: nothing to clear
 			}
 		}
@@ -153,10 +153,10 @@ func (m *machine) handoff() {
 			rerr = fmt.Errorf("the module reads back %s", map[bool]string{true: device.MaskKey(v), false: store.MaskURL(v)}[st.what == device.TagKey])
 		}
 		if rerr != nil {
-			m.finish(Failed, N("failed.handoff", st.what, st.shown, rerr.Error()))
+			m.finish(Failed, msgFailedHandoff.With(st.what, st.shown, rerr.Error()))
 			return
 		}
-		m.emit(StateRestoring, N("handoff.done", st.what, st.shown), nil)
+		m.emit(StateRestoring, msgHandoffDone.With(st.what, st.shown), nil)
 		restartsCheck = restartsCheck || st.what == device.TagPeriod || st.what == device.TagURL && st.want != ""
 		if st.what == device.TagAuto {
 			m.autoOff = false // NV and RAM now hold the station's choice: restore has nothing to give back
@@ -166,7 +166,7 @@ func (m *machine) handoff() {
 	// a download 2–30 s later): with AUTO on, that is a request of its own.
 	if restartsCheck && h.Auto != "off" && (h.Auto == "on" || m.origAuto != "0") {
 		m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRestoring,
-			Detail: N("request.handoff").String(), Note: N("request.handoff")}, KindRequest)
+			Detail: msgRequestHandoff.With().String(), Sentence: msgRequestHandoff.With()}, KindRequest)
 		m.res.Requests++
 	}
 }

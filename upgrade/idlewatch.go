@@ -128,7 +128,7 @@ func (st *Station) announce(w *idleWatch, cur **Module, info device.Info) bool {
 	st.mu.Unlock()
 	*cur = &next
 	n := next.describe()
-	st.emit(Event{Time: time.Now(), Slot: next.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n})
+	st.emit(Event{Time: time.Now(), Slot: next.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Sentence: n})
 	st.mu.Lock()
 	st.notifyLocked()
 	st.mu.Unlock()

@@ -3,8 +3,6 @@ package upgrade
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,57 +17,22 @@ var verbRE = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[\d.]*(\[\d+\])?[a-zA-Z]`)
 
 var letterRE = regexp.MustCompile(`[a-zA-Z]`)
 
-// Every sentence exists in both languages with the same arguments, and
-// every key the engine uses is in the table.
-func TestMessages(t *testing.T) {
-	for key, m := range messages {
-		en, zh := verbRE.FindAllString(m[0], -1), verbRE.FindAllString(m[1], -1)
-		if len(en) != len(zh) {
-			t.Errorf("%s: %d arguments in English, %d in Chinese", key, len(en), len(zh))
-		}
-		if m[0] == "" || m[1] == "" {
-			t.Errorf("%s: a language is empty", key)
-		}
-		words := letterRE.MatchString(verbRE.ReplaceAllString(m[0], ""))
-		if m[0] != m[1] && words && !hasHan(m[1]) {
-			t.Errorf("%s: the Chinese text %q is not Chinese", key, m[1])
-		}
-	}
-	files, _ := filepath.Glob("*.go")
-	used := regexp.MustCompile(`\bN\("([a-z0-9.]+[a-z0-9])"|cancelled\("([a-z.]+)"\)|waitBack\(ctx, "([a-z.]+)"\)`)
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
-			key := m[1] + m[2] + m[3]
-			if _, ok := messages[key]; !ok && key != "code" && key != "codetitle" && key != "list" {
-				t.Errorf("%s uses %q, which is not in the message table", f, key)
-			}
-		}
-	}
-}
-
 func TestNoteIn(t *testing.T) {
-	n := N("wait.back", N("why.download"), "3m0s")
+	n := msgWaitBack.With(msgWhyDownload.With(), "3m0s")
 	if got := n.In("en"); got != "unplugged during the download: waiting up to 3m0s for it to come back" {
 		t.Errorf("en: %q", got)
 	}
 	if got := n.In("zh"); got != "下载中被拔出:最多等待 3m0s 让它回来" {
 		t.Errorf("zh: %q", got)
 	}
-	if got := N("code", 25).In("zh"); !strings.HasPrefix(got, "平台代码 25(未找到项目)") {
+	if got := MsgCode.With(25).In("zh"); !strings.HasPrefix(got, "平台代码 25(未找到项目)") {
 		t.Errorf("code in zh: %q", got)
 	}
-	if got := N("held.paused", 2, 4, 50.0).In("zh"); !strings.Contains(got, "4 个模块中已有 2 个失败") || !strings.Contains(got, "50%") {
+	if got := msgHeldPaused.With(2, 4, 50.0).In("zh"); !strings.Contains(got, "4 个模块中已有 2 个失败") || !strings.Contains(got, "50%") {
 		t.Errorf("indexed arguments: %q", got)
 	}
 	f := failure{modErr: -1004, http: 400, code: 25, progress: -1}
-	if got := N("request.failed", failureText(f)).In("zh"); got != "请求失败:模块错误 -1004,HTTP 400,平台代码 25" {
+	if got := msgRequestFailed.With(failureText(f)).In("zh"); got != "请求失败:模块错误 -1004,HTTP 400,平台代码 25" {
 		t.Errorf("failure in zh: %q", got)
 	}
 	f.progress = 40
@@ -87,7 +50,7 @@ func TestSIMNote(t *testing.T) {
 		{"READY", "ready", "就绪"},
 		{"+CME ERROR: 99", "+CME ERROR: 99", "+CME ERROR: 99"},
 	} {
-		n := N("wait.network", simNote(tc.state), "x", "1s")
+		n := msgWaitNetwork.With(simNote(tc.state), "x", "1s")
 		if got := n.In("en"); !strings.HasPrefix(got, "SIM "+tc.en+", network") {
 			t.Errorf("%s in English: %q", tc.state, got)
 		}
@@ -145,7 +108,7 @@ func TestEventsSayValuesInWords(t *testing.T) {
 	e, _, _ := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy"}, newMemLog(), func(ev Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		said = append(said, ev.Note.In("zh"))
+		said = append(said, ev.Sentence.In("zh"))
 	})
 	runBatch(t, e, Config{Mode: ModeIoT})
 	mu.Lock()

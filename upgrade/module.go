@@ -39,7 +39,7 @@ func (a *Module) Alive() bool {
 	}
 }
 
-func (a *Module) describe() Note {
+func (a *Module) describe() Sentence {
 	if a.Err != nil {
 		return errNote(a.Err)
 	}

@@ -41,7 +41,7 @@ func TestRetrySkip(t *testing.T) {
 		if skip != c.skip {
 			t.Errorf("%s: skip %v, want %v", c.name, skip, c.skip)
 		}
-		if skip && (n.Key == "" || n.In("zh") == n.In("en")) {
+		if skip && (n.IsZero() || n.In("zh") == n.In("en")) {
 			t.Errorf("%s: skipped without a reason in both languages: %q", c.name, n.String())
 		}
 	}

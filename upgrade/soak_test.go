@@ -229,7 +229,7 @@ func (r *soakRound) run() []int64 {
 		id, res := r.batch(rng, imeis)
 		ids = append(ids, id)
 		for _, x := range res {
-			tally[string(x.Outcome)+" "+x.Note.Key]++
+			tally[string(x.Outcome)+" "+x.Sentence.Key()]++
 		}
 		if t.Failed() {
 			break
@@ -413,7 +413,7 @@ func (r *soakRound) retries() []string {
 		}
 		x, seen := r.last[a.Info.IMEI]
 		switch {
-		case !seen, x.Outcome == Failed, x.Outcome == Cancelled, x.Outcome == Held && x.Note.Key != "held.budget":
+		case !seen, x.Outcome == Failed, x.Outcome == Cancelled, x.Outcome == Held && x.Sentence.Key() != "held.budget":
 			out = append(out, a.Info.IMEI)
 		}
 	}

@@ -126,7 +126,7 @@ func (st *Station) handle(ctx context.Context, wg *sync.WaitGroup, ev device.Dev
 		// Run marks the station ready.
 	case device.ListFailed:
 		n := errNote(ev.Err)
-		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
+		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Sentence: n})
 	}
 }
 
@@ -200,8 +200,8 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 	st.mu.Lock()
 	st.pending[c.Slot] = true
 	st.mu.Unlock()
-	n := N("port", c.ATPort)
-	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Detail: n.String(), Note: n})
+	n := msgPort.With(c.ATPort)
+	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Detail: n.String(), Sentence: n})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -220,7 +220,7 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 			old.Session.Close()
 		}
 		n := a.describe()
-		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n}
+		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: n.String(), Sentence: n}
 		// Said before the waiters wake: an attempt waiting for this IMEI
 		// after its reboot is still bound, so the engine knows the event
 		// is its own. Said after, it could come once the attempt had
@@ -259,8 +259,8 @@ func (st *Station) detach(slot string) {
 	if a.Session != nil {
 		a.Session.Close()
 	}
-	n := N("gone")
-	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: n.String(), Note: n})
+	n := msgGone.With()
+	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: n.String(), Sentence: n})
 }
 
 // setLocked puts a in slot (nil: empties it) and keeps byIMEI in step.
