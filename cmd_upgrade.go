@@ -138,12 +138,12 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	defer func() { stopEngine(); <-engineDone }()
 
 	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	err = eng.Station().WaitReady(wctx)
+	err = eng.Sessions().WaitReady(wctx)
 	cancel()
 	if err != nil {
 		return false, fmt.Errorf("the modules were not identified within 60 s: %w", err)
 	}
-	if len(eng.Station().Modules()) == 0 && len(list) == 0 && !awaitsUnfinished(log, cfg) {
+	if len(eng.Sessions().Modules()) == 0 && len(list) == 0 && !awaitsUnfinished(log, cfg) {
 		return false, usageErr("%s", noModules(src, lang))
 	}
 	warnOtherLogs(stderr, log, eng, list, lang)

@@ -31,7 +31,7 @@ func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine,
 		return
 	}
 	if len(imeis) == 0 {
-		for _, m := range eng.Station().Modules() {
+		for _, m := range eng.Sessions().Modules() {
 			if m.Info.IMEI != "" {
 				imeis = append(imeis, m.Info.IMEI)
 			}

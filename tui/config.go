@@ -147,7 +147,7 @@ func (s Settings) Validate() error {
 	for _, e := range unjoin(err) {
 		var fe *upgrade.FieldError
 		if errors.As(e, &fe) {
-			e = fmt.Errorf("field %q%s", fe.Field, fe.Msg)
+			e = fmt.Errorf("field %q%s", fe.Field, fe.Reason)
 		}
 		errs = append(errs, e)
 	}

@@ -431,7 +431,7 @@ func (d *detail) eventLine(e upgrade.Event) string {
 	if e.ModuleError != 0 {
 		line += fmt.Sprintf(" [%d]", e.ModuleError)
 	}
-	if msg := sayNote(e.Sentence, e.Detail, l); msg != "" && !e.Sentence.Is(upgrade.MsgProgress) {
+	if msg := e.Sentence.In(string(l)); msg != "" && !e.Sentence.Is(upgrade.MsgProgress) {
 		line += " " + clean(msg)
 	}
 	return line

@@ -21,9 +21,8 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 		if e.Slot == "" {
 			// The station's own trouble (e.g. sysfs cannot be read): no
 			// row to put it on, so the status line says it.
-			if e.Detail != "" {
-				n, d := e.Sentence, e.Detail
-				m.status = func(l lang) string { return sayNote(n, d, l) }
+			if n := e.Sentence; !n.IsZero() {
+				m.status = func(l lang) string { return n.In(string(l)) }
 				m.statusTone = toneWarn
 			}
 			continue

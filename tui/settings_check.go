@@ -121,15 +121,17 @@ func (c charName) in(l lang) string {
 }
 
 // validatorError is one of upgrade.Config.Validate's errors that check
-// did not foresee, with the flag's name replaced by the form's: its
-// reason stays in English.
+// did not foresee, named as the form names the field and said in the
+// console's language.
 func validatorError(err error, fl settingsField) localized {
 	var fe *upgrade.FieldError
-	msg := err.Error()
-	if errors.As(err, &fe) {
-		msg = strings.TrimLeft(strings.TrimPrefix(fe.Msg, ":"), " ")
+	return func(l lang) string {
+		msg := err.Error()
+		if errors.As(err, &fe) {
+			msg = strings.TrimLeft(strings.TrimPrefix(fe.Reason.In(string(l)), ":"), " ")
+		}
+		return l.F(msgSetErr, l.T(fieldLabels[fl]), msg)
 	}
-	return func(l lang) string { return l.F(msgSetErr, l.T(fieldLabels[fl]), msg) }
 }
 
 // percentEncoded is how a URL writes r: "%22" for a double quote, "%20"

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"airfleet/upgrade"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,22 @@ func TestSettingsURLCharSaysItsEncoding(t *testing.T) {
 	key, args := checkURL(`http://h/a"b.bin`)
 	if key != msgSetErrUrlchar || len(args) != 3 || args[2] != "%22" {
 		t.Fatalf("checkURL: %s %v, want set.err.urlchar with %%22", key.Key, args)
+	}
+}
+
+// An error of upgrade.Config.Validate that the form's own check did not
+// foresee is said in the console's language, naming the field as the form
+// does: no English flag sentence inside the Chinese console.
+func TestValidatorErrorInTheConsolesLanguage(t *testing.T) {
+	err := upgrade.Config{Mode: upgrade.ModeIoT, Concurrency: -1}.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted a concurrency of -1")
+	}
+	zh := validatorError(err, fieldConcurrency)(chinese)
+	if !strings.Contains(zh, "请填 1 或更大") || strings.Contains(zh, "give") || strings.Contains(zh, "--") {
+		t.Errorf("in Chinese: %q", zh)
+	}
+	if en := validatorError(err, fieldConcurrency)(english); !strings.Contains(en, "-1: give 1 or more (0 = all at once)") || strings.Contains(en, "--") {
+		t.Errorf("in English: %q", en)
 	}
 }

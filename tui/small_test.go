@@ -53,7 +53,7 @@ func TestProgressSaidOnce(t *testing.T) {
 	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 30)
 	send(m, discovered(0, "1", imeiN(1), "Air780E", 2004))
 	e := ev(3, "1", upgrade.StateDownloading)
-	e.Percent, e.Sentence, e.Detail = 100, upgrade.MsgProgress.With(100), "100 %"
+	e.Percent, e.Sentence = 100, upgrade.MsgProgress.With(100)
 	send(m, e)
 	if s := screen(m); strings.Contains(s, "100 %") {
 		t.Errorf("the table says the progress twice:\n%s", s)
@@ -70,7 +70,7 @@ func TestRetryWithOnlyHeldSaysWhy(t *testing.T) {
 	send(m, discovered(0, "1", imeiN(1), "Air780E", 2004))
 	send(m, ev(1, "1", upgrade.StateRequesting))
 	h := ev(2, "1", upgrade.StateHeld)
-	h.Detail = "request budget used up (4 in 24 h)"
+	h.Sentence = upgrade.Verbatim("request budget used up (4 in 24 h)")
 	send(m, h)
 	settleCmd(m, press(m, "r"))
 	if got := m.statusText(); !strings.Contains(got, "No failed module to retry") {

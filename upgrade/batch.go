@@ -20,8 +20,8 @@ type Batch struct {
 	id    int64
 	pairs *pairGate
 
-	station *Station
-	urls    urlChecks // URL mode with a delta map: each URL checked once
+	sessions *Sessions
+	urls     urlChecks // URL mode with a delta map: each URL checked once
 
 	mu       sync.Mutex
 	resume   map[string]int                // IMEI → the version an earlier run's unfinished attempt started from
@@ -43,7 +43,7 @@ func (e *Engine) NewBatch(cfg Config) *Batch {
 		cfg.Host, _ = os.Hostname()
 	}
 	cfg.Station = cfg.StationName()
-	return &Batch{e: e, cfg: cfg, log: e.log, station: e.station, pairs: newPairGate(),
+	return &Batch{e: e, cfg: cfg, log: e.log, sessions: e.sessions, pairs: newPairGate(),
 		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}, resume: map[string]int{}}
 }
 
@@ -90,7 +90,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 		done = func(Result) {}
 	}
 	started := time.Now()
-	b.station.Mask(b.cfg.Key)
+	b.sessions.Mask(b.cfg.Key)
 	defer context.AfterFunc(ctx, func() {
 		b.mu.Lock()
 		if !b.ended && b.cancelled.IsZero() {
@@ -112,7 +112,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	unfinished := b.unfinished()
 	mods, missing, awaited := b.pick(imeis, unfinished)
 	for _, r := range missing {
-		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Detail: r.Message, Sentence: r.Sentence, Result: &r}, KindError)
+		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Sentence: r.Sentence, Result: &r}, KindError)
 		add(r)
 	}
 	for _, a := range mods {
@@ -166,13 +166,13 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Modul
 	}
 	attached := map[string]bool{}
 	var inUse []string // slots of modules another airfleet holds: IMEI unknown
-	for _, a := range b.station.Modules() {
+	for _, a := range b.sessions.Modules() {
 		attached[a.Info.IMEI] = a.Info.IMEI != ""
 		switch {
 		case a.Err != nil && len(imeis) == 0:
 			now := time.Now()
 			n := errNote(a.Err)
-			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Sentence: n})
+			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Sentence: n})
 		case a.Err != nil:
 			if _, ok := errors.AsType[*device.InUseError](a.Err); ok {
 				inUse = append(inUse, a.Slot)
@@ -195,7 +195,7 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Modul
 		if len(inUse) > 0 {
 			n = msgFailedAbsentinuse.With(imei, strings.Join(inUse, ", "))
 		}
-		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Sentence: n})
+		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Sentence: n})
 	}
 	return mods, missing, awaited
 }
@@ -235,9 +235,9 @@ func (b *Batch) resumeFrom(imei string) int {
 func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Result)) {
 	timeout := b.cfg.RebootTimeout.Round(time.Second)
 	n := msgWaitUnfinished.With(u.From, timeout)
-	b.event(0, Event{Time: time.Now(), Slot: u.Slot, IMEI: u.IMEI, From: u.From, Step: StateDisconnected, Detail: n.String(), Sentence: n}, KindInfo)
+	b.event(0, Event{Time: time.Now(), Slot: u.Slot, IMEI: u.IMEI, From: u.From, Step: StateDisconnected, Sentence: n}, KindInfo)
 	wctx, cancel := context.WithTimeout(ctx, b.cfg.RebootTimeout)
-	a, err := b.station.WaitIMEI(wctx, u.IMEI)
+	a, err := b.sessions.WaitIMEI(wctx, u.IMEI)
 	cancel()
 	gone := &Module{Slot: u.Slot, Info: device.Info{IMEI: u.IMEI, Firmware: device.Firmware{Core: u.From}}}
 	switch {
@@ -284,7 +284,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Module, add func(Result)) bo
 			defer cancel()
 			// The batch owns the module from now on: no idle event of the
 			// station may follow, and the module's newest reading is used.
-			a := b.station.Claim(a)
+			a := b.sessions.Claim(a)
 			var r Result
 			select {
 			case sem <- struct{}{}:
@@ -334,12 +334,12 @@ func (b *Batch) pausedWhy() Sentence {
 func (b *Batch) skip(a *Module, o Outcome, n Sentence) Result {
 	now := time.Now()
 	r := Result{Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, To: a.Info.Firmware.Core,
-		Outcome: o, Started: now, Ended: now, Message: n.String(), Sentence: n}
+		Outcome: o, Started: now, Ended: now, Sentence: n}
 	b.pairs.done(pairKeyOf(a.Info), a.Info.IMEI)
 	id := b.log.StartAttempt(AttemptRecord{Batch: b.id, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model,
 		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Started: now})
 	step := map[Outcome]State{Held: StateHeld, Cancelled: StateCancelled, Failed: StateFailed}[o]
-	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: r.Message, Sentence: n, Result: &r}, KindInfo)
+	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Sentence: n, Result: &r}, KindInfo)
 	b.log.EndAttempt(id, r)
 	return r
 }

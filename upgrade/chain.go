@@ -40,14 +40,12 @@ func (b *Batch) chain(ctx context.Context, m *machine, r Result) Result {
 			// the module runs now.
 			r2.To = max(r2.To, r.To)
 			r2.Sentence = msgChainStopped.With(step, total, r.To, nextTo(cfg, m.att.Info.Firmware, r.To), r2.Sentence, r2.To)
-			r2.Message = r2.Sentence.String()
 		}
 		r, m = r2, next
 	}
 	if r.Outcome == Upgraded && len(path) > 1 {
 		path = append(path, fmt.Sprintf("V%d", r.To))
 		r.Sentence = msgUpgradedChain.With(r.From, r.To, len(path)-1, strings.Join(path, " → "))
-		r.Message = r.Sentence.String()
 	}
 	return r
 }

@@ -35,7 +35,7 @@ var errStop = errors.New("stop")
 
 func (m *machine) emit(step State, n Sentence, f func(*Event)) {
 	e := Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Model: m.res.Model, From: m.res.From,
-		Target: m.b.cfg.Target, Step: step, Detail: n.String(), Sentence: n}
+		Target: m.b.cfg.Target, Step: step, Sentence: n}
 	if f != nil {
 		f(&e)
 	}
@@ -173,7 +173,7 @@ func (m *machine) cmdCtx(ctx context.Context) (context.Context, context.CancelFu
 
 // finish sets the result and stops the machine.
 func (m *machine) finish(o Outcome, n Sentence) error {
-	m.res.Outcome, m.res.Message, m.res.Sentence = o, n.String(), n
+	m.res.Outcome, m.res.Sentence = o, n
 	return errStop
 }
 

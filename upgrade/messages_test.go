@@ -17,7 +17,7 @@ var verbRE = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[\d.]*(\[\d+\])?[a-zA-Z]`)
 
 var letterRE = regexp.MustCompile(`[a-zA-Z]`)
 
-func TestNoteIn(t *testing.T) {
+func TestSentenceIn(t *testing.T) {
 	n := msgWaitBack.With(msgWhyDownload.With(), "3m0s")
 	if got := n.In("en"); got != "unplugged during the download: waiting up to 3m0s for it to come back" {
 		t.Errorf("en: %q", got)
@@ -123,5 +123,47 @@ func TestEventsSayValuesInWords(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no event says %q:\n%s", want, all)
 		}
+	}
+}
+
+// A key or URL that must not reach an AT command line is said in both
+// languages: in English exactly as the driver's error, in Chinese with the
+// character it names in words; every reason of device has its entry.
+func TestValueErrorsInBothLanguages(t *testing.T) {
+	for r := range device.ReasonEnglish {
+		if _, ok := valueReasons[r]; !ok {
+			t.Errorf("device reason %d has no entry in the catalogue", r)
+		}
+	}
+	for _, tc := range []struct {
+		err error
+		zh  string
+	}{
+		{device.ValidateKey(""), "项目 key 为空"},
+		{device.ValidateKey("abc\"def"), "第 4 个字符是双引号"},
+		{device.ValidateKey(strings.Repeat("k", 65)), "长 65 个字符"},
+		{device.ValidateURL("http://h/a b.bin"), "第 11 个字符是空格,无法放进 AT 命令:请把它编码为 %20"},
+		{device.ValidateURL("http://h/a\x07.bin"), "字节 0x07"},
+		{device.ValidateURL("ftp://h/a.bin"), "必须以 http:// 或 https:// 开头"},
+		{device.ValidateURL("http:///a.bin"), "没有主机名"},
+	} {
+		if tc.err == nil {
+			t.Fatalf("%s: accepted", tc.zh)
+		}
+		s := valueSentence(tc.err)
+		if got := s.String(); got != tc.err.Error() {
+			t.Errorf("in English %q, the driver says %q", got, tc.err.Error())
+		}
+		if got := s.In("zh"); !strings.Contains(got, tc.zh) || strings.Contains(got, "%!") {
+			t.Errorf("in Chinese %q, want %q in it", got, tc.zh)
+		}
+	}
+	err := Config{Mode: ModeKey, Key: "ab\"c"}.Validate()
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Error() != `--key: project key "…" has a double quote at position 3: a key holds only letters and digits; copy it again from the IoT platform` {
+		t.Errorf("the CLI's sentence changed: %v", err)
+	}
+	if got := fe.In("zh", "项目 key"); got != `项目 key:项目 key "…" 第 3 个字符是双引号:key 只含字母和数字;请从 IoT 平台重新复制` {
+		t.Errorf("in the form, in Chinese: %q", got)
 	}
 }

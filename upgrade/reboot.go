@@ -25,7 +25,7 @@ func (m *machine) rebootAndVerify(ctx context.Context) error {
 	// when it comes back later than we wait: count that request now.
 	m.countAutoRequest()
 	for {
-		att, err := m.b.station.WaitIMEI(wctx, m.imei)
+		att, err := m.b.sessions.WaitIMEI(wctx, m.imei)
 		if err != nil {
 			return m.finish(Failed, msgFailedReboot.With(cfg.RebootTimeout.Round(time.Second)))
 		}
@@ -56,7 +56,7 @@ func (m *machine) countAutoRequest() {
 	}
 	m.autoCounted = true
 	m.res.Requests++ // it counts toward the ban like the ones we send
-	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: msgRequestAuto.With().String(), Sentence: msgRequestAuto.With()}, KindRequest)
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Sentence: msgRequestAuto.With()}, KindRequest)
 }
 
 // verify compares the version the module came back on with the one it
@@ -97,7 +97,7 @@ func (m *machine) waitBack(ctx context.Context, why *Message) error {
 	m.emit(StateDisconnected, msgWaitBack.With(why.With(), cfg.RebootTimeout.Round(time.Second)), nil)
 	wctx, cancel := context.WithTimeout(ctx, cfg.RebootTimeout)
 	defer cancel()
-	att, err := m.b.station.WaitIMEI(wctx, m.imei)
+	att, err := m.b.sessions.WaitIMEI(wctx, m.imei)
 	if err != nil {
 		if ctx.Err() != nil {
 			return m.cancelled(msgWhenUnplug)

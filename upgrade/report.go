@@ -38,7 +38,7 @@ func nonZero(n int) *int {
 func (r Result) JSON() ResultJSON {
 	return ResultJSON{Slot: r.Slot, IMEI: r.IMEI, Model: r.Model, From: r.From, To: r.To, Result: r.Outcome,
 		Code: nonZero(r.Code), ModuleError: nonZero(r.ModuleError), HTTPStatus: nonZero(r.HTTPStatus),
-		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: seconds(r.Ended.Sub(r.Started)), Message: r.Message}
+		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: seconds(r.Ended.Sub(r.Started)), Message: r.Sentence.In("en")}
 }
 
 // seconds is d in seconds, to the millisecond: Duration.Seconds of a
@@ -63,10 +63,7 @@ func (r Result) LineIn(lang string) string {
 	if imei == "" {
 		imei = "-"
 	}
-	msg := r.Message
-	if !r.Sentence.IsZero() {
-		msg = r.Sentence.In(lang)
-	}
+	msg := r.Sentence.In(lang)
 	return fmt.Sprintf("%s %-9s %-15s %-10s %4d→%-4d %6.1fs%s %s", padCells(OutcomeWord(r.Outcome).In(lang), 9), r.Slot, imei, r.Model, r.From, r.To,
 		r.Ended.Sub(r.Started).Seconds(), code, msg)
 }

@@ -81,7 +81,7 @@ func TestSummary(t *testing.T) {
 func TestReportInChinese(t *testing.T) {
 	now := time.Now()
 	r := Result{Slot: "1-1.2", IMEI: "864468068303845", Model: "Air780EP", From: 1006, To: 1006, Outcome: Failed,
-		Code: 25, Started: now, Ended: now.Add(2 * time.Second), Message: "english", Sentence: MsgCode.With(25)}
+		Code: 25, Started: now, Ended: now.Add(2 * time.Second), Sentence: MsgCode.With(25)}
 	if got := r.LineIn("zh"); !strings.HasPrefix(got, "失败      1-1.2") || !strings.Contains(got, "[代码 25]") || !strings.Contains(got, "未找到项目") {
 		t.Errorf("zh line: %q", got)
 	}

@@ -82,7 +82,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 // platform (and toward its ban) whatever happens next.
 func (m *machine) countRequest() {
 	m.res.Requests++
-	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: msgRequestSent.With().String(), Sentence: msgRequestSent.With()}, KindRequest)
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Sentence: msgRequestSent.With()}, KindRequest)
 }
 
 // follow reads +UPGRADEIND (and asks AT+UPGRADE? when the module is
@@ -318,7 +318,7 @@ func (m *machine) latest(ctx context.Context) error {
 // newer core version, if there is one.
 func (m *machine) newerPeer() *Module {
 	var best *Module
-	for _, a := range m.b.station.Modules() {
+	for _, a := range m.b.sessions.Modules() {
 		fw := a.Info.Firmware
 		if a.Err == nil && fw.Name == m.att.Info.Firmware.Name && fw.Core > m.res.From && (best == nil || fw.Core > best.Info.Firmware.Core) {
 			best = a

@@ -86,9 +86,9 @@ func TestCancelBetweenRequestAndProgress(t *testing.T) {
 		sent += r.Requests
 		switch {
 		case r.Requests > 0 && r.Outcome != Upgraded:
-			t.Errorf("%s: its request went out, yet it ended %s (%s): the module upgrades unwatched", r.Slot, r.Outcome, r.Message)
+			t.Errorf("%s: its request went out, yet it ended %s (%s): the module upgrades unwatched", r.Slot, r.Outcome, r.Sentence.String())
 		case r.Requests == 0 && r.Outcome != Cancelled:
-			t.Errorf("%s: no request, yet %s (%s)", r.Slot, r.Outcome, r.Message)
+			t.Errorf("%s: no request, yet %s (%s)", r.Slot, r.Outcome, r.Sentence.String())
 		}
 	}
 	if sent == 0 {
@@ -166,8 +166,8 @@ func TestUnfinishedModulesAreFollowed(t *testing.T) {
 	// Wait until the fast one is back on its new version.
 	back := ff.Modules[1]
 	for {
-		ch := e.Station().Changed()
-		if a := e.Station().Module(back.Slot); a.Alive() && a.Info.Firmware.Core != back.Core {
+		ch := e.Sessions().Changed()
+		if a := e.Sessions().Module(back.Slot); a.Alive() && a.Info.Firmware.Core != back.Core {
 			break
 		}
 		select {
@@ -182,7 +182,7 @@ func TestUnfinishedModulesAreFollowed(t *testing.T) {
 	}
 	for _, r := range rs {
 		if r.Outcome != Upgraded || r.From == r.To {
-			t.Errorf("%s: %s %d→%d (%s), want upgraded", r.Slot, r.Outcome, r.From, r.To, r.Message)
+			t.Errorf("%s: %s %d→%d (%s), want upgraded", r.Slot, r.Outcome, r.From, r.To, r.Sentence.String())
 		}
 	}
 	if log.sent("AT+UPGRADE") {
@@ -216,6 +216,6 @@ func TestCancelThenPortsGoWaitsForTheModule(t *testing.T) {
 		where, _ = r.Sentence.Args[0].(Sentence)
 	}
 	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Cancelled || where.Key() != "when.config" {
-		t.Errorf("%s (%s): want cancelled once the module was back (when.config), not as its ports went", r.Outcome, r.Message)
+		t.Errorf("%s (%s): want cancelled once the module was back (when.config), not as its ports went", r.Outcome, r.Sentence.String())
 	}
 }
