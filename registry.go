@@ -14,7 +14,7 @@ import (
 // requests: the log joins this host's registry, and the budget counts the
 // requests of every log listed there.
 func openLog(path string) (*upgrade.StoreLog, error) {
-	s, err := store.Open(path, store.Options{Registry: store.DefaultRegistryPath()})
+	s, err := store.Open(path, upgrade.LogOptions(store.Options{Registry: store.DefaultRegistryPath()}))
 	if err != nil {
 		return nil, err
 	}

@@ -77,18 +77,18 @@ type SettingsError struct {
 }
 
 // Error says which file could not be used, why, and what to do.
-func (e *SettingsError) Error() string {
-	return fmt.Sprintf("the settings file %s cannot be used (%v): fix the file or delete it (airfleet then starts on the default settings)", e.Path, e.Err)
-}
+func (e *SettingsError) Error() string { return e.In("en") }
+
+// msgSettingsFile is a SettingsError's sentence.
+var msgSettingsFile = upgrade.NewMessage("settings.file",
+	"the settings file %s cannot be used (%v): fix the file or delete it (airfleet then starts on the default settings)",
+	"设置文件 %s 无法使用(%v):请修改或删除该文件(删除后 airfleet 以默认设置启动)")
 
 // In says the error in lang ("zh" or "en"): the frame and the fix in the
 // operator's language, the cause as it was found (a JSON position, a
 // field's name).
 func (e *SettingsError) In(lang string) string {
-	if lang == "zh" {
-		return fmt.Sprintf("设置文件 %s 无法使用(%v):请修改或删除该文件(删除后 airfleet 以默认设置启动)", e.Path, e.Err)
-	}
-	return e.Error()
+	return msgSettingsFile.In(lang, e.Path, e.Err)
 }
 
 // Unwrap is the cause.

@@ -143,6 +143,12 @@ var (
 	})
 
 	// MsgCode explains a platform code or module error from the code catalogue.
+	// msgInterrupted is what the log says of an attempt a crash left open
+	// (store.Options.Interrupted).
+	msgInterrupted = msg("log.interrupted",
+		"interrupted: airfleet stopped before this attempt finished; the module's state is unknown",
+		"已中断:本次升级结束前 airfleet 已停止;模块状态未知")
+
 	MsgCode = composed("code", func(lang string, args []any) string { return codeNote(args[0], lang) })
 
 	// msgCodeTitle names a code by its family, number and title.
@@ -154,17 +160,10 @@ func codeNote(arg any, lang string) string {
 	code, _ := arg.(int)
 	info, ok := Lookup(code)
 	if !ok {
-		if lang == "zh" {
-			return fmt.Sprintf("未知结果 %d:请带着 AT 记录上报", code)
-		}
-		return fmt.Sprintf("unknown result %d: escalate with the transcript", code)
+		return msgCodeUnknown.In(lang, code)
 	}
 	t := info.Text(lang)
-	family := map[bool][2]string{true: {"platform code", "平台代码"}, false: {"module error", "模块错误"}}[info.IsPlatform()]
-	if lang == "zh" {
-		return fmt.Sprintf("%s %d(%s):%s", family[1], code, t.Title, t.Remedy)
-	}
-	return fmt.Sprintf("%s %d (%s): %s", family[0], code, t.Title, t.Remedy)
+	return msgCodeExplained.In(lang, codeFamily(info), code, t.Title, t.Remedy)
 }
 
 // codeTitle names a code by its family, number and the catalogue's title:
@@ -172,17 +171,32 @@ func codeNote(arg any, lang string) string {
 func codeTitle(arg any, lang string) string {
 	code, _ := arg.(int)
 	info, ok := Lookup(code)
-	family := map[bool][2]string{true: {"platform code", "平台代码"}, false: {"module error", "模块错误"}}[info.IsPlatform()]
-	switch {
-	case !ok && lang == "zh":
-		return fmt.Sprintf("代码 %d", code)
-	case !ok:
-		return fmt.Sprintf("code %d", code)
-	case lang == "zh":
-		return fmt.Sprintf("%s %d(%s)", family[1], code, info.Text(lang).Title)
+	if !ok {
+		return msgCodeBare.In(lang, code)
 	}
-	return fmt.Sprintf("%s %d (%s)", family[0], code, info.Text(lang).Title)
+	return msgCodeTitled.In(lang, codeFamily(info), code, info.Text(lang).Title)
 }
+
+// codeFamily names the family of a code: the platform's or the module's.
+func codeFamily(info CodeInfo) Sentence {
+	if info.IsPlatform() {
+		return msgFamilyPlatform.With()
+	}
+	return msgFamilyModule.With()
+}
+
+// The words of a code's explanation (MsgCode, msgCodeTitle), and the
+// head of each entry that airfleet codes prints.
+var (
+	MsgCodesPlatform  = msg("codes.platform", "%d  (platform code, log text 「%s」; policy: %s)", "%d  (平台代码,日志文字「%s」;策略:%s)")
+	MsgCodesModule    = msg("codes.module", "%d  (module error; policy: %s)", "%d  (模块错误;策略:%s)")
+	msgCodeUnknown    = msg("code.unknown", "unknown result %d: escalate with the transcript", "未知结果 %d:请带着 AT 记录上报")
+	msgCodeExplained  = msg("code.explained", "%s %d (%s): %s", "%s %d(%s):%s")
+	msgCodeTitled     = msg("code.titled", "%s %d (%s)", "%s %d(%s)")
+	msgCodeBare       = msg("code.bare", "code %d", "代码 %d")
+	msgFamilyPlatform = msg("code.family.platform", "platform code", "平台代码")
+	msgFamilyModule   = msg("code.family.module", "module error", "模块错误")
+)
 
 // The engine's sentences, English then Chinese.
 var (

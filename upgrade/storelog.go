@@ -29,11 +29,18 @@ type StoreLog struct {
 
 // OpenStoreLog opens (or creates) the log at path.
 func OpenStoreLog(path string) (*StoreLog, error) {
-	s, err := store.Open(path, store.Options{})
+	s, err := store.Open(path, LogOptions(store.Options{}))
 	if err != nil {
 		return nil, err
 	}
 	return &StoreLog{s: s}, nil
+}
+
+// LogOptions are o with the words the log writes by itself, from the
+// catalogue: the message of an attempt a crash left open.
+func LogOptions(o store.Options) store.Options {
+	o.Interrupted = [2]string{msgInterrupted.EN, msgInterrupted.ZH}
+	return o
 }
 
 // NewStoreLog wraps an open store.
