@@ -66,7 +66,13 @@ type CodeInfo struct {
 	// the download started (-1003: the delta was invalid or too big),
 	// given the highest progress seen.
 	AfterDownload *Message
-	ZH, EN        Text
+	// AfterCheckedDownload is the sentence when the code comes after the
+	// download of a delta whose size this host checked against the FOTA
+	// area (URL mode): what is left is a delta made for another base, or
+	// a damaged file. It takes the progress, the module's version, the
+	// URL and where the delta was given.
+	AfterCheckedDownload *Message
+	ZH, EN               Text
 }
 
 // Text returns the entry's words in lang ("zh" or "en"; anything else is English).
@@ -118,7 +124,7 @@ var catalogue = map[int]CodeInfo{
 	-1002: {Code: -1002, Platform: "", Policy: PolicyFail, Retry: RetryFree,
 		ZH: Text{"连不上服务器", "模块连不上服务器。", "检查 URL 的主机和端口、服务器本身、APN 的防火墙。"},
 		EN: Text{"server unreachable", "The module cannot connect to the server.", "Check the URL's host and port, the server, and the APN's firewall."}},
-	-1003: {Code: -1003, Platform: "", Policy: PolicyFail, Retry: RetryFree, Means: 43, AfterDownload: msgFailedToobig,
+	-1003: {Code: -1003, Platform: "", Policy: PolicyFail, Retry: RetryFree, Means: 43, AfterDownload: msgFailedToobig, AfterCheckedDownload: msgFailedWrongbase,
 		ZH: Text{"固件无效", "没有任何进度就出现时几乎总是平台码 43(差分包还在生成);下载到 100% 后出现时,差分包无效或超出模块的 FOTA 区(约 480 KB)。", "进度前:等待后重试;100% 后:分多个小版本逐步升级。"},
 		EN: Text{"invalid firmware", "Before any progress it is almost always platform code 43 (delta still being made); after 100 % the delta is invalid or too big for the module's FOTA area (about 480 KB).", "Before progress: wait and retry. After 100 %: upgrade in smaller version steps."}},
 	-1004: {Code: -1004, Platform: "", Policy: PolicyFail, Retry: RetryFree,

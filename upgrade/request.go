@@ -238,10 +238,10 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 			return true, nil
 		}
 	}
-	if code == -1003 && f.progress >= 0 && m.delta.URL != "" {
+	if info.AfterCheckedDownload != nil && f.progress >= 0 && m.delta.URL != "" {
 		// The host checked its size against the FOTA area: what is left
 		// is a delta made for another base, or a damaged file.
-		return false, m.finish(Failed, msgFailedWrongbase.With(f.progress, m.res.From, store.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
+		return false, m.finish(Failed, info.AfterCheckedDownload.With(f.progress, m.res.From, store.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
 	}
 	return false, m.finish(Failed, info.ending(code, f.progress))
 }
