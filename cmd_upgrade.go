@@ -175,7 +175,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	} else {
 		fmt.Fprintln(stdout, sum.In(lang))
 	}
-	if n := sum.CancelNote(); !n.IsZero() {
+	if n := sum.CancelSentence(); !n.IsZero() {
 		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil

@@ -171,7 +171,7 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Modul
 		switch {
 		case a.Err != nil && len(imeis) == 0:
 			now := time.Now()
-			n := errNote(a.Err)
+			n := errSentence(a.Err)
 			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Sentence: n})
 		case a.Err != nil:
 			if _, ok := errors.AsType[*device.InUseError](a.Err); ok {

@@ -36,7 +36,7 @@ func (m *machine) preflight(ctx context.Context) error {
 			return err
 		}
 	}
-	m.emit(StateIdentifying, identNote(info), nil)
+	m.emit(StateIdentifying, identSentence(info), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
 	// The station has just read SIM, network and signal (a batch starts
 	// right after it identified the modules): asking again would only add
@@ -58,13 +58,13 @@ func (m *machine) preflight(ctx context.Context) error {
 			break
 		}
 		if !waited {
-			m.emit(StateWaitNetwork, msgWaitNetwork.With(simNote(info.SIM.State), regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
+			m.emit(StateWaitNetwork, msgWaitNetwork.With(simSentence(info.SIM.State), regSentence(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
 		}
 		if time.Now().After(deadline) {
 			if !info.SIM.Ready {
-				return m.finish(Failed, msgFailedNosim.With(simNote(info.SIM.State)))
+				return m.finish(Failed, msgFailedNosim.With(simSentence(info.SIM.State)))
 			}
-			return m.finish(Failed, msgFailedNonet.With(regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
+			return m.finish(Failed, msgFailedNonet.With(regSentence(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
 		}
 		if err := sleep(ctx, min(recheck, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
 			return m.cancelled(msgWhenNetwork)

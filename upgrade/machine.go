@@ -189,7 +189,7 @@ func (m *machine) classifyErr(ctx context.Context, err error) {
 	case errors.Is(err, device.ErrClosed):
 		m.finish(Failed, msgFailedGone.With(err.Error()))
 	default:
-		m.finish(Failed, errNote(err))
+		m.finish(Failed, errSentence(err))
 	}
 }
 

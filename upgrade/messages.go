@@ -802,13 +802,13 @@ func failureText(f failure) Sentence {
 	return msgList.With(parts...)
 }
 
-// errNote says an error met with a module in either language. What an
+// errSentence says an error met with a module in either language. What an
 // operator can fix at the station (port permissions, a port another
 // program holds, a module another airfleet drives, a fleet directory that
 // is wrong, download mode) is said
 // with its fix in Chinese too; in English, and for every other error, the
 // driver's own sentence.
-func errNote(err error) Sentence {
+func errSentence(err error) Sentence {
 	en := err.Error()
 	var pe *device.PortError
 	if errors.As(err, &pe) {
@@ -841,18 +841,18 @@ func errNote(err error) Sentence {
 	return msgFailedError.With(en)
 }
 
-// identNote says who a module is and how it reaches the network.
-func identNote(i device.Info) Sentence {
+// identSentence says who a module is and how it reaches the network.
+func identSentence(i device.Info) Sentence {
 	sig := MsgSigUnknown.With()
 	if d := i.Signal.DBm(); d != 0 {
 		sig = MsgSigDbm.With(d)
 	}
-	return MsgIdent.With(i.Model, i.Firmware.Raw, simNote(i.SIM.State), regNote(i.Registration), sig)
+	return MsgIdent.With(i.Model, i.Firmware.Raw, simSentence(i.SIM.State), regSentence(i.Registration), sig)
 }
 
-// simNotes name the SIM states an operator meets (AT+CPIN? and its
+// simWords name the SIM states an operator meets (AT+CPIN? and its
 // +CME ERROR codes, 3GPP TS 27.007) in words; others are shown as read.
-var simNotes = map[string]*Message{
+var simWords = map[string]*Message{
 	"SIM PIN": msgSIMPin, "SIM PUK": msgSIMPuk,
 	"+CME ERROR: 10": msgSIMNone, "+CME ERROR: SIM not inserted": msgSIMNone,
 	"+CME ERROR: 11": msgSIMPin, "+CME ERROR: 12": msgSIMPuk,
@@ -860,8 +860,8 @@ var simNotes = map[string]*Message{
 	"+CME ERROR: 14": msgSIMBusy, "+CME ERROR: 15": msgSIMWrong,
 }
 
-// regNotes name the registration states of AT+CEREG? in words.
-var regNotes = map[string]*Message{
+// regWords name the registration states of AT+CEREG? in words.
+var regWords = map[string]*Message{
 	"registered": MsgRegRegistered, "roaming": msgRegRoaming, "searching": msgRegSearching,
 	"not registered": msgRegNotRegistered, "denied": msgRegDenied, "unknown": msgRegUnknown,
 }
@@ -893,21 +893,21 @@ func (m Mode) Name() *Message {
 // modeNames name the upgrade modes.
 var modeNames = map[Mode]*Message{ModeIoT: msgModeIot, ModeKey: msgModeKey, ModeURL: msgModeURL}
 
-// simNote says a SIM state in either language, keeping what the module
+// simSentence says a SIM state in either language, keeping what the module
 // answered when it is not plain READY (ready, 就绪).
-func simNote(state string) any {
+func simSentence(state string) any {
 	if state == "READY" {
 		return MsgSIMReady.With()
 	}
-	if m, ok := simNotes[state]; ok {
+	if m, ok := simWords[state]; ok {
 		return msgSIMState.With(m.With(), state)
 	}
 	return state
 }
 
-// regNote says a registration state in either language.
-func regNote(r device.Registration) any {
-	if m, ok := regNotes[r.String()]; ok {
+// regSentence says a registration state in either language.
+func regSentence(r device.Registration) any {
+	if m, ok := regWords[r.String()]; ok {
 		return m.With()
 	}
 	return r.String()
@@ -943,15 +943,15 @@ func Problem(f device.Found, lang string) (state, explanation string) {
 	if f.Err == nil {
 		return state, ""
 	}
-	return state, strings.Join(strings.Fields(errNote(f.Err).In(lang)), " ")
+	return state, strings.Join(strings.Fields(errSentence(f.Err).In(lang)), " ")
 }
 
 // SIMState says a SIM state as AT+CPIN? gave it, in lang: READY as it is,
 // the others in words.
-func SIMState(state, lang string) string { return say(simNote(state), lang) }
+func SIMState(state, lang string) string { return say(simSentence(state), lang) }
 
 // RegistrationState says a network registration state in lang.
-func RegistrationState(r device.Registration, lang string) string { return say(regNote(r), lang) }
+func RegistrationState(r device.Registration, lang string) string { return say(regSentence(r), lang) }
 
 // say says v, a Sentence or anything else, in lang.
 func say(v any, lang string) string {

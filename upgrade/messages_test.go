@@ -50,7 +50,7 @@ func TestSIMNote(t *testing.T) {
 		{"READY", "ready", "就绪"},
 		{"+CME ERROR: 99", "+CME ERROR: 99", "+CME ERROR: 99"},
 	} {
-		n := msgWaitNetwork.With(simNote(tc.state), "x", "1s")
+		n := msgWaitNetwork.With(simSentence(tc.state), "x", "1s")
 		if got := n.In("en"); !strings.HasPrefix(got, "SIM "+tc.en+", network") {
 			t.Errorf("%s in English: %q", tc.state, got)
 		}
@@ -80,7 +80,7 @@ func TestErrNote(t *testing.T) {
 		{&device.InUseError{Slot: "1-1.7"}, []string{"槽位 1-1.7 的模块正被另一个 airfleet 使用"}, true},
 		{errors.New("identify: ATI answered nothing"), []string{"出错:identify: ATI answered nothing"}, true},
 	} {
-		n := errNote(tc.err)
+		n := errSentence(tc.err)
 		if en := n.In("en"); en != tc.err.Error() {
 			t.Errorf("%v in English: %q", tc.err, en)
 		}

@@ -142,9 +142,9 @@ func (s *Summary) MarkCancelled(rs []Result, at time.Time) {
 // that was not cancelled.
 func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total && !s.CancelledBatch }
 
-// CancelNote says what a cancel did (Sentence is empty when the batch was not
+// CancelSentence says what a cancel did (empty when the batch was not
 // cancelled).
-func (s Summary) CancelNote() Sentence {
+func (s Summary) CancelSentence() Sentence {
 	if !s.CancelledBatch {
 		return Sentence{}
 	}

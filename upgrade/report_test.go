@@ -139,8 +139,8 @@ func TestSummaryCancelled(t *testing.T) {
 		{Outcome: Cancelled, Ended: at.Add(time.Second)},
 	}
 	s := Summarize(rs, time.Minute)
-	if s.CancelNote().Key() != "" {
-		t.Errorf("a batch not cancelled has a cancel note: %v", s.CancelNote())
+	if s.CancelSentence().Key() != "" {
+		t.Errorf("a batch not cancelled has a cancel note: %v", s.CancelSentence())
 	}
 	s.MarkCancelled(rs, at)
 	if !s.CancelledBatch || s.FollowedThrough != 2 || s.Cancelled != 1 || s.OK() {
@@ -152,7 +152,7 @@ func TestSummaryCancelled(t *testing.T) {
 		t.Error("a cancelled batch whose modules all upgraded is OK")
 	}
 	for lang, want := range map[string]string{"en": "cancelled: 1 stopped", "zh": "本批已取消:1 个模块已停止"} {
-		if got := s.CancelNote().In(lang); !strings.Contains(got, want) {
+		if got := s.CancelSentence().In(lang); !strings.Contains(got, want) {
 			t.Errorf("%s: %q does not say %q", lang, got, want)
 		}
 	}

@@ -141,7 +141,7 @@ func TestTwoStationsOneFleet(t *testing.T) {
 				if n := s.linesOf(slot); n != 0 {
 					t.Errorf("%s: station %d was refused the module, yet exchanged %d AT lines with it", slot, i, n)
 				}
-				if zh := errNote(a.Err).In("zh"); !strings.Contains(zh, "槽位 "+slot+" 的模块正被另一个 airfleet(PID ") {
+				if zh := errSentence(a.Err).In("zh"); !strings.Contains(zh, "槽位 "+slot+" 的模块正被另一个 airfleet(PID ") {
 					t.Errorf("%s in Chinese: %q", slot, zh)
 				}
 			default:

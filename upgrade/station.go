@@ -125,7 +125,7 @@ func (st *Sessions) handle(ctx context.Context, wg *sync.WaitGroup, ev device.De
 	case device.Listed:
 		// Run marks the station ready.
 	case device.ListFailed:
-		n := errNote(ev.Err)
+		n := errSentence(ev.Err)
 		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Sentence: n})
 	}
 }
