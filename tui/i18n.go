@@ -174,8 +174,6 @@ var (
 	msgDetEvents       = upgrade.NewMessage("det.events", "Events", "事件")
 	msgDetTranscript   = upgrade.NewMessage("det.transcript", "AT transcript", "AT 记录")
 	msgDetNotranscript = upgrade.NewMessage("det.notranscript", "(no transcript yet)", "（暂无记录）")
-	msgDetNone         = upgrade.NewMessage("det.none", "No module selected.", "未选中模块。")
-	msgDetUnknown      = upgrade.NewMessage("det.unknown", "-", "-")
 
 	msgKeySettings         = upgrade.NewMessage("key.settings", "settings", "设置")
 	msgKeyHistory          = upgrade.NewMessage("key.history", "history", "历史")

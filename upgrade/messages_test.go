@@ -3,7 +3,6 @@ package upgrade
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,10 +11,6 @@ import (
 	"airfleet/device"
 	"airfleet/device/sim"
 )
-
-var verbRE = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[\d.]*(\[\d+\])?[a-zA-Z]`)
-
-var letterRE = regexp.MustCompile(`[a-zA-Z]`)
 
 func TestSentenceIn(t *testing.T) {
 	n := msgWaitBack.With(msgWhyDownload.With(), "3m0s")
