@@ -61,7 +61,9 @@ func (m *Model) handleSettingsFile(msg settingsFileMsg) tea.Cmd {
 		if errors.As(msg.Err, &se) {
 			cause = se.Err
 		}
-		m.setStatus(toneFail, msgStSettingsbad, msg.Path, cause)
+		path := msg.Path
+		m.status = func(l lang) string { return l.F(msgStSettingsbad, path, causeIn(cause, string(l))) }
+		m.statusTone = toneFail
 		return nil
 	}
 	if !msg.Found {
