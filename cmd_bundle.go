@@ -49,13 +49,13 @@ func cmdBundle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("reading the log %s: %w", *dbPath, err)
 	}
 	if len(attempts) == 0 {
-		return fmt.Errorf("%s", upgrade.N("history.none", *dbPath).In(lang)+" (IMEI "+*imei+")")
+		return fmt.Errorf("%s", upgrade.MsgHistoryNone.With(*dbPath).In(lang)+" (IMEI "+*imei+")")
 	}
 	n, path, err := writeWhole(name, func(w io.Writer) (int, error) { return len(attempts), writeBundle(w, r, *imei, attempts) })
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stderr, upgrade.N("bundle.wrote", *imei, n, path).In(lang))
+	fmt.Fprintln(stderr, upgrade.MsgBundleWrote.With(*imei, n, path).In(lang))
 	return nil
 }
 

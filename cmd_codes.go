@@ -144,15 +144,14 @@ func printCodes(w io.Writer, entries []upgrade.CodeInfo, langs []string) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		switch {
-		case zh && c.IsPlatform():
-			fmt.Fprintf(w, "%d  (平台代码,日志文字「%s」;策略:%s)\n", c.Code, c.Platform, c.Policy.In("zh"))
-		case zh:
-			fmt.Fprintf(w, "%d  (模块错误;策略:%s)\n", c.Code, c.Policy.In("zh"))
-		case c.IsPlatform():
-			fmt.Fprintf(w, "%d  (platform code, log text 「%s」; policy: %s)\n", c.Code, c.Platform, c.Policy)
-		default:
-			fmt.Fprintf(w, "%d  (module error; policy: %s)\n", c.Code, c.Policy)
+		label := "en"
+		if zh {
+			label = "zh"
+		}
+		if c.IsPlatform() {
+			fmt.Fprintln(w, upgrade.MsgCodesPlatform.In(label, c.Code, c.Platform, c.Policy.In(label)))
+		} else {
+			fmt.Fprintln(w, upgrade.MsgCodesModule.In(label, c.Code, c.Policy.In(label)))
 		}
 		for _, l := range langs {
 			t := c.Text(l)

@@ -72,7 +72,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 // are left to reboot and are verified, never abandoned mid-flash.
 func drain(ctl *upgrade.Controller, stderr io.Writer, lang string) {
 	if n := ctl.Running(); n > 0 {
-		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.draining", n).In(lang))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCLIDraining.With(n).In(lang))
 	}
 	go func() {
 		for range ctl.Events() {

@@ -94,12 +94,12 @@ func printFindings(w io.Writer, findings []device.Finding, lang string) {
 		}
 		fmt.Fprintf(w, "%s %-16s %s\n", mark, f.Check, upgrade.Say(f.Detail, lang))
 		if fix := upgrade.Say(f.Fix, lang); fix != "" {
-			fmt.Fprintf(w, "  %-16s %s %s\n", "", upgrade.N("doctor.fix").In(lang), fix)
+			fmt.Fprintf(w, "  %-16s %s %s\n", "", upgrade.MsgDoctorFix.With().In(lang), fix)
 		}
 	}
 	if problems == 0 {
-		fmt.Fprintln(w, upgrade.N("doctor.allwell").In(lang))
+		fmt.Fprintln(w, upgrade.MsgDoctorAllwell.With().In(lang))
 	} else {
-		fmt.Fprintln(w, upgrade.N("doctor.problems", problems).In(lang))
+		fmt.Fprintln(w, upgrade.MsgDoctorProblems.With(problems).In(lang))
 	}
 }

@@ -74,7 +74,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) (f
 		return false, fmt.Errorf("reading the log %s: %w", *dbPath, err)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(stderr, upgrade.N("history.none", *dbPath).In(lang))
+		fmt.Fprintln(stderr, upgrade.MsgHistoryNone.With(*dbPath).In(lang))
 		return false, nil
 	}
 	for _, a := range rows {
@@ -85,7 +85,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) (f
 		}
 	}
 	if !*asJSON {
-		fmt.Fprintln(stdout, upgrade.N("history.count", len(rows)).In(lang))
+		fmt.Fprintln(stdout, upgrade.MsgHistoryCount.With(len(rows)).In(lang))
 	}
 	return true, nil
 }
@@ -125,9 +125,9 @@ func printAttempt(w io.Writer, a store.AttemptRow, lang string) {
 		to = a.FromVersion
 	}
 	fmt.Fprintf(w, "%s  %s  %s  %s  V%d→V%d  %s  (%s)\n", a.Started.Local().Format(time.DateTime), a.Slot, a.IMEI, a.Model,
-		a.FromVersion, to, upgrade.N("outcome."+string(a.Result)).In(lang), upgrade.N("history.batch", a.BatchID, a.Station).In(lang))
+		a.FromVersion, to, upgrade.OutcomeWord(upgrade.Outcome(a.Result)).In(lang), upgrade.MsgHistoryBatch.With(a.BatchID, a.Station).In(lang))
 	if c := upgrade.PrimaryCode(a.PlatformCode, a.ModuleError); c != 0 {
-		fmt.Fprintf(w, "    %s\n", upgrade.N("code", c).In(lang))
+		fmt.Fprintf(w, "    %s\n", upgrade.MsgCode.With(c).In(lang))
 	}
 	msg := a.Message
 	if lang == "zh" && a.MessageZH != "" {

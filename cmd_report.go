@@ -62,7 +62,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stderr, upgrade.N("report.wrote", n, path).In(lang))
+	fmt.Fprintln(stderr, upgrade.MsgReportWrote.With(n, path).In(lang))
 	return nil
 }
 

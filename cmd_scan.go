@@ -78,9 +78,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 // causes and `airfleet doctor`.
 func noModules(src device.Source, lang string) string {
 	if ds, ok := src.(*device.DirSource); ok {
-		return upgrade.N("scan.nonedir", ds.Dir).In(lang)
+		return upgrade.MsgScanNonedir.With(ds.Dir).In(lang)
 	}
-	return upgrade.N("scan.none").In(lang)
+	return upgrade.MsgScanNone.With().In(lang)
 }
 
 // scanRow is one module as `airfleet scan --json` prints it.
@@ -127,7 +127,7 @@ func printScanJSON(w io.Writer, found []device.Found) error {
 // not be identified has a short state where its IMEI would be, and
 // scanProblems says why.
 func printScanTable(w io.Writer, found []device.Found, lang string) {
-	rows := [][]string{strings.Split(upgrade.N("scan.header").In(lang), "\t")}
+	rows := [][]string{strings.Split(upgrade.MsgScanHeader.With().In(lang), "\t")}
 	for _, f := range found {
 		port := f.ATPort
 		if port == "" {
@@ -139,9 +139,9 @@ func printScanTable(w io.Writer, found []device.Found, lang string) {
 			continue
 		}
 		i := f.Info
-		sig := upgrade.N("sig.unknown").In(lang)
+		sig := upgrade.MsgSigUnknown.With().In(lang)
 		if d := i.Signal.DBm(); d != 0 {
-			sig = upgrade.N("sig.dbm", d).In(lang)
+			sig = upgrade.MsgSigDbm.With(d).In(lang)
 		}
 		rows = append(rows, []string{f.Slot, port, i.IMEI, i.Model, i.Firmware.Raw, strconv.Itoa(i.Firmware.Core),
 			upgrade.SIMState(i.SIM.State, lang), upgrade.RegistrationState(i.Registration, lang), sig})
@@ -204,11 +204,11 @@ func scanProblems(found []device.Found, lang string) error {
 		sep, colon = "、", ":"
 	}
 	var b strings.Builder
-	b.WriteString(upgrade.N("scan.unidentified", failed, len(found)).In(lang))
+	b.WriteString(upgrade.MsgScanUnidentified.With(failed, len(found)).In(lang))
 	for _, p := range problems {
 		who := strings.Join(p.slots, sep)
 		if len(p.slots) == len(found) && len(found) > 1 {
-			who = upgrade.N("scan.all", len(found)).In(lang)
+			who = upgrade.MsgScanAll.With(len(found)).In(lang)
 		}
 		fmt.Fprintf(&b, "\n  %s%s%s", who, colon, p.explanation)
 	}

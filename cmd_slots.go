@@ -39,7 +39,7 @@ func cmdSlots(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		bySlot[lab] = slot
 	}
 	if len(st.Labels) == 0 {
-		fmt.Fprintln(stderr, upgrade.N("slots.none").In(lang))
+		fmt.Fprintln(stderr, upgrade.MsgSlotsNone.With().In(lang))
 		return nil
 	}
 	for _, lab := range st.byLabel() {
@@ -136,7 +136,7 @@ func cmdSlotsLearn(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return ""
 	}
 	if next() == "" {
-		return fmt.Errorf("%s", upgrade.N("slots.full", *first, *last, *path).In(lang))
+		return fmt.Errorf("%s", upgrade.MsgSlotsFull.With(*first, *last, *path).In(lang))
 	}
 	present := map[string]bool{}
 	if cands, err := src.List(); err == nil {
@@ -144,7 +144,7 @@ func cmdSlotsLearn(ctx context.Context, args []string, stdout, stderr io.Writer)
 			present[c.Slot] = true
 		}
 	}
-	fmt.Fprintln(stdout, upgrade.N("slots.plug", next(), len(present)).In(lang))
+	fmt.Fprintln(stdout, upgrade.MsgSlotsPlug.With(next(), len(present)).In(lang))
 	events := device.Watch(ctx, src, 0)
 	for ev := range events {
 		a, ok := ev.(device.Attached)
@@ -160,7 +160,7 @@ func cmdSlotsLearn(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		present[slot] = true
 		if lab, known := st.Labels[slot]; known {
-			fmt.Fprintln(stdout, upgrade.N("slots.known", slot, lab).In(lang))
+			fmt.Fprintln(stdout, upgrade.MsgSlotsKnown.With(slot, lab).In(lang))
 			continue
 		}
 		lab := next()
@@ -170,12 +170,12 @@ func cmdSlotsLearn(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 		if n := next(); n != "" {
-			fmt.Fprintln(stdout, upgrade.N("slots.learnt", lab, slot, n).In(lang))
+			fmt.Fprintln(stdout, upgrade.MsgSlotsLearnt.With(lab, slot, n).In(lang))
 			continue
 		}
-		fmt.Fprintln(stdout, upgrade.N("slots.done", lab, slot, len(st.Labels), *path).In(lang))
+		fmt.Fprintln(stdout, upgrade.MsgSlotsDone.With(lab, slot, len(st.Labels), *path).In(lang))
 		return nil
 	}
-	fmt.Fprintln(stdout, upgrade.N("slots.saved", len(st.Labels), *path).In(lang))
+	fmt.Fprintln(stdout, upgrade.MsgSlotsSaved.With(len(st.Labels), *path).In(lang))
 	return nil
 }

@@ -116,7 +116,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	}
 	defer closeLog(log, &err)
 	if n := log.Recovered(); n > 0 {
-		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.recovered", n).In(lang))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCLIRecovered.With(n).In(lang))
 	}
 	if *retry {
 		var skipped []upgrade.Result
@@ -124,7 +124,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 			return false, usageErr("--retry-failed: %v", err)
 		}
 		for _, r := range skipped {
-			fmt.Fprintf(stderr, "airfleet: %s %s: %s\n", r.Slot, r.IMEI, r.Note.In(lang))
+			fmt.Fprintf(stderr, "airfleet: %s %s: %s\n", r.Slot, r.IMEI, r.Sentence.In(lang))
 		}
 		if len(list) == 0 {
 			return false, fmt.Errorf("--retry-failed: none of the %d modules that did not pass may be retried as they are (see above)", len(skipped))
@@ -140,12 +140,12 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	defer func() { stopEngine(); <-engineDone }()
 
 	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	err = eng.Station().WaitReady(wctx)
+	err = eng.Sessions().WaitReady(wctx)
 	cancel()
 	if err != nil {
 		return false, fmt.Errorf("the modules were not identified within 60 s: %w", err)
 	}
-	if len(eng.Station().Modules()) == 0 && len(list) == 0 && !awaitsUnfinished(log, cfg) {
+	if len(eng.Sessions().Modules()) == 0 && len(list) == 0 && !awaitsUnfinished(log, cfg) {
 		return false, usageErr("%s", noModules(src, lang))
 	}
 	warnOtherLogs(stderr, log, eng, list, lang)
@@ -177,7 +177,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	} else {
 		fmt.Fprintln(stdout, sum.In(lang))
 	}
-	if n := sum.CancelNote(); n.Key != "" {
+	if n := sum.CancelSentence(); !n.IsZero() {
 		fmt.Fprintln(stderr, "airfleet:", n.In(lang))
 	}
 	return sum.OK(), nil

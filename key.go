@@ -82,7 +82,7 @@ func nameKeySource(err error, source string) error {
 	for i, e := range errs {
 		var fe *upgrade.FieldError
 		if errors.As(e, &fe) && fe.Field == "key" {
-			lines[i] = source + fe.Msg
+			lines[i] = source + fe.Reason.String()
 		} else {
 			lines[i] = e.Error()
 		}

@@ -14,7 +14,7 @@ import (
 // requests: the log joins this host's registry, and the budget counts the
 // requests of every log listed there.
 func openLog(path string) (*upgrade.StoreLog, error) {
-	s, err := store.Open(path, store.Options{Registry: store.DefaultRegistryPath()})
+	s, err := store.Open(path, upgrade.LogOptions(store.Options{Registry: store.DefaultRegistryPath()}))
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine,
 		return
 	}
 	if len(imeis) == 0 {
-		for _, m := range eng.Station().Modules() {
+		for _, m := range eng.Sessions().Modules() {
 			if m.Info.IMEI != "" {
 				imeis = append(imeis, m.Info.IMEI)
 			}
@@ -43,6 +43,6 @@ func warnOtherLogs(stderr io.Writer, log *upgrade.StoreLog, eng *upgrade.Engine,
 		return
 	}
 	if len(others) > 0 {
-		fmt.Fprintln(stderr, "airfleet:", upgrade.N("cli.otherlogs", st.Path(), strings.Join(others, ", ")).In(lang))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCLIOtherlogs.With(st.Path(), strings.Join(others, ", ")).In(lang))
 	}
 }

@@ -70,7 +70,7 @@ func consoleBatch(b *testing.B, dir, db string, speed float64) int {
 	defer func() { cancel(); <-engineDone }()
 
 	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
-	err = eng.Station().WaitReady(wctx)
+	err = eng.Sessions().WaitReady(wctx)
 	wcancel()
 	if err != nil {
 		b.Fatal(err)

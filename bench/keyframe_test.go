@@ -277,7 +277,7 @@ func (f *fleetWatch) unfinished() string {
 	var b strings.Builder
 	for slot, e := range f.last {
 		if !f.final[slot] {
-			fmt.Fprintf(&b, "  %s %s %s %s: %s\n", slot, e.IMEI, e.Time.Format("15:04:05.000"), e.Step, e.Detail)
+			fmt.Fprintf(&b, "  %s %s %s %s: %s\n", slot, e.IMEI, e.Time.Format("15:04:05.000"), e.Step, e.Sentence.String())
 		}
 	}
 	return b.String()

@@ -112,7 +112,7 @@ func runLine(b *testing.B, slots, rounds int, speed float64) lineRun {
 		p, ok := plugged[slotOf[e.IMEI]]
 		switch {
 		case !ok:
-		case e.Note.Key == "request.sent":
+		case e.Sentence.Key() == "request.sent":
 			run.portsReq = append(run.portsReq, e.Time.Sub(p))
 		case e.Result != nil && e.Result.Outcome == upgrade.Upgraded:
 			perModule = append(perModule, e.Time.Sub(p))

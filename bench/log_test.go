@@ -190,7 +190,7 @@ func benchEventToDisk(b *testing.B, load int) {
 		t0 := time.Now()
 		n := write(func() {
 			l.Event(0, atts[m], upgrade.Event{Time: t0, Slot: slotOf(m), IMEI: imeiOf(m), Step: upgrade.StateRebooting,
-				Detail: "download complete: the module applies the delta and reboots"}, upgrade.KindInfo)
+				Sentence: upgrade.Verbatim("download complete: the module applies the delta and reboots")}, upgrade.KindInfo)
 		})
 		lat = append(lat, c.wait(n).Sub(t0))
 		b.StopTimer()

@@ -1,7 +1,6 @@
 package device
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -22,51 +21,100 @@ func MaskKey(key string) string {
 	return "…" + string(r[len(r)-4:])
 }
 
+// ValueError is what is wrong with a value before it reaches an AT
+// command line: the rule it breaks and the values the explanation names.
+// Its Error is the English sentence; the operator's language is the
+// catalogue's (upgrade renders each Reason in English and Chinese, and
+// a test there keeps its English equal to this one).
+type ValueError struct {
+	Reason Reason
+	Args   []any // as the Reason's sentence takes them; a Char names a character
+}
+
+// Reason is a rule a key or a URL breaks.
+type Reason int
+
+// Reasons, each with its English below.
+const (
+	KeyEmpty    Reason = iota // the key is empty
+	KeyTooLong                // (masked key, length)
+	KeyBadChar                // (masked key, Char, position)
+	URLEmpty                  // the URL is empty
+	URLTooLong                // (length)
+	URLBadChar                // (shown URL, Char, position, byte)
+	URLUnparsed               // (shown URL)
+	URLScheme                 // (shown URL)
+	URLNoHost                 // (shown URL)
+)
+
+// ReasonEnglish is each reason's English format, its args as ValueError.Args.
+var ReasonEnglish = map[Reason]string{
+	KeyEmpty:    "project key is empty: copy it from the project's page on the IoT platform",
+	KeyTooLong:  "project key %q is %d characters long (at most 64; platform keys have 32): copy it again from the IoT platform",
+	KeyBadChar:  "project key %q has %s at position %d: a key holds only letters and digits; copy it again from the IoT platform",
+	URLEmpty:    "URL is empty: give the http(s) address of the delta file on your server",
+	URLTooLong:  "URL is %d characters long; modules take at most 255",
+	URLBadChar:  "URL %q has %s at position %d, which cannot be sent in an AT command: percent-encode it (%%%02X) or rename the file",
+	URLUnparsed: "URL %q does not parse",
+	URLScheme:   "URL %q must start with http:// or https:// (HTTPS works only on newer firmware)",
+	URLNoHost:   "URL %q names no host",
+}
+
+func (e *ValueError) Error() string { return fmt.Sprintf(ReasonEnglish[e.Reason], e.Args...) }
+
+func valueErr(r Reason, args ...any) error { return &ValueError{Reason: r, Args: args} }
+
+// Char is a character named in a ValueError: "a double quote", "the byte 0x07".
+type Char byte
+
+func (c Char) String() string { return describeByte(byte(c)) }
+
 // ValidateKey checks an IoT-platform project key before it reaches an AT
 // command line: 1 to 64 ASCII letters, digits, '_' or '-' (real keys are 32
 // letters and digits). Anything else could end the command or inject another.
+// Its error is a *ValueError.
 func ValidateKey(key string) error {
 	if key == "" {
-		return errors.New("project key is empty: copy it from the project's page on the IoT platform")
+		return valueErr(KeyEmpty)
 	}
 	if len(key) > 64 {
-		return fmt.Errorf("project key %q is %d characters long (at most 64; platform keys have 32): copy it again from the IoT platform", MaskKey(key), len(key))
+		return valueErr(KeyTooLong, MaskKey(key), len(key))
 	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
 			continue
 		}
-		return fmt.Errorf("project key %q has %s at position %d: a key holds only letters and digits; copy it again from the IoT platform", MaskKey(key), describeByte(c), i+1)
+		return valueErr(KeyBadChar, MaskKey(key), Char(c), i+1)
 	}
 	return nil
 }
 
 // ValidateURL checks an own-server URL before it reaches an AT command line:
 // http or https, a host, at most 255 printable ASCII characters, no quote,
-// no space, no control byte.
+// no space, no control byte. Its error is a *ValueError.
 func ValidateURL(u string) error {
 	if u == "" {
-		return errors.New("URL is empty: give the http(s) address of the delta file on your server")
+		return valueErr(URLEmpty)
 	}
 	if len(u) > 255 {
-		return fmt.Errorf("URL is %d characters long; modules take at most 255", len(u))
+		return valueErr(URLTooLong, len(u))
 	}
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
-			return fmt.Errorf("URL %q has %s at position %d, which cannot be sent in an AT command: percent-encode it (%%%02X) or rename the file", shownURL(u), describeByte(c), i+1, c)
+			return valueErr(URLBadChar, shownURL(u), Char(c), i+1, c)
 		}
 	}
 	p, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("URL %q does not parse", shownURL(u))
+		return valueErr(URLUnparsed, shownURL(u))
 	}
 	if p.Scheme != "http" && p.Scheme != "https" {
-		return fmt.Errorf("URL %q must start with http:// or https:// (HTTPS works only on newer firmware)", shownURL(u))
+		return valueErr(URLScheme, shownURL(u))
 	}
 	if p.Host == "" {
-		return fmt.Errorf("URL %q names no host", shownURL(u))
+		return valueErr(URLNoHost, shownURL(u))
 	}
 	return nil
 }

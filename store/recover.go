@@ -5,17 +5,13 @@ import (
 	"database/sql"
 )
 
-// interruptedMessage is the message of an attempt that a crash left open.
-const (
-	interruptedMessage   = "interrupted: airfleet stopped before this attempt finished; the module's state is unknown"
-	interruptedMessageZH = "已中断:本次升级结束前 airfleet 已停止;模块状态未知"
-)
-
 // recoverOpen marks attempts and batches that were still running when the
 // last airfleet stopped as interrupted. An attempt ends at its last event or
 // transcript line, or at its start; a batch at its last attempt's end, or
 // its start. Open holds the log's lock, so nothing else is running them.
-func recoverOpen(ctx context.Context, db *sql.DB) (Recovery, error) {
+// An attempt without a message gets words, in English and Chinese (the
+// caller's catalogue owns them: Options.Interrupted).
+func recoverOpen(ctx context.Context, db *sql.DB, words [2]string) (Recovery, error) {
 	var rec Recovery
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -30,7 +26,7 @@ UPDATE attempts SET
         COALESCE((SELECT MAX(time) FROM transcript WHERE attempt_id = attempts.id), started)),
     message = CASE WHEN message = '' THEN ? ELSE message END,
     message_zh = CASE WHEN message_zh = '' THEN ? ELSE message_zh END
-WHERE result = 'running'`, interruptedMessage, interruptedMessageZH)
+WHERE result = 'running'`, words[0], words[1])
 	if err != nil {
 		return rec, err
 	}

@@ -42,6 +42,11 @@ type Options struct {
 	// platform's daily limit is kept whichever log a run used. Empty: no
 	// registry, the budget counts this log only.
 	Registry string
+	// Interrupted is the message, in English and Chinese, that an attempt
+	// left open by a crash gets when Open marks it interrupted (empty: no
+	// message). The words are the caller's: upgrade.LogOptions gives the
+	// catalogue's.
+	Interrupted [2]string
 }
 
 func (o Options) withDefaults() Options {
@@ -211,7 +216,7 @@ func (s *Store) start(ctx context.Context) error {
 	if err := migrate(ctx, s.db, s.path); err != nil {
 		return err
 	}
-	rec, err := recoverOpen(ctx, s.db)
+	rec, err := recoverOpen(ctx, s.db, s.opts.Interrupted)
 	if err != nil {
 		return err
 	}

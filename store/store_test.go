@@ -318,7 +318,7 @@ func TestRecoveryMarksInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err = Open(path, Options{})
+	s, err = Open(path, Options{Interrupted: testInterrupted})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,6 +351,9 @@ func TestRecoveryMarksInterrupted(t *testing.T) {
 	}
 }
 
+// testInterrupted is the message the caller gives an interrupted attempt.
+var testInterrupted = [2]string{"interrupted: airfleet stopped", "已中断"}
+
 // A log written by the first schema opens with the Chinese columns added:
 // its rows keep their English text and have no Chinese; new rows keep both.
 // An interrupted attempt is explained in both languages.
@@ -367,7 +370,7 @@ INSERT INTO attempts (id, imei, slot, model, started) VALUES (2, ?, '1-1', 'Air7
 	}
 	db.Close()
 
-	s, err := Open(path, Options{})
+	s, err := Open(path, Options{Interrupted: testInterrupted})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +383,7 @@ INSERT INTO attempts (id, imei, slot, model, started) VALUES (2, ?, '1-1', 'Air7
 		t.Fatalf("old event after migration: %+v, %v", evs, err)
 	}
 	a, err := s.Attempt(2)
-	if err != nil || a.Result != ResultInterrupted || a.Message != interruptedMessage || a.MessageZH != interruptedMessageZH {
+	if err != nil || a.Result != ResultInterrupted || a.Message != testInterrupted[0] || a.MessageZH != testInterrupted[1] {
 		t.Fatalf("interrupted attempt: %+v, %v", a, err)
 	}
 

@@ -18,7 +18,7 @@ const (
 )
 
 // actionKeys name each action in messages, by its key's description.
-var actionKeys = [...]string{"key.startall", "key.start", "key.retry", "key.cancel", "key.cancelall"}
+var actionKeys = [...]*upgrade.Message{msgKeyStartall, msgKeyStart, msgKeyRetry, msgKeyCancel, msgKeyCancelall}
 
 // actionDoneMsg reports that the backend took (Err nil) or refused an action.
 type actionDoneMsg struct {
@@ -35,12 +35,12 @@ func (m *Model) act(a action) tea.Cmd {
 	if a == actStart || a == actCancel {
 		slots = m.actionTargets(a)
 		if len(slots) == 0 {
-			m.setStatus(toneWarn, map[action]string{actStart: "st.nostart", actCancel: "st.nothing"}[a])
+			m.setStatus(toneWarn, map[action]*upgrade.Message{actStart: msgStNostart, actCancel: msgStNothing}[a])
 			return nil
 		}
 	}
 	if a == actRetry && !m.fleet.any(func(r *row) bool { return r.state == upgrade.StateFailed }) {
-		m.setStatus(toneWarn, "st.noretry", m.fleet.counts().held)
+		m.setStatus(toneWarn, msgStNoretry, m.fleet.counts().held)
 		return nil
 	}
 	batch := m.batches
@@ -85,7 +85,7 @@ func (m *Model) actionTargets(a action) []string {
 // handleActionDone reports the outcome of an action in the status line.
 func (m *Model) handleActionDone(msg actionDoneMsg) {
 	if msg.Err != nil {
-		m.status = func(l lang) string { return l.F("st.error", l.T(actionKeys[msg.Action]), msg.Err) }
+		m.status = func(l lang) string { return l.F(msgStError, l.T(actionKeys[msg.Action]), msg.Err) }
 		m.statusTone = toneFail
 		return
 	}
@@ -96,15 +96,15 @@ func (m *Model) handleActionDone(msg actionDoneMsg) {
 	}
 	switch msg.Action {
 	case actStartAll:
-		m.setStatus(toneAccent, "st.startall")
+		m.setStatus(toneAccent, msgStStartall)
 	case actStart:
-		m.setStatus(toneAccent, "st.start", n)
+		m.setStatus(toneAccent, msgStStart, n)
 	case actRetry:
-		m.setStatus(toneAccent, "st.retry")
+		m.setStatus(toneAccent, msgStRetry)
 	case actCancel:
-		m.setStatus(toneWarn, "st.cancel", n)
+		m.setStatus(toneWarn, msgStCancel, n)
 	case actCancelAll:
-		m.setStatus(toneWarn, "st.cancelall")
+		m.setStatus(toneWarn, msgStCancelall)
 	}
 	if msg.Action == actStart || msg.Action == actCancel {
 		for _, s := range msg.Slots {
@@ -115,7 +115,7 @@ func (m *Model) handleActionDone(msg actionDoneMsg) {
 
 // setStatus shows the text for key, formatted with args, in the status line
 // in the colour of t; it follows language switches.
-func (m *Model) setStatus(t tone, key string, args ...any) {
+func (m *Model) setStatus(t tone, key *upgrade.Message, args ...any) {
 	m.status = func(l lang) string { return l.F(key, args...) }
 	m.statusTone = t
 }

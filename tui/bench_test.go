@@ -19,7 +19,7 @@ func BenchmarkView256(b *testing.B) {
 					n := hub*100 + port
 					evs = append(evs, discovered(0, slot, imeiN(n), "Air780EP", 2004))
 					e := ev(1, slot, allStates[n%len(allStates)])
-					e.Percent, e.Code, e.Detail = n%101, 43*(n%2), "platform is making the delta"
+					e.Percent, e.Code, e.Sentence = n%101, 43*(n%2), upgrade.Verbatim("platform is making the delta")
 					evs = append(evs, e)
 				}
 			}

@@ -30,7 +30,7 @@ func (c *common) setLang(l lang) {
 	c.keys.localize(l)
 	c.stateWidth = 0
 	for _, s := range allStates {
-		c.stateWidth = max(c.stateWidth, ansi.StringWidth(l.T("state."+string(s))))
+		c.stateWidth = max(c.stateWidth, ansi.StringWidth(s.Name().ShortIn(string(l))))
 	}
 }
 
@@ -172,11 +172,11 @@ func (c *common) explanation(code, moduleErr int, msg string, titleTone tone, wi
 		lines = append(lines, wrap(msg, width)...)
 	}
 	if title != "" || text != "" {
-		lines = append(lines, s.Section.Render(l.T("det.explain"))+" "+s.Tone[titleTone].Render(title))
+		lines = append(lines, s.Section.Render(l.T(msgDetExplain))+" "+s.Tone[titleTone].Render(title))
 		lines = append(lines, wrap(text, width)...)
 	}
 	if remedy != "" {
-		lines = append(lines, s.Section.Render(l.T("det.remedy")))
+		lines = append(lines, s.Section.Render(l.T(msgDetRemedy)))
 		lines = append(lines, wrap(remedy, width)...)
 	}
 	return lines
@@ -194,5 +194,5 @@ func (c *common) target(r *row) string {
 	case c.planTarget != 0:
 		return version(c.planTarget)
 	}
-	return c.lang.T("hdr.latest")
+	return c.lang.T(msgHdrLatest)
 }

@@ -77,18 +77,47 @@ type SettingsError struct {
 }
 
 // Error says which file could not be used, why, and what to do.
-func (e *SettingsError) Error() string {
-	return fmt.Sprintf("the settings file %s cannot be used (%v): fix the file or delete it (airfleet then starts on the default settings)", e.Path, e.Err)
-}
+func (e *SettingsError) Error() string { return e.In("en") }
+
+// msgSettingsFile is a SettingsError's sentence.
+var msgSettingsFile = upgrade.NewMessage("settings.file",
+	"the settings file %s cannot be used (%v): fix the file or delete it (airfleet then starts on the default settings)",
+	"设置文件 %s 无法使用(%v):请修改或删除该文件(删除后 airfleet 以默认设置启动)")
 
 // In says the error in lang ("zh" or "en"): the frame and the fix in the
 // operator's language, the cause as it was found (a JSON position, a
 // field's name).
 func (e *SettingsError) In(lang string) string {
-	if lang == "zh" {
-		return fmt.Sprintf("设置文件 %s 无法使用(%v):请修改或删除该文件(删除后 airfleet 以默认设置启动)", e.Path, e.Err)
+	return msgSettingsFile.In(lang, e.Path, causeIn(e.Err, lang))
+}
+
+// causeIn says a settings file's cause in lang: a wrong value through the
+// catalogue, anything else (a JSON position) as it was found.
+func causeIn(err error, lang string) string {
+	errs := unjoin(err)
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		var fe *fileFieldError
+		if errors.As(e, &fe) {
+			lines[i] = fe.in(lang)
+		} else {
+			lines[i] = e.Error()
+		}
 	}
-	return e.Error()
+	return strings.Join(lines, "\n")
+}
+
+// fileFieldError is a wrong value of a settings file, named as the file
+// names the field.
+type fileFieldError struct{ fe *upgrade.FieldError }
+
+// msgSettingsField names a field of the settings file.
+var msgSettingsField = upgrade.NewMessage("settings.field", "field %q", "字段 %q")
+
+func (e *fileFieldError) Error() string { return e.in("en") }
+func (e *fileFieldError) Unwrap() error { return e.fe }
+func (e *fileFieldError) in(lang string) string {
+	return e.fe.In(lang, msgSettingsField.In(lang, e.fe.Field))
 }
 
 // Unwrap is the cause.
@@ -147,7 +176,7 @@ func (s Settings) Validate() error {
 	for _, e := range unjoin(err) {
 		var fe *upgrade.FieldError
 		if errors.As(e, &fe) {
-			e = fmt.Errorf("field %q%s", fe.Field, fe.Msg)
+			e = &fileFieldError{fe}
 		}
 		errs = append(errs, e)
 	}

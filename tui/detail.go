@@ -131,15 +131,15 @@ func (d *detail) logLines(width int) []string {
 		return nil
 	}
 	s, l := d.c.styles, d.c.lang
-	out := []string{s.Section.Render(l.T("det.log"))}
+	out := []string{s.Section.Render(l.T(msgDetLog))}
 	muted := s.Tone[toneMuted]
 	switch {
 	case d.logErr != nil:
-		return append(out, wrap(l.F("hist.error", d.logErr), width)...)
+		return append(out, wrap(l.F(msgHistError, d.logErr), width)...)
 	case !d.logKnown:
-		return append(out, muted.Render(l.T("hist.loading")))
+		return append(out, muted.Render(l.T(msgHistLoading)))
 	case len(d.logRows) == 0:
-		return append(out, muted.Render(l.T("det.nolog")))
+		return append(out, muted.Render(l.T(msgDetNolog)))
 	}
 	n := logRowsNarrow
 	if d.wide() {
@@ -154,7 +154,7 @@ func (d *detail) logLines(width int) []string {
 		out = append(out, s.Tone[resultTone(a.Result)].Render(ansi.Truncate(line, width, "…")))
 	}
 	if more := len(d.logRows) - n; more > 0 {
-		out = append(out, muted.Render(ansi.Truncate(l.F("det.logmore", more), width, "…")))
+		out = append(out, muted.Render(ansi.Truncate(l.F(msgDetLogmore, more), width, "…")))
 	}
 	return out
 }
@@ -205,7 +205,7 @@ func (d *detail) setTranscript(lines []string) {
 		out = append(out, l)
 	}
 	if len(out) == 0 {
-		out = append(out, d.c.styles.Tone[toneMuted].Render(d.c.lang.T("det.notranscript")))
+		out = append(out, d.c.styles.Tone[toneMuted].Render(d.c.lang.T(msgDetNotranscript)))
 	}
 	d.vp.SetContentLines(out)
 	if follow {
@@ -274,9 +274,9 @@ func (d *detail) Keys() []*key.Binding {
 // tab goes.
 func (d *detail) localizeKeys() {
 	k, l := &d.c.keys, d.c.lang
-	scroll, other := "key.scrollevents", "key.totranscript"
+	scroll, other := msgKeyScrollevents, msgKeyTotranscript
 	if d.onTranscript {
-		scroll, other = "key.scrolltranscript", "key.toevents"
+		scroll, other = msgKeyScrolltranscript, msgKeyToevents
 	}
 	k.Up.SetHelp("↑↓", l.T(scroll))
 	k.Switch.SetHelp("tab", l.T(other))
@@ -315,7 +315,7 @@ func (d *detail) sync(r *row) {
 		vpH = max(1, rest-evH)
 	}
 	d.evHeight = evH
-	d.info = append(top, d.c.styles.Section.Render(d.c.lang.T("det.events")))
+	d.info = append(top, d.c.styles.Section.Render(d.c.lang.T(msgDetEvents)))
 	d.info = append(d.info, window(evs, d.evSelLines, evH)...)
 	// A transcript that showed its end keeps showing it at the new size.
 	follow := d.vp.AtBottom() || d.vp.TotalLineCount() == 0
@@ -332,23 +332,23 @@ func (d *detail) sync(r *row) {
 // summary is the title, identity, state and explanation lines.
 func (d *detail) summary(r *row, width int) []string {
 	s, l := d.c.styles, d.c.lang
-	kv := func(k, v string) string { return s.Label.Render(l.T(k)) + " " + v }
+	kv := func(k *upgrade.Message, v string) string { return s.Label.Render(l.T(k)) + " " + v }
 	lines := []string{
-		s.Section.Render(l.F("det.title", r.slot)),
-		kv("det.imei", orDash(r.imei)) + "   " + kv("det.model", orDash(r.model)),
-		kv("det.firmware", version(r.from)) + " → " + kv("det.target", d.c.target(r)),
+		s.Section.Render(l.F(msgDetTitle, r.slot)),
+		kv(msgDetIMEI, orDash(r.imei)) + "   " + kv(msgDetModel, orDash(r.model)),
+		kv(msgDetFirmware, version(r.from)) + " → " + kv(msgDetTarget, d.c.target(r)),
 	}
-	fields := []string{kv("det.state", s.Tone[stateTone(r.state)].Render(stateGlyph(r.state)+l.T("state."+string(r.state))))}
+	fields := []string{kv(msgDetState, s.Tone[stateTone(r.state)].Render(stateGlyph(r.state)+r.state.Name().ShortIn(string(l))))}
 	for _, c := range []struct {
-		k string
+		k *upgrade.Message
 		v int
-	}{{"det.code", r.code}, {"det.moderr", r.modErr}, {"det.http", r.http}} {
+	}{{msgDetCode, r.code}, {msgDetModerr, r.modErr}, {msgDetHttp, r.http}} {
 		if c.v != 0 {
 			fields = append(fields, kv(c.k, fmt.Sprint(c.v)))
 		}
 	}
 	if res := r.result; res != nil {
-		fields = append(fields, kv("det.requests", fmt.Sprint(res.Requests)), kv("det.retries", fmt.Sprint(res.Retries)))
+		fields = append(fields, kv(msgDetRequests, fmt.Sprint(res.Requests)), kv(msgDetRetries, fmt.Sprint(res.Retries)))
 	}
 	lines = append(lines, joinFields(fields, "   ", width)...)
 	lines = append(lines, d.c.explanation(r.code, r.modErr, r.say(d.c.lang), stateTone(r.state), width)...)
@@ -421,7 +421,7 @@ func window(lines []string, sel [2]int, n int) []string {
 
 func (d *detail) eventLine(e upgrade.Event) string {
 	l := d.c.lang
-	line := e.Time.Format("15:04:05") + " " + pad(l.T("state."+string(e.Step)), d.c.stateWidth)
+	line := e.Time.Format("15:04:05") + " " + pad(e.Step.Name().ShortIn(string(l)), d.c.stateWidth)
 	if e.Step == upgrade.StateDownloading {
 		line += fmt.Sprintf(" %3d%%", e.Percent)
 	}
@@ -431,7 +431,7 @@ func (d *detail) eventLine(e upgrade.Event) string {
 	if e.ModuleError != 0 {
 		line += fmt.Sprintf(" [%d]", e.ModuleError)
 	}
-	if msg := sayNote(e.Note, e.Detail, l); msg != "" && e.Note.Key != "progress" {
+	if msg := e.Sentence.In(string(l)); msg != "" && !e.Sentence.Is(upgrade.MsgProgress) {
 		line += " " + clean(msg)
 	}
 	return line
@@ -439,7 +439,7 @@ func (d *detail) eventLine(e upgrade.Event) string {
 
 // View renders the pane, exactly height lines.
 func (d *detail) View() string {
-	title := d.c.styles.Section.Render(d.c.lang.T("det.transcript"))
+	title := d.c.styles.Section.Render(d.c.lang.T(msgDetTranscript))
 	if !d.wide() {
 		lines := append(append([]string{}, d.info...), title)
 		return strings.Join(append(lines, d.vp.View()), "\n")

@@ -34,7 +34,7 @@ func detailOn(t *testing.T, w, h, n int) *Model {
 		send(m, ev(i, "1-1.2", step))
 	}
 	e := ev(n-1, "1-1.2", upgrade.StateWaitPlatform)
-	e.Code, e.Detail = 43, longWait
+	e.Code, e.Sentence = 43, upgrade.Verbatim(longWait)
 	send(m, e, ev(n, "1-1.2", upgrade.StateRequesting))
 	press(m, "j")
 	feed(m, press(m, "enter"))

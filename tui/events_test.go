@@ -262,7 +262,7 @@ func TestBatchInOneMessage(t *testing.T) {
 // row and is said in the status line.
 func TestStationTroubleInStatusLine(t *testing.T) {
 	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 80, 24)
-	send(m, upgrade.Event{Step: upgrade.StateDisconnected, Detail: "cannot read the fleet directory /x: no such file"})
+	send(m, upgrade.Event{Step: upgrade.StateDisconnected, Sentence: upgrade.Verbatim("cannot read the fleet directory /x: no such file")})
 	if len(m.fleet.rows) != 0 {
 		t.Fatalf("%d rows for a slot-less event", len(m.fleet.rows))
 	}
@@ -319,7 +319,7 @@ func TestDetailLayout(t *testing.T) {
 	evs := mixedEvents()
 	for i := range evs {
 		if evs[i].Slot == "1-1.2" && evs[i].Result != nil {
-			evs[i].Detail = "platform code 26 (invalid firmware): Upload the matching *.dfota.bin; compare the device's firmware name with the platform's."
+			evs[i].Sentence = upgrade.Verbatim("platform code 26 (invalid firmware): Upload the matching *.dfota.bin; compare the device's firmware name with the platform's.")
 		}
 	}
 	send(m, evs...)

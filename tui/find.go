@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"airfleet/upgrade"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -20,18 +21,18 @@ type finder struct {
 	active bool // the input has the keyboard
 	width  int
 
-	promptKey, placeholderKey string // i18n keys of the prompt and the hint
+	promptKey, placeholderKey *upgrade.Message // the prompt and the hint
 
 	// check, when set, says what is wrong with a non-empty value as it is
-	// typed: an i18n key, "" when it is fine.
-	check func(string) string
+	// typed: a message, nil when it is fine.
+	check func(string) *upgrade.Message
 }
 
 // maxQuery bounds the query's length in runes.
 const maxQuery = 64
 
 func newFinder(c *common) *finder {
-	return &finder{c: c, promptKey: "find.prompt", placeholderKey: "find.placeholder"}
+	return &finder{c: c, promptKey: msgFindPrompt, placeholderKey: msgFindPlaceholder}
 }
 
 // open gives the input the keyboard, starting with text appended.
@@ -94,7 +95,7 @@ func (f *finder) View() string {
 	q := string(f.value)
 	var bad string
 	if f.check != nil {
-		if k := f.check(q); k != "" {
+		if k := f.check(q); k != nil {
 			bad = "  " + s.Tone[toneFail].Render("✘ "+f.c.lang.T(k))
 		}
 	}

@@ -29,8 +29,8 @@ const (
 // too narrow.
 var dropOrder = []colID{colMessage, colModel, colTarget, colFW, colCode}
 
-var colTitles = [...]string{"col.slot", "col.imei", "col.model", "col.fw", "col.target",
-	"col.state", "col.progress", "col.code", "col.message"}
+var colTitles = [...]*upgrade.Message{msgColSlot, msgColIMEI, msgColModel, msgColFw, msgColTarget,
+	msgColState, msgColProgress, msgColCode, msgColMessage}
 
 const (
 	markWidth   = 2  // cursor and selection marks
@@ -64,7 +64,7 @@ func (f *fleet) layout() layout {
 	}
 	l.w[colIMEI] = max(l.w[colIMEI], imeiWidth)
 	l.w[colFW] = max(l.w[colFW], numberWidth)
-	l.w[colTarget] = max(l.w[colTarget], numberWidth, ansi.StringWidth(t("hdr.latest")))
+	l.w[colTarget] = max(l.w[colTarget], numberWidth, ansi.StringWidth(t(msgHdrLatest)))
 	l.w[colState] = max(l.w[colState], 2+f.c.stateWidth)
 	l.w[colCode] = max(l.w[colCode], codeWidth)
 	l.bar = narrowBar
@@ -103,7 +103,7 @@ func (f *fleet) View() string {
 	t := f.c.lang.T
 	muted := f.c.styles.tone[toneMuted]
 	if len(f.rows) == 0 {
-		return "\n" + muted.apply(f.fitWidth("  "+t("fleet.empty")))
+		return "\n" + muted.apply(f.fitWidth("  "+t(msgFleetEmpty)))
 	}
 	l := f.layout()
 	var b strings.Builder
@@ -115,7 +115,7 @@ func (f *fleet) View() string {
 	}
 	b.WriteString(f.c.styles.Column.Render(f.fitWidth(spaces(markWidth) + strings.Join(cells, " "))))
 	if len(f.view) == 0 {
-		b.WriteString("\n\n" + muted.apply(f.fitWidth("  "+f.c.lang.F("fleet.nomatch", f.query))))
+		b.WriteString("\n\n" + muted.apply(f.fitWidth("  "+f.c.lang.F(msgFleetNomatch, f.query))))
 		return b.String()
 	}
 	end := min(len(f.view), f.offset+f.bodyHeight())
@@ -126,10 +126,10 @@ func (f *fleet) View() string {
 	if above, below := f.offset, len(f.view)-end; above > 0 || below > 0 {
 		var more []string
 		if above > 0 {
-			more = append(more, f.c.lang.F("fleet.above", above))
+			more = append(more, f.c.lang.F(msgFleetAbove, above))
 		}
 		if below > 0 {
-			more = append(more, f.c.lang.F("fleet.below", below))
+			more = append(more, f.c.lang.F(msgFleetBelow, below))
 		}
 		b.WriteString("\n" + muted.apply(f.fitWidth("  "+strings.Join(more, "  "))))
 	}
@@ -198,7 +198,7 @@ func (f *fleet) cell(r *row, id colID) string {
 	case colTarget:
 		return f.c.target(r)
 	case colState:
-		return stateGlyph(r.state) + f.c.lang.T("state."+string(r.state))
+		return stateGlyph(r.state) + r.state.Name().ShortIn(string(f.c.lang))
 	case colCode:
 		return r.codeText()
 	case colMessage:
@@ -212,20 +212,20 @@ func (f *fleet) cell(r *row, id colID) string {
 func (f *fleet) message(r *row) string {
 	msg := r.say(f.c.lang)
 	switch {
-	case r.note.Key == "progress": // the progress column says it
+	case r.note.Is(upgrade.MsgProgress): // the progress column says it
 		msg = ""
-	case r.note.Key == "ident" && len(r.note.Args) == 5:
+	case r.note.Is(upgrade.MsgIdent) && len(r.note.Args) == 5:
 		// The model and firmware have their columns: the SIM, the network
 		// and the signal are what the message adds.
 		n := r.note
 		a := make([]any, 3)
 		for i, v := range n.Args[2:] {
 			a[i] = v
-			if sub, ok := v.(upgrade.Note); ok {
+			if sub, ok := v.(upgrade.Sentence); ok {
 				a[i] = sub.In(string(f.c.lang))
 			}
 		}
-		msg = f.c.lang.F("fleet.ident", a...)
+		msg = f.c.lang.F(msgFleetIdent, a...)
 	}
 	if r.code != 0 || r.modErr != 0 {
 		if title, _, _ := f.c.explain(r.code, r.modErr, string(f.c.lang)); title != "" {
@@ -235,7 +235,7 @@ func (f *fleet) message(r *row) string {
 		}
 	}
 	if r.gone {
-		msg = strings.TrimSpace(f.c.lang.T("fleet.unplugged") + " " + msg)
+		msg = strings.TrimSpace(f.c.lang.T(msgFleetUnplugged) + " " + msg)
 	}
 	return msg
 }

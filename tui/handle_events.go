@@ -21,9 +21,8 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 		if e.Slot == "" {
 			// The station's own trouble (e.g. sysfs cannot be read): no
 			// row to put it on, so the status line says it.
-			if e.Detail != "" {
-				n, d := e.Note, e.Detail
-				m.status = func(l lang) string { return sayNote(n, d, l) }
+			if n := e.Sentence; !n.IsZero() {
+				m.status = func(l lang) string { return n.In(string(l)) }
 				m.statusTone = toneWarn
 			}
 			continue
@@ -56,9 +55,9 @@ func (m *Model) handleEvents(evs []upgrade.Event) tea.Cmd {
 		m.batches++
 		c := m.header.counts
 		if c.held > 0 {
-			m.setStatus(toneOK, "st.doneheld", c.passed, c.failed, c.held)
+			m.setStatus(toneOK, msgStDoneheld, c.passed, c.failed, c.held)
 		} else {
-			m.setStatus(toneOK, "st.done", c.passed, c.failed)
+			m.setStatus(toneOK, msgStDone, c.passed, c.failed)
 		}
 		if c.failed > 0 {
 			m.statusTone = toneFail

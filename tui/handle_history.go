@@ -62,7 +62,7 @@ func (m *Model) handleHistoryInput(msg tea.Msg) tea.Cmd {
 		switch hs.inputFor {
 		case inputIMEI:
 			if v != "" && !imeiPart(v) {
-				m.setStatus(toneFail, "st.badimei", v)
+				m.setStatus(toneFail, msgStBadimei, v)
 				return nil
 			}
 			hs.imei = v
@@ -71,7 +71,7 @@ func (m *Model) handleHistoryInput(msg tea.Msg) tea.Cmd {
 			if v != "" {
 				var err error
 				if n, err = strconv.Atoi(v); err != nil || n == 0 {
-					m.setStatus(toneFail, "st.badcode", v)
+					m.setStatus(toneFail, msgStBadcode, v)
 					return nil
 				}
 			}
@@ -105,17 +105,17 @@ func (m *Model) export() tea.Cmd {
 		return nil
 	}
 	now := m.now()
-	m.setStatus(toneAccent, "st.exporting")
+	m.setStatus(toneAccent, msgStExporting)
 	return exportHistory(m.hist, m.exportDir, now, m.history.filter(now, 0))
 }
 
 // handleExport says where the export went, or why it failed.
 func (m *Model) handleExport(msg exportMsg) {
 	if msg.Err != nil {
-		m.setStatus(toneFail, "st.exportfail", msg.Err)
+		m.setStatus(toneFail, msgStExportfail, msg.Err)
 		return
 	}
-	m.setStatus(toneOK, "st.exported", msg.Path)
+	m.setStatus(toneOK, msgStExported, msg.Path)
 }
 
 // finalTransition reports whether a module just reached a final state.

@@ -125,10 +125,10 @@ func (m *Model) handleFindInput(msg tea.Msg) tea.Cmd {
 			m.fleet.setQuery("")
 			r, ok := m.fleet.jumpIMEI(q)
 			if !ok {
-				m.setStatus(toneFail, "st.notfound", q)
+				m.setStatus(toneFail, msgStNotfound, q)
 				return nil
 			}
-			m.setStatus(toneOK, "st.found", q, r.slot)
+			m.setStatus(toneOK, msgStFound, q, r.slot)
 			if m.showDetail && r.slot != m.detail.slot {
 				return m.openDetail()
 			}
@@ -214,10 +214,10 @@ func (m *Model) syncKeys() {
 		}
 	}
 	k.Back.SetKeys("esc")
-	k.Back.SetHelp("esc", m.c.lang.T("key.back"))
-	k.Detail.SetHelp("enter", m.c.lang.T("key.detail"))
-	k.Switch.SetHelp("tab", m.c.lang.T("key.switch"))
-	k.Up.SetHelp("↑/k", m.c.lang.T("key.up"))
+	k.Back.SetHelp("esc", m.c.lang.T(msgKeyBack))
+	k.Detail.SetHelp("enter", m.c.lang.T(msgKeyDetail))
+	k.Switch.SetHelp("tab", m.c.lang.T(msgKeySwitch))
+	k.Up.SetHelp("↑/k", m.c.lang.T(msgKeyUp))
 	switch {
 	case m.confirm != confirmNone:
 		on(&k.Yes, &k.No)
@@ -232,22 +232,22 @@ func (m *Model) syncKeys() {
 		on(&k.Back, &k.Help, &k.Lang, &k.Quit)
 		return
 	case m.screen == screenSettings:
-		k.Back.SetHelp("esc", m.c.lang.T("key.discard"))
+		k.Back.SetHelp("esc", m.c.lang.T(msgKeyDiscard))
 		on(m.settings.Keys()...)
 		return
 	case m.screen == screenHistory:
-		k.Detail.SetHelp("enter", m.c.lang.T("key.open"))
+		k.Detail.SetHelp("enter", m.c.lang.T(msgKeyOpen))
 		if m.history.page == pageBatches {
-			k.Switch.SetHelp("tab", m.c.lang.T("key.toattempts"))
+			k.Switch.SetHelp("tab", m.c.lang.T(msgKeyToattempts))
 		} else {
-			k.Switch.SetHelp("tab", m.c.lang.T("key.tobatches"))
+			k.Switch.SetHelp("tab", m.c.lang.T(msgKeyTobatches))
 		}
 		on(m.history.Keys()...)
 		on(&k.Lang, &k.Help, &k.Quit)
 		return
 	case m.showDetail:
 		k.Back.SetKeys("esc", "enter")
-		k.Back.SetHelp("esc/enter", m.c.lang.T("key.back"))
+		k.Back.SetHelp("esc/enter", m.c.lang.T(msgKeyBack))
 		m.detail.localizeKeys()
 		on(m.detail.Keys()...)
 		on(&k.Back)
@@ -255,7 +255,7 @@ func (m *Model) syncKeys() {
 		on(m.fleet.Keys()...)
 		on(&k.Find)
 		if m.fleet.query != "" || m.fleet.selectedShown() > 0 {
-			k.Back.SetHelp("esc", m.c.lang.T("key.clear"))
+			k.Back.SetHelp("esc", m.c.lang.T(msgKeyClear))
 			on(&k.Back)
 		}
 	}

@@ -44,7 +44,7 @@ func (m *Model) handleSettingsKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) applyForm() tea.Cmd {
 	s, ok := m.settings.settings()
 	if !ok {
-		m.setStatus(toneFail, "st.invalid")
+		m.setStatus(toneFail, msgStInvalid)
 		return nil
 	}
 	m.settings.applying = true
@@ -61,7 +61,9 @@ func (m *Model) handleSettingsFile(msg settingsFileMsg) tea.Cmd {
 		if errors.As(msg.Err, &se) {
 			cause = se.Err
 		}
-		m.setStatus(toneFail, "st.settingsbad", msg.Path, cause)
+		path := msg.Path
+		m.status = func(l lang) string { return l.F(msgStSettingsbad, path, causeIn(cause, string(l))) }
+		m.statusTone = toneFail
 		return nil
 	}
 	if !msg.Found {
@@ -77,11 +79,11 @@ func (m *Model) handleSettingsApplied(msg settingsAppliedMsg) tea.Cmd {
 	path := m.settingsPath
 	if msg.Err != nil {
 		if msg.FromFile {
-			m.setStatus(toneFail, "st.settingsrefused", path, msg.Err)
+			m.setStatus(toneFail, msgStSettingsrefused, path, msg.Err)
 			return nil
 		}
 		m.settings.refused(msg.Err)
-		m.setStatus(toneFail, "st.invalid")
+		m.setStatus(toneFail, msgStInvalid)
 		return nil
 	}
 	m.bell = msg.Settings.Bell
@@ -93,10 +95,10 @@ func (m *Model) handleSettingsApplied(msg settingsAppliedMsg) tea.Cmd {
 	cmds := []tea.Cmd{loadPlan(m.backend)}
 	switch {
 	case msg.FromFile:
-		m.setStatus(toneMuted, "st.settingsloaded", path)
+		m.setStatus(toneMuted, msgStSettingsloaded, path)
 	default:
 		m.screen = screenFleet
-		m.setStatus(toneOK, "st.applied")
+		m.setStatus(toneOK, msgStApplied)
 		if path != "" {
 			cmds = append(cmds, saveSettings(path, msg.Settings))
 		}
@@ -111,8 +113,8 @@ func (m *Model) handleSettingsSaved(msg settingsSavedMsg) {
 		if c := errors.Unwrap(cause); c != nil {
 			cause = c // SaveSettings names the file, and so does the status
 		}
-		m.setStatus(toneWarn, "st.notsaved", msg.Path, cause)
+		m.setStatus(toneWarn, msgStNotsaved, msg.Path, cause)
 		return
 	}
-	m.setStatus(toneOK, "st.saved", msg.Path)
+	m.setStatus(toneOK, msgStSaved, msg.Path)
 }

@@ -96,10 +96,10 @@ func (h *header) View() string {
 
 func (h *header) planLine() string {
 	s, l := h.c.styles, h.c.lang
-	field := func(label, value string) string {
+	field := func(label *upgrade.Message, value string) string {
 		return "  " + s.Label.Render(l.T(label)+" ") + value
 	}
-	mode := l.T("mode." + string(h.plan.Mode))
+	mode := l.T(h.plan.Mode.Name())
 	switch h.plan.Mode {
 	case upgrade.ModeKey:
 		mode += " " + h.plan.KeyMasked
@@ -108,17 +108,17 @@ func (h *header) planLine() string {
 	case "":
 		mode = "-"
 	}
-	target := l.T("hdr.latest")
+	target := l.T(msgHdrLatest)
 	if h.plan.Target != 0 {
 		target = strconv.Itoa(h.plan.Target)
 	}
-	line := s.Title.Render(l.T("app.title")) +
-		field("hdr.target", target) +
-		field("hdr.concurrency", concurrency(h.plan.Concurrency, l)) +
-		field("hdr.station", orDash(h.plan.Station)) +
-		field("hdr.mode", mode)
+	line := s.Title.Render(l.T(msgAppTitle)) +
+		field(msgHdrTarget, target) +
+		field(msgHdrConcurrency, concurrency(h.plan.Concurrency, l)) +
+		field(msgHdrStation, orDash(h.plan.Station)) +
+		field(msgHdrMode, mode)
 	if h.plan.Operator != "" {
-		line += field("hdr.operator", h.plan.Operator)
+		line += field(msgHdrOperator, h.plan.Operator)
 	}
 	return ansi.Truncate(line, h.width, "…")
 }
@@ -126,23 +126,23 @@ func (h *header) planLine() string {
 func (h *header) countLine() string {
 	s, l, c := h.c.styles, h.c.lang, h.counts
 	// Most telling first: when the line is too narrow, the tail goes.
-	parts := []string{s.Label.Render(l.T("hdr.total")) + " " + strconv.Itoa(c.total)}
+	parts := []string{s.Label.Render(l.T(msgHdrTotal)) + " " + strconv.Itoa(c.total)}
 	if h.auto { // next to the total: it changes what plugging in does
-		parts = append(parts, s.Tone[toneAccent].Render(l.T("hdr.auto")))
+		parts = append(parts, s.Tone[toneAccent].Render(l.T(msgHdrAuto)))
 	}
 	for _, g := range []struct {
-		key string
+		key *upgrade.Message
 		n   int
 		t   tone
 	}{
-		{"count.passed", c.passed, toneOK},
-		{"count.failed", c.failed, toneFail},
-		{"count.running", c.running, toneAccent},
-		{"count.waiting", c.waiting, toneWarn},
-		{"count.held", c.held, toneWarn},
-		{"count.disconnected", c.disconnected, toneWarn},
-		{"count.cancelled", c.cancelled, toneMuted},
-		{"count.idle", c.idle, toneMuted},
+		{msgCountPassed, c.passed, toneOK},
+		{msgCountFailed, c.failed, toneFail},
+		{msgCountRunning, c.running, toneAccent},
+		{msgCountWaiting, c.waiting, toneWarn},
+		{msgCountHeld, c.held, toneWarn},
+		{msgCountDisconnected, c.disconnected, toneWarn},
+		{msgCountCancelled, c.cancelled, toneMuted},
+		{msgCountIdle, c.idle, toneMuted},
 	} {
 		if g.n > 0 {
 			parts = append(parts, s.tone[g.t].apply(l.T(g.key)+" "+strconv.Itoa(g.n)))
@@ -153,7 +153,7 @@ func (h *header) countLine() string {
 		right = append(right, h.todayText(*t, h.width < wideAt))
 	}
 	if !h.started.IsZero() {
-		right = append(right, s.Label.Render(l.T("hdr.elapsed"))+" "+elapsed(h.now.Sub(h.started)))
+		right = append(right, s.Label.Render(l.T(msgHdrElapsed))+" "+elapsed(h.now.Sub(h.started)))
 	}
 	return h.spread(parts, strings.Join(right, "  "))
 }
@@ -162,14 +162,14 @@ func (h *header) countLine() string {
 // today here: passed N / failed M", or "modules today ✔N ✘M" when short.
 func (h *header) todayText(t todayMsg, short bool) string {
 	s, l := h.c.styles, h.c.lang
-	label := l.T("hdr.today")
+	label := l.T(msgHdrToday)
 	if short {
-		label = l.T("hdr.todayshort")
+		label = l.T(msgHdrTodayshort)
 	}
 	if t.Err != nil {
 		return s.Label.Render(label) + " " + s.tone[toneWarn].apply("?")
 	}
-	passed, failed := l.T("count.passed")+" "+strconv.Itoa(t.Passed), l.T("count.failed")+" "+strconv.Itoa(t.Failed)
+	passed, failed := l.T(msgCountPassed)+" "+strconv.Itoa(t.Passed), l.T(msgCountFailed)+" "+strconv.Itoa(t.Failed)
 	sep := " / "
 	if short {
 		passed, failed, sep = "✔"+strconv.Itoa(t.Passed), "✘"+strconv.Itoa(t.Failed), " "
@@ -209,7 +209,7 @@ func elapsed(d time.Duration) string {
 // concurrency shows the batch's limit; 0 means every module at once.
 func concurrency(n int, l lang) string {
 	if n <= 0 {
-		return l.T("hdr.all")
+		return l.T(msgHdrAll)
 	}
 	return strconv.Itoa(n)
 }

@@ -179,9 +179,9 @@ func runningEvents(n int) []upgrade.Event {
 		e.Percent = (i * 37) % 100
 		switch e.Step {
 		case upgrade.StateWaitPlatform:
-			e.Code, e.Detail = 43, "platform is making the delta; retry in 90 s"
+			e.Code, e.Sentence = 43, upgrade.Verbatim("platform is making the delta; retry in 90 s")
 		case upgrade.StateDownloading:
-			e.Detail = "downloading delta"
+			e.Sentence = upgrade.Verbatim("downloading delta")
 		}
 		evs = append(evs, e)
 	}
@@ -192,7 +192,7 @@ func runningEvents(n int) []upgrade.Event {
 func mixedEvents() []upgrade.Event {
 	res := func(slot, imei string, o upgrade.Outcome, to, code, modErr int, msg string) *upgrade.Result {
 		return &upgrade.Result{Slot: slot, IMEI: imei, Model: "Air780E", From: 2004, To: to, Outcome: o,
-			Code: code, ModuleError: modErr, Requests: 2, Retries: 1, Started: at(10), Ended: at(70), Message: msg}
+			Code: code, ModuleError: modErr, Requests: 2, Retries: 1, Started: at(10), Ended: at(70), Sentence: upgrade.Verbatim(msg)}
 	}
 	evs := []upgrade.Event{
 		discovered(0, "1-1.10", imeiN(10), "Air780E", 2004),
@@ -216,31 +216,31 @@ func mixedEvents() []upgrade.Event {
 	step(10, "1-1.1", upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 100 })
 	step(60, "1-1.1", upgrade.StatePassed, func(e *upgrade.Event) {
 		e.Result = res("1-1.1", imeiN(1), upgrade.Upgraded, 2010, 0, 0, "upgraded")
-		e.Detail = "upgraded to 2010"
+		e.Sentence = upgrade.Verbatim("upgraded to 2010")
 	})
 	step(61, "1-1.2", upgrade.StateFailed, func(e *upgrade.Event) {
 		e.Code, e.ModuleError, e.HTTPStatus = 26, -1004, 200
 		e.Result = res("1-1.2", imeiN(2), upgrade.Failed, 2004, 26, -1004, "invalid firmware")
-		e.Detail = "the platform has no firmware with this name"
+		e.Sentence = upgrade.Verbatim("the platform has no firmware with this name")
 	})
 	step(62, "1-1.3", upgrade.StateCurrent, func(e *upgrade.Event) {
 		e.Result = res("1-1.3", imeiN(3), upgrade.Current, 2010, 27, 0, "already at the target")
 		e.Code = 27
 	})
 	step(63, "1-1.4", upgrade.StateHeld, func(e *upgrade.Event) {
-		e.Detail = "request budget used up (4 in 24 h)"
+		e.Sentence = upgrade.Verbatim("request budget used up (4 in 24 h)")
 		e.Result = res("1-1.4", imeiN(4), upgrade.Held, 2004, 0, 0, "held")
 	})
 	step(64, "1-1.5", upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 42 })
-	step(65, "1-1.5", upgrade.StateDisconnected, func(e *upgrade.Event) { e.Detail = "port vanished" })
+	step(65, "1-1.5", upgrade.StateDisconnected, func(e *upgrade.Event) { e.Sentence = upgrade.Verbatim("port vanished") })
 	step(66, "1-1.6", upgrade.StateCancelled, func(e *upgrade.Event) {
 		e.Percent = 0
 		e.Result = res("1-1.6", imeiN(6), upgrade.Cancelled, 2004, 0, 0, "cancelled by the operator")
 	})
 	step(67, "2-1", upgrade.StateWaitPlatform, func(e *upgrade.Event) {
-		e.Code, e.Detail = 43, "platform is making the delta; retry in 90 s"
+		e.Code, e.Sentence = 43, upgrade.Verbatim("platform is making the delta; retry in 90 s")
 	})
-	step(68, "1-1.7", upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 63; e.Detail = "downloading delta" })
+	step(68, "1-1.7", upgrade.StateDownloading, func(e *upgrade.Event) { e.Percent = 63; e.Sentence = upgrade.Verbatim("downloading delta") })
 	return evs
 }
 

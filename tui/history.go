@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"airfleet/store"
+	"airfleet/upgrade"
 )
 
 // History is what the console reads from the log: past batches and
@@ -153,7 +154,7 @@ const (
 	rangeCount
 )
 
-var rangeKeys = [rangeCount]string{"hist.week", "hist.today", "hist.yesterday", "hist.all"}
+var rangeKeys = [rangeCount]*upgrade.Message{msgHistWeek, msgHistToday, msgHistYesterday, msgHistAll}
 
 // since is the start of the range for the clock time now, zero for all.
 func (r dateRange) since(now time.Time) time.Time {
@@ -447,20 +448,20 @@ const (
 // openInput starts typing a filter, starting with text.
 func (hs *historyScreen) openInput(which histInput, text string) {
 	hs.inputFor = which
-	hs.input.promptKey, hs.input.placeholderKey = "hist.imeiprompt", "hist.imeiholder"
-	hs.input.check = func(v string) string {
+	hs.input.promptKey, hs.input.placeholderKey = msgHistImeiprompt, msgHistImeiholder
+	hs.input.check = func(v string) *upgrade.Message {
 		if imeiPart(strings.TrimSpace(v)) {
-			return ""
+			return nil
 		}
-		return "hist.badimei"
+		return msgHistBadimei
 	}
 	if which == inputCode {
-		hs.input.promptKey, hs.input.placeholderKey = "hist.codeprompt", "hist.codeholder"
-		hs.input.check = func(v string) string {
+		hs.input.promptKey, hs.input.placeholderKey = msgHistCodeprompt, msgHistCodeholder
+		hs.input.check = func(v string) *upgrade.Message {
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n != 0 {
-				return ""
+				return nil
 			}
-			return "hist.badcode"
+			return msgHistBadcode
 		}
 	}
 	hs.input.close(true)

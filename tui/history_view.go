@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"airfleet/store"
+	"airfleet/upgrade"
 )
 
 // histTime is how the history shows a date and time.
@@ -39,16 +40,35 @@ func resultText(r store.Result, l lang) string {
 	case toneWarn:
 		glyph = "! "
 	}
-	return glyph + known(l, "res."+string(r), string(r))
+	return glyph + known(l, resultWords, string(r), string(r))
 }
 
-// known is the text for key, or fallback when the console has no words
+// known says value in words, or fallback when the console has no words
 // for it (a value from a newer log, say).
-func known(l lang, key, fallback string) string {
-	if _, ok := messages[english][key]; ok {
-		return l.T(key)
+func known(l lang, words map[string]*upgrade.Message, value, fallback string) string {
+	if m, ok := words[value]; ok {
+		return m.ShortIn(string(l))
 	}
 	return fallback
+}
+
+// The log's values in words: results, batch statuses, modes and states.
+var (
+	resultWords = map[string]*upgrade.Message{"upgraded": msgResUpgraded, "current": msgResCurrent, "failed": msgResFailed,
+		"held": msgResHeld, "cancelled": msgResCancelled, "interrupted": msgResInterrupted, "running": msgResRunning}
+	batchWords = map[string]*upgrade.Message{"running": msgBstRunning, "done": msgBstDone, "cancelled": msgBstCancelled,
+		"interrupted": msgBstInterrupted}
+	modeWords  = map[string]*upgrade.Message{}
+	stateWords = map[string]*upgrade.Message{}
+)
+
+func init() {
+	for _, m := range []upgrade.Mode{upgrade.ModeIoT, upgrade.ModeKey, upgrade.ModeURL} {
+		modeWords[string(m)] = m.Name()
+	}
+	for _, s := range allStates {
+		stateWords[string(s)] = s.Name()
+	}
 }
 
 // attemptCode is the platform code, else the module error, else "".
@@ -153,7 +173,7 @@ func (hs *historyScreen) tableLines(cols []column, n, offset, height, cursor int
 func (hs *historyScreen) View() string {
 	s, l := hs.c.styles, hs.c.lang
 	if hs.h == nil {
-		return s.Section.Render(l.T("hist.title")) + "\n\n" + strings.Join(wrap(l.T("hist.nolog"), hs.width), "\n")
+		return s.Section.Render(l.T(msgHistTitle)) + "\n\n" + strings.Join(wrap(l.T(msgHistNolog), hs.width), "\n")
 	}
 	if hs.page == pageAttempt {
 		return hs.titleLine() + "\n" + hs.vp.View()
@@ -162,17 +182,17 @@ func (hs *historyScreen) View() string {
 	var body []string
 	switch {
 	case hs.page == pageBatches && hs.batchErr != nil:
-		body = wrap(l.F("hist.error", hs.batchErr), hs.width)
+		body = wrap(l.F(msgHistError, hs.batchErr), hs.width)
 	case hs.page == pageBatches && len(hs.batches) == 0:
-		body = []string{l.T("hist.nobatches")}
+		body = []string{l.T(msgHistNobatches)}
 	case hs.page == pageBatches:
 		out = append(out, hs.batchLines()...)
 	case hs.err != nil:
-		body = wrap(l.F("hist.error", hs.err), hs.width)
+		body = wrap(l.F(msgHistError, hs.err), hs.width)
 	case hs.loading && len(hs.attempts) == 0:
-		body = []string{l.T("hist.loading")}
+		body = []string{l.T(msgHistLoading)}
 	case len(hs.attempts) == 0:
-		body = []string{l.T("hist.none")}
+		body = []string{l.T(msgHistNone)}
 	default:
 		out = append(out, hs.attemptLines()...)
 	}
@@ -185,27 +205,27 @@ func (hs *historyScreen) View() string {
 // titleLine names the screen and the page, with the count on the right.
 func (hs *historyScreen) titleLine() string {
 	s, l := hs.c.styles, hs.c.lang
-	page := l.T("hist.attempts")
+	page := l.T(msgHistAttempts)
 	var right string
 	switch hs.page {
 	case pageBatches:
-		page = l.T("hist.batches")
-		right = l.F("hist.nbatches", len(hs.batches))
+		page = l.T(msgHistBatches)
+		right = l.F(msgHistNbatches, len(hs.batches))
 	case pageAttempt:
-		page = l.F("hist.attempt", hs.open.ID)
+		page = l.F(msgHistAttempt, hs.open.ID)
 	default:
-		right = l.F("hist.nattempts", len(hs.attempts))
+		right = l.F(msgHistNattempts, len(hs.attempts))
 		if len(hs.attempts) == 1 {
-			right = l.F("hist.nattempt", 1)
+			right = l.F(msgHistNattempt, 1)
 		}
 		if len(hs.attempts) >= maxHistoryRows {
-			right = l.F("hist.newest", maxHistoryRows)
+			right = l.F(msgHistNewest, maxHistoryRows)
 		}
 		if hs.loading {
-			right = l.T("hist.loading")
+			right = l.T(msgHistLoading)
 		}
 	}
-	left := s.Section.Render(l.T("hist.title")) + s.Label.Render(" · ") + s.Section.Render(page)
+	left := s.Section.Render(l.T(msgHistTitle)) + s.Label.Render(" · ") + s.Section.Render(page)
 	gap := hs.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 2 {
 		return left
@@ -216,8 +236,10 @@ func (hs *historyScreen) titleLine() string {
 // filterLine shows the filters in force.
 func (hs *historyScreen) filterLine() string {
 	s, l := hs.c.styles, hs.c.lang
-	field := func(key, k, v string) string { return s.Section.Render(key) + " " + s.Label.Render(l.T(k)+" ") + v }
-	imei := l.T("hist.any")
+	field := func(key string, k *upgrade.Message, v string) string {
+		return s.Section.Render(key) + " " + s.Label.Render(l.T(k)+" ") + v
+	}
+	imei := l.T(msgHistAny)
 	code := imei
 	if hs.imei != "" {
 		imei = hs.imei
@@ -226,13 +248,13 @@ func (hs *historyScreen) filterLine() string {
 		code = hs.codeText()
 	}
 	keys := &hs.c.keys
-	parts := []string{field(keys.FilterIMEI.Help().Key, "hist.imei", imei), field(keys.FilterCode.Help().Key, "hist.code", code),
-		field(keys.Range.Help().Key, "hist.date", l.T(rangeKeys[hs.rng]))}
+	parts := []string{field(keys.FilterIMEI.Help().Key, msgHistIMEI, imei), field(keys.FilterCode.Help().Key, msgHistCode, code),
+		field(keys.Range.Help().Key, msgHistDate, l.T(rangeKeys[hs.rng]))}
 	if hs.batch != 0 {
-		parts = append(parts, field(keys.Back.Help().Key, "hist.batch", "#"+strconv.FormatInt(hs.batch, 10)))
+		parts = append(parts, field(keys.Back.Help().Key, msgHistBatch, "#"+strconv.FormatInt(hs.batch, 10)))
 	}
 	if hs.page == pageBatches {
-		parts = []string{s.Label.Render(l.F("hist.latestbatches", maxBatches))}
+		parts = []string{s.Label.Render(l.F(msgHistLatestbatches, maxBatches))}
 	}
 	return ansi.Truncate(strings.Join(parts, "   "), hs.width, "…")
 }
@@ -250,14 +272,14 @@ func (hs *historyScreen) attemptLines() []string {
 		slotW, stationW = max(slotW, len(a.Slot)), max(stationW, ansi.StringWidth(a.Station))
 	}
 	cols := []column{
-		{title: l.T("hist.col.started"), width: len(histTime)},
-		{title: l.T("col.slot"), width: min(slotW, 12), drop: 2},
-		{title: l.T("col.imei"), width: imeiWidth},
-		{title: l.T("hist.col.fw"), width: 2*numberWidth + 1, drop: 1},
-		{title: l.T("hist.col.result"), width: resW},
-		{title: l.T("col.code"), width: codeWidth},
-		{title: l.T("hdr.station"), width: min(stationW, 16), drop: 3},
-		{title: l.T("col.message"), flex: true},
+		{title: l.T(msgHistColStarted), width: len(histTime)},
+		{title: l.T(msgColSlot), width: min(slotW, 12), drop: 2},
+		{title: l.T(msgColIMEI), width: imeiWidth},
+		{title: l.T(msgHistColFw), width: 2*numberWidth + 1, drop: 1},
+		{title: l.T(msgHistColResult), width: resW},
+		{title: l.T(msgColCode), width: codeWidth},
+		{title: l.T(msgHdrStation), width: min(stationW, 16), drop: 3},
+		{title: l.T(msgColMessage), flex: true},
 	}
 	list := hs.lists[pageAttempts]
 	return hs.tableLines(cols, len(hs.attempts), list.offset, hs.listHeight(), list.cursor, func(i int) ([]string, tone) {
@@ -273,20 +295,20 @@ func (hs *historyScreen) batchLines() []string {
 	stationW, statusW, modeW, idW := 0, 0, 0, 0
 	for _, b := range hs.batches {
 		stationW = max(stationW, ansi.StringWidth(b.Station))
-		statusW = max(statusW, ansi.StringWidth(known(l, "bst."+string(b.Status), string(b.Status))))
-		modeW = max(modeW, ansi.StringWidth(known(l, "mode."+string(b.Mode), string(b.Mode))))
+		statusW = max(statusW, ansi.StringWidth(known(l, batchWords, string(b.Status), string(b.Status))))
+		modeW = max(modeW, ansi.StringWidth(known(l, modeWords, string(b.Mode), string(b.Mode))))
 		idW = max(idW, len(strconv.FormatInt(b.ID, 10))+1)
 	}
 	cols := []column{
-		{title: l.T("hist.col.batch"), width: idW},
-		{title: l.T("hist.col.started"), width: len(histTime)},
-		{title: l.T("hdr.station"), width: min(stationW, 16), drop: 2},
-		{title: l.T("hdr.mode"), width: min(modeW, 16), drop: 3},
-		{title: l.T("col.target"), width: max(numberWidth, ansi.StringWidth(l.T("hdr.latest"))), drop: 1},
-		{title: l.T("hdr.total"), width: 4},
-		{title: l.T("count.passed"), width: 4},
-		{title: l.T("count.failed"), width: 4},
-		{title: l.T("hist.col.status"), width: statusW, flex: false},
+		{title: l.T(msgHistColBatch), width: idW},
+		{title: l.T(msgHistColStarted), width: len(histTime)},
+		{title: l.T(msgHdrStation), width: min(stationW, 16), drop: 2},
+		{title: l.T(msgHdrMode), width: min(modeW, 16), drop: 3},
+		{title: l.T(msgColTarget), width: max(numberWidth, ansi.StringWidth(l.T(msgHdrLatest))), drop: 1},
+		{title: l.T(msgHdrTotal), width: 4},
+		{title: l.T(msgCountPassed), width: 4},
+		{title: l.T(msgCountFailed), width: 4},
+		{title: l.T(msgHistColStatus), width: statusW, flex: false},
 	}
 	list := hs.lists[pageBatches]
 	return hs.tableLines(cols, len(hs.batches), list.offset, hs.listHeight(), list.cursor, func(i int) ([]string, tone) {
@@ -300,13 +322,13 @@ func (hs *historyScreen) batchLines() []string {
 		case b.Status == store.BatchRunning:
 			tn = toneAccent
 		}
-		target := l.T("hdr.latest")
+		target := l.T(msgHdrLatest)
 		if b.Target != 0 {
 			target = strconv.Itoa(b.Target)
 		}
 		return []string{"#" + strconv.FormatInt(b.ID, 10), hs.c.local(b.Started).Format(histTime), b.Station,
-			known(l, "mode."+string(b.Mode), string(b.Mode)), target, strconv.Itoa(b.Attempts),
-			strconv.Itoa(b.Passed), strconv.Itoa(b.Failed), known(l, "bst."+string(b.Status), string(b.Status))}, tn
+			known(l, modeWords, string(b.Mode), string(b.Mode)), target, strconv.Itoa(b.Attempts),
+			strconv.Itoa(b.Passed), strconv.Itoa(b.Failed), known(l, batchWords, string(b.Status), string(b.Status))}, tn
 	})
 }
 
@@ -319,46 +341,46 @@ func (hs *historyScreen) layoutAttempt() {
 		return
 	}
 	s, l, a := hs.c.styles, hs.c.lang, hs.open
-	kv := func(k, v string) string { return s.Label.Render(l.T(k)) + " " + v }
+	kv := func(k *upgrade.Message, v string) string { return s.Label.Render(l.T(k)) + " " + v }
 	var out []string
 	add := func(line string) { out = append(out, splitLines(ansi.Wrap(line, hs.width, ""))...) }
-	add(kv("det.imei", a.IMEI) + "   " + kv("det.slot", orDash(a.Slot)) + "   " + kv("det.model", orDash(a.Model)))
-	add(kv("det.firmware", version(a.FromVersion)) + " → " + version(a.ToVersion) + "   " +
-		kv("hist.col.result", s.Tone[resultTone(a.Result)].Render(resultText(a.Result, l))))
+	add(kv(msgDetIMEI, a.IMEI) + "   " + kv(msgDetSlot, orDash(a.Slot)) + "   " + kv(msgDetModel, orDash(a.Model)))
+	add(kv(msgDetFirmware, version(a.FromVersion)) + " → " + version(a.ToVersion) + "   " +
+		kv(msgHistColResult, s.Tone[resultTone(a.Result)].Render(resultText(a.Result, l))))
 	var codes []string
 	for _, c := range []struct {
-		k string
+		k *upgrade.Message
 		v int
-	}{{"det.code", a.PlatformCode}, {"det.moderr", a.ModuleError}, {"det.http", a.HTTPStatus}} {
+	}{{msgDetCode, a.PlatformCode}, {msgDetModerr, a.ModuleError}, {msgDetHttp, a.HTTPStatus}} {
 		if c.v != 0 {
 			codes = append(codes, kv(c.k, strconv.Itoa(c.v)))
 		}
 	}
-	codes = append(codes, kv("det.requests", strconv.Itoa(a.Requests)), kv("det.retries", strconv.Itoa(a.Retries)))
+	codes = append(codes, kv(msgDetRequests, strconv.Itoa(a.Requests)), kv(msgDetRetries, strconv.Itoa(a.Retries)))
 	add(strings.Join(codes, "   "))
-	when := kv("hist.col.started", hs.c.local(a.Started).Format(histTime+":05"))
+	when := kv(msgHistColStarted, hs.c.local(a.Started).Format(histTime+":05"))
 	if !a.Ended.IsZero() {
-		when += "   " + kv("hist.ended", hs.c.local(a.Ended).Format(histTime+":05"))
+		when += "   " + kv(msgHistEnded, hs.c.local(a.Ended).Format(histTime+":05"))
 	}
 	add(when)
-	where := kv("hdr.station", orDash(a.Station)) + "   " + kv("hdr.mode", known(l, "mode."+string(a.Mode), orDash(string(a.Mode))))
+	where := kv(msgHdrStation, orDash(a.Station)) + "   " + kv(msgHdrMode, known(l, modeWords, string(a.Mode), orDash(string(a.Mode))))
 	if a.BatchID != 0 {
-		where += "   " + kv("hist.batch", "#"+strconv.FormatInt(a.BatchID, 10))
+		where += "   " + kv(msgHistBatch, "#"+strconv.FormatInt(a.BatchID, 10))
 	}
 	add(where)
 	out = append(out, hs.c.explanation(a.PlatformCode, a.ModuleError, inLang(l, a.Message, a.MessageZH), resultTone(a.Result), hs.width)...)
-	out = append(out, "", s.Section.Render(l.T("det.events")))
+	out = append(out, "", s.Section.Render(l.T(msgDetEvents)))
 	muted := s.Tone[toneMuted]
 	switch {
 	case hs.openBusy:
-		out = append(out, muted.Render(l.T("hist.loading")))
+		out = append(out, muted.Render(l.T(msgHistLoading)))
 	case hs.openErr != nil:
-		out = append(out, wrap(l.F("hist.error", hs.openErr), hs.width)...)
+		out = append(out, wrap(l.F(msgHistError, hs.openErr), hs.width)...)
 	case len(hs.events) == 0:
-		out = append(out, muted.Render(l.T("hist.noevents")))
+		out = append(out, muted.Render(l.T(msgHistNoevents)))
 	}
 	for _, e := range hs.events {
-		line := hs.c.local(e.Time).Format("15:04:05") + " " + pad(known(l, "state."+e.Step, e.Step), hs.c.stateWidth)
+		line := hs.c.local(e.Time).Format("15:04:05") + " " + pad(known(l, stateWords, e.Step, e.Step), hs.c.stateWidth)
 		if e.Code != 0 {
 			line += fmt.Sprintf(" [%d]", e.Code)
 		}
@@ -367,9 +389,9 @@ func (hs *historyScreen) layoutAttempt() {
 		}
 		out = append(out, ansi.Truncate(line, hs.width, "…"))
 	}
-	out = append(out, "", s.Section.Render(l.T("det.transcript")))
+	out = append(out, "", s.Section.Render(l.T(msgDetTranscript)))
 	if len(hs.lines) == 0 && !hs.openBusy && hs.openErr == nil {
-		out = append(out, muted.Render(l.T("det.notranscript")))
+		out = append(out, muted.Render(l.T(msgDetNotranscript)))
 	}
 	for _, ln := range hs.lines {
 		text := hs.c.local(ln.Time).Format("15:04:05.000") + " " + string(ln.Dir) + " " + clean(ln.Text)

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"airfleet/upgrade"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap is every key the console answers to. Bindings that do not apply in
 // the current state are disabled, so they neither match nor show in help.
@@ -83,28 +87,28 @@ func (k *KeyMap) localize(l lang) {
 // described pairs each binding with the i18n key of its description.
 func (k *KeyMap) described() []struct {
 	b   *key.Binding
-	key string
+	key *upgrade.Message
 } {
 	type pair = struct {
 		b   *key.Binding
-		key string
+		key *upgrade.Message
 	}
 	return []pair{
-		{&k.Up, "key.up"}, {&k.Down, "key.down"}, {&k.PageUp, "key.pgup"},
-		{&k.PageDown, "key.pgdown"}, {&k.Home, "key.home"}, {&k.End, "key.end"},
-		{&k.Select, "key.select"}, {&k.SelectAll, "key.selectall"},
-		{&k.Detail, "key.detail"}, {&k.Back, "key.back"},
-		{&k.StartAll, "key.startall"}, {&k.Start, "key.start"},
-		{&k.Retry, "key.retry"}, {&k.Cancel, "key.cancel"},
-		{&k.CancelAll, "key.cancelall"}, {&k.Find, "key.find"},
-		{&k.Apply, "key.apply"}, {&k.Clear, "key.clear"},
-		{&k.Yes, "key.yes"}, {&k.No, "key.no"},
-		{&k.Lang, "key.lang"}, {&k.Help, "key.help"}, {&k.Quit, "key.quit"},
-		{&k.Settings, "key.settings"}, {&k.History, "key.history"},
-		{&k.FieldUp, "key.fieldup"}, {&k.FieldDown, "key.fielddown"},
-		{&k.Toggle, "key.toggle"}, {&k.ClearField, "key.clearfield"},
-		{&k.FilterIMEI, "key.filterimei"}, {&k.FilterCode, "key.filtercode"},
-		{&k.Range, "key.range"}, {&k.Switch, "key.switch"}, {&k.Export, "key.export"},
+		{&k.Up, msgKeyUp}, {&k.Down, msgKeyDown}, {&k.PageUp, msgKeyPgup},
+		{&k.PageDown, msgKeyPgdown}, {&k.Home, msgKeyHome}, {&k.End, msgKeyEnd},
+		{&k.Select, msgKeySelect}, {&k.SelectAll, msgKeySelectall},
+		{&k.Detail, msgKeyDetail}, {&k.Back, msgKeyBack},
+		{&k.StartAll, msgKeyStartall}, {&k.Start, msgKeyStart},
+		{&k.Retry, msgKeyRetry}, {&k.Cancel, msgKeyCancel},
+		{&k.CancelAll, msgKeyCancelall}, {&k.Find, msgKeyFind},
+		{&k.Apply, msgKeyApply}, {&k.Clear, msgKeyClear},
+		{&k.Yes, msgKeyYes}, {&k.No, msgKeyNo},
+		{&k.Lang, msgKeyLang}, {&k.Help, msgKeyHelp}, {&k.Quit, msgKeyQuit},
+		{&k.Settings, msgKeySettings}, {&k.History, msgKeyHistory},
+		{&k.FieldUp, msgKeyFieldup}, {&k.FieldDown, msgKeyFielddown},
+		{&k.Toggle, msgKeyToggle}, {&k.ClearField, msgKeyClearfield},
+		{&k.FilterIMEI, msgKeyFilterimei}, {&k.FilterCode, msgKeyFiltercode},
+		{&k.Range, msgKeyRange}, {&k.Switch, msgKeySwitch}, {&k.Export, msgKeyExport},
 	}
 }
 

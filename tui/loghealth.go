@@ -49,7 +49,7 @@ func (m *Model) handleLogHealth(msg logHealthMsg) tea.Cmd {
 	failing := m.logErr != nil
 	m.logErr, m.logPending = msg.err, msg.pending
 	if failing && msg.err == nil {
-		m.setStatus(toneOK, "st.logok")
+		m.setStatus(toneOK, msgStLogok)
 	}
 	return checkLogHealth(m.logHealth, logHealthEvery)
 }

@@ -154,7 +154,7 @@ func New(b Backend, opts Options) *Model {
 		logDelay: logDelay, logHealth: opts.LogHealth}
 	m.ticker = tick
 	if opts.Recovered > 0 {
-		m.setStatus(toneWarn, "st.recovered", opts.Recovered)
+		m.setStatus(toneWarn, msgStRecovered, opts.Recovered)
 	}
 	m.help.Styles = c.styles.Help
 	m.syncKeys()
@@ -194,7 +194,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsMsg:
 		cmd = m.handleEvents(msg.Events)
 	case eventsClosedMsg:
-		m.setStatus(toneWarn, "st.closed")
+		m.setStatus(toneWarn, msgStClosed)
 	case transcriptMsg:
 		cmd = m.detail.gotTranscript(m.backend, msg)
 	case actionDoneMsg:
@@ -245,7 +245,7 @@ func (m *Model) handleReply(msg tea.Msg) tea.Cmd {
 func (m *Model) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
-	v.WindowTitle = m.c.lang.T("app.title")
+	v.WindowTitle = m.c.lang.T(msgAppTitle)
 	if m.width <= 0 || m.height <= 0 {
 		return v
 	}
@@ -275,26 +275,26 @@ func (m *Model) statusLine() string {
 	s, l := m.c.styles, m.c.lang
 	switch {
 	case m.confirm == confirmCancel:
-		return s.Prompt.Render(l.F("confirm.cancel", len(m.actionTargets(actCancel))))
+		return s.Prompt.Render(l.F(msgConfirmCancel, len(m.actionTargets(actCancel))))
 	case m.confirm == confirmCancelAll:
-		return s.Prompt.Render(l.T("confirm.cancelall"))
+		return s.Prompt.Render(l.T(msgConfirmCancelall))
 	case m.confirm == confirmQuit:
-		return s.Prompt.Render(l.T("confirm.quit"))
+		return s.Prompt.Render(l.T(msgConfirmQuit))
 	case m.find.active:
 		return m.find.View()
 	case m.history.input.active:
 		return m.history.input.View()
 	case m.logErr != nil: // above any other news: the product's memory is at stake
-		return s.Tone[toneFail].Render(l.F("st.logfail", m.logPending, rootCause(m.logErr)))
+		return s.Tone[toneFail].Render(l.F(msgStLogfail, m.logPending, rootCause(m.logErr)))
 	case m.screen != screenFleet:
 		return s.Tone[m.statusTone].Render(m.statusText())
 	}
 	var info []string
 	if q := m.fleet.query; q != "" {
-		info = append(info, l.F("find.active", q, len(m.fleet.view), len(m.fleet.rows)))
+		info = append(info, l.F(msgFindActive, q, len(m.fleet.view), len(m.fleet.rows)))
 	}
 	if n := m.fleet.selectedShown(); n > 0 {
-		info = append(info, l.F("fleet.selected", n))
+		info = append(info, l.F(msgFleetSelected, n))
 	}
 	right := s.Label.Render(strings.Join(info, "  "))
 	left := s.Tone[m.statusTone].Render(m.statusText())
@@ -327,7 +327,7 @@ func (m *Model) helpView() string {
 		row = append(row, col)
 	}
 	flush()
-	return m.c.styles.Section.Render(m.c.lang.T("help.title")) + "\n\n" + strings.Join(rows, "\n\n")
+	return m.c.styles.Section.Render(m.c.lang.T(msgHelpTitle)) + "\n\n" + strings.Join(rows, "\n\n")
 }
 
 // footerView is the footer: the fleet's keys as KeyMap.ShortHelp orders

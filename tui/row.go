@@ -18,8 +18,7 @@ type row struct {
 	percent           int
 	code, modErr      int
 	http              int
-	detail            string       // the engine's sentence in English
-	note              upgrade.Note // the same, sayable in either language
+	note              upgrade.Sentence // the engine's sentence, said in the console's language
 	result            *upgrade.Result
 	gone              bool            // unplugged after its upgrade ended
 	inBatch           bool            // an upgrade has begun and not ended
@@ -56,7 +55,7 @@ func (r *row) apply(e upgrade.Event) {
 	case upgrade.StateIdle, upgrade.StateRequesting:
 		r.percent = 0
 	}
-	r.code, r.modErr, r.http, r.detail, r.note = e.Code, e.ModuleError, e.HTTPStatus, e.Detail, e.Note
+	r.code, r.modErr, r.http, r.note = e.Code, e.ModuleError, e.HTTPStatus, e.Sentence
 	if res := e.Result; res != nil {
 		r.result = res
 		if r.code == 0 {
@@ -68,8 +67,8 @@ func (r *row) apply(e upgrade.Event) {
 		if r.http == 0 {
 			r.http = res.HTTPStatus
 		}
-		if r.detail == "" {
-			r.detail, r.note = res.Message, res.Note
+		if r.note.IsZero() {
+			r.note = res.Sentence
 		}
 	} else if e.Step == upgrade.StateIdle || e.Step == upgrade.StateIdentifying {
 		r.result = nil
@@ -135,7 +134,7 @@ func (r *row) matches(q string, l lang) bool {
 	if q == "" {
 		return true
 	}
-	for _, s := range [...]string{r.slot, r.imei, r.model, string(r.state), l.T("state." + string(r.state)), r.codeText()} {
+	for _, s := range [...]string{r.slot, r.imei, r.model, string(r.state), r.state.Name().ShortIn(string(l)), r.codeText()} {
 		if strings.Contains(strings.ToLower(s), q) {
 			return true
 		}
@@ -210,12 +209,4 @@ func (c *counts) add(r *row) {
 }
 
 // say is the row's sentence in language l.
-func (r *row) say(l lang) string { return sayNote(r.note, r.detail, l) }
-
-// sayNote says a note in l, or falls back to the English text.
-func sayNote(n upgrade.Note, english string, l lang) string {
-	if n.Key != "" {
-		return n.In(string(l))
-	}
-	return english
-}
+func (r *row) say(l lang) string { return r.note.In(string(l)) }

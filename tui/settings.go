@@ -36,10 +36,10 @@ const (
 // fieldLabels and fieldHints are the i18n keys of each row's label and of
 // the hint shown while it has the focus.
 var (
-	fieldLabels = [fieldCount]string{"set.mode", "set.key", "set.url", "set.target", "set.concurrency",
-		"set.canary", "set.operator", "set.autostart", "set.lang", "set.bell"}
-	fieldHints = [fieldCount]string{"set.hint.mode", "set.hint.key", "set.hint.url", "set.hint.target",
-		"set.hint.concurrency", "set.hint.canary", "set.hint.operator", "set.hint.autostart", "set.hint.lang", "set.hint.bell"}
+	fieldLabels = [fieldCount]*upgrade.Message{msgSetMode, msgSetKey, msgSetURL, msgSetTarget, msgSetConcurrency,
+		msgSetCanary, msgSetOperator, msgSetAutostart, msgSetLang, msgSetBell}
+	fieldHints = [fieldCount]*upgrade.Message{msgSetHintMode, msgSetHintKey, msgSetHintURL, msgSetHintTarget,
+		msgSetHintConcurrency, msgSetHintCanary, msgSetHintOperator, msgSetHintAutostart, msgSetHintLang, msgSetHintBell}
 )
 
 // maxField bounds a typed value, in runes.
@@ -128,7 +128,7 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 		}
 		n, err := strconv.Atoi(t)
 		if err != nil {
-			f.errs[fl] = func(l lang) string { return l.F("set.notnumber", t) }
+			f.errs[fl] = func(l lang) string { return l.F(msgSetNotnumber, t) }
 			ok = false
 		}
 		return n

@@ -22,7 +22,7 @@ const (
 // language, naming each field as the form does. It leaves alone a row that
 // already has an error (a value that is not a number).
 func (f *settingsForm) check(s Settings) {
-	put := func(fl settingsField, key string, args ...any) {
+	put := func(fl settingsField, key *upgrade.Message, args ...any) {
 		if f.errs[fl] != nil {
 			return
 		}
@@ -34,75 +34,75 @@ func (f *settingsForm) check(s Settings) {
 				}
 				said[i] = a
 			}
-			return l.F("set.err", l.T(fieldLabels[fl]), l.F(key, said...))
+			return l.F(msgSetErr, l.T(fieldLabels[fl]), l.F(key, said...))
 		}
 	}
 	switch s.Mode {
 	case upgrade.ModeKey:
-		if k, a := checkKey(s.Key); k != "" {
+		if k, a := checkKey(s.Key); k != nil {
 			put(fieldKey, k, a...)
 		}
 	case upgrade.ModeURL:
 		if f.base.Deltas != nil && strings.TrimSpace(s.URL) == "" {
 			break // the station's delta map (airfleet --deltas) gives each module its URL
 		}
-		if k, a := checkURL(s.URL); k != "" {
+		if k, a := checkURL(s.URL); k != nil {
 			put(fieldURL, k, a...)
 		}
 	}
 	if s.Target < 0 || s.Target > maxVersion {
-		put(fieldTarget, "set.err.target", s.Target)
+		put(fieldTarget, msgSetErrTarget, s.Target)
 	}
 	if s.Concurrency < 0 || s.Concurrency == 0 && strings.TrimSpace(f.text[fieldConcurrency]) != "" {
-		put(fieldConcurrency, "set.err.concurrency", s.Concurrency)
+		put(fieldConcurrency, msgSetErrConcurrency, s.Concurrency)
 	}
 	switch {
 	case s.Canary < 0:
-		put(fieldCanary, "set.err.canary", s.Canary)
+		put(fieldCanary, msgSetErrCanary, s.Canary)
 	case f.modules > 0 && s.Canary > f.modules:
-		put(fieldCanary, "set.err.canarymax", s.Canary, f.modules, f.modules)
+		put(fieldCanary, msgSetErrCanarymax, s.Canary, f.modules, f.modules)
 	}
 }
 
-// checkKey is the i18n key and arguments of what is wrong with a project
-// key, or "".
-func checkKey(k string) (string, []any) {
+// checkKey is the message and arguments of what is wrong with a project
+// key, or nil.
+func checkKey(k string) (*upgrade.Message, []any) {
 	switch {
 	case k == "":
-		return "set.err.keyempty", nil
+		return msgSetErrKeyempty, nil
 	case len(k) > maxKeyLen:
-		return "set.err.keylong", []any{utf8.RuneCountInString(k)}
+		return msgSetErrKeylong, []any{utf8.RuneCountInString(k)}
 	}
 	for i, r := range []rune(k) {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return "set.err.keychar", []any{i + 1, charName(r)}
+			return msgSetErrKeychar, []any{i + 1, charName(r)}
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
-// checkURL is the i18n key and arguments of what is wrong with a server
-// URL, or "".
-func checkURL(u string) (string, []any) {
+// checkURL is the message and arguments of what is wrong with a server
+// URL, or nil.
+func checkURL(u string) (*upgrade.Message, []any) {
 	switch {
 	case u == "":
-		return "set.err.urlempty", nil
+		return msgSetErrUrlempty, nil
 	case len(u) > maxURLLen:
-		return "set.err.urllong", []any{len(u)}
+		return msgSetErrUrllong, []any{len(u)}
 	}
 	for i, r := range []rune(u) {
 		if r <= ' ' || r >= 0x7f || r == '"' || r == '\\' {
-			return "set.err.urlchar", []any{i + 1, charName(r), percentEncoded(r)}
+			return msgSetErrUrlchar, []any{i + 1, charName(r), percentEncoded(r)}
 		}
 	}
 	p, err := url.Parse(u)
 	switch {
 	case err != nil || p.Scheme != "http" && p.Scheme != "https":
-		return "set.err.urlscheme", nil
+		return msgSetErrUrlscheme, nil
 	case p.Host == "":
-		return "set.err.urlhost", nil
+		return msgSetErrUrlhost, nil
 	}
-	return "", nil
+	return nil, nil
 }
 
 // charName is a character that an error names.
@@ -112,24 +112,26 @@ type charName rune
 func (c charName) in(l lang) string {
 	switch r := rune(c); {
 	case r == ' ':
-		return l.T("set.char.space")
+		return l.T(msgSetCharSpace)
 	case r < ' ' || r == 0x7f:
-		return l.F("set.char.control", fmt.Sprintf("%U", r))
+		return l.F(msgSetCharControl, fmt.Sprintf("%U", r))
 	default:
 		return "“" + string(r) + "”"
 	}
 }
 
 // validatorError is one of upgrade.Config.Validate's errors that check
-// did not foresee, with the flag's name replaced by the form's: its
-// reason stays in English.
+// did not foresee, named as the form names the field and said in the
+// console's language.
 func validatorError(err error, fl settingsField) localized {
 	var fe *upgrade.FieldError
-	msg := err.Error()
-	if errors.As(err, &fe) {
-		msg = strings.TrimLeft(strings.TrimPrefix(fe.Msg, ":"), " ")
+	return func(l lang) string {
+		msg := err.Error()
+		if errors.As(err, &fe) {
+			msg = strings.TrimLeft(strings.TrimPrefix(fe.Reason.In(string(l)), ":"), " ")
+		}
+		return l.F(msgSetErr, l.T(fieldLabels[fl]), msg)
 	}
-	return func(l lang) string { return l.F("set.err", l.T(fieldLabels[fl]), msg) }
 }
 
 // percentEncoded is how a URL writes r: "%22" for a double quote, "%20"

@@ -1,6 +1,10 @@
 package tui
 
 import (
+	"airfleet/upgrade"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,7 +47,51 @@ func TestSettingsCanaryInWords(t *testing.T) {
 // A URL with a quote is told how to write the quote, not a space.
 func TestSettingsURLCharSaysItsEncoding(t *testing.T) {
 	key, args := checkURL(`http://h/a"b.bin`)
-	if key != "set.err.urlchar" || len(args) != 3 || args[2] != "%22" {
-		t.Fatalf("checkURL: %s %v, want set.err.urlchar with %%22", key, args)
+	if key != msgSetErrUrlchar || len(args) != 3 || args[2] != "%22" {
+		t.Fatalf("checkURL: %s %v, want set.err.urlchar with %%22", key.Key, args)
+	}
+}
+
+// An error of upgrade.Config.Validate that the form's own check did not
+// foresee is said in the console's language, naming the field as the form
+// does: no English flag sentence inside the Chinese console.
+func TestValidatorErrorInTheConsolesLanguage(t *testing.T) {
+	err := upgrade.Config{Mode: upgrade.ModeIoT, Concurrency: -1}.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted a concurrency of -1")
+	}
+	zh := validatorError(err, fieldConcurrency)(chinese)
+	if !strings.Contains(zh, "请填 1 或更大") || strings.Contains(zh, "give") || strings.Contains(zh, "--") {
+		t.Errorf("in Chinese: %q", zh)
+	}
+	if en := validatorError(err, fieldConcurrency)(english); !strings.Contains(en, "-1: give 1 or more (0 = all at once)") || strings.Contains(en, "--") {
+		t.Errorf("in English: %q", en)
+	}
+}
+
+// A settings file with a wrong value is refused in the operator's
+// language: the field named as the file names it, the reason in Chinese
+// for a Chinese operator, and in English exactly as before.
+func TestSettingsFileErrorInTheOperatorsLanguage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(`{"mode": "iot", "concurrency": -1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadSettings(path)
+	var se *SettingsError
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v, want a *SettingsError", err)
+	}
+	if zh := se.In("zh"); !strings.Contains(zh, `字段 "concurrency" -1:请填 1 或更大`) || strings.Contains(zh, "give") {
+		t.Errorf("in Chinese: %q", zh)
+	}
+	if en := se.In("en"); en != err.Error() || !strings.Contains(en, `(field "concurrency" -1: give 1 or more (0 = all at once))`) {
+		t.Errorf("in English: %q (Error: %q)", en, err.Error())
+	}
+	// The console's status line says it too, and follows a language switch.
+	m := newTestModel(t, NewFakeBackend(testPlan, 0), "zh", 200, 30)
+	m.Update(settingsFileMsg{Path: path, Err: err})
+	if s := m.statusText(); !strings.Contains(s, "请填 1 或更大") || strings.Contains(s, "give") {
+		t.Errorf("status in Chinese: %q", s)
 	}
 }

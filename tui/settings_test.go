@@ -172,7 +172,7 @@ func TestSettingsBackendRefuses(t *testing.T) {
 	b := NewFakeBackend(testPlan, 0)
 	m := newTestModel(t, b, "en", 100, 30)
 	openSettingsForm(t, m)
-	b.FailWith("SetConfig", &upgrade.FieldError{Field: "target", Msg: " 2010: " + ErrFake.Error()})
+	b.FailWith("SetConfig", &upgrade.FieldError{Field: "target", Reason: upgrade.Verbatim(" 2010: " + ErrFake.Error())})
 	settleCmd(m, press(m, "enter"))
 	if m.screen != screenSettings {
 		t.Fatal("the form closed although the backend refused")

@@ -15,9 +15,9 @@ import (
 // below it, the focused row's hint and where the settings are kept.
 func (f *settingsForm) View() string {
 	s, l := f.c.styles, f.c.lang
-	out := []string{s.Section.Render(l.T("set.title")), ""}
+	out := []string{s.Section.Render(l.T(msgSetTitle)), ""}
 	if !f.loaded {
-		return strings.Join(append(out, s.Label.Render("  "+l.T("set.reading"))), "\n")
+		return strings.Join(append(out, s.Label.Render("  "+l.T(msgSetReading))), "\n")
 	}
 	labelW := 0
 	for _, n := range fieldLabels {
@@ -51,9 +51,9 @@ func (f *settingsForm) View() string {
 	for _, w := range wrap(l.T(fieldHints[f.focus]), f.width) {
 		out = append(out, s.Label.Render(w))
 	}
-	where := l.T("set.nosave")
+	where := l.T(msgSetNosave)
 	if f.path != "" {
-		where = l.F("set.savedin", f.path)
+		where = l.F(msgSetSavedin, f.path)
 	}
 	for _, w := range wrap(where, f.width) {
 		out = append(out, s.Label.Render(w))
@@ -71,7 +71,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 	var v, note string
 	switch i {
 	case fieldMode:
-		v = l.T("mode." + string(f.mode))
+		v = l.T(f.mode.Name())
 		if focused {
 			v = "‹ " + v + " ›"
 		}
@@ -82,9 +82,9 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 	case fieldAutoStart:
 		v = onOff(f.auto, l)
 	case fieldLang:
-		v = l.T("set.langname")
+		v = l.T(msgSetLangname)
 		if f.lang != l {
-			v = f.lang.T("set.langname")
+			v = f.lang.T(msgSetLangname)
 		}
 	case fieldBell:
 		v = onOff(f.bell, l)
@@ -93,15 +93,15 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 	}
 	switch {
 	case unused:
-		note = l.T("set.unused")
+		note = l.T(msgSetUnused)
 	case v == "" && (i == fieldKey || i == fieldURL):
-		note = l.T("set.none")
+		note = l.T(msgSetNone)
 	case i == fieldTarget && strings.TrimSpace(v) == "":
-		note = l.T("hdr.latest")
+		note = l.T(msgHdrLatest)
 	case i == fieldConcurrency && strings.TrimSpace(v) == "":
-		note = l.T("set.all")
+		note = l.T(msgSetAll)
 	case i == fieldCanary && (strings.TrimSpace(v) == "" || strings.TrimSpace(v) == "0"):
-		note = l.T("set.nocanary")
+		note = l.T(msgSetNocanary)
 	}
 	if i.text() && focused {
 		room := width - 1
@@ -127,7 +127,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 // onOff names a switch's position.
 func onOff(on bool, l lang) string {
 	if on {
-		return l.T("set.on")
+		return l.T(msgSetOn)
 	}
-	return l.T("set.off")
+	return l.T(msgSetOff)
 }

@@ -53,7 +53,7 @@ func TestProgressSaidOnce(t *testing.T) {
 	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 30)
 	send(m, discovered(0, "1", imeiN(1), "Air780E", 2004))
 	e := ev(3, "1", upgrade.StateDownloading)
-	e.Percent, e.Note, e.Detail = 100, upgrade.N("progress", 100), "100 %"
+	e.Percent, e.Sentence = 100, upgrade.MsgProgress.With(100)
 	send(m, e)
 	if s := screen(m); strings.Contains(s, "100 %") {
 		t.Errorf("the table says the progress twice:\n%s", s)
@@ -70,7 +70,7 @@ func TestRetryWithOnlyHeldSaysWhy(t *testing.T) {
 	send(m, discovered(0, "1", imeiN(1), "Air780E", 2004))
 	send(m, ev(1, "1", upgrade.StateRequesting))
 	h := ev(2, "1", upgrade.StateHeld)
-	h.Detail = "request budget used up (4 in 24 h)"
+	h.Sentence = upgrade.Verbatim("request budget used up (4 in 24 h)")
 	send(m, h)
 	settleCmd(m, press(m, "r"))
 	if got := m.statusText(); !strings.Contains(got, "No failed module to retry") {
@@ -195,7 +195,7 @@ func TestSettingsKeyShowsLastFourWhileTyping(t *testing.T) {
 func TestIdleMessageSaysWhatColumnsDoNot(t *testing.T) {
 	m := newTestModel(t, NewFakeBackend(testPlan, 0), "en", 160, 24)
 	d := discovered(0, "1-1.1", imeiN(1), "Air780E", 2004)
-	d.Note = upgrade.N("ident", "Air780E", "AirM2M_780E_V2004_LTE_AT", upgrade.N("sim.ready"), upgrade.N("reg.registered"), upgrade.N("sig.dbm", -71))
+	d.Sentence = upgrade.MsgIdent.With("Air780E", "AirM2M_780E_V2004_LTE_AT", upgrade.MsgSIMReady.With(), upgrade.MsgRegRegistered.With(), upgrade.MsgSigDbm.With(-71))
 	send(m, d)
 	row := lines(screen(m))[3]
 	if strings.Count(row, "Air780E") != 1 || !strings.Contains(row, "-71") || !strings.Contains(row, "SIM ready") {

@@ -114,7 +114,7 @@ func TestSmokeBatch(t *testing.T) {
 			smokeStep(40+i, i, upgrade.StateRebooting, nil),
 			smokeStep(50+i, i, upgrade.StateVerifying, nil),
 			smokeStep(60+i, i, upgrade.StatePassed, func(e *upgrade.Event) {
-				e.Detail = "upgraded to 2010"
+				e.Sentence = upgrade.Verbatim("upgraded to 2010")
 				e.Result = &upgrade.Result{Slot: e.Slot, IMEI: e.IMEI, From: 2004, To: 2010, Outcome: upgrade.Upgraded}
 			}),
 		)
@@ -122,7 +122,7 @@ func TestSmokeBatch(t *testing.T) {
 	// The third is refused by the platform.
 	b.Emit(smokeStep(14, 2, upgrade.StateFailed, func(e *upgrade.Event) {
 		e.Code, e.ModuleError, e.HTTPStatus = 26, -1004, 200
-		e.Detail = "the platform has no firmware with this name"
+		e.Sentence = upgrade.Verbatim("the platform has no firmware with this name")
 		e.Result = &upgrade.Result{Slot: e.Slot, IMEI: e.IMEI, From: 2004, To: 2004, Outcome: upgrade.Failed, Code: 26}
 	}))
 	smokeWaitText(t, tm, "Batch finished: 2 passed, 1 failed.")

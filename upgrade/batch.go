@@ -20,9 +20,9 @@ type Batch struct {
 	id    int64
 	pairs *pairGate
 
-	station *Station
-	urls    urlChecks   // URL mode with a delta map: each URL checked once
-	local   localDeltas // local mode: each delta read or fetched once
+	sessions *Sessions
+	urls     urlChecks   // URL mode with a delta map: each URL checked once
+	local    localDeltas // local mode: each delta read or fetched once
 
 	mu       sync.Mutex
 	resume   map[string]int                // IMEI → the version an earlier run's unfinished attempt started from
@@ -30,7 +30,7 @@ type Batch struct {
 	slots    map[string]string             // IMEI → current slot
 	finished int
 	failed   int
-	paused   Note // why the batch paused, empty while it runs
+	paused   Sentence // why the batch paused, empty while it runs
 	// cancelled is when Run's context ended, if it ended before the
 	// batch did (ended).
 	cancelled time.Time
@@ -44,7 +44,7 @@ func (e *Engine) NewBatch(cfg Config) *Batch {
 		cfg.Host, _ = os.Hostname()
 	}
 	cfg.Station = cfg.StationName()
-	return &Batch{e: e, cfg: cfg, log: e.log, station: e.station, pairs: newPairGate(),
+	return &Batch{e: e, cfg: cfg, log: e.log, sessions: e.sessions, pairs: newPairGate(),
 		cancels: map[string]context.CancelFunc{}, slots: map[string]string{}, resume: map[string]int{}}
 }
 
@@ -94,7 +94,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 		done = func(Result) {}
 	}
 	started := time.Now()
-	b.station.Mask(b.cfg.Key)
+	b.sessions.Mask(b.cfg.Key)
 	defer context.AfterFunc(ctx, func() {
 		b.mu.Lock()
 		if !b.ended && b.cancelled.IsZero() {
@@ -116,7 +116,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	unfinished := b.unfinished()
 	mods, missing, awaited := b.pick(imeis, unfinished)
 	for _, r := range missing {
-		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Detail: r.Message, Note: r.Note, Result: &r}, KindError)
+		b.event(0, Event{Time: r.Ended, Slot: r.Slot, IMEI: r.IMEI, Step: StateFailed, Sentence: r.Sentence, Result: &r}, KindError)
 		add(r)
 	}
 	for _, a := range mods {
@@ -135,7 +135,7 @@ func (b *Batch) Run(ctx context.Context, imeis []string, done func(Result)) []Re
 	rest := mods[canary:]
 	if !ok {
 		for _, a := range rest {
-			add(b.skip(a, Held, N("held.canary", canary)))
+			add(b.skip(a, Held, msgHeldCanary.With(canary)))
 		}
 		rest = nil
 	}
@@ -170,13 +170,13 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Modul
 	}
 	attached := map[string]bool{}
 	var inUse []string // slots of modules another airfleet holds: IMEI unknown
-	for _, a := range b.station.Modules() {
+	for _, a := range b.sessions.Modules() {
 		attached[a.Info.IMEI] = a.Info.IMEI != ""
 		switch {
 		case a.Err != nil && len(imeis) == 0:
 			now := time.Now()
-			n := errNote(a.Err)
-			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
+			n := errSentence(a.Err)
+			missing = append(missing, Result{Slot: a.Slot, Outcome: Failed, Started: now, Ended: now, Sentence: n})
 		case a.Err != nil:
 			if _, ok := errors.AsType[*device.InUseError](a.Err); ok {
 				inUse = append(inUse, a.Slot)
@@ -195,11 +195,11 @@ func (b *Batch) pick(imeis []string, unfinished map[string]Unfinished) ([]*Modul
 	}
 	for imei := range want {
 		now := time.Now()
-		n := N("failed.absent", imei)
+		n := msgFailedAbsent.With(imei)
 		if len(inUse) > 0 {
-			n = N("failed.absentinuse", imei, strings.Join(inUse, ", "))
+			n = msgFailedAbsentinuse.With(imei, strings.Join(inUse, ", "))
 		}
-		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Message: n.String(), Note: n})
+		missing = append(missing, Result{IMEI: imei, Outcome: Failed, Started: now, Ended: now, Sentence: n})
 	}
 	return mods, missing, awaited
 }
@@ -238,17 +238,17 @@ func (b *Batch) resumeFrom(imei string) int {
 // reason.
 func (b *Batch) followUnfinished(ctx context.Context, u Unfinished, add func(Result)) {
 	timeout := b.cfg.RebootTimeout.Round(time.Second)
-	n := N("wait.unfinished", u.From, timeout)
-	b.event(0, Event{Time: time.Now(), Slot: u.Slot, IMEI: u.IMEI, From: u.From, Step: StateDisconnected, Detail: n.String(), Note: n}, KindInfo)
+	n := msgWaitUnfinished.With(u.From, timeout)
+	b.event(0, Event{Time: time.Now(), Slot: u.Slot, IMEI: u.IMEI, From: u.From, Step: StateDisconnected, Sentence: n}, KindInfo)
 	wctx, cancel := context.WithTimeout(ctx, b.cfg.RebootTimeout)
-	a, err := b.station.WaitIMEI(wctx, u.IMEI)
+	a, err := b.sessions.WaitIMEI(wctx, u.IMEI)
 	cancel()
 	gone := &Module{Slot: u.Slot, Info: device.Info{IMEI: u.IMEI, Firmware: device.Firmware{Core: u.From}}}
 	switch {
 	case err != nil && ctx.Err() != nil:
-		add(b.skip(gone, Cancelled, N("cancelled.early")))
+		add(b.skip(gone, Cancelled, msgCancelledEarly.With()))
 	case err != nil:
-		add(b.skip(gone, Failed, N("failed.unfinished", u.From, timeout)))
+		add(b.skip(gone, Failed, msgFailedUnfinished.With(u.From, timeout)))
 	default:
 		mctx, mcancel := context.WithCancel(ctx)
 		defer mcancel()
@@ -288,11 +288,11 @@ func (b *Batch) runSet(ctx context.Context, mods []*Module, add func(Result)) bo
 			defer cancel()
 			// The batch owns the module from now on: no idle event of the
 			// station may follow, and the module's newest reading is used.
-			a := b.station.Claim(a)
+			a := b.sessions.Claim(a)
 			var r Result
 			select {
 			case sem <- struct{}{}:
-				if why := b.pausedWhy(); why.Key != "" {
+				if why := b.pausedWhy(); !why.IsZero() {
 					r = b.skip(a, Held, why)
 				} else {
 					m := &machine{b: b, slot: a.Slot, imei: a.Info.IMEI, att: a, sem: sem}
@@ -301,7 +301,7 @@ func (b *Batch) runSet(ctx context.Context, mods []*Module, add func(Result)) bo
 				}
 				<-sem
 			case <-mctx.Done():
-				r = b.skip(a, Cancelled, N("cancelled.early"))
+				r = b.skip(a, Cancelled, msgCancelledEarly.With())
 			}
 			mu.Lock()
 			allOK = allOK && (r.Outcome == Upgraded || r.Outcome == Current)
@@ -323,27 +323,27 @@ func (b *Batch) tally(r Result) {
 		b.failed++
 	}
 	rate := b.cfg.PauseRate
-	if rate > 0 && b.paused.Key == "" && b.finished >= b.cfg.PauseMin && float64(b.failed) >= rate*float64(b.finished) {
-		b.paused = N("held.paused", b.failed, b.finished, rate*100)
+	if rate > 0 && b.paused.IsZero() && b.finished >= b.cfg.PauseMin && float64(b.failed) >= rate*float64(b.finished) {
+		b.paused = msgHeldPaused.With(b.failed, b.finished, rate*100)
 	}
 }
 
-func (b *Batch) pausedWhy() Note {
+func (b *Batch) pausedWhy() Sentence {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.paused
 }
 
 // skip records a module that the batch did not start.
-func (b *Batch) skip(a *Module, o Outcome, n Note) Result {
+func (b *Batch) skip(a *Module, o Outcome, n Sentence) Result {
 	now := time.Now()
 	r := Result{Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, To: a.Info.Firmware.Core,
-		Outcome: o, Started: now, Ended: now, Message: n.String(), Note: n}
+		Outcome: o, Started: now, Ended: now, Sentence: n}
 	b.pairs.done(pairKeyOf(a.Info), a.Info.IMEI)
 	id := b.log.StartAttempt(AttemptRecord{Batch: b.id, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model,
 		FirmwareName: a.Info.Firmware.Name, From: a.Info.Firmware.Core, Started: now})
 	step := map[Outcome]State{Held: StateHeld, Cancelled: StateCancelled, Failed: StateFailed}[o]
-	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Detail: r.Message, Note: n, Result: &r}, KindInfo)
+	b.event(id, Event{Time: now, Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: r.From, Step: step, Sentence: n, Result: &r}, KindInfo)
 	b.log.EndAttempt(id, r)
 	return r
 }

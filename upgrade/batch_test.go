@@ -30,7 +30,7 @@ func TestBudgetHold(t *testing.T) {
 	log.addRequests(ids[0], 4)
 	res := runBatch(t, e, Config{Mode: ModeIoT})
 	held, other := res[ids[0]], res[ids[1]]
-	if held.Outcome != Held || held.Requests != 0 || !strings.Contains(held.Message, "budget 4") {
+	if held.Outcome != Held || held.Requests != 0 || !strings.Contains(held.Sentence.String(), "budget 4") {
 		t.Fatalf("module at the budget: %+v", held)
 	}
 	if other.Outcome != Upgraded {
@@ -63,7 +63,7 @@ func TestRebootSlowerThanTimeout(t *testing.T) {
 		t.Fatalf("%d results", len(rs))
 	}
 	r := rs[0]
-	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Failed || !strings.Contains(r.Message, "did not come back within") {
+	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Failed || !strings.Contains(r.Sentence.String(), "did not come back within") {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -98,7 +98,7 @@ func TestCancelMidBatch(t *testing.T) {
 	for _, m := range ff.Modules {
 		r := res[m.IMEI]
 		if r.Outcome != Cancelled {
-			t.Errorf("%s: %s (%s)", m.Slot, r.Outcome, r.Message)
+			t.Errorf("%s: %s (%s)", m.Slot, r.Outcome, r.Sentence.String())
 		}
 	}
 	// The last AUTO command of each module that was configured restores 1.
@@ -128,7 +128,7 @@ func TestCanary(t *testing.T) {
 			failed++
 		case Held:
 			held++
-			if !strings.Contains(r.Message, "canary") || r.Requests != 0 {
+			if !strings.Contains(r.Sentence.String(), "canary") || r.Requests != 0 {
 				t.Errorf("held module: %+v", r)
 			}
 		}
@@ -149,8 +149,8 @@ func TestPauseOnFailureRate(t *testing.T) {
 			failed++
 		case Held:
 			held++
-			if !strings.Contains(r.Message, "paused") {
-				t.Errorf("held: %s", r.Message)
+			if !strings.Contains(r.Sentence.String(), "paused") {
+				t.Errorf("held: %s", r.Sentence.String())
 			}
 		}
 	}
@@ -186,8 +186,8 @@ func TestLogHoldsEveryAttempt(t *testing.T) {
 			t.Errorf("%s: log says %s with %d requests, the batch %s with %d", m.IMEI, a.Result, a.Requests, res[m.IMEI].Outcome, res[m.IMEI].Requests)
 		}
 		// The history reads in either language.
-		if a.Message != res[m.IMEI].Note.In("en") || a.MessageZH != res[m.IMEI].Note.In("zh") || !hasHan(a.MessageZH) {
-			t.Errorf("%s: log message %q / %q; the batch said %q", m.IMEI, a.Message, a.MessageZH, res[m.IMEI].Message)
+		if a.Message != res[m.IMEI].Sentence.In("en") || a.MessageZH != res[m.IMEI].Sentence.In("zh") || !hasHan(a.MessageZH) {
+			t.Errorf("%s: log message %q / %q; the batch said %q", m.IMEI, a.Message, a.MessageZH, res[m.IMEI].Sentence.String())
 		}
 		evs, err := st.Events(a.ID)
 		if err != nil || len(evs) == 0 {
@@ -241,12 +241,12 @@ func TestKeyModeNeverLogsTheKey(t *testing.T) {
 	ectx, stop := context.WithCancel(ctx)
 	go func() { e.Run(ectx); close(done) }()
 	defer func() { stop(); <-done }()
-	if err := e.Station().WaitReady(ctx); err != nil {
+	if err := e.Sessions().WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range runBatch(t, e, Config{Mode: ModeKey, Key: key}) {
 		if r.Outcome != Upgraded {
-			t.Errorf("%s: %s (%s)", r.IMEI, r.Outcome, r.Message)
+			t.Errorf("%s: %s (%s)", r.IMEI, r.Outcome, r.Sentence.String())
 		}
 	}
 	if err := st.Close(); err != nil {
@@ -261,7 +261,7 @@ func TestKeyModeNeverLogsTheKey(t *testing.T) {
 			t.Errorf("%s holds the full project key", filepath.Base(name))
 		}
 	}
-	if n := strings.Count(strings.Join(e.Station().Transcript(e.Station().Modules()[0].Slot), "\n"), key); n != 0 {
+	if n := strings.Count(strings.Join(e.Sessions().Transcript(e.Sessions().Modules()[0].Slot), "\n"), key); n != 0 {
 		t.Errorf("the console's transcript shows the full key %d times", n)
 	}
 }

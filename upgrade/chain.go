@@ -32,7 +32,7 @@ func (b *Batch) chain(ctx context.Context, m *machine, r Result) Result {
 		}
 		b.pairs.join(pairKeyOf(m.att.Info))
 		next := &machine{b: b, slot: m.slot, imei: m.imei, att: m.att, sem: m.sem}
-		next.emit(StateConfiguring, N("chain.next", step, total, r.To, nextTo(cfg, m.att.Info.Firmware, r.To)), nil)
+		next.emit(StateConfiguring, msgChainNext.With(step, total, r.To, nextTo(cfg, m.att.Info.Firmware, r.To)), nil)
 		r2 := next.run(ctx)
 		r2.From, r2.Started = first.From, first.Started
 		r2.Requests += r.Requests
@@ -41,21 +41,19 @@ func (b *Batch) chain(ctx context.Context, m *machine, r Result) Result {
 			// Where it stands: the step that stopped, and the version
 			// the module runs now.
 			r2.To = max(r2.To, r.To)
-			r2.Note = N("chain.stopped", step, total, r.To, nextTo(cfg, m.att.Info.Firmware, r.To), r2.Note, r2.To)
-			r2.Message = r2.Note.String()
+			r2.Sentence = msgChainStopped.With(step, total, r.To, nextTo(cfg, m.att.Info.Firmware, r.To), r2.Sentence, r2.To)
 		}
 		r, m = r2, next
 	}
 	if r.Outcome == Upgraded && len(path) > 1 {
 		path = append(path, fmt.Sprintf("V%d", r.To))
-		r.Note = N("upgraded.chain", r.From, r.To, len(path)-1, strings.Join(path, " → "))
-		r.Message = r.Note.String()
+		r.Sentence = msgUpgradedChain.With(r.From, r.To, len(path)-1, strings.Join(path, " → "))
 	}
 	if len(path) > 1 {
 		// The last step ended with its own result; the module's row and
 		// the log end with the chain's, from its first version.
 		res := r
-		m.emit(finalState[r.Outcome], r.Note, func(e *Event) {
+		m.emit(finalState[r.Outcome], r.Sentence, func(e *Event) {
 			e.From = r.From
 			e.Code, e.ModuleError, e.HTTPStatus, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &res
 		})
@@ -75,7 +73,7 @@ func nextTo(cfg Config, fw device.Firmware, v int) int {
 // be taken for the step's.
 func (m *machine) waitOwnCheck(ctx context.Context) {
 	cfg := m.b.cfg
-	m.emit(StateConfiguring, N("chain.wait"), nil)
+	m.emit(StateConfiguring, msgChainWait.With(), nil)
 	deadline := time.Now().Add(cfg.ProgressTimeout)
 	for time.Now().Before(deadline) {
 		st, err := m.query(ctx)

@@ -59,14 +59,20 @@ type CodeInfo struct {
 	// it comes before any download and the platform gave no code of its
 	// own: the module prints -1003 for 43 (spec §3).
 	Means int
-	// Note is the key of the engine's sentence when this code ends a
-	// module ("": the catalogue's explanation, N("code", Code)).
-	Note string
-	// AfterDownload is the key of the sentence when the code comes after
+	// Ending is the engine's sentence when this code ends a module (nil:
+	// the catalogue's explanation, MsgCode.With(Code)).
+	Ending *Message
+	// AfterDownload is the sentence when the code comes after
 	// the download started (-1003: the delta was invalid or too big),
 	// given the highest progress seen.
-	AfterDownload string
-	ZH, EN        Text
+	AfterDownload *Message
+	// AfterCheckedDownload is the sentence when the code comes after the
+	// download of a delta whose size this host checked against the FOTA
+	// area (URL mode): what is left is a delta made for another base, or
+	// a damaged file. It takes the progress, the module's version, the
+	// URL and where the delta was given.
+	AfterCheckedDownload *Message
+	ZH, EN               Text
 }
 
 // Text returns the entry's words in lang ("zh" or "en"; anything else is English).
@@ -99,7 +105,7 @@ var catalogue = map[int]CodeInfo{
 	27: {Code: 27, Platform: "已是最新版本", Policy: PolicyCurrent, Retry: RetryAfterChange,
 		ZH: Text{"已是最新版本", "平台没有更新的版本可给:设备版本不低于平台版本,或设备不在升级配置的 IMEI 列表里,或“是否升级”/“升级全部设备”为否。", "模块低于目标版本时:在平台的升级配置里加入该 IMEI 或打开升级开关。"},
 		EN: Text{"already latest", "The platform offers nothing newer: the device is at or above the platform's version, or not in the config's IMEI list, or \"allow upgrade\" / \"upgrade all devices\" is off.", "If the module is below the target: add the IMEI to the upgrade config or enable upgrading on the platform."}},
-	40: {Code: 40, Platform: "检测到循环升级", Policy: PolicyStop, Retry: RetryNever, Note: "failed.banned",
+	40: {Code: 40, Platform: "检测到循环升级", Policy: PolicyStop, Retry: RetryNever, Ending: msgFailedBanned,
 		ZH: Text{"循环升级,已禁止", "该 IMEI 一天内请求太频繁(约六次),被平台禁止升级。", "在平台设备列表里解除禁止,再查明之前失败的原因;不要反复重试。"},
 		EN: Text{"loop upgrade, banned", "The IMEI asked too often (about six times in a day) and the platform banned it.", "Lift the ban in the platform's device list, then fix what made it fail; do not retry in a loop."}},
 	43: {Code: 43, Platform: "正在生成版本,请等待", Policy: PolicyWaitRetry, Retry: RetryFree,
@@ -118,7 +124,7 @@ var catalogue = map[int]CodeInfo{
 	-1002: {Code: -1002, Platform: "", Policy: PolicyFail, Retry: RetryFree,
 		ZH: Text{"连不上服务器", "模块连不上服务器。", "检查 URL 的主机和端口、服务器本身、APN 的防火墙。"},
 		EN: Text{"server unreachable", "The module cannot connect to the server.", "Check the URL's host and port, the server, and the APN's firewall."}},
-	-1003: {Code: -1003, Platform: "", Policy: PolicyFail, Retry: RetryFree, Means: 43, AfterDownload: "failed.toobig",
+	-1003: {Code: -1003, Platform: "", Policy: PolicyFail, Retry: RetryFree, Means: 43, AfterDownload: msgFailedToobig, AfterCheckedDownload: msgFailedWrongbase,
 		ZH: Text{"固件无效", "没有任何进度就出现时几乎总是平台码 43(差分包还在生成);下载到 100% 后出现时,差分包无效或超出模块的 FOTA 区(约 480 KB)。", "进度前:等待后重试;100% 后:分多个小版本逐步升级。"},
 		EN: Text{"invalid firmware", "Before any progress it is almost always platform code 43 (delta still being made); after 100 % the delta is invalid or too big for the module's FOTA area (about 480 KB).", "Before progress: wait and retry. After 100 %: upgrade in smaller version steps."}},
 	-1004: {Code: -1004, Platform: "", Policy: PolicyFail, Retry: RetryFree,

@@ -94,8 +94,8 @@ func TestDecideFollowsTheCatalogue(t *testing.T) {
 		if code != c.code || info.Policy != c.policy {
 			t.Errorf("%+v: code %d policy %v, want %d %v", c.f, code, info.Policy, c.code, c.policy)
 		}
-		if n := info.ending(code, c.f.progress); c.ending != "" && n.Key != c.ending {
-			t.Errorf("%+v: ends with %q, want %q", c.f, n.Key, c.ending)
+		if n := info.ending(code, c.f.progress); c.ending != "" && n.Key() != c.ending {
+			t.Errorf("%+v: ends with %q, want %q", c.f, n.Key(), c.ending)
 		}
 	}
 	if !retryNever(Result{Outcome: Failed, Code: 45}) {

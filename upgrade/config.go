@@ -2,7 +2,6 @@ package upgrade
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"time"
 	"unicode"
@@ -99,17 +98,24 @@ func (c Config) StationName() string {
 
 // FieldError is one wrong value in a Config: the field, as its command
 // line flag and settings file field are named ("key", "concurrency"), and
-// what is wrong with it and what to give instead.
+// what is wrong with it and what to give instead, a sentence of the
+// catalogue said after the field's name. Each edge names the field as it
+// shows it: the CLI as a flag (Error), the settings file as a field, the
+// console's form by its label (In).
 type FieldError struct {
-	Field string
-	Msg   string // after the name: " -1: give 1 or more", ": project key is empty"
+	Field  string
+	Reason Sentence // after the name: " -1: give 1 or more", ": project key is empty"
 }
 
-// Error names the field as a flag: "--concurrency -1: give 1 or more".
-func (e *FieldError) Error() string { return "--" + e.Field + e.Msg }
+// Error names the field as a flag, in English: "--concurrency -1: give 1 or more".
+func (e *FieldError) Error() string { return "--" + e.Field + e.Reason.String() }
 
-func fieldErr(field, format string, a ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+// In says the error in lang after name, the field as it is shown where it
+// is said ("--key", "项目 key").
+func (e *FieldError) In(lang, name string) string { return name + e.Reason.In(lang) }
+
+func fieldErr(field string, m *Message, a ...any) *FieldError {
+	return &FieldError{Field: field, Reason: m.With(a...)}
 }
 
 // MaxBudget is the highest request budget allowed without Force: the
@@ -126,61 +132,61 @@ func (c Config) Validate() error {
 	switch c.Mode {
 	case ModeIoT:
 		if c.Key != "" || c.URL != "" {
-			errs = append(errs, fieldErr("mode", " iot uses the default project: give no key and no URL (use mode key or mode url)"))
+			errs = append(errs, fieldErr("mode", msgFieldIoTKey))
 		}
 	case ModeKey:
 		if err := device.ValidateKey(c.Key); err != nil {
-			errs = append(errs, fieldErr("key", ": %v", err))
+			errs = append(errs, fieldErr("key", msgFieldValue, valueSentence(err)))
 		}
 	case ModeURL:
 		errs = append(errs, c.validateDeltas()...)
 	case ModeLocal:
 		switch {
 		case c.Deltas == nil:
-			errs = append(errs, fieldErr("deltas", ": local mode writes each module the delta for its own base: give --deltas FILE, a delta map whose entries have a \"file\" (or a \"url\" the host fetches)"))
+			errs = append(errs, fieldErr("deltas", msgFieldLocalNoMap))
 		case c.URL != "":
-			errs = append(errs, fieldErr("url", ": local mode takes its deltas from --%s, not --url", c.Deltas.flag()))
+			errs = append(errs, fieldErr("url", msgFieldLocalURL, c.Deltas.flag()))
 		default:
 			if err := c.Deltas.checkFiles(); err != nil {
-				errs = append(errs, fieldErr("deltas", ": %v", err))
+				errs = append(errs, fieldErr("deltas", msgFieldValue, err))
 			}
 		}
 		if c.Key != "" {
-			errs = append(errs, fieldErr("mode", " local asks no platform: give no key"))
+			errs = append(errs, fieldErr("mode", msgFieldLocalKey))
 		}
 	default:
-		errs = append(errs, fieldErr("mode", " %q: give iot (the IoT platform's default project), key (your project key), url (your own server) or local (the delta written through the AT port)", c.Mode))
+		errs = append(errs, fieldErr("mode", msgFieldMode, c.Mode))
 	}
 	errs = append(errs, c.Handoff.validate()...)
 	if c.Target < 0 || c.Target > 99999 {
-		errs = append(errs, fieldErr("target", " %d: give a core version such as 1007, or 0 for whatever the platform offers", c.Target))
+		errs = append(errs, fieldErr("target", msgFieldTarget, c.Target))
 	}
 	if c.Concurrency < 0 {
-		errs = append(errs, fieldErr("concurrency", " %d: give 1 or more (0 = all at once)", c.Concurrency))
+		errs = append(errs, fieldErr("concurrency", msgFieldConcurrency, c.Concurrency))
 	}
 	if c.Canary < 0 {
-		errs = append(errs, fieldErr("canary", " %d: give 0 (no canary) or more", c.Canary))
+		errs = append(errs, fieldErr("canary", msgFieldCanary, c.Canary))
 	}
 	if c.PauseRate < 0 || c.PauseRate > 1 {
-		errs = append(errs, fieldErr("pause-rate", " %v: give a share between 0 (never pause) and 1", c.PauseRate))
+		errs = append(errs, fieldErr("pause-rate", msgFieldPauseRate, c.PauseRate))
 	}
 	if c.Budget < 0 {
-		errs = append(errs, fieldErr("budget", " %d: give 1 or more", c.Budget))
+		errs = append(errs, fieldErr("budget", msgFieldBudget, c.Budget))
 	}
 	if c.Budget > MaxBudget && !c.Force {
-		errs = append(errs, fieldErr("budget", " %d: the platform bans an IMEI that asks about six times a day (code 40); give %d or less, or add --force to allow it for this run", c.Budget, MaxBudget))
+		errs = append(errs, fieldErr("budget", msgFieldBudgetMax, c.Budget, MaxBudget))
 	}
 	for _, d := range []struct {
 		name string
 		d    time.Duration
 	}{{"retry-after", c.RetryAfter}, {"reboot-timeout", c.RebootTimeout}, {"apply-timeout", c.ApplyTimeout}} {
 		if d.d < 0 {
-			errs = append(errs, fieldErr(d.name, " %v: give a positive duration such as 90s", d.d))
+			errs = append(errs, fieldErr(d.name, msgFieldDuration, d.d))
 		}
 	}
 	for _, n := range []struct{ name, v string }{{"station", c.Station}, {"operator", c.Operator}} {
-		if err := checkName(n.v); err != nil {
-			errs = append(errs, fieldErr(n.name, " %q: %v", n.v, err))
+		if why := checkName(n.v); !why.IsZero() {
+			errs = append(errs, fieldErr(n.name, msgFieldName, n.v, why))
 		}
 	}
 	return errors.Join(errs...)
@@ -190,36 +196,37 @@ func (c Config) Validate() error {
 func (c Config) validateDeltas() []error {
 	if c.Deltas == nil {
 		if err := device.ValidateURL(c.URL); err != nil {
-			return []error{fieldErr("url", ": %v (or give --deltas FILE, a delta per base version)", err)}
+			return []error{fieldErr("url", msgFieldURL, valueSentence(err))}
 		}
 		return nil
 	}
 	name := c.Deltas.flag()
 	var errs []error
 	if c.URL != "" {
-		errs = append(errs, fieldErr(name, ": give --url (one delta for every module) or --%s (a delta per base version), not both", name))
+		errs = append(errs, fieldErr(name, msgFieldDeltasBoth, name))
 	}
 	if c.Deltas.Template != "" && c.Deltas.Target != c.Target {
-		errs = append(errs, fieldErr(name, ": made for target %d, the batch's is %d: give --target %d", c.Deltas.Target, c.Target, c.Deltas.Target))
+		errs = append(errs, fieldErr(name, msgFieldDeltasTarget, c.Deltas.Target, c.Target))
 	}
 	if c.Handoff.URL == KeepIt {
-		errs = append(errs, fieldErr("handoff-url", " keep: a delta fits one base version, so a URL kept in a module fails at its next check once it is upgraded (-1003 after a full download); give clear, or nothing"))
+		errs = append(errs, fieldErr("handoff-url", msgFieldHandoffURLKeep))
 	}
 	return errs
 }
 
 // checkName accepts a station or operator name: printable, at most
-// maxNameLen characters. It is shown on screens and in exported CSV.
-func checkName(s string) error {
+// maxNameLen characters. It is shown on screens and in exported CSV. It
+// says what is wrong, or nothing.
+func checkName(s string) Sentence {
 	if utf8.RuneCountInString(s) > maxNameLen {
-		return fmt.Errorf("longer than %d characters: give a shorter name", maxNameLen)
+		return msgNameLong.With(maxNameLen)
 	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) || r == utf8.RuneError {
-			return fmt.Errorf("holds the control character %U: give letters, digits and spaces", r)
+			return msgNameControl.With(r)
 		}
 	}
-	return nil
+	return Sentence{}
 }
 
 // urlLabel is the batch's URL as the log keeps it: the one URL, or the

@@ -18,10 +18,10 @@ func (m *machine) preflight(ctx context.Context) error {
 	cfg := m.b.cfg
 	info := m.att.Info
 	if cfg.Target > 0 && info.Firmware.Core == cfg.Target {
-		return m.finish(Current, N("current.already", cfg.Target))
+		return m.finish(Current, msgCurrentAlready.With(cfg.Target))
 	}
 	if cfg.Target > 0 && info.Firmware.Core > cfg.Target {
-		return m.finish(Held, N("held.newer", info.Firmware.Core, cfg.Target))
+		return m.finish(Held, msgHeldNewer.With(info.Firmware.Core, cfg.Target))
 	}
 	switch {
 	case cfg.Mode == ModeURL && cfg.Deltas != nil:
@@ -31,12 +31,12 @@ func (m *machine) preflight(ctx context.Context) error {
 			return err
 		}
 	case cfg.Mode == ModeURL:
-		m.emit(StateConfiguring, N("url.check", store.MaskURL(cfg.URL)), nil)
+		m.emit(StateConfiguring, msgURLCheck.With(store.MaskURL(cfg.URL)), nil)
 		if err := m.checkURL(ctx, cfg.URL); err != nil {
 			return err
 		}
 	}
-	m.emit(StateIdentifying, identNote(info), nil)
+	m.emit(StateIdentifying, identSentence(info), nil)
 	deadline := time.Now().Add(cfg.NetworkTimeout)
 	// The station has just read SIM, network and signal (a batch starts
 	// right after it identified the modules): asking again would only add
@@ -58,16 +58,16 @@ func (m *machine) preflight(ctx context.Context) error {
 			break
 		}
 		if !waited {
-			m.emit(StateWaitNetwork, N("wait.network", simNote(info.SIM.State), regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
+			m.emit(StateWaitNetwork, msgWaitNetwork.With(simSentence(info.SIM.State), regSentence(info.Registration), cfg.NetworkTimeout.Round(time.Second)), nil)
 		}
 		if time.Now().After(deadline) {
 			if !info.SIM.Ready {
-				return m.finish(Failed, N("failed.nosim", simNote(info.SIM.State)))
+				return m.finish(Failed, msgFailedNosim.With(simSentence(info.SIM.State)))
 			}
-			return m.finish(Failed, N("failed.nonet", regNote(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
+			return m.finish(Failed, msgFailedNonet.With(regSentence(info.Registration), cfg.NetworkTimeout.Round(time.Second)))
 		}
 		if err := sleep(ctx, min(recheck, cfg.NetworkTimeout/10+time.Millisecond)); err != nil {
-			return m.cancelled("when.network")
+			return m.cancelled(msgWhenNetwork)
 		}
 		recheck = min(2*recheck, 2*time.Second)
 	}
@@ -84,20 +84,20 @@ func (m *machine) checkBudget(ctx context.Context) error {
 	cfg := m.b.cfg
 	n, err := m.b.log.RequestsSince(m.imei, time.Now().Add(-24*time.Hour))
 	if err != nil {
-		return m.finish(Held, N("held.budgeterr", err))
+		return m.finish(Held, msgHeldBudgeterr.With(err))
 	}
 	if n >= cfg.Budget {
 		if v, ok, err := m.b.log.LastPassed(m.imei); err == nil && ok && v == m.res.From && m.res.Requests == 0 && !cfg.Force {
 			// Nothing asked yet in this attempt, and the log's last
 			// result left it on the version it runs: it is current, not
 			// a module held back from its upgrade.
-			return m.finish(Current, N("current.budget", v, n, cfg.Budget))
+			return m.finish(Current, msgCurrentBudget.With(v, n, cfg.Budget))
 		}
 		if cfg.Force {
-			m.emit(StateConfiguring, N("budget.forced", n, cfg.Budget), nil)
+			m.emit(StateConfiguring, msgBudgetForced.With(n, cfg.Budget), nil)
 			return nil
 		}
-		return m.finish(Held, N("held.budget", n, cfg.Budget))
+		return m.finish(Held, msgHeldBudget.With(n, cfg.Budget))
 	}
 	return nil
 }
@@ -107,11 +107,11 @@ func (m *machine) checkBudget(ctx context.Context) error {
 // URL, or the default project, each read back.
 func (m *machine) configure(ctx context.Context) error {
 	if ctx.Err() != nil {
-		return m.cancelled("when.config")
+		return m.cancelled(msgWhenConfig)
 	}
 	cfg := m.b.cfg
 	s := m.session()
-	m.emit(StateConfiguring, N("config.mode", N("mode."+string(cfg.Mode))), nil)
+	m.emit(StateConfiguring, msgConfigMode.With(modeNames[cfg.Mode].With()), nil)
 	cctx, cancel := m.cmdCtx(ctx)
 	defer cancel()
 	if m.origAuto == "" {
@@ -181,13 +181,13 @@ func (m *machine) configure(ctx context.Context) error {
 // send the module to that server instead of the platform.
 func (m *machine) clearURL(ctx context.Context, url string) error {
 	url = store.MaskURL(url) // said on the screen and in the log: never its password
-	m.emit(StateConfiguring, N("config.clear", url), nil)
+	m.emit(StateConfiguring, msgConfigClear.With(url), nil)
 	m.clearedURL = true // tried: the module may have taken it even if the answer is lost
 	if err := device.ClearURL(ctx, m.session()); err != nil && isGone(err) {
 		return err
 	}
 	if v, err := device.ReadTag(ctx, m.session(), device.TagURL); err != nil || v != "" {
-		return m.finish(Held, N("held.url", url))
+		return m.finish(Held, msgHeldURL.With(url))
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ func (m *machine) clearURL(ctx context.Context, url string) error {
 // before anything is asked.
 func (m *machine) clearKey(ctx context.Context, key string) error {
 	masked := device.MaskKey(key)
-	m.emit(StateConfiguring, N("config.keyclear", masked), nil)
+	m.emit(StateConfiguring, msgConfigKeyclear.With(masked), nil)
 	if err := device.ClearKey(ctx, m.session(), device.RAMOnly); err != nil && isGone(err) {
 		return err
 	}
@@ -208,7 +208,7 @@ func (m *machine) clearKey(ctx context.Context, key string) error {
 		return err
 	}
 	if err != nil || v != "" {
-		return m.finish(Held, N("held.key", masked))
+		return m.finish(Held, msgHeldKey.With(masked))
 	}
 	return nil
 }
@@ -223,7 +223,7 @@ func (m *machine) readBack(ctx context.Context, tag, want string) error {
 		if tag == device.TagKey {
 			shown, got = device.MaskKey(want), device.MaskKey(v)
 		}
-		return m.finish(Failed, N("failed.readback", tag, got, shown))
+		return m.finish(Failed, msgFailedReadback.With(tag, got, shown))
 	}
 	return nil
 }

@@ -86,7 +86,7 @@ func (c *Controller) Run(ctx context.Context) {
 func (c *Controller) Events() <-chan Event { return c.events.out }
 
 // Transcript is the recent AT transcript of the module in slot.
-func (c *Controller) Transcript(slot string) []string { return c.eng.Station().Transcript(slot) }
+func (c *Controller) Transcript(slot string) []string { return c.eng.Sessions().Transcript(slot) }
 
 // Plan describes the current settings.
 func (c *Controller) Plan() Plan {
@@ -197,7 +197,7 @@ func (c *Controller) RetryFailed() error {
 		}
 		if n, skip := RetrySkip(r, c.lastCfg[imei], c.cfg); skip {
 			skipped = append(skipped, Event{Time: time.Now(), Slot: r.Slot, IMEI: imei, Model: r.Model, From: r.From,
-				Step: StateFailed, Code: r.Code, ModuleError: r.ModuleError, Detail: n.String(), Note: n})
+				Step: StateFailed, Code: r.Code, ModuleError: r.ModuleError, Sentence: n})
 			continue
 		}
 		retry[imei] = true
@@ -222,7 +222,7 @@ func (c *Controller) start(pick func(*Module) bool) error {
 	c.mu.Lock()
 	ctx, cfg := c.ctx, c.cfg
 	var imeis []string
-	for _, a := range c.eng.Station().Modules() {
+	for _, a := range c.eng.Sessions().Modules() {
 		if a.Err != nil || a.Info.IMEI == "" || c.running[a.Info.IMEI] != nil || !pick(a) {
 			continue
 		}

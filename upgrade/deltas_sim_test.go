@@ -87,14 +87,14 @@ func TestDeltaMapMixedVersions(t *testing.T) {
 	}
 	for _, r := range byFrom[1006] {
 		if r.Outcome != Upgraded || r.To != 1007 {
-			t.Errorf("%s from 1006: %s to %d (%s), want upgraded to 1007", r.Slot, r.Outcome, r.To, r.Message)
+			t.Errorf("%s from 1006: %s to %d (%s), want upgraded to 1007", r.Slot, r.Outcome, r.To, r.Sentence.String())
 		}
 	}
 	if r := byFrom[1007]; len(r) != 1 || r[0].Outcome != Upgraded || r[0].To != 1009 {
 		t.Errorf("from 1007: %+v, want upgraded to 1009", r)
 	}
 	if r := byFrom[1005]; len(r) != 1 || r[0].Outcome != Held || r[0].Requests != 0 ||
-		!strings.Contains(r[0].Message, "no delta from 1005 for "+fwEP) {
+		!strings.Contains(r[0].Sentence.String(), "no delta from 1005 for "+fwEP) {
 		t.Errorf("from 1005: %+v, want held with no request, saying no delta from 1005", r)
 	}
 	p := f.Platform()
@@ -146,8 +146,8 @@ func TestDeltaPreflightHolds(t *testing.T) {
 		case 1007:
 			want, says = Held, "more than the Air780EP FOTA area (480 KB)"
 		}
-		if r.Outcome != want || !strings.Contains(r.Message, says) || (want == Held && r.Requests != 0) {
-			t.Errorf("%s from %d: %s, %d requests (%s); want %s saying %q", r.Slot, r.From, r.Outcome, r.Requests, r.Message, want, says)
+		if r.Outcome != want || !strings.Contains(r.Sentence.String(), says) || (want == Held && r.Requests != 0) {
+			t.Errorf("%s from %d: %s, %d requests (%s); want %s saying %q", r.Slot, r.From, r.Outcome, r.Requests, r.Sentence.String(), want, says)
 		}
 	}
 	if n := p.Downloads("big_1007_1009.bin"); n != 0 {
@@ -177,8 +177,8 @@ func TestDeltaWrongBase(t *testing.T) {
 	}
 	r := res[0]
 	want := fmt.Sprintf("made for another base than this module's V1006, or the file is damaged; remake %s (%s line 3)", wrong, m.Path)
-	if r.Outcome != Failed || r.ModuleError != -1003 || !strings.Contains(r.Message, want) {
-		t.Errorf("%s, error %d (%s); want failed, -1003, saying %q", r.Outcome, r.ModuleError, r.Message, want)
+	if r.Outcome != Failed || r.ModuleError != -1003 || !strings.Contains(r.Sentence.String(), want) {
+		t.Errorf("%s, error %d (%s); want failed, -1003, saying %q", r.Outcome, r.ModuleError, r.Sentence.String(), want)
 	}
 	if n := f.Platform().Downloads("wrong.bin"); n != 1 {
 		t.Errorf("downloaded %d times, want 1", n)
@@ -208,8 +208,8 @@ func TestDeltaChain(t *testing.T) {
 	for _, r := range runDeltaBatch(t, batch) {
 		switch r.From {
 		case 1006:
-			if r.Outcome != Upgraded || r.To != 1009 || r.Requests != 4 || !strings.Contains(r.Message, "V1006 → V1007 → V1009") {
-				t.Errorf("from 1006: %s to %d, %d requests (%s); want upgraded to 1009 through 1007, 4 requests", r.Outcome, r.To, r.Requests, r.Message)
+			if r.Outcome != Upgraded || r.To != 1009 || r.Requests != 4 || !strings.Contains(r.Sentence.String(), "V1006 → V1007 → V1009") {
+				t.Errorf("from 1006: %s to %d, %d requests (%s); want upgraded to 1009 through 1007, 4 requests", r.Outcome, r.To, r.Requests, r.Sentence.String())
 			}
 			n := 0
 			log.mu.Lock()
@@ -223,12 +223,12 @@ func TestDeltaChain(t *testing.T) {
 				t.Errorf("from 1006: %d attempts in the log, want 2 (one per step)", n)
 			}
 		case 1003:
-			if r.Outcome != Held || r.Requests != 0 || !strings.Contains(r.Message, "no way from V1003 to the target V1009: the deltas stop at V1005") {
-				t.Errorf("from 1003: %s, %d requests (%s); want held, the chain broken at 1005", r.Outcome, r.Requests, r.Message)
+			if r.Outcome != Held || r.Requests != 0 || !strings.Contains(r.Sentence.String(), "no way from V1003 to the target V1009: the deltas stop at V1005") {
+				t.Errorf("from 1003: %s, %d requests (%s); want held, the chain broken at 1005", r.Outcome, r.Requests, r.Sentence.String())
 			}
 		case 1004:
-			if r.Outcome != Held || r.Requests != 0 || !strings.Contains(r.Message, "404") {
-				t.Errorf("from 1004: %s, %d requests (%s); want held for the 404 of its first step", r.Outcome, r.Requests, r.Message)
+			if r.Outcome != Held || r.Requests != 0 || !strings.Contains(r.Sentence.String(), "404") {
+				t.Errorf("from 1004: %s, %d requests (%s); want held for the 404 of its first step", r.Outcome, r.Requests, r.Sentence.String())
 			}
 		}
 	}
@@ -254,11 +254,11 @@ func TestOneURLMixedVersions(t *testing.T) {
 		switch r.From {
 		case 1006:
 			if r.Outcome != Upgraded {
-				t.Errorf("from 1006: %s (%s), want upgraded", r.Outcome, r.Message)
+				t.Errorf("from 1006: %s (%s), want upgraded", r.Outcome, r.Sentence.String())
 			}
 		case 1007:
-			if r.Outcome != Failed || r.ModuleError != -1003 || !strings.Contains(r.Message, "(100 %) and then refused as invalid (-1003)") {
-				t.Errorf("from 1007: %s, error %d (%s); want failed -1003 after the whole download", r.Outcome, r.ModuleError, r.Message)
+			if r.Outcome != Failed || r.ModuleError != -1003 || !strings.Contains(r.Sentence.String(), "(100 %) and then refused as invalid (-1003)") {
+				t.Errorf("from 1007: %s, error %d (%s); want failed -1003 after the whole download", r.Outcome, r.ModuleError, r.Sentence.String())
 			}
 		}
 	}

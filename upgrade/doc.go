@@ -12,9 +12,12 @@
 //	handoff.go                                        what a module keeps when it leaves the line
 //	batch.go, retry.go                                a batch, its pair gate, what a retry may ask again
 //	station.go, module.go, identify.go, idlewatch.go, slotlocks.go, tail.go
-//	                                                  the modules on the station, their locks and transcripts
+//	                                                  the modules on the station (Sessions), their locks and transcripts
 //	codes.go                                          the response-code catalogue: each code's words and what the engine does
-//	messages.go, doctor_messages.go, lang.go          every sentence the engine and the CLI say, in English and Chinese
+//	messages.go, messages_validate.go, doctor_messages.go, lang.go
+//	                                                  the bilingual catalogue: Message (both languages, one entry),
+//	                                                  Sentence (a message and its arguments), every sentence the
+//	                                                  engine and the CLI say, a setting's errors, the operator's language
 //	engine.go, controller.go                          the engine, and the controller the console drives
 //	log.go, storelog.go                               the Log the engine writes, and its SQLite implementation
 //	event.go, config.go, report.go                    events and results, a batch's settings, CLI reports

@@ -23,7 +23,7 @@ func TestDoctorMessages(t *testing.T) {
 		}
 		for _, k := range regexp.MustCompile(`"(doctor\.[a-z.]+[a-z])"`).FindAllStringSubmatch(string(b), -1) {
 			n++
-			if _, ok := messages[k[1]]; !ok {
+			if _, ok := doctorMessages[k[1]]; !ok {
 				t.Errorf("%s uses %q, which is not in the message table", f, k[1])
 			}
 		}

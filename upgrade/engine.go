@@ -12,9 +12,9 @@ import (
 // attached module identified, the log, and the routing of each module's AT
 // transcript to the attempt it belongs to. Batches run on it.
 type Engine struct {
-	log     Log
-	emit    func(Event)
-	station *Station
+	log      Log
+	emit     func(Event)
+	sessions *Sessions
 
 	mu     sync.Mutex
 	byIMEI map[string]int64
@@ -24,7 +24,7 @@ type Engine struct {
 // EngineOptions tune an engine.
 type EngineOptions struct {
 	Interval time.Duration // discovery poll interval
-	IdlePoll time.Duration // see StationOptions.IdlePoll
+	IdlePoll time.Duration // see SessionsOptions.IdlePoll
 	// LockDir is the directory of the host's slot locks (device.LockDir()
 	// if empty).
 	LockDir string
@@ -39,20 +39,20 @@ func NewEngine(src device.Source, log Log, o EngineOptions) *Engine {
 	if e.emit == nil {
 		e.emit = func(Event) {}
 	}
-	e.station = NewStation(src, StationOptions{Interval: o.Interval, IdlePoll: o.IdlePoll, LockDir: o.LockDir,
+	e.sessions = NewSessions(src, SessionsOptions{Interval: o.Interval, IdlePoll: o.IdlePoll, LockDir: o.LockDir,
 		Transcript: e.transcript, Emit: e.stationEvent, Bound: e.bound})
 	return e
 }
 
-// Station is the engine's station.
-func (e *Engine) Station() *Station { return e.station }
+// Sessions is the engine's registry of attached modules and their sessions.
+func (e *Engine) Sessions() *Sessions { return e.sessions }
 
 // Run watches the modules until ctx ends.
-func (e *Engine) Run(ctx context.Context) { e.station.Run(ctx) }
+func (e *Engine) Run(ctx context.Context) { e.sessions.Run(ctx) }
 
 func (e *Engine) stationEvent(ev Event) {
 	if ev.Step == StateIdle && ev.IMEI != "" {
-		if a := e.station.Module(ev.Slot); a != nil && a.Err == nil {
+		if a := e.sessions.Module(ev.Slot); a != nil && a.Err == nil {
 			e.log.SeenModule(ev.Slot, a.Info, ev.Time)
 		}
 	}

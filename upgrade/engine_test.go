@@ -55,14 +55,14 @@ func fleetSim(t *testing.T, cfg sim.Config, log Log, emit func(Event)) (*Engine,
 	})
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer wcancel()
-	if err := e.Station().WaitReady(wctx); err != nil {
+	if err := e.Sessions().WaitReady(wctx); err != nil {
 		t.Fatalf("station never ready: %v", err)
 	}
 	ff, err := sim.ReadFleetFile(filepath.Join(cfg.Dir, "fleet.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(e.Station().Modules()); got != len(ff.Modules) {
+	if got := len(e.Sessions().Modules()); got != len(ff.Modules) {
 		t.Fatalf("station sees %d modules, fleet has %d", got, len(ff.Modules))
 	}
 	return e, f, ff
@@ -114,7 +114,7 @@ func check(t *testing.T, ff sim.FleetFile, res map[string]Result) {
 		}
 		if got != want.Result || code != want.Code || (want.To != 0 && r.To != want.To) {
 			t.Errorf("%s %s (%s): got %s code %d to %d (%s); want %s code %d to %d",
-				m.Slot, m.IMEI, m.Role, got, code, r.To, r.Message, want.Result, want.Code, want.To)
+				m.Slot, m.IMEI, m.Role, got, code, r.To, r.Sentence.String(), want.Result, want.Code, want.To)
 		}
 	}
 }
@@ -161,7 +161,7 @@ func TestHappyBatch32(t *testing.T) {
 	}
 	waits := 0
 	for _, me := range log.events {
-		if n := me.e.Note; n.Key == "wait.pilot" {
+		if n := me.e.Sentence; n.Key() == "wait.pilot" {
 			waits++
 			if len(n.Args) != 1 || !slots[fmt.Sprint(n.Args[0])] {
 				t.Errorf("%s waits for %v, not a slot of the fleet", me.e.Slot, n.Args)
@@ -177,7 +177,7 @@ func TestMixedBatch(t *testing.T) {
 	e, _, ff := fleet(t, sim.Config{Modules: 8, Scenario: "mixed"})
 	res := runBatch(t, e, Config{Mode: ModeIoT})
 	for _, r := range res {
-		t.Logf("%s %s %s code=%d err=%d http=%d req=%d retries=%d %v: %s", r.Slot, r.IMEI, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Retries, r.Ended.Sub(r.Started).Round(time.Millisecond), r.Message)
+		t.Logf("%s %s %s code=%d err=%d http=%d req=%d retries=%d %v: %s", r.Slot, r.IMEI, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Retries, r.Ended.Sub(r.Started).Round(time.Millisecond), r.Sentence.String())
 	}
 	check(t, ff, res)
 }
@@ -206,7 +206,7 @@ func TestScenarios(t *testing.T) {
 			}
 			res := runBatch(t, e, cfg)
 			for _, r := range res {
-				t.Logf("%s %s code=%d err=%d http=%d req=%d: %s", r.Slot, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Message)
+				t.Logf("%s %s code=%d err=%d http=%d req=%d: %s", r.Slot, r.Outcome, r.Code, r.ModuleError, r.HTTPStatus, r.Requests, r.Sentence.String())
 			}
 			if ff.Mode == sim.ModeLocal {
 				checkLocal(t, ff, res)
@@ -234,7 +234,7 @@ func deltaURL(t *testing.T, dir string) string {
 // the check after it: none.
 func TestTwoPortBuildUpgrades(t *testing.T) {
 	e, f, ff := fleetSim(t, sim.Config{Modules: 3, Scenario: "lsat", Models: []string{"", "", "Air780EP"}}, newMemLog(), nil)
-	for _, m := range e.Station().Modules() {
+	for _, m := range e.Sessions().Modules() {
 		mod := f.Module(m.Slot)
 		if want := mod.Ports()[mod.Interfaces()[len(mod.Interfaces())-1]]; m.Port != want {
 			t.Errorf("%s (%s): identified on %s, want its AT port %s", m.Slot, mod.Firmware(), m.Port, want)

@@ -69,12 +69,11 @@ type Event struct {
 	From        int // core version before, 0 while unknown
 	Target      int // core version wanted, 0 when the platform decides
 	Step        State
-	Percent     int    // download progress, 0…100
-	Detail      string // a sentence for the operator, in English (Note.String())
-	Note        Note   // the same sentence, sayable in the operator's language
-	Code        int    // platform response code, 0 when none
-	ModuleError int    // module error -1000…-1006, 0 when none
-	HTTPStatus  int    // HTTP status from AT+UPGRADE?, 0 when none
+	Percent     int      // download progress, 0…100
+	Sentence    Sentence // a sentence for the operator, said in a language at the edges (the screen, the CLI, the log)
+	Code        int      // platform response code, 0 when none
+	ModuleError int      // module error -1000…-1006, 0 when none
+	HTTPStatus  int      // HTTP status from AT+UPGRADE?, 0 when none
 	Result      *Result
 }
 
@@ -89,6 +88,5 @@ type Result struct {
 	Requests          int // requests that count on the platform: each AT+UPGRADE written, and the module's own after an upgrade's reboot
 	Retries           int
 	Started, Ended    time.Time
-	Message           string // in English, for the log and the CLI
-	Note              Note   // the same, sayable in the operator's language
+	Sentence          Sentence // how it ended, for the operator; the log keeps it in both languages
 }

@@ -83,16 +83,16 @@ func (h Handoff) effective(mode Mode) Handoff {
 func (h Handoff) validate() []error {
 	var errs []error
 	if h.Key != KeepDefault && h.Key != KeepIt && h.Key != ClearIt {
-		errs = append(errs, fieldErr("handoff-key", " %q: give keep or clear", h.Key))
+		errs = append(errs, fieldErr("handoff-key", msgFieldKeepClear, h.Key))
 	}
 	if h.URL != KeepDefault && h.URL != KeepIt && h.URL != ClearIt {
-		errs = append(errs, fieldErr("handoff-url", " %q: give keep or clear", h.URL))
+		errs = append(errs, fieldErr("handoff-url", msgFieldKeepClear, h.URL))
 	}
 	if h.Auto != "" && h.Auto != "on" && h.Auto != "off" {
-		errs = append(errs, fieldErr("handoff-auto", " %q: give on or off (or nothing: as the module came)", h.Auto))
+		errs = append(errs, fieldErr("handoff-auto", msgFieldOnOff, h.Auto))
 	}
 	if h.Period != 0 && (h.Period < device.MinPeriod || h.Period > device.MaxPeriod) {
-		errs = append(errs, fieldErr("handoff-period", " %d: give %d … %d seconds (86400 is a day), or 0 to leave it", h.Period, device.MinPeriod, int64(device.MaxPeriod)))
+		errs = append(errs, fieldErr("handoff-period", msgFieldPeriod, h.Period, device.MinPeriod, int64(device.MaxPeriod)))
 	}
 	return errs
 }
@@ -140,7 +140,7 @@ func (m *machine) handoff() {
 	for _, st := range steps {
 		if st.what == device.TagKey && st.want == "" {
 			if v, err := device.ReadTag(ctx, s, device.TagKey); err == nil && v == "" {
-				m.emit(StateRestoring, N("handoff.done", st.what, st.shown), nil)
+				m.emit(StateRestoring, msgHandoffDone.With(st.what, st.shown), nil)
 				continue // nothing stored: nothing to clear
 			}
 		}
@@ -153,10 +153,10 @@ func (m *machine) handoff() {
 			rerr = fmt.Errorf("the module reads back %s", map[bool]string{true: device.MaskKey(v), false: store.MaskURL(v)}[st.what == device.TagKey])
 		}
 		if rerr != nil {
-			m.finish(Failed, N("failed.handoff", st.what, st.shown, rerr.Error()))
+			m.finish(Failed, msgFailedHandoff.With(st.what, st.shown, rerr.Error()))
 			return
 		}
-		m.emit(StateRestoring, N("handoff.done", st.what, st.shown), nil)
+		m.emit(StateRestoring, msgHandoffDone.With(st.what, st.shown), nil)
 		restartsCheck = restartsCheck || st.what == device.TagPeriod || st.what == device.TagURL && st.want != ""
 		if st.what == device.TagAuto {
 			m.autoOff = false // NV and RAM now hold the station's choice: restore has nothing to give back
@@ -166,7 +166,7 @@ func (m *machine) handoff() {
 	// a download 2–30 s later): with AUTO on, that is a request of its own.
 	if restartsCheck && h.Auto != "off" && (h.Auto == "on" || m.origAuto != "0") {
 		m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRestoring,
-			Detail: N("request.handoff").String(), Note: N("request.handoff")}, KindRequest)
+			Sentence: msgRequestHandoff.With()}, KindRequest)
 		m.res.Requests++
 	}
 }

@@ -19,7 +19,7 @@ func TestHandoff(t *testing.T) {
 		key := f.ProjectKey(sim.AccountMain, "EC718")
 		m := ff.Modules[0]
 		if r := runBatch(t, e, Config{Mode: ModeKey, Key: key})[m.IMEI]; r.Outcome != Upgraded {
-			t.Fatalf("%s (%s)", r.Outcome, r.Message)
+			t.Fatalf("%s (%s)", r.Outcome, r.Sentence.String())
 		}
 		if nvKey, _, _, _ := f.Module(m.Slot).NV(); nvKey != key {
 			t.Errorf("NV key %q after a key-mode upgrade, want the operator's key", nvKey)
@@ -37,7 +37,7 @@ func TestHandoff(t *testing.T) {
 		m := ff.Modules[0]
 		cfg := Config{Mode: ModeIoT, Handoff: Handoff{Key: ClearIt, Auto: "off", Period: 3600}}
 		if r := runBatch(t, e, cfg)[m.IMEI]; r.Outcome != Upgraded {
-			t.Fatalf("%s (%s)", r.Outcome, r.Message)
+			t.Fatalf("%s (%s)", r.Outcome, r.Sentence.String())
 		}
 		key, _, period, auto := f.Module(m.Slot).NV()
 		if key != "" || auto || period != 3600 {
@@ -57,8 +57,8 @@ func TestHandoff(t *testing.T) {
 		m := ff.Modules[0]
 		cfg := Config{Mode: ModeKey, Key: f.ProjectKey(sim.AccountMain, "EC718"), Handoff: Handoff{Key: ClearIt}}
 		r := runBatch(t, e, cfg)[m.IMEI]
-		if r.Outcome != Failed || !strings.Contains(r.Message, "hand-off did not take") || r.To == r.From {
-			t.Errorf("%s %d→%d (%s), want failed for the hand-off, on the new version", r.Outcome, r.From, r.To, r.Message)
+		if r.Outcome != Failed || !strings.Contains(r.Sentence.String(), "hand-off did not take") || r.To == r.From {
+			t.Errorf("%s %d→%d (%s), want failed for the hand-off, on the new version", r.Outcome, r.From, r.To, r.Sentence.String())
 		}
 	})
 	t.Run("bad hand-offs are refused before anything is sent", func(t *testing.T) {
@@ -98,7 +98,7 @@ func logSays(l *memLog, imei, text string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, e := range l.events {
-		if e.e.IMEI == imei && strings.Contains(e.e.Detail, text) {
+		if e.e.IMEI == imei && strings.Contains(e.e.Sentence.String(), text) {
 			return true
 		}
 	}

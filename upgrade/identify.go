@@ -15,7 +15,7 @@ import (
 // 00 on a two-port build: device.Candidate.ATPorts), pings and identifies
 // it. A module another airfleet holds is left closed,
 // its Err a *device.InUseError.
-func (st *Station) identify(ctx context.Context, c device.Candidate) *Module {
+func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 	a := &Module{Slot: c.Slot, Since: time.Now()}
 	if c.Mode == device.ModeDownload {
 		a.Err = &downloadModeError{slot: c.Slot}
@@ -93,7 +93,7 @@ func candidatePorts(c device.Candidate) []string { return c.ATPorts() }
 
 // keeps reports whether the module already open in c's slot can stay as
 // it is: its session is alive and its port is still one of c's AT ports.
-func (st *Station) keeps(c device.Candidate) bool {
+func (st *Sessions) keeps(c device.Candidate) bool {
 	a := st.Module(c.Slot)
 	if !a.Alive() || c.Mode == device.ModeDownload || c.Problem != nil {
 		return false

@@ -49,7 +49,7 @@ func (w *idleWatch) isClaimed() bool {
 // one (a stalled module would hold up its upgrade's start or cancel): the
 // reading under way finishes beside the upgrade's first commands and is
 // dropped.
-func (st *Station) watchIdle(ctx context.Context, a *Module) {
+func (st *Sessions) watchIdle(ctx context.Context, a *Module) {
 	w := a.watch
 	defer close(w.done)
 	cur := a
@@ -113,7 +113,7 @@ func idleBackoff(delay time.Duration, quiet int, poll time.Duration) time.Durati
 // the console, unless the module was claimed or replaced meanwhile (then it
 // returns false). It holds w.mu throughout, so a Claim that has returned
 // is never followed by an idle event.
-func (st *Station) announce(w *idleWatch, cur **Module, info device.Info) bool {
+func (st *Sessions) announce(w *idleWatch, cur **Module, info device.Info) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	old := *cur
@@ -128,7 +128,7 @@ func (st *Station) announce(w *idleWatch, cur **Module, info device.Info) bool {
 	st.mu.Unlock()
 	*cur = &next
 	n := next.describe()
-	st.emit(Event{Time: time.Now(), Slot: next.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n})
+	st.emit(Event{Time: time.Now(), Slot: next.Slot, IMEI: info.IMEI, Model: info.Model, From: info.Firmware.Core, Step: StateIdle, Sentence: n})
 	st.mu.Lock()
 	st.notifyLocked()
 	st.mu.Unlock()
@@ -144,7 +144,7 @@ func sameStatus(a, b device.Info) bool {
 // Claim hands module a to an upgrade: its idle watch stops (no idle event
 // of the station follows Claim) and the newest copy of the module is
 // returned. It never waits on the module.
-func (st *Station) Claim(a *Module) *Module {
+func (st *Sessions) Claim(a *Module) *Module {
 	if a == nil {
 		return nil
 	}

@@ -31,15 +31,15 @@ func (m *machine) localSteps(ctx context.Context) error {
 	if err := m.pickLocalDelta(ctx); err != nil {
 		return err
 	}
-	m.emit(StateIdentifying, identNote(m.att.Info), nil)
+	m.emit(StateIdentifying, identSentence(m.att.Info), nil)
 	if err := m.checkUARTSupport(ctx); err != nil {
 		return err
 	}
 	data, err := m.b.local.load(ctx, m.b.cfg.Deltas, m.delta)
 	if err != nil {
-		return m.cancelledLocal("when.config")
+		return m.cancelledLocal(msgWhenConfig)
 	}
-	if data.bad.Key != "" {
+	if !data.bad.IsZero() {
 		return m.finish(Held, data.bad)
 	}
 	if err := m.transfer(ctx, data.bytes); err != nil {
@@ -55,9 +55,9 @@ func (m *machine) checkTarget() error {
 	core := m.att.Info.Firmware.Core
 	switch {
 	case cfg.Target > 0 && core == cfg.Target:
-		return m.finish(Current, N("current.already", cfg.Target))
+		return m.finish(Current, msgCurrentAlready.With(cfg.Target))
 	case cfg.Target > 0 && core > cfg.Target:
-		return m.finish(Held, N("held.newer", core, cfg.Target))
+		return m.finish(Held, msgHeldNewer.With(core, cfg.Target))
 	}
 	return nil
 }
@@ -73,20 +73,20 @@ func (m *machine) pickLocalDelta(ctx context.Context) error {
 	}
 	for i, e := range steps {
 		if i == 0 {
-			m.emit(StateConfiguring, N("local.check", e.From, e.To, m.b.local.source(cfg.Deltas, e)), nil)
+			m.emit(StateConfiguring, msgLocalCheck.With(e.From, e.To, m.b.local.source(cfg.Deltas, e)), nil)
 		}
 		d, err := m.b.local.load(ctx, cfg.Deltas, e)
 		if err != nil {
-			return m.cancelledLocal("when.config")
+			return m.cancelledLocal(msgWhenConfig)
 		}
-		if d.bad.Key != "" {
+		if !d.bad.IsZero() {
 			return m.finish(Held, d.bad)
 		}
 		size := int64(len(d.bytes))
 		if limit, known := FOTAArea[m.res.Model]; known && size > limit {
-			return m.finish(Held, N("held.localbig", m.b.local.source(cfg.Deltas, e), kb(size), m.res.Model, kb(limit)))
+			return m.finish(Held, msgHeldLocalbig.With(m.b.local.source(cfg.Deltas, e), kb(size), m.res.Model, kb(limit)))
 		} else if !known {
-			m.emit(StateConfiguring, N("local.nolimit", m.b.local.source(cfg.Deltas, e), kb(size), m.res.Model), nil)
+			m.emit(StateConfiguring, msgLocalNolimit.With(m.b.local.source(cfg.Deltas, e), kb(size), m.res.Model), nil)
 		}
 	}
 	m.delta = steps[0]
@@ -109,11 +109,11 @@ func (m *machine) chainSteps() ([]DeltaEntry, error) {
 	e, ok := cfg.Deltas.Lookup(fw.Name, v)
 	switch {
 	case ok: // it leads past the target
-		return nil, m.finish(Held, N("held.deltapast", e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
+		return nil, m.finish(Held, msgHeldDeltapast.With(e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
 	case len(steps) == 0:
-		return nil, m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.said()))
+		return nil, m.finish(Held, msgHeldNodelta.With(fw.Core, fw.Name, cfg.Deltas.said()))
 	}
-	return nil, m.finish(Held, N("held.chainbreak", fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
+	return nil, m.finish(Held, msgHeldChainbreak.With(fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
 }
 
 // checkUARTSupport asks the build whether it has AT+UARTUPGRADE. One that
@@ -127,18 +127,18 @@ func (m *machine) checkUARTSupport(ctx context.Context) error {
 		return nil
 	case errors.Is(err, device.ErrUARTUnsupported):
 		fw := m.att.Info.Firmware
-		return m.finish(Held, N("held.nouart", fw.Raw, N(otherModes(m.att.Info))))
+		return m.finish(Held, msgHeldNouart.With(fw.Raw, otherModes(m.att.Info).With()))
 	}
 	return err
 }
 
 // otherModes names the ways that could still upgrade a module that cannot
 // be written through its AT port: over the air, which needs a SIM.
-func otherModes(info device.Info) string {
+func otherModes(info device.Info) *Message {
 	if info.SIM.Ready {
-		return "local.othersim"
+		return msgLocalOthersim
 	}
-	return "local.othernosim"
+	return msgLocalOthernosim
 }
 
 // transfer writes data into the module's FOTA area: erase, then every
@@ -155,13 +155,13 @@ func (m *machine) transfer(ctx context.Context, data []byte) error {
 		var ue *device.UARTError
 		switch {
 		case errors.As(err, &ue) && restart < localRestarts:
-			m.emit(StateDownloading, N("local.restart", ue.Cmd, ue.Code, N("code", uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+			m.emit(StateDownloading, msgLocalRestart.With(ue.Cmd, ue.Code, MsgCode.With(uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
 		case errors.As(err, &ue):
 			return m.uartFailed(ue)
 		case errors.Is(err, device.ErrTimeout) && restart < localRestarts && ctx.Err() == nil:
 			// A segment lost on the line: where the module stands is not
 			// known, so the sequence starts again.
-			m.emit(StateDownloading, N("local.restarttimeout", err.Error()), nil)
+			m.emit(StateDownloading, msgLocalRestarttimeout.With(err.Error()), nil)
 		default:
 			return err // the port went, a cancel, a timeout again: the caller's
 		}
@@ -171,7 +171,7 @@ func (m *machine) transfer(ctx context.Context, data []byte) error {
 // writeAll erases the area and writes every segment of data.
 func (m *machine) writeAll(ctx context.Context, data []byte) error {
 	s := m.session()
-	m.emit(StateDownloading, N("local.erase", kb(int64(len(data)))), func(e *Event) { e.Percent = 0 })
+	m.emit(StateDownloading, msgLocalErase.With(kb(int64(len(data)))), func(e *Event) { e.Percent = 0 })
 	cctx, cancel := m.uartCtx(ctx)
 	err := device.UARTErase(cctx, s)
 	cancel()
@@ -181,12 +181,12 @@ func (m *machine) writeAll(ctx context.Context, data []byte) error {
 	shown := 0
 	for sn := 0; sn*device.UARTSegmentMax < len(data); sn++ {
 		if ctx.Err() != nil {
-			return m.cancelledLocal("when.write")
+			return m.cancelledLocal(msgWhenWrite)
 		}
 		chunk := data[sn*device.UARTSegmentMax : min((sn+1)*device.UARTSegmentMax, len(data))]
 		g, err := device.MakeUARTSegment(sn, chunk)
 		if err != nil {
-			return m.finish(Held, N("held.localsize", kb(int64(len(data))), err.Error()))
+			return m.finish(Held, msgHeldLocalsize.With(kb(int64(len(data))), err.Error()))
 		}
 		if err := m.writeSegment(ctx, g); err != nil {
 			return err
@@ -194,7 +194,7 @@ func (m *machine) writeAll(ctx context.Context, data []byte) error {
 		done := min((sn+1)*device.UARTSegmentMax, len(data))
 		if p := done * 100 / len(data); p >= shown+progressStep || done == len(data) {
 			shown = p
-			m.emit(StateDownloading, N("local.progress", p, kb(int64(done)), kb(int64(len(data)))), func(e *Event) { e.Percent = p })
+			m.emit(StateDownloading, msgLocalProgress.With(p, kb(int64(done)), kb(int64(len(data)))), func(e *Event) { e.Percent = p })
 		}
 	}
 	return nil
@@ -211,7 +211,7 @@ func (m *machine) writeSegment(ctx context.Context, g device.UARTSegment) error 
 		if err == nil || try > 0 || !errors.As(err, &ue) || !ue.Resend() {
 			return err
 		}
-		m.emit(StateDownloading, N("local.resend", g.SN, ue.Code, N("code", uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+		m.emit(StateDownloading, msgLocalResend.With(g.SN, ue.Code, MsgCode.With(uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
 	}
 }
 
@@ -228,12 +228,12 @@ func (m *machine) uartCtx(ctx context.Context) (context.Context, context.CancelF
 // version.
 func (m *machine) apply(ctx context.Context) error {
 	if ctx.Err() != nil {
-		return m.cancelledLocal("when.write")
+		return m.cancelledLocal(msgWhenWrite)
 	}
-	m.emit(StateVerifying, N("local.verify"), nil)
+	m.emit(StateVerifying, msgLocalVerify.With(), nil)
 	st, err := m.verifyDelta(ctx)
 	if ctx.Err() != nil {
-		return m.cancelledLocal("when.write") // not applied: nothing changes
+		return m.cancelledLocal(msgWhenWrite) // not applied: nothing changes
 	}
 	var ue *device.UARTError
 	switch {
@@ -243,10 +243,10 @@ func (m *machine) apply(ctx context.Context) error {
 		return err
 	case st != device.UARTVerified:
 		m.res.ModuleError = codeVerifyFailed
-		return m.finish(Failed, N("failed.localverify", string(st), N("code", codeVerifyFailed)))
+		return m.finish(Failed, msgFailedLocalverify.With(string(st), MsgCode.With(codeVerifyFailed)))
 	}
 	if ctx.Err() != nil {
-		return m.cancelledLocal("when.write") // verified, not applied: nothing changes
+		return m.cancelledLocal(msgWhenWrite) // verified, not applied: nothing changes
 	}
 	cctx, cancel := m.uartCtx(ctx)
 	err = device.UARTApply(cctx, m.session(), func() { m.applied = true })
@@ -259,7 +259,7 @@ func (m *machine) apply(ctx context.Context) error {
 	case err != nil && !isGone(err):
 		// Sent, no clear answer: it may be applying. Follow it as if it
 		// said OK; the version it comes back on decides.
-		m.emit(StateRebooting, N("local.applyunsure", err.Error()), nil)
+		m.emit(StateRebooting, msgLocalApplyunsure.With(err.Error()), nil)
 	}
 	return m.followApply(ctx)
 }
@@ -296,7 +296,7 @@ func (m *machine) verifyDelta(ctx context.Context) (device.UARTState, error) {
 // the module is upgrading whatever the console does.
 func (m *machine) followApply(ctx context.Context) error {
 	cfg := m.b.cfg
-	m.emit(StateRebooting, N("local.applying", cfg.ApplyTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
+	m.emit(StateRebooting, msgLocalApplying.With(cfg.ApplyTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ApplyTimeout)
 	defer cancel()
 	if m.att.Info.SIM.Ready {
@@ -307,7 +307,7 @@ func (m *machine) followApply(ctx context.Context) error {
 	select {
 	case <-m.session().Done():
 	case <-wctx.Done():
-		return m.finish(Failed, N("failed.localstay", cfg.ApplyTimeout.Round(time.Second)))
+		return m.finish(Failed, msgFailedLocalstay.With(cfg.ApplyTimeout.Round(time.Second)))
 	}
 	return m.verifyBack(wctx, cfg.ApplyTimeout)
 }
@@ -317,7 +317,7 @@ func (m *machine) followApply(ctx context.Context) error {
 func (m *machine) uartFailed(ue *device.UARTError) error {
 	code := uartCode(ue.Code)
 	m.res.ModuleError = code
-	return m.finish(Failed, N("failed.uart", ue.Cmd, ue.Code, N("code", code)))
+	return m.finish(Failed, msgFailedUart.With(ue.Cmd, ue.Code, MsgCode.With(code)))
 }
 
 // Codes the console gives the errors of local mode, in the catalogue
@@ -337,6 +337,6 @@ func uartCode(n int) int {
 
 // cancelledLocal ends a local-mode module cancelled before its apply:
 // whatever was written is never applied.
-func (m *machine) cancelledLocal(where string) error {
-	return m.finish(Cancelled, N("cancelled.local", N(where)))
+func (m *machine) cancelledLocal(where *Message) error {
+	return m.finish(Cancelled, msgCancelledLocal.With(where.With()))
 }

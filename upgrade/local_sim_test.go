@@ -41,7 +41,7 @@ func checkLocal(t *testing.T, ff sim.FleetFile, res map[string]Result) {
 		}
 		if string(r.Outcome) != want.Result || code != 0 && r.ModuleError != code || (want.To != 0 && r.To != want.To) {
 			t.Errorf("%s %s (%s): got %s error %d to %d (%s); want %s error %d to %d",
-				m.Slot, m.IMEI, m.Role, r.Outcome, r.ModuleError, r.To, r.Message, want.Result, code, want.To)
+				m.Slot, m.IMEI, m.Role, r.Outcome, r.ModuleError, r.To, r.Sentence.String(), want.Result, code, want.To)
 		}
 		if r.Requests != 0 {
 			t.Errorf("%s: %d platform requests counted in local mode with no SIM", m.Slot, r.Requests)
@@ -76,8 +76,8 @@ func TestLocalNoSIMFleet(t *testing.T) {
 			}
 			if steps > 1 {
 				chains++
-				if r := res[mod.IMEI]; !strings.Contains(r.Message, "2 deltas") {
-					t.Errorf("%s: %q does not say it took two deltas", mod.Slot, r.Message)
+				if r := res[mod.IMEI]; !strings.Contains(r.Sentence.String(), "2 deltas") {
+					t.Errorf("%s: %q does not say it took two deltas", mod.Slot, r.Sentence.String())
 				}
 				// The module's last event, which its row shows, is the
 				// chain's result, not its last step's.
@@ -89,8 +89,8 @@ func TestLocalNoSIMFleet(t *testing.T) {
 					}
 				}
 				log.mu.Unlock()
-				if last.Step != StatePassed || last.Note.Key != "upgraded.chain" || last.Result == nil || last.From != mod.Core {
-					t.Errorf("%s: last event %s %q from %d; want passed with the chain's result from %d", mod.Slot, last.Step, last.Detail, last.From, mod.Core)
+				if last.Step != StatePassed || !last.Sentence.Is(msgUpgradedChain) || last.Result == nil || last.From != mod.Core {
+					t.Errorf("%s: last event %s %q from %d; want passed with the chain's result from %d", mod.Slot, last.Step, last.Sentence.String(), last.From, mod.Core)
 				}
 			}
 		}
@@ -157,16 +157,16 @@ func TestLocalFaults(t *testing.T) {
 			if c.Erases != 1+localRestarts || c.Applies != 0 {
 				t.Errorf("checksum always: %d erases, %d applies; want %d and none", c.Erases, c.Applies, 1+localRestarts)
 			}
-			if !strings.Contains(r.Message, "checksum") {
-				t.Errorf("checksum always: %q does not explain the checksum", r.Message)
+			if !strings.Contains(r.Sentence.String(), "checksum") {
+				t.Errorf("checksum always: %q does not explain the checksum", r.Sentence.String())
 			}
 		case "uart-wrong-base", "uart-verify-undef":
 			if c.Applies != 0 || r.ModuleError != codeVerifyFailed {
 				t.Errorf("%s: %d applies, error %d; want none and %d", mod.Role, c.Applies, r.ModuleError, codeVerifyFailed)
 			}
 		case "uart-unsupported", "uart-old-core":
-			if c.Erases != 0 || !strings.Contains(r.Message, "over the air") {
-				t.Errorf("%s: %d erases, %q; want none and the other modes named", mod.Role, c.Erases, r.Message)
+			if c.Erases != 0 || !strings.Contains(r.Sentence.String(), "over the air") {
+				t.Errorf("%s: %d erases, %q; want none and the other modes named", mod.Role, c.Erases, r.Sentence.String())
 			}
 		case "uart-unplug":
 			if r.Outcome != Upgraded || c.Erases < 2 {
@@ -209,12 +209,12 @@ func TestLocalCancelBeforeApply(t *testing.T) {
 	c := f.Module(mod.Slot).UartCounts()
 	if r.Outcome != Cancelled || c.Applies != 0 || c.Segments == 0 {
 		t.Fatalf("cancelled mid-transfer: %s (%s), %d segments, %d applies; want cancelled after some segments, no apply",
-			r.Outcome, r.Message, c.Segments, c.Applies)
+			r.Outcome, r.Sentence.String(), c.Segments, c.Applies)
 	}
 	if v := f.Module(mod.Slot).Version(); v != mod.Core {
 		t.Errorf("the module runs %d, want its old %d", v, mod.Core)
 	}
-	if !strings.Contains(r.Message, "nothing applied") {
-		t.Errorf("%q does not say nothing was applied", r.Message)
+	if !strings.Contains(r.Sentence.String(), "nothing applied") {
+		t.Errorf("%q does not say nothing was applied", r.Sentence.String())
 	}
 }

@@ -30,7 +30,7 @@ const DeltaFetchTimeout = 60 * time.Second
 type localDelta struct {
 	done  chan struct{}
 	bytes []byte
-	bad   Note
+	bad   Sentence
 }
 
 // localDeltas caches a batch's deltas by their source (a file's path or a
@@ -103,25 +103,25 @@ func (c *localDeltas) Fetched() int {
 	return c.fetched
 }
 
-func readDeltaFile(path string) ([]byte, Note) {
+func readDeltaFile(path string) ([]byte, Sentence) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, N("held.localfile", path, unwrapPathErr(err))
+		return nil, msgHeldLocalfile.With(path, unwrapPathErr(err))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxDeltaFile+1))
 	switch {
 	case err != nil:
-		return nil, N("held.localfile", path, err)
+		return nil, msgHeldLocalfile.With(path, err)
 	case len(b) == 0:
-		return nil, N("held.localempty", path)
+		return nil, msgHeldLocalempty.With(path)
 	case len(b) > maxDeltaFile:
-		return nil, N("held.localhuge", path, kb(maxDeltaFile))
+		return nil, msgHeldLocalhuge.With(path, kb(maxDeltaFile))
 	}
-	return b, Note{}
+	return b, Sentence{}
 }
 
-func (c *localDeltas) fetch(ctx context.Context, u string) ([]byte, Note) {
+func (c *localDeltas) fetch(ctx context.Context, u string) ([]byte, Sentence) {
 	shown := store.MaskURL(u)
 	client := c.client
 	if client == nil {
@@ -129,29 +129,29 @@ func (c *localDeltas) fetch(ctx context.Context, u string) ([]byte, Note) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, N("held.urlerr", shown, errText(err))
+		return nil, msgHeldUrlerr.With(shown, errText(err))
 	}
 	c.mu.Lock()
 	c.fetched++
 	c.mu.Unlock()
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, N("held.urlerr", shown, errText(err))
+		return nil, msgHeldUrlerr.With(shown, errText(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, N("held.localstatus", shown, resp.Status)
+		return nil, msgHeldLocalstatus.With(shown, resp.Status)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxDeltaFile+1))
 	switch {
 	case err != nil:
-		return nil, N("held.urlerr", shown, errText(err))
+		return nil, msgHeldUrlerr.With(shown, errText(err))
 	case len(b) == 0:
-		return nil, N("held.urlempty", shown)
+		return nil, msgHeldUrlempty.With(shown)
 	case len(b) > maxDeltaFile:
-		return nil, N("held.localhuge", shown, kb(maxDeltaFile))
+		return nil, msgHeldLocalhuge.With(shown, kb(maxDeltaFile))
 	case resp.ContentLength >= 0 && int64(len(b)) != resp.ContentLength:
-		return nil, N("held.urlerr", shown, fmt.Sprintf("%d of %d bytes", len(b), resp.ContentLength))
+		return nil, msgHeldUrlerr.With(shown, fmt.Sprintf("%d of %d bytes", len(b), resp.ContentLength))
 	}
-	return b, Note{}
+	return b, Sentence{}
 }

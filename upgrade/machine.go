@@ -34,9 +34,9 @@ type machine struct {
 // errStop ends the machine with the result already set.
 var errStop = errors.New("stop")
 
-func (m *machine) emit(step State, n Note, f func(*Event)) {
+func (m *machine) emit(step State, n Sentence, f func(*Event)) {
 	e := Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Model: m.res.Model, From: m.res.From,
-		Target: m.b.cfg.Target, Step: step, Detail: n.String(), Note: n}
+		Target: m.b.cfg.Target, Step: step, Sentence: n}
 	if f != nil {
 		f(&e)
 	}
@@ -72,7 +72,7 @@ func (m *machine) run(ctx context.Context) Result {
 	case err != nil && !errors.Is(err, errStop):
 		m.classifyErr(ctx, err)
 	case m.res.Outcome == "":
-		m.finish(Failed, N("failed.error", "the upgrade ended without a result: escalate with the transcript"))
+		m.finish(Failed, msgFailedError.With("the upgrade ended without a result: escalate with the transcript"))
 	}
 	m.handoff()
 	m.restore()
@@ -80,7 +80,7 @@ func (m *machine) run(ctx context.Context) Result {
 	m.res.Slot = m.slot
 	step := finalState[m.res.Outcome]
 	r := m.res
-	m.emit(step, m.res.Note, func(e *Event) {
+	m.emit(step, m.res.Sentence, func(e *Event) {
 		e.Code, e.ModuleError, e.HTTPStatus, e.Result = r.Code, r.ModuleError, r.HTTPStatus, &r
 	})
 	m.b.log.EndAttempt(m.attempt, m.res)
@@ -100,7 +100,7 @@ func (m *machine) steps(ctx context.Context) error {
 		if errors.Is(err, errStop) || !errors.Is(err, device.ErrClosed) || reconnects >= maxReconnects {
 			return err
 		}
-		if err := m.waitBack(ctx, "why.portgone"); err != nil {
+		if err := m.waitBack(ctx, msgWhyPortgone); err != nil {
 			return err
 		}
 	}
@@ -144,7 +144,7 @@ func (m *machine) attemptSteps(ctx context.Context) error {
 			// The request is out: a cancel waits for the module to come
 			// back (it may be rebooting into its new firmware) before it
 			// ends the attempt, bounded by the reboot timeout.
-			if err := m.waitBack(context.WithoutCancel(ctx), "why.download"); err != nil {
+			if err := m.waitBack(context.WithoutCancel(ctx), msgWhyDownload); err != nil {
 				// It may be rebooting into the new firmware, its
 				// +UPGRADEIND: 100 lost with the port: once up, it asks
 				// the server by itself.
@@ -179,26 +179,26 @@ func (m *machine) cmdCtx(ctx context.Context) (context.Context, context.CancelFu
 }
 
 // finish sets the result and stops the machine.
-func (m *machine) finish(o Outcome, n Note) error {
-	m.res.Outcome, m.res.Message, m.res.Note = o, n.String(), n
+func (m *machine) finish(o Outcome, n Sentence) error {
+	m.res.Outcome, m.res.Sentence = o, n
 	return errStop
 }
 
-func (m *machine) cancelled(where string) error {
-	return m.finish(Cancelled, N("cancelled", N(where)))
+func (m *machine) cancelled(where *Message) error {
+	return m.finish(Cancelled, msgCancelled.With(where.With()))
 }
 
 // classifyErr turns an unexpected error into the result.
 func (m *machine) classifyErr(ctx context.Context, err error) {
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled) && m.b.cfg.Mode == ModeLocal && !m.applied:
-		m.finish(Cancelled, N("cancelled.local", err.Error()))
+		m.finish(Cancelled, msgCancelledLocal.With(err.Error()))
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		m.finish(Cancelled, N("cancelled", err.Error()))
+		m.finish(Cancelled, msgCancelled.With(err.Error()))
 	case errors.Is(err, device.ErrClosed):
-		m.finish(Failed, N("failed.gone", err.Error()))
+		m.finish(Failed, msgFailedGone.With(err.Error()))
 	default:
-		m.finish(Failed, errNote(err))
+		m.finish(Failed, errSentence(err))
 	}
 }
 
@@ -214,21 +214,21 @@ func (m *machine) restore() {
 		// back on it would ask the platform by itself, a request no budget
 		// counts, and maybe upgrade unwatched. AUTO stays off in RAM; NV
 		// keeps the operator's choice, back at the next power-on.
-		m.emit(StateRestoring, N("restore.off"), nil)
+		m.emit(StateRestoring, msgRestoreOff.With(), nil)
 		return
 	}
 	if m.setURL && m.origAuto != "0" {
 		// The same for the URL we set: still in RAM after a failure
 		// without a reboot (a -1003 after the download), it would be
 		// downloaded again, unwatched and uncounted, 2–30 s later.
-		m.emit(StateRestoring, N("restore.offurl"), nil)
+		m.emit(StateRestoring, msgRestoreOffurl.With(), nil)
 		return
 	}
 	on := m.origAuto != "0"
 	ctx, cancel := context.WithTimeout(context.Background(), m.b.cfg.CommandTimeout)
 	defer cancel()
 	if err := device.SetAuto(ctx, m.session(), on, device.RAMOnly); err != nil {
-		m.emit(StateRestoring, N("restore.failed", err.Error()), nil)
+		m.emit(StateRestoring, msgRestoreFailed.With(err.Error()), nil)
 		return
 	}
 	m.autoOff = false

@@ -3,9 +3,6 @@ package upgrade
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,61 +12,22 @@ import (
 	"airfleet/device/sim"
 )
 
-var verbRE = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[\d.]*(\[\d+\])?[a-zA-Z]`)
-
-var letterRE = regexp.MustCompile(`[a-zA-Z]`)
-
-// Every sentence exists in both languages with the same arguments, and
-// every key the engine uses is in the table.
-func TestMessages(t *testing.T) {
-	for key, m := range messages {
-		en, zh := verbRE.FindAllString(m[0], -1), verbRE.FindAllString(m[1], -1)
-		if len(en) != len(zh) {
-			t.Errorf("%s: %d arguments in English, %d in Chinese", key, len(en), len(zh))
-		}
-		if m[0] == "" || m[1] == "" {
-			t.Errorf("%s: a language is empty", key)
-		}
-		words := letterRE.MatchString(verbRE.ReplaceAllString(m[0], ""))
-		if m[0] != m[1] && words && !hasHan(m[1]) {
-			t.Errorf("%s: the Chinese text %q is not Chinese", key, m[1])
-		}
-	}
-	files, _ := filepath.Glob("*.go")
-	used := regexp.MustCompile(`\bN\("([a-z0-9.]+[a-z0-9])"|cancelled\("([a-z.]+)"\)|waitBack\(ctx, "([a-z.]+)"\)`)
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
-			key := m[1] + m[2] + m[3]
-			if _, ok := messages[key]; !ok && key != "code" && key != "codetitle" && key != "list" {
-				t.Errorf("%s uses %q, which is not in the message table", f, key)
-			}
-		}
-	}
-}
-
-func TestNoteIn(t *testing.T) {
-	n := N("wait.back", N("why.download"), "3m0s")
+func TestSentenceIn(t *testing.T) {
+	n := msgWaitBack.With(msgWhyDownload.With(), "3m0s")
 	if got := n.In("en"); got != "unplugged during the download: waiting up to 3m0s for it to come back" {
 		t.Errorf("en: %q", got)
 	}
 	if got := n.In("zh"); got != "下载中被拔出:最多等待 3m0s 让它回来" {
 		t.Errorf("zh: %q", got)
 	}
-	if got := N("code", 25).In("zh"); !strings.HasPrefix(got, "平台代码 25(未找到项目)") {
+	if got := MsgCode.With(25).In("zh"); !strings.HasPrefix(got, "平台代码 25(未找到项目)") {
 		t.Errorf("code in zh: %q", got)
 	}
-	if got := N("held.paused", 2, 4, 50.0).In("zh"); !strings.Contains(got, "4 个模块中已有 2 个失败") || !strings.Contains(got, "50%") {
+	if got := msgHeldPaused.With(2, 4, 50.0).In("zh"); !strings.Contains(got, "4 个模块中已有 2 个失败") || !strings.Contains(got, "50%") {
 		t.Errorf("indexed arguments: %q", got)
 	}
 	f := failure{modErr: -1004, http: 400, code: 25, progress: -1}
-	if got := N("request.failed", failureText(f)).In("zh"); got != "请求失败:模块错误 -1004,HTTP 400,平台代码 25" {
+	if got := msgRequestFailed.With(failureText(f)).In("zh"); got != "请求失败:模块错误 -1004,HTTP 400,平台代码 25" {
 		t.Errorf("failure in zh: %q", got)
 	}
 	f.progress = 40
@@ -87,7 +45,7 @@ func TestSIMNote(t *testing.T) {
 		{"READY", "ready", "就绪"},
 		{"+CME ERROR: 99", "+CME ERROR: 99", "+CME ERROR: 99"},
 	} {
-		n := N("wait.network", simNote(tc.state), "x", "1s")
+		n := msgWaitNetwork.With(simSentence(tc.state), "x", "1s")
 		if got := n.In("en"); !strings.HasPrefix(got, "SIM "+tc.en+", network") {
 			t.Errorf("%s in English: %q", tc.state, got)
 		}
@@ -117,7 +75,7 @@ func TestErrNote(t *testing.T) {
 		{&device.InUseError{Slot: "1-1.7"}, []string{"槽位 1-1.7 的模块正被另一个 airfleet 使用"}, true},
 		{errors.New("identify: ATI answered nothing"), []string{"出错:identify: ATI answered nothing"}, true},
 	} {
-		n := errNote(tc.err)
+		n := errSentence(tc.err)
 		if en := n.In("en"); en != tc.err.Error() {
 			t.Errorf("%v in English: %q", tc.err, en)
 		}
@@ -145,7 +103,7 @@ func TestEventsSayValuesInWords(t *testing.T) {
 	e, _, _ := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy"}, newMemLog(), func(ev Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		said = append(said, ev.Note.In("zh"))
+		said = append(said, ev.Sentence.In("zh"))
 	})
 	runBatch(t, e, Config{Mode: ModeIoT})
 	mu.Lock()
@@ -160,5 +118,47 @@ func TestEventsSayValuesInWords(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no event says %q:\n%s", want, all)
 		}
+	}
+}
+
+// A key or URL that must not reach an AT command line is said in both
+// languages: in English exactly as the driver's error, in Chinese with the
+// character it names in words; every reason of device has its entry.
+func TestValueErrorsInBothLanguages(t *testing.T) {
+	for r := range device.ReasonEnglish {
+		if _, ok := valueReasons[r]; !ok {
+			t.Errorf("device reason %d has no entry in the catalogue", r)
+		}
+	}
+	for _, tc := range []struct {
+		err error
+		zh  string
+	}{
+		{device.ValidateKey(""), "项目 key 为空"},
+		{device.ValidateKey("abc\"def"), "第 4 个字符是双引号"},
+		{device.ValidateKey(strings.Repeat("k", 65)), "长 65 个字符"},
+		{device.ValidateURL("http://h/a b.bin"), "第 11 个字符是空格,无法放进 AT 命令:请把它编码为 %20"},
+		{device.ValidateURL("http://h/a\x07.bin"), "字节 0x07"},
+		{device.ValidateURL("ftp://h/a.bin"), "必须以 http:// 或 https:// 开头"},
+		{device.ValidateURL("http:///a.bin"), "没有主机名"},
+	} {
+		if tc.err == nil {
+			t.Fatalf("%s: accepted", tc.zh)
+		}
+		s := valueSentence(tc.err)
+		if got := s.String(); got != tc.err.Error() {
+			t.Errorf("in English %q, the driver says %q", got, tc.err.Error())
+		}
+		if got := s.In("zh"); !strings.Contains(got, tc.zh) || strings.Contains(got, "%!") {
+			t.Errorf("in Chinese %q, want %q in it", got, tc.zh)
+		}
+	}
+	err := Config{Mode: ModeKey, Key: "ab\"c"}.Validate()
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Error() != `--key: project key "…" has a double quote at position 3: a key holds only letters and digits; copy it again from the IoT platform` {
+		t.Errorf("the CLI's sentence changed: %v", err)
+	}
+	if got := fe.In("zh", "项目 key"); got != `项目 key:项目 key "…" 第 3 个字符是双引号:key 只含字母和数字;请从 IoT 平台重新复制` {
+		t.Errorf("in the form, in Chinese: %q", got)
 	}
 }

@@ -39,9 +39,9 @@ func (a *Module) Alive() bool {
 	}
 }
 
-func (a *Module) describe() Note {
+func (a *Module) describe() Sentence {
 	if a.Err != nil {
-		return errNote(a.Err)
+		return errSentence(a.Err)
 	}
-	return identNote(a.Info)
+	return identSentence(a.Info)
 }

@@ -18,7 +18,7 @@ func (m *machine) rebootAndVerify(ctx context.Context) error {
 	cfg := m.b.cfg
 	m.autoOff = false // RAM settings are gone with the reboot
 	m.clearedURL, m.setURL = false, false
-	m.emit(StateRebooting, N("rebooting", cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
+	m.emit(StateRebooting, msgRebooting.With(cfg.RebootTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.RebootTimeout)
 	defer cancel()
 	// After the reboot the module asks the server again on its own, even
@@ -32,12 +32,12 @@ func (m *machine) rebootAndVerify(ctx context.Context) error {
 func (m *machine) verifyBack(wctx context.Context, timeout time.Duration) error {
 	cfg := m.b.cfg
 	for {
-		att, err := m.b.station.WaitIMEI(wctx, m.imei)
+		att, err := m.b.sessions.WaitIMEI(wctx, m.imei)
 		if err != nil {
-			return m.finish(Failed, N("failed.reboot", timeout.Round(time.Second)))
+			return m.finish(Failed, msgFailedReboot.With(timeout.Round(time.Second)))
 		}
 		m.moveTo(att)
-		m.emit(StateVerifying, N("verify"), nil)
+		m.emit(StateVerifying, msgVerify.With(), nil)
 		cctx, cancel2 := context.WithTimeout(wctx, cfg.CommandTimeout)
 		lines, err := m.session().Command(cctx, "ATI")
 		cancel2()
@@ -63,7 +63,7 @@ func (m *machine) countAutoRequest() {
 	}
 	m.autoCounted = true
 	m.res.Requests++ // it counts toward the ban like the ones we send
-	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Detail: N("request.auto").String(), Note: N("request.auto")}, KindRequest)
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateVerifying, Sentence: msgRequestAuto.With()}, KindRequest)
 }
 
 // verify compares the version the module came back on with the one it
@@ -76,15 +76,15 @@ func (m *machine) verify(fw device.Firmware) error {
 	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = 0, 0, 0
 	switch {
 	case fw.Core == m.res.From:
-		return m.finish(Failed, N("failed.oldversion", fw.Core))
+		return m.finish(Failed, msgFailedOldversion.With(fw.Core))
 	case m.delta.To > 0 && fw.Core != m.delta.To:
 		// A delta of a chain leads to its own step, not to the target.
-		return m.finish(Failed, N("failed.deltaver", fw.Core, m.delta.To, m.delta.From))
+		return m.finish(Failed, msgFailedDeltaver.With(fw.Core, m.delta.To, m.delta.From))
 	case m.delta.To == 0 && cfg.Target > 0 && fw.Core != cfg.Target:
-		return m.finish(Failed, N("failed.otherver", fw.Core, cfg.Target))
+		return m.finish(Failed, msgFailedOtherver.With(fw.Core, cfg.Target))
 	}
 	m.b.pairs.markReached(fwKey(fw))
-	return m.finish(Upgraded, N("upgraded", m.res.From, fw.Core))
+	return m.finish(Upgraded, msgUpgraded.With(m.res.From, fw.Core))
 }
 
 // lastFirmwareLine finds the last firmware string in an ATI answer.
@@ -99,17 +99,17 @@ func lastFirmwareLine(lines []string) (device.Firmware, bool) {
 
 // waitBack waits for an unplugged module to be plugged back in, found by
 // its IMEI in any slot.
-func (m *machine) waitBack(ctx context.Context, why string) error {
+func (m *machine) waitBack(ctx context.Context, why *Message) error {
 	cfg := m.b.cfg
-	m.emit(StateDisconnected, N("wait.back", N(why), cfg.RebootTimeout.Round(time.Second)), nil)
+	m.emit(StateDisconnected, msgWaitBack.With(why.With(), cfg.RebootTimeout.Round(time.Second)), nil)
 	wctx, cancel := context.WithTimeout(ctx, cfg.RebootTimeout)
 	defer cancel()
-	att, err := m.b.station.WaitIMEI(wctx, m.imei)
+	att, err := m.b.sessions.WaitIMEI(wctx, m.imei)
 	if err != nil {
 		if ctx.Err() != nil {
-			return m.cancelled("when.unplug")
+			return m.cancelled(msgWhenUnplug)
 		}
-		return m.finish(Failed, N("failed.notback", N(why), cfg.RebootTimeout.Round(time.Second)))
+		return m.finish(Failed, msgFailedNotback.With(why.With(), cfg.RebootTimeout.Round(time.Second)))
 	}
 	m.moveTo(att)
 	m.autoOff = false // a power cycle dropped the RAM settings
@@ -121,7 +121,7 @@ func (m *machine) waitBack(ctx context.Context, why string) error {
 func (m *machine) moveTo(att *Module) {
 	m.att = att
 	if att.Slot != m.slot {
-		m.emit(StateIdentifying, N("moved", att.Slot), nil)
+		m.emit(StateIdentifying, msgMoved.With(att.Slot), nil)
 		m.slot = att.Slot
 		m.b.bindAttempt(m.imei, m.slot, m.attempt)
 	}

@@ -38,7 +38,7 @@ func nonZero(n int) *int {
 func (r Result) JSON() ResultJSON {
 	return ResultJSON{Slot: r.Slot, IMEI: r.IMEI, Model: r.Model, From: r.From, To: r.To, Result: r.Outcome,
 		Code: nonZero(r.Code), ModuleError: nonZero(r.ModuleError), HTTPStatus: nonZero(r.HTTPStatus),
-		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: seconds(r.Ended.Sub(r.Started)), Message: r.Message}
+		Attempts: r.Retries + 1, Requests: r.Requests, Seconds: seconds(r.Ended.Sub(r.Started)), Message: r.Sentence.In("en")}
 }
 
 // seconds is d in seconds, to the millisecond: Duration.Seconds of a
@@ -55,19 +55,16 @@ func (r Result) LineIn(lang string) string {
 	code := ""
 	switch {
 	case r.Code != 0:
-		code = " [" + N("cli.code", r.Code).In(lang) + "]"
+		code = " [" + msgCLICode.With(r.Code).In(lang) + "]"
 	case r.ModuleError != 0:
-		code = " [" + N("cli.moderr", r.ModuleError).In(lang) + "]"
+		code = " [" + msgCLIModerr.With(r.ModuleError).In(lang) + "]"
 	}
 	imei := r.IMEI
 	if imei == "" {
 		imei = "-"
 	}
-	msg := r.Message
-	if r.Note.Key != "" {
-		msg = r.Note.In(lang)
-	}
-	return fmt.Sprintf("%s %-9s %-15s %-10s %4d→%-4d %6.1fs%s %s", padCells(N("outcome."+string(r.Outcome)).In(lang), 9), r.Slot, imei, r.Model, r.From, r.To,
+	msg := r.Sentence.In(lang)
+	return fmt.Sprintf("%s %-9s %-15s %-10s %4d→%-4d %6.1fs%s %s", padCells(OutcomeWord(r.Outcome).In(lang), 9), r.Slot, imei, r.Model, r.From, r.To,
 		r.Ended.Sub(r.Started).Seconds(), code, msg)
 }
 
@@ -145,20 +142,20 @@ func (s *Summary) MarkCancelled(rs []Result, at time.Time) {
 // that was not cancelled.
 func (s Summary) OK() bool { return s.Upgraded+s.Current == s.Total && !s.CancelledBatch }
 
-// CancelNote says what a cancel did (Note is empty when the batch was not
+// CancelSentence says what a cancel did (empty when the batch was not
 // cancelled).
-func (s Summary) CancelNote() Note {
+func (s Summary) CancelSentence() Sentence {
 	if !s.CancelledBatch {
-		return Note{}
+		return Sentence{}
 	}
-	return N("cli.cancelled", s.Cancelled, s.FollowedThrough)
+	return msgCLICancelled.With(s.Cancelled, s.FollowedThrough)
 }
 
 func (s Summary) String() string { return s.In("en") }
 
 // In says the summary in lang ("zh" or "en").
 func (s Summary) In(lang string) string {
-	return N("cli.summary", s.Total, s.Seconds, s.Upgraded, s.Current, s.Failed, s.Held, s.Cancelled, s.Requests).In(lang)
+	return msgCLISummary.With(s.Total, s.Seconds, s.Upgraded, s.Current, s.Failed, s.Held, s.Cancelled, s.Requests).In(lang)
 }
 
 // MarshalLine encodes v as one JSON line without HTML escaping.
@@ -234,7 +231,7 @@ func (p *Progress) LineIn(now time.Time, lang string) string {
 		if n == 0 {
 			continue
 		}
-		part := N("cli.count", n, N("state."+string(s))).In(lang)
+		part := msgCLICount.With(n, s.Name().With()).In(lang)
 		if s == StateDownloading {
 			part += fmt.Sprintf(" %d %%", sumPct/n)
 		}
@@ -253,7 +250,7 @@ func (p *Progress) LineIn(now time.Time, lang string) string {
 		sep = ","
 	}
 	return fmt.Sprintf("%d:%02d [%s] %s · %s", int(el.Minutes()), int(el.Seconds())%60, bar,
-		N("cli.done", finished, total).In(lang), strings.Join(parts, sep))
+		msgCLIDone.With(finished, total).In(lang), strings.Join(parts, sep))
 }
 
 // stateOrder is the order a module goes through the states, for the

@@ -81,7 +81,7 @@ func TestSummary(t *testing.T) {
 func TestReportInChinese(t *testing.T) {
 	now := time.Now()
 	r := Result{Slot: "1-1.2", IMEI: "864468068303845", Model: "Air780EP", From: 1006, To: 1006, Outcome: Failed,
-		Code: 25, Started: now, Ended: now.Add(2 * time.Second), Message: "english", Note: N("code", 25)}
+		Code: 25, Started: now, Ended: now.Add(2 * time.Second), Sentence: MsgCode.With(25)}
 	if got := r.LineIn("zh"); !strings.HasPrefix(got, "失败      1-1.2") || !strings.Contains(got, "[代码 25]") || !strings.Contains(got, "未找到项目") {
 		t.Errorf("zh line: %q", got)
 	}
@@ -139,8 +139,8 @@ func TestSummaryCancelled(t *testing.T) {
 		{Outcome: Cancelled, Ended: at.Add(time.Second)},
 	}
 	s := Summarize(rs, time.Minute)
-	if s.CancelNote().Key != "" {
-		t.Errorf("a batch not cancelled has a cancel note: %v", s.CancelNote())
+	if s.CancelSentence().Key() != "" {
+		t.Errorf("a batch not cancelled has a cancel note: %v", s.CancelSentence())
 	}
 	s.MarkCancelled(rs, at)
 	if !s.CancelledBatch || s.FollowedThrough != 2 || s.Cancelled != 1 || s.OK() {
@@ -152,7 +152,7 @@ func TestSummaryCancelled(t *testing.T) {
 		t.Error("a cancelled batch whose modules all upgraded is OK")
 	}
 	for lang, want := range map[string]string{"en": "cancelled: 1 stopped", "zh": "本批已取消:1 个模块已停止"} {
-		if got := s.CancelNote().In(lang); !strings.Contains(got, want) {
+		if got := s.CancelSentence().In(lang); !strings.Contains(got, want) {
 			t.Errorf("%s: %q does not say %q", lang, got, want)
 		}
 	}

@@ -41,12 +41,12 @@ type failure struct {
 func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) {
 	f := failure{progress: -1}
 	if ctx.Err() != nil {
-		return 0, f, m.cancelled("when.request")
+		return 0, f, m.cancelled(msgWhenRequest)
 	}
 	s := m.session()
 	sub := s.Subscribe("+UPGRADEIND:")
 	defer sub.Close()
-	m.emit(StateRequesting, N("request"), nil)
+	m.emit(StateRequesting, msgRequest.With(), nil)
 	sent := false
 	cctx, cancel := m.cmdCtx(ctx)
 	err := device.Trigger(cctx, s, func() {
@@ -56,7 +56,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	cancel()
 	switch {
 	case !sent && ctx.Err() != nil:
-		return 0, f, m.cancelled("when.request")
+		return 0, f, m.cancelled(msgWhenRequest)
 	case !sent:
 		return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
 	case errors.Is(err, device.ErrClosed):
@@ -68,12 +68,12 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 		if qerr != nil || st.State != 1 {
 			return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
 		}
-		m.emit(StateRequesting, N("request.busy", st.Percent), nil)
+		m.emit(StateRequesting, msgRequestBusy.With(st.Percent), nil)
 		m.progress(&f, st.Percent)
 	case err != nil:
 		// No answer in time, or a cancel while it was on its way: the
 		// module may be asking the server all the same.
-		m.emit(StateRequesting, N("request.unanswered"), nil)
+		m.emit(StateRequesting, msgRequestUnanswered.With(), nil)
 	}
 	return m.follow(ctx, sub, f)
 }
@@ -82,7 +82,7 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 // platform (and toward its ban) whatever happens next.
 func (m *machine) countRequest() {
 	m.res.Requests++
-	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Detail: N("request.sent").String(), Note: N("request.sent")}, KindRequest)
+	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Sentence: msgRequestSent.With()}, KindRequest)
 }
 
 // follow reads +UPGRADEIND (and asks AT+UPGRADE? when the module is
@@ -128,7 +128,7 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 				continue // applied, about to reboot
 			}
 			if ctx.Err() != nil {
-				return 0, f, m.cancelled("when.answer") // it is idle: nothing runs on
+				return 0, f, m.cancelled(msgWhenAnswer) // it is idle: nothing runs on
 			}
 			return 0, f, fmt.Errorf("no +UPGRADEIND for %s after AT+UPGRADE and AT+UPGRADE? says idle: the module did not ask the server", silence.Round(time.Second))
 		}
@@ -174,7 +174,7 @@ func (m *machine) underWay(ctx context.Context) (bool, requestOutcome, failure, 
 	if st.State != 1 {
 		return false, 0, f, nil
 	}
-	m.emit(StateDownloading, N("request.underway", st.Percent), func(e *Event) { e.Percent = st.Percent })
+	m.emit(StateDownloading, msgRequestUnderway.With(st.Percent), func(e *Event) { e.Percent = st.Percent })
 	if n, err := m.b.log.RequestsSince(m.imei, time.Now().Add(-underWayWindow)); err != nil || n == 0 {
 		m.countRequest()
 	}
@@ -192,7 +192,7 @@ func (m *machine) progress(f *failure, n int) {
 		f.progress = n
 	}
 	m.b.pairs.ready(m.pairKey()) // the platform is serving: past code 43
-	m.emit(StateDownloading, N("progress", n), func(e *Event) { e.Percent = n })
+	m.emit(StateDownloading, MsgProgress.With(n), func(e *Event) { e.Percent = n })
 }
 
 func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
@@ -207,13 +207,13 @@ func (m *machine) query(ctx context.Context) (device.UpgradeState, error) {
 func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 	cfg := m.b.cfg
 	m.res.Code, m.res.ModuleError, m.res.HTTPStatus = f.code, f.modErr, f.http
-	m.emit(StateRequesting, N("request.failed", failureText(f)), func(e *Event) { e.Code, e.ModuleError, e.HTTPStatus = f.code, f.modErr, f.http })
+	m.emit(StateRequesting, msgRequestFailed.With(failureText(f)), func(e *Event) { e.Code, e.ModuleError, e.HTTPStatus = f.code, f.modErr, f.http })
 
 	code, info := decide(f)
 	switch info.Policy {
 	case PolicyWaitRetry:
 		if m.platformWaits >= cfg.MaxPlatformWaits {
-			return false, m.finish(Failed, N("failed.notready", m.platformWaits))
+			return false, m.finish(Failed, msgFailedNotready.With(m.platformWaits))
 		}
 		wait := cfg.RetryAfter
 		for range m.platformWaits {
@@ -221,9 +221,9 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 		}
 		wait = min(wait, cfg.RetryMaxWait)
 		m.platformWaits++
-		m.emit(StateWaitPlatform, N("wait.43", wait.Round(time.Second)), func(e *Event) { e.Code, e.ModuleError = code, f.modErr })
+		m.emit(StateWaitPlatform, msgWait43.With(wait.Round(time.Second)), func(e *Event) { e.Code, e.ModuleError = code, f.modErr })
 		if err := sleep(ctx, wait); err != nil {
-			return false, m.cancelled("when.delta")
+			return false, m.cancelled(msgWhenDelta)
 		}
 		return true, m.checkBudget(ctx)
 	case PolicyCurrent:
@@ -231,17 +231,17 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 	case PolicyRetryOnce:
 		if !m.retriedOnce {
 			m.retriedOnce = true
-			m.emit(StateRequesting, N("retry.once", N("code", code)), nil)
+			m.emit(StateRequesting, msgRetryOnce.With(MsgCode.With(code)), nil)
 			if err := m.checkBudget(ctx); err != nil {
 				return false, err
 			}
 			return true, nil
 		}
 	}
-	if code == -1003 && f.progress >= 0 && m.delta.URL != "" {
+	if info.AfterCheckedDownload != nil && f.progress >= 0 && m.delta.URL != "" {
 		// The host checked its size against the FOTA area: what is left
 		// is a delta made for another base, or a damaged file.
-		return false, m.finish(Failed, N("failed.wrongbase", f.progress, m.res.From, store.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
+		return false, m.finish(Failed, info.AfterCheckedDownload.With(f.progress, m.res.From, store.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
 	}
 	return false, m.finish(Failed, info.ending(code, f.progress))
 }
@@ -266,14 +266,14 @@ func decide(f failure) (int, CodeInfo) {
 
 // ending is the sentence of a module that this code ends, progress being
 // the highest download progress seen (-1 for none).
-func (c CodeInfo) ending(code, progress int) Note {
+func (c CodeInfo) ending(code, progress int) Sentence {
 	switch {
-	case c.AfterDownload != "" && progress >= 0:
-		return N(c.AfterDownload, progress)
-	case c.Note != "":
-		return N(c.Note)
+	case c.AfterDownload != nil && progress >= 0:
+		return c.AfterDownload.With(progress)
+	case c.Ending != nil:
+		return c.Ending.With()
 	}
-	return N("code", code)
+	return MsgCode.With(code)
 }
 
 // latest decides what code 27 ("already latest") means for this module.
@@ -285,19 +285,19 @@ func (m *machine) latest(ctx context.Context) error {
 	cfg := m.b.cfg
 	if cfg.Target > 0 {
 		if m.res.From >= cfg.Target {
-			return m.finish(Current, N("current.27target", m.res.From))
+			return m.finish(Current, msgCurrent27target.With(m.res.From))
 		}
-		return m.finish(Failed, N("failed.27below", m.res.From, cfg.Target))
+		return m.finish(Failed, msgFailed27below.With(m.res.From, cfg.Target))
 	}
 	if peer := m.newerPeer(); peer != nil {
-		return m.finish(Failed, N("failed.27peer", peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
+		return m.finish(Failed, msgFailed27peer.With(peer.Slot, m.att.Info.Firmware.Name, peer.Info.Firmware.Core, m.res.From))
 	}
 	if m.served() {
 		// The platform served this version (to a module of the batch, or
 		// earlier by the log) and serves nothing newer: the pair is the
 		// newest, and its other modules need not ask to hear the same.
 		m.b.pairs.markLatest(m.pairKey(), m.imei)
-		return m.finish(Current, N("current.27", m.res.From))
+		return m.finish(Current, msgCurrent27.With(m.res.From))
 	}
 	m.b.pairs.release(m.pairKey(), m.imei)
 	// Wait without a concurrency slot: the modules still to start may be
@@ -306,19 +306,19 @@ func (m *machine) latest(ctx context.Context) error {
 	served, err := m.b.pairs.served(ctx, m.pairKey(), m.imei)
 	m.sem <- struct{}{}
 	if err != nil {
-		return m.cancelled("when.compare")
+		return m.cancelled(msgWhenCompare)
 	}
 	if served {
-		return m.finish(Failed, N("failed.27served", m.att.Info.Firmware.Name, m.res.From))
+		return m.finish(Failed, msgFailed27served.With(m.att.Info.Firmware.Name, m.res.From))
 	}
-	return m.finish(Current, N("current.27", m.res.From))
+	return m.finish(Current, msgCurrent27.With(m.res.From))
 }
 
 // newerPeer returns an attached module with the same firmware name and a
 // newer core version, if there is one.
 func (m *machine) newerPeer() *Module {
 	var best *Module
-	for _, a := range m.b.station.Modules() {
+	for _, a := range m.b.sessions.Modules() {
 		fw := a.Info.Firmware
 		if a.Err == nil && fw.Name == m.att.Info.Firmware.Name && fw.Core > m.res.From && (best == nil || fw.Core > best.Info.Firmware.Core) {
 			best = a
@@ -340,14 +340,14 @@ func (m *machine) gate(ctx context.Context) error {
 		if !waiting {
 			waiting = true
 			// The line knows its modules by slot: name the pilot's.
-			m.emit(StateWaitPlatform, N("wait.pilot", m.b.slotOf(pilot)), nil)
+			m.emit(StateWaitPlatform, msgWaitPilot.With(m.b.slotOf(pilot)), nil)
 		}
 	})
 	if err != nil {
-		return m.cancelled("when.pair")
+		return m.cancelled(msgWhenPair)
 	}
 	if latestBy != "" {
-		return m.finish(Current, N("current.27pair", m.res.From, m.b.slotOf(latestBy)))
+		return m.finish(Current, msgCurrent27pair.With(m.res.From, m.b.slotOf(latestBy)))
 	}
 	return nil
 }

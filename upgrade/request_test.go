@@ -69,7 +69,7 @@ func TestCancelBetweenRequestAndProgress(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e, f, ff := fleetSim(t, sim.Config{Modules: 2, Scenario: "happy"}, log, func(ev Event) {
-		if ev.Note.Key == "request.sent" {
+		if ev.Sentence.Key() == "request.sent" {
 			cancel() // the request is on its way; no +UPGRADEIND yet
 		}
 	})
@@ -86,9 +86,9 @@ func TestCancelBetweenRequestAndProgress(t *testing.T) {
 		sent += r.Requests
 		switch {
 		case r.Requests > 0 && r.Outcome != Upgraded:
-			t.Errorf("%s: its request went out, yet it ended %s (%s): the module upgrades unwatched", r.Slot, r.Outcome, r.Message)
+			t.Errorf("%s: its request went out, yet it ended %s (%s): the module upgrades unwatched", r.Slot, r.Outcome, r.Sentence.String())
 		case r.Requests == 0 && r.Outcome != Cancelled:
-			t.Errorf("%s: no request, yet %s (%s)", r.Slot, r.Outcome, r.Message)
+			t.Errorf("%s: no request, yet %s (%s)", r.Slot, r.Outcome, r.Sentence.String())
 		}
 	}
 	if sent == 0 {
@@ -166,8 +166,8 @@ func TestUnfinishedModulesAreFollowed(t *testing.T) {
 	// Wait until the fast one is back on its new version.
 	back := ff.Modules[1]
 	for {
-		ch := e.Station().Changed()
-		if a := e.Station().Module(back.Slot); a.Alive() && a.Info.Firmware.Core != back.Core {
+		ch := e.Sessions().Changed()
+		if a := e.Sessions().Module(back.Slot); a.Alive() && a.Info.Firmware.Core != back.Core {
 			break
 		}
 		select {
@@ -182,7 +182,7 @@ func TestUnfinishedModulesAreFollowed(t *testing.T) {
 	}
 	for _, r := range rs {
 		if r.Outcome != Upgraded || r.From == r.To {
-			t.Errorf("%s: %s %d→%d (%s), want upgraded", r.Slot, r.Outcome, r.From, r.To, r.Message)
+			t.Errorf("%s: %s %d→%d (%s), want upgraded", r.Slot, r.Outcome, r.From, r.To, r.Sentence.String())
 		}
 	}
 	if log.sent("AT+UPGRADE") {
@@ -202,7 +202,7 @@ func TestCancelThenPortsGoWaitsForTheModule(t *testing.T) {
 	e, _, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
 		s.Faults.UnplugAt, s.Faults.UnplugFor = 50, 20*time.Second // back 0.2 s later at the tests' speed
 	}}, newMemLog(), func(ev Event) {
-		if ev.Note.Key == "request.sent" {
+		if ev.Sentence.Key() == "request.sent" {
 			cancel()
 		}
 	})
@@ -211,11 +211,11 @@ func TestCancelThenPortsGoWaitsForTheModule(t *testing.T) {
 		t.Fatalf("%d results", len(rs))
 	}
 	r := rs[0]
-	var where Note
-	if len(r.Note.Args) > 0 {
-		where, _ = r.Note.Args[0].(Note)
+	var where Sentence
+	if len(r.Sentence.Args) > 0 {
+		where, _ = r.Sentence.Args[0].(Sentence)
 	}
-	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Cancelled || where.Key != "when.config" {
-		t.Errorf("%s (%s): want cancelled once the module was back (when.config), not as its ports went", r.Outcome, r.Message)
+	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Cancelled || where.Key() != "when.config" {
+		t.Errorf("%s (%s): want cancelled once the module was back (when.config), not as its ports went", r.Outcome, r.Sentence.String())
 	}
 }

@@ -23,24 +23,24 @@ func PrimaryCode(code, moduleErr int) int {
 // failure whose code the catalogue marks RetryNever is never retried in
 // bulk; one marked RetryAfterChange only once the mode, key, URL or target
 // changed. Starting the module by name (S, --imei) is the way to force it.
-func RetrySkip(last Result, then, now Config) (Note, bool) {
+func RetrySkip(last Result, then, now Config) (Sentence, bool) {
 	if last.Outcome != Failed {
-		return Note{}, false
+		return Sentence{}, false
 	}
 	code := last.Primary()
 	info, ok := Lookup(code)
 	if !ok || code == 0 {
-		return Note{}, false
+		return Sentence{}, false
 	}
 	switch info.Retry {
 	case RetryNever:
-		return N("retry.never", N("codetitle", code)), true
+		return msgRetryNever.With(msgCodeTitle.With(code)), true
 	case RetryAfterChange:
 		if sameRequest(then, now) {
-			return N("retry.same", N("codetitle", code)), true
+			return msgRetrySame.With(msgCodeTitle.With(code)), true
 		}
 	}
-	return Note{}, false
+	return Sentence{}, false
 }
 
 // sameRequest reports whether two configurations make a module ask the

@@ -41,7 +41,7 @@ func TestRetrySkip(t *testing.T) {
 		if skip != c.skip {
 			t.Errorf("%s: skip %v, want %v", c.name, skip, c.skip)
 		}
-		if skip && (n.Key == "" || n.In("zh") == n.In("en")) {
+		if skip && (n.IsZero() || n.In("zh") == n.In("en")) {
 			t.Errorf("%s: skipped without a reason in both languages: %q", c.name, n.String())
 		}
 	}
@@ -83,7 +83,7 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 	}()
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer wcancel()
-	if err := c.Engine().Station().WaitReady(wctx); err != nil {
+	if err := c.Engine().Sessions().WaitReady(wctx); err != nil {
 		t.Fatal(err)
 	}
 	// waitFinals collects final events until n modules have a result.
@@ -125,7 +125,7 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 		skipped := e.Result == nil
 		want := role[imei] == "banned" || role[imei] == "not-listed"
 		if skipped != want {
-			t.Errorf("%s (%s): skipped %v, want %v: %s", imei, role[imei], skipped, want, e.Detail)
+			t.Errorf("%s (%s): skipped %v, want %v: %s", imei, role[imei], skipped, want, e.Sentence.String())
 		}
 		if skipped && f.Platform().Requests(imei) != before[imei] {
 			t.Errorf("%s (%s): skipped, yet the platform counted %d more requests", imei, role[imei], f.Platform().Requests(imei)-before[imei])
@@ -141,7 +141,7 @@ func TestRetryFailedSkipsWhatCannotChange(t *testing.T) {
 	for imei, e := range waitFinals(5) {
 		skipped := e.Result == nil
 		if want := role[imei] == "banned"; skipped != want {
-			t.Errorf("after a key change, %s (%s): skipped %v, want %v: %s", imei, role[imei], skipped, want, e.Detail)
+			t.Errorf("after a key change, %s (%s): skipped %v, want %v: %s", imei, role[imei], skipped, want, e.Sentence.String())
 		}
 	}
 }
@@ -156,7 +156,7 @@ func TestRerunAfterPassSpendsOneRequestPerPair(t *testing.T) {
 	e, f, ff := fleetSim(t, sim.Config{Modules: 4, Scenario: "happy"}, log, nil)
 	for _, r := range runBatch(t, e, Config{Mode: ModeIoT}) {
 		if r.Outcome != Upgraded {
-			t.Fatalf("first run: %s %s (%s)", r.Slot, r.Outcome, r.Message)
+			t.Fatalf("first run: %s %s (%s)", r.Slot, r.Outcome, r.Sentence.String())
 		}
 	}
 	served := func() int {
@@ -170,7 +170,7 @@ func TestRerunAfterPassSpendsOneRequestPerPair(t *testing.T) {
 	before := served()
 	for _, r := range runBatch(t, e, Config{Mode: ModeIoT}) {
 		if r.Outcome != Current {
-			t.Errorf("second run: %s %s (%s), want current", r.Slot, r.Outcome, r.Message)
+			t.Errorf("second run: %s %s (%s), want current", r.Slot, r.Outcome, r.Sentence.String())
 		}
 	}
 	if n := served() - before; n != 1 {
@@ -179,8 +179,8 @@ func TestRerunAfterPassSpendsOneRequestPerPair(t *testing.T) {
 	at := ff.Modules[0].IMEI
 	log.addRequests(at, 4)
 	r := runBatch(t, e, Config{Mode: ModeIoT}, at)[at]
-	if r.Outcome != Current || r.Requests != 0 || !strings.Contains(r.Message, "budget") {
-		t.Errorf("at its budget after passing: %s with %d requests (%s), want current with none", r.Outcome, r.Requests, r.Message)
+	if r.Outcome != Current || r.Requests != 0 || !strings.Contains(r.Sentence.String(), "budget") {
+		t.Errorf("at its budget after passing: %s with %d requests (%s), want current with none", r.Outcome, r.Requests, r.Sentence.String())
 	}
 }
 

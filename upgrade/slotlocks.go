@@ -21,7 +21,7 @@ import (
 // the returning upgrade's ATI with its own commands. So the lock is not
 // tied to the open session. The station holds it from the first open
 // until the module has been gone for lockGrace with no attempt bound to
-// its slot (StationOptions.Bound: an attempt stays bound through its
+// its slot (SessionsOptions.Bound: an attempt stays bound through its
 // reboot, however long), or until the station stops. The grace covers a
 // module that the batch has claimed but whose attempt has not started yet
 // (it waits for a free place under the concurrency limit), and the port
@@ -140,7 +140,7 @@ func (l *slotLocks) close() {
 // slot) is still the station's module in its slot, for the lock to come
 // free, then asks Run to attach c again: the row comes alive once the
 // other airfleet lets go, without a replug.
-func (st *Station) retryInUse(ctx context.Context, a *Module, c device.Candidate) {
+func (st *Sessions) retryInUse(ctx context.Context, a *Module, c device.Candidate) {
 	t := time.NewTicker(st.idlePoll)
 	defer t.Stop()
 	for {

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 // lockStation is a station under test over a fleet directory, with the
 // slots it saw AT lines of.
 type lockStation struct {
-	*Station
+	*Sessions
 	mu     sync.Mutex
 	lines  map[string]int // AT lines per slot
 	cancel context.CancelFunc
@@ -48,7 +48,7 @@ type lockStation struct {
 func startLockStation(t *testing.T, dir string, bound func(string) bool) *lockStation {
 	t.Helper()
 	ls := &lockStation{lines: map[string]int{}, done: make(chan struct{})}
-	ls.Station = NewStation(&device.DirSource{Dir: dir}, StationOptions{
+	ls.Sessions = NewSessions(&device.DirSource{Dir: dir}, SessionsOptions{
 		Interval: 20 * time.Millisecond, IdlePoll: 20 * time.Millisecond, Bound: bound,
 		Transcript: func(slot, _ string, _ device.Record) {
 			ls.mu.Lock()
@@ -141,7 +141,7 @@ func TestTwoStationsOneFleet(t *testing.T) {
 				if n := s.linesOf(slot); n != 0 {
 					t.Errorf("%s: station %d was refused the module, yet exchanged %d AT lines with it", slot, i, n)
 				}
-				if zh := errNote(a.Err).In("zh"); !strings.Contains(zh, "槽位 "+slot+" 的模块正被另一个 airfleet(PID ") {
+				if zh := errSentence(a.Err).In("zh"); !strings.Contains(zh, "槽位 "+slot+" 的模块正被另一个 airfleet(PID ") {
 					t.Errorf("%s in Chinese: %q", slot, zh)
 				}
 			default:
@@ -266,7 +266,7 @@ func TestTwoEnginesOneFleet(t *testing.T) {
 			defer bwg.Done()
 			wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 			defer wcancel()
-			if err := e.Station().WaitReady(wctx); err != nil {
+			if err := e.Sessions().WaitReady(wctx); err != nil {
 				t.Error(err)
 				return
 			}
@@ -293,11 +293,11 @@ func TestTwoEnginesOneFleet(t *testing.T) {
 		}
 		d := drivers[0]
 		if r := results[d][m.Slot()]; r.Outcome != Upgraded {
-			t.Errorf("%s: engine %d drove it: %s %s", m.Slot(), d, r.Outcome, r.Message)
+			t.Errorf("%s: engine %d drove it: %s %s", m.Slot(), d, r.Outcome, r.Sentence.String())
 		}
 		want := fmt.Sprintf("module in slot %s is in use by airfleet PID %d", m.Slot(), os.Getpid())
-		if r := results[1-d][m.Slot()]; r.Outcome != Failed || !strings.HasPrefix(r.Message, want) {
-			t.Errorf("%s: engine %d says %s %q, want failed, %q", m.Slot(), 1-d, r.Outcome, r.Message, want)
+		if r := results[1-d][m.Slot()]; r.Outcome != Failed || !strings.HasPrefix(r.Sentence.String(), want) {
+			t.Errorf("%s: engine %d says %s %q, want failed, %q", m.Slot(), 1-d, r.Outcome, r.Sentence.String(), want)
 		}
 	}
 	// Asked for a module by IMEI, the engine that was refused it says it
@@ -310,8 +310,8 @@ func TestTwoEnginesOneFleet(t *testing.T) {
 		}
 	}
 	rs := engines[refused].NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, []string{m.IMEI()}, nil)
-	if len(rs) != 1 || rs[0].Outcome != Failed || !strings.Contains(rs[0].Message, "slot "+m.Slot()) ||
-		!strings.Contains(rs[0].Message, "another airfleet") {
+	if len(rs) != 1 || rs[0].Outcome != Failed || !strings.Contains(rs[0].Sentence.String(), "slot "+m.Slot()) ||
+		!strings.Contains(rs[0].Sentence.String(), "another airfleet") {
 		t.Errorf("--imei %s on the engine refused it: %+v", m.IMEI(), rs)
 	}
 }

@@ -182,10 +182,10 @@ func (r *soakRound) run() []int64 {
 	ectx, stopEngine := context.WithCancel(ctx)
 	var engines sync.WaitGroup
 	engines.Go(func() { r.e.Run(ectx) })
-	stations := []*Station{r.e.Station()}
+	stations := []*Sessions{r.e.Sessions()}
 	if rng.IntN(2) == 0 {
 		r.startRival(ectx, &engines, cfg.Dir)
-		stations = append(stations, r.rival.Station())
+		stations = append(stations, r.rival.Sessions())
 	}
 	closed := false
 	shutdown := func() { // the fleet first: its ports drain into the console
@@ -229,7 +229,7 @@ func (r *soakRound) run() []int64 {
 		id, res := r.batch(rng, imeis)
 		ids = append(ids, id)
 		for _, x := range res {
-			tally[string(x.Outcome)+" "+x.Note.Key]++
+			tally[string(x.Outcome)+" "+x.Sentence.Key()]++
 		}
 		if t.Failed() {
 			break
@@ -297,7 +297,7 @@ func (r *soakRound) closeRival() {
 func (r *soakRound) rivalBatches(rng *rand.Rand) {
 	for b := 0; b < soakBatches && (b == 0 || time.Now().Before(r.deadline)); b++ {
 		var imeis []string
-		for _, a := range r.rival.Station().Modules() {
+		for _, a := range r.rival.Sessions().Modules() {
 			if x, seen := r.rivalLast[a.Info.IMEI]; a.Err == nil && a.Info.IMEI != "" && (b == 0 || seen && (x.Outcome == Failed || x.Outcome == Cancelled)) {
 				imeis = append(imeis, a.Info.IMEI)
 			}
@@ -407,13 +407,13 @@ func drawFaults(rng *rand.Rand) sim.Faults {
 // do about them today).
 func (r *soakRound) retries() []string {
 	var out []string
-	for _, a := range r.e.Station().Modules() {
+	for _, a := range r.e.Sessions().Modules() {
 		if a.Err != nil || a.Info.IMEI == "" {
 			continue
 		}
 		x, seen := r.last[a.Info.IMEI]
 		switch {
-		case !seen, x.Outcome == Failed, x.Outcome == Cancelled, x.Outcome == Held && x.Note.Key != "held.budget":
+		case !seen, x.Outcome == Failed, x.Outcome == Cancelled, x.Outcome == Held && x.Sentence.Key() != "held.budget":
 			out = append(out, a.Info.IMEI)
 		}
 	}
@@ -465,7 +465,7 @@ func (r *soakRound) runOn(e *Engine, rng *rand.Rand, imeis []string) (int64, []R
 		case x.Outcome == Upgraded, x.Outcome == Current, x.Outcome == Failed, x.Outcome == Held:
 		case x.Outcome == Cancelled && hungUp:
 		default:
-			t.Errorf("round %d: %s %s ended %q (%s)", r.n, x.Slot, x.IMEI, x.Outcome, x.Message)
+			t.Errorf("round %d: %s %s ended %q (%s)", r.n, x.Slot, x.IMEI, x.Outcome, x.Sentence.String())
 		}
 	}
 	return b.ID(), res
@@ -656,7 +656,7 @@ func checkAllEnded(t *testing.T, st *store.Store, ids []int64) {
 type soakDriver struct {
 	rng  *rand.Rand // the driver's goroutine only
 	f    *sim.Fleet
-	sts  []*Station // the soak's console, and its rival when there is one
+	sts  []*Sessions // the soak's console, and its rival when there is one
 	mods []*sim.Module
 	wg   sync.WaitGroup
 	done chan struct{}
@@ -666,7 +666,7 @@ type soakDriver struct {
 	counts map[string]int
 }
 
-func newSoakDriver(rng *rand.Rand, f *sim.Fleet, sts ...*Station) *soakDriver {
+func newSoakDriver(rng *rand.Rand, f *sim.Fleet, sts ...*Sessions) *soakDriver {
 	return &soakDriver{rng: rng, f: f, sts: sts, mods: f.Modules(), done: make(chan struct{}),
 		busy: map[string]bool{}, counts: map[string]int{}}
 }

@@ -14,11 +14,11 @@ import (
 // (once known) the IMEI. It must not block.
 type TranscriptSink func(slot, imei string, r device.Record)
 
-// Station keeps one open session per attached module: it watches the source,
+// Sessions keeps one open session per attached module: it watches the source,
 // opens and identifies each module as it appears, closes it when it goes,
 // and lets upgrades find a module again by IMEI after a reboot, whatever its
 // new port and slot.
-type Station struct {
+type Sessions struct {
 	src      device.Source
 	interval time.Duration
 	sink     TranscriptSink
@@ -37,8 +37,8 @@ type Station struct {
 	secrets secrets            // project keys to mask in every transcript line
 }
 
-// StationOptions tune a station.
-type StationOptions struct {
+// SessionsOptions tune the sessions of a station.
+type SessionsOptions struct {
 	Interval   time.Duration  // watch interval (device.DefaultWatchInterval if 0)
 	Transcript TranscriptSink // every AT line (may be nil)
 	Emit       func(Event)    // identification and disconnection events (may be nil)
@@ -61,15 +61,15 @@ type StationOptions struct {
 // good.
 const DefaultIdlePoll = 2 * time.Second
 
-// NewStation returns a station over src; Run starts it.
-func NewStation(src device.Source, o StationOptions) *Station {
+// NewSessions returns the sessions of a station over src; Run starts it.
+func NewSessions(src device.Source, o SessionsOptions) *Sessions {
 	if o.Emit == nil {
 		o.Emit = func(Event) {}
 	}
 	if o.IdlePoll <= 0 {
 		o.IdlePoll = DefaultIdlePoll
 	}
-	return &Station{
+	return &Sessions{
 		src: src, interval: o.Interval, sink: o.Transcript, emit: o.Emit, idlePoll: o.IdlePoll,
 		locks: newSlotLocks(o.LockDir, o.Bound), retry: make(chan retryAttach),
 		mods: map[string]*Module{}, byIMEI: map[string]*Module{}, pending: map[string]bool{}, changed: make(chan struct{}),
@@ -79,7 +79,7 @@ func NewStation(src device.Source, o StationOptions) *Station {
 
 // Run watches the source until ctx ends, then closes every session and
 // lets go of every module's slot lock.
-func (st *Station) Run(ctx context.Context) {
+func (st *Sessions) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	events := device.Watch(ctx, st.src, st.interval)
 	first := true
@@ -110,7 +110,7 @@ func (st *Station) Run(ctx context.Context) {
 }
 
 // handle acts on one change of the source.
-func (st *Station) handle(ctx context.Context, wg *sync.WaitGroup, ev device.DeviceEvent) {
+func (st *Sessions) handle(ctx context.Context, wg *sync.WaitGroup, ev device.DeviceEvent) {
 	switch ev := ev.(type) {
 	case device.Attached:
 		st.attach(ctx, wg, ev.Candidate)
@@ -125,8 +125,8 @@ func (st *Station) handle(ctx context.Context, wg *sync.WaitGroup, ev device.Dev
 	case device.Listed:
 		// Run marks the station ready.
 	case device.ListFailed:
-		n := errNote(ev.Err)
-		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Detail: n.String(), Note: n})
+		n := errSentence(ev.Err)
+		st.emit(Event{Time: time.Now(), Step: StateDisconnected, Sentence: n})
 	}
 }
 
@@ -142,7 +142,7 @@ func settles(ev device.DeviceEvent) bool {
 
 // stop waits for the station's goroutines, closes every session and lets
 // go of every slot lock.
-func (st *Station) stop(wg *sync.WaitGroup) {
+func (st *Sessions) stop(wg *sync.WaitGroup) {
 	wg.Wait()
 	st.mu.Lock()
 	mods := st.mods
@@ -159,7 +159,7 @@ func (st *Station) stop(wg *sync.WaitGroup) {
 
 // markReady waits for the identification of the modules of the first
 // listing, then marks the station ready.
-func (st *Station) markReady(ctx context.Context, wg *sync.WaitGroup) {
+func (st *Sessions) markReady(ctx context.Context, wg *sync.WaitGroup) {
 	for {
 		st.mu.Lock()
 		n, ch := len(st.pending), st.changed
@@ -180,7 +180,7 @@ func (st *Station) markReady(ctx context.Context, wg *sync.WaitGroup) {
 
 // WaitReady waits until the modules present at the start are identified
 // (or failed to be), so a batch sees the whole fleet.
-func (st *Station) WaitReady(ctx context.Context) error {
+func (st *Sessions) WaitReady(ctx context.Context) error {
 	for {
 		st.mu.Lock()
 		ready, ch := st.ready, st.changed
@@ -196,12 +196,12 @@ func (st *Station) WaitReady(ctx context.Context) error {
 	}
 }
 
-func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Candidate) {
+func (st *Sessions) attach(ctx context.Context, wg *sync.WaitGroup, c device.Candidate) {
 	st.mu.Lock()
 	st.pending[c.Slot] = true
 	st.mu.Unlock()
-	n := N("port", c.ATPort)
-	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Detail: n.String(), Note: n})
+	n := msgPort.With(c.ATPort)
+	st.emit(Event{Time: time.Now(), Slot: c.Slot, Step: StateIdentifying, Sentence: n})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -220,7 +220,7 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 			old.Session.Close()
 		}
 		n := a.describe()
-		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Detail: n.String(), Note: n}
+		ev := Event{Time: time.Now(), Slot: a.Slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateIdle, Sentence: n}
 		// Said before the waiters wake: an attempt waiting for this IMEI
 		// after its reboot is still bound, so the engine knows the event
 		// is its own. Said after, it could come once the attempt had
@@ -246,7 +246,7 @@ func (st *Station) attach(ctx context.Context, wg *sync.WaitGroup, c device.Cand
 	}()
 }
 
-func (st *Station) detach(slot string) {
+func (st *Sessions) detach(slot string) {
 	st.mu.Lock()
 	a := st.mods[slot]
 	st.setLocked(slot, nil)
@@ -259,12 +259,12 @@ func (st *Station) detach(slot string) {
 	if a.Session != nil {
 		a.Session.Close()
 	}
-	n := N("gone")
-	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Detail: n.String(), Note: n})
+	n := msgGone.With()
+	st.emit(Event{Time: time.Now(), Slot: slot, IMEI: a.Info.IMEI, Model: a.Info.Model, From: a.Info.Firmware.Core, Step: StateDisconnected, Sentence: n})
 }
 
 // setLocked puts a in slot (nil: empties it) and keeps byIMEI in step.
-func (st *Station) setLocked(slot string, a *Module) {
+func (st *Sessions) setLocked(slot string, a *Module) {
 	if old := st.mods[slot]; old != nil && st.byIMEI[old.Info.IMEI] == old {
 		delete(st.byIMEI, old.Info.IMEI)
 		for _, o := range st.mods { // another slot with that IMEI, if any
@@ -283,13 +283,13 @@ func (st *Station) setLocked(slot string, a *Module) {
 	}
 }
 
-func (st *Station) notifyLocked() {
+func (st *Sessions) notifyLocked() {
 	close(st.changed)
 	st.changed = make(chan struct{})
 }
 
 // Modules returns the attached modules, sorted by slot.
-func (st *Station) Modules() []*Module {
+func (st *Sessions) Modules() []*Module {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := make([]*Module, 0, len(st.mods))
@@ -301,7 +301,7 @@ func (st *Station) Modules() []*Module {
 }
 
 // Module returns the module in slot, or nil.
-func (st *Station) Module(slot string) *Module {
+func (st *Sessions) Module(slot string) *Module {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.mods[slot]
@@ -310,7 +310,7 @@ func (st *Station) Module(slot string) *Module {
 // WaitIMEI waits until a module with this IMEI is attached and identified
 // with an open session, in any slot, and returns it claimed (see Claim):
 // the caller is the upgrade that owns it.
-func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Module, error) {
+func (st *Sessions) WaitIMEI(ctx context.Context, imei string) (*Module, error) {
 	for {
 		st.mu.Lock()
 		ch := st.changed
@@ -328,7 +328,7 @@ func (st *Station) WaitIMEI(ctx context.Context, imei string) (*Module, error) {
 }
 
 // Changed returns a channel closed at the next change of the station.
-func (st *Station) Changed() <-chan struct{} {
+func (st *Sessions) Changed() <-chan struct{} {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.changed

@@ -14,7 +14,7 @@ import (
 // idleStation runs a station with a fast idle watch over one simulated
 // module of scenario, and returns it with the module and the station's
 // events.
-func idleStation(t *testing.T, scenario string) (*Station, *sim.Module, <-chan Event) {
+func idleStation(t *testing.T, scenario string) (*Sessions, *sim.Module, <-chan Event) {
 	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -24,7 +24,7 @@ func idleStation(t *testing.T, scenario string) (*Station, *sim.Module, <-chan E
 		t.Fatal(err)
 	}
 	events := make(chan Event, 1024)
-	st := NewStation(&device.DirSource{Dir: dir}, StationOptions{
+	st := NewSessions(&device.DirSource{Dir: dir}, SessionsOptions{
 		Interval: 20 * time.Millisecond, IdlePoll: 10 * time.Millisecond,
 		Emit: func(e Event) {
 			select {
@@ -62,7 +62,7 @@ func nextIdle(t *testing.T, events <-chan Event) Event {
 
 // watchedModule waits for the station's first idle event of m and returns
 // it with the module, which must have an idle watch.
-func watchedModule(t *testing.T, st *Station, m *sim.Module, events <-chan Event) (Event, *Module) {
+func watchedModule(t *testing.T, st *Sessions, m *sim.Module, events <-chan Event) (Event, *Module) {
 	t.Helper()
 	first := nextIdle(t, events)
 	a := st.Module(m.Slot())
@@ -78,21 +78,21 @@ func watchedModule(t *testing.T, st *Station, m *sim.Module, events <-chan Event
 func TestStationFollowsIdleModuleUntilRegistered(t *testing.T) {
 	st, m, events := idleStation(t, "no-network")
 	first, a := watchedModule(t, st, m, events)
-	if !strings.Contains(first.Detail, "network searching") {
-		t.Fatalf("first idle event says %q; want the module searching", first.Detail)
+	if !strings.Contains(first.Sentence.String(), "network searching") {
+		t.Fatalf("first idle event says %q; want the module searching", first.Sentence.String())
 	}
 
 	m.SetFaults(sim.Faults{}) // coverage comes back
 	for {
 		e := nextIdle(t, events)
-		if strings.Contains(e.Detail, "network registered") || strings.Contains(e.Detail, "network roaming") {
-			if !strings.Contains(e.Detail, "dBm") {
-				t.Errorf("registered module's signal not in dBm: %q", e.Detail)
+		if strings.Contains(e.Sentence.String(), "network registered") || strings.Contains(e.Sentence.String(), "network roaming") {
+			if !strings.Contains(e.Sentence.String(), "dBm") {
+				t.Errorf("registered module's signal not in dBm: %q", e.Sentence.String())
 			}
 			break
 		}
-		if !strings.Contains(e.Detail, "network searching") {
-			t.Fatalf("unexpected idle event %q", e.Detail)
+		if !strings.Contains(e.Sentence.String(), "network searching") {
+			t.Fatalf("unexpected idle event %q", e.Sentence.String())
 		}
 	}
 	now := st.Module(m.Slot())
@@ -117,8 +117,8 @@ func TestStationFollowsIdleModuleUntilRegistered(t *testing.T) {
 func TestClaimStopsIdleWatch(t *testing.T) {
 	st, m, events := idleStation(t, "no-sim")
 	first, a := watchedModule(t, st, m, events)
-	if !strings.Contains(first.Detail, "not inserted") {
-		t.Fatalf("first idle event %q; want the SIM not inserted", first.Detail)
+	if !strings.Contains(first.Sentence.String(), "not inserted") {
+		t.Fatalf("first idle event %q; want the SIM not inserted", first.Sentence.String())
 	}
 	got := st.Claim(a)
 	select { // a reading under way may finish; then the watch ends
@@ -142,7 +142,7 @@ func TestClaimStopsIdleWatch(t *testing.T) {
 	}
 	select {
 	case e := <-events:
-		t.Errorf("station event after the claim: %s %q", e.Step, e.Detail)
+		t.Errorf("station event after the claim: %s %q", e.Step, e.Sentence.String())
 	default:
 	}
 	if st.Module(m.Slot()) != got {
@@ -157,7 +157,7 @@ func TestTranscriptMasksTheBatchKey(t *testing.T) {
 	const key = "I9TxThhg1HG8GIylSrWc135b9zhjXVm4"
 	var mu sync.Mutex
 	var logged []string
-	st := NewStation(&device.DirSource{Dir: t.TempDir()}, StationOptions{Transcript: func(_, _ string, r device.Record) {
+	st := NewSessions(&device.DirSource{Dir: t.TempDir()}, SessionsOptions{Transcript: func(_, _ string, r device.Record) {
 		mu.Lock()
 		defer mu.Unlock()
 		logged = append(logged, r.Text)
@@ -213,7 +213,7 @@ func TestIdleBackoff(t *testing.T) {
 // 12.2: `airfleet upgrade` waited 60 s).
 func TestStationReadyWithNoModule(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	st := NewStation(&device.DirSource{Dir: t.TempDir()}, StationOptions{Interval: 20 * time.Millisecond})
+	st := NewSessions(&device.DirSource{Dir: t.TempDir()}, SessionsOptions{Interval: 20 * time.Millisecond})
 	done := make(chan struct{})
 	go func() { st.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()

@@ -21,11 +21,11 @@ func TestStoredKeyNeverRedirectsPlatformMode(t *testing.T) {
 	res := runBatch(t, e, Config{Mode: ModeIoT})
 	cleared, kept := ff.Modules[0], ff.Modules[1]
 	if r := res[cleared.IMEI]; r.Outcome != Upgraded {
-		t.Errorf("module whose build clears the key: %s (%s)", r.Outcome, r.Message)
+		t.Errorf("module whose build clears the key: %s (%s)", r.Outcome, r.Sentence.String())
 	}
 	r := res[kept.IMEI]
-	if r.Outcome != Held || !strings.Contains(r.Message, "…hl0o") || r.Requests != 0 {
-		t.Errorf("module whose build keeps the key: %s with %d requests (%s), want held with none", r.Outcome, r.Requests, r.Message)
+	if r.Outcome != Held || !strings.Contains(r.Sentence.String(), "…hl0o") || r.Requests != 0 {
+		t.Errorf("module whose build keeps the key: %s with %d requests (%s), want held with none", r.Outcome, r.Requests, r.Sentence.String())
 	}
 	if n := f.Platform().Requests(kept.IMEI); n != 0 {
 		t.Errorf("the platform counted %d requests from the held module", n)

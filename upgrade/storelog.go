@@ -29,11 +29,18 @@ type StoreLog struct {
 
 // OpenStoreLog opens (or creates) the log at path.
 func OpenStoreLog(path string) (*StoreLog, error) {
-	s, err := store.Open(path, store.Options{})
+	s, err := store.Open(path, LogOptions(store.Options{}))
 	if err != nil {
 		return nil, err
 	}
 	return &StoreLog{s: s}, nil
+}
+
+// LogOptions are o with the words the log writes by itself, from the
+// catalogue: the message of an attempt a crash left open.
+func LogOptions(o store.Options) store.Options {
+	o.Interrupted = [2]string{msgInterrupted.EN, msgInterrupted.ZH}
+	return o
 }
 
 // NewStoreLog wraps an open store.
@@ -77,19 +84,19 @@ func (l *StoreLog) StartAttempt(a AttemptRecord) int64 {
 func (l *StoreLog) EndAttempt(id int64, r Result) {
 	l.s.EndAttempt(id, store.AttemptResult{Result: storeResults[r.Outcome], PlatformCode: r.Code,
 		ModuleError: r.ModuleError, HTTPStatus: r.HTTPStatus, Retries: r.Retries, Requests: r.Requests,
-		Message: r.Message, MessageZH: zh(r.Note), ToVersion: r.To, Ended: r.Ended})
+		Message: r.Sentence.In("en"), MessageZH: zh(r.Sentence), ToVersion: r.To, Ended: r.Ended})
 }
 
 // Event implements Log.
 func (l *StoreLog) Event(batch, attempt int64, e Event, kind EventKind) {
 	code := PrimaryCode(e.Code, e.ModuleError)
 	l.s.Event(store.Event{AttemptID: attempt, BatchID: batch, IMEI: e.IMEI, Slot: e.Slot, Time: e.Time,
-		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Detail, DetailZH: zh(e.Note), Code: code})
+		Step: string(e.Step), Kind: store.Kind(kind), Detail: e.Sentence.In("en"), DetailZH: zh(e.Sentence), Code: code})
 }
 
 // zh is a note in Chinese, for the log's second language (empty if none).
-func zh(n Note) string {
-	if n.Key == "" {
+func zh(n Sentence) string {
+	if n.IsZero() {
 		return ""
 	}
 	return n.In("zh")
@@ -181,7 +188,7 @@ func (l *StoreLog) RetryList(station string, now Config) (retry []string, skippe
 			r := Result{Slot: a.Slot, IMEI: imei, Model: a.Model, From: a.FromVersion, To: a.FromVersion,
 				Outcome: fromStoreResults[a.Result], Code: a.PlatformCode, ModuleError: a.ModuleError}
 			if n, skip := RetrySkip(r, then, now); skip {
-				r.Note, r.Message = n, n.String()
+				r.Sentence = n
 				skipped = append(skipped, r)
 				continue
 			}

@@ -43,7 +43,7 @@ func (t *tail) snapshot() []string {
 // transcriptFor returns the session transcript callback of a slot: it keeps
 // the console's tail and forwards every record to the sink with the IMEI the
 // slot holds.
-func (st *Station) transcriptFor(slot string) func(device.Record) {
+func (st *Sessions) transcriptFor(slot string) func(device.Record) {
 	st.mu.Lock()
 	t := st.tails[slot]
 	if t == nil {
@@ -70,7 +70,7 @@ func (st *Station) transcriptFor(slot string) func(device.Record) {
 }
 
 // Transcript returns the recent AT lines of the module in slot, oldest first.
-func (st *Station) Transcript(slot string) []string {
+func (st *Sessions) Transcript(slot string) []string {
 	st.mu.Lock()
 	t := st.tails[slot]
 	st.mu.Unlock()
@@ -104,4 +104,4 @@ func (s *secrets) list() []string {
 // Mask makes every later transcript line of the station show key masked,
 // wherever it appears (a batch given a key calls it before anything is
 // sent).
-func (st *Station) Mask(key string) { st.secrets.add(key) }
+func (st *Sessions) Mask(key string) { st.secrets.add(key) }

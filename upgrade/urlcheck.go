@@ -35,8 +35,8 @@ const URLCheckTimeout = 10 * time.Second
 // need it; done closes when it is known.
 type urlCheck struct {
 	done chan struct{}
-	size int64 // bytes, -1 if the server did not say
-	bad  Note  // why the URL is unusable, empty if it is good
+	size int64    // bytes, -1 if the server did not say
+	bad  Sentence // why the URL is unusable, empty if it is good
 }
 
 // urlChecks caches the checks of one batch, by URL.
@@ -93,7 +93,7 @@ func (c *urlChecks) count() {
 
 // ask sends HEAD, and a ranged GET of one byte if HEAD is refused or
 // fails: a 2xx answer and the file's size.
-func (c *urlChecks) ask(ctx context.Context, u string) (int64, Note) {
+func (c *urlChecks) ask(ctx context.Context, u string) (int64, Sentence) {
 	client := c.client
 	if client == nil {
 		client = &http.Client{Timeout: URLCheckTimeout}
@@ -118,15 +118,15 @@ func (c *urlChecks) ask(ctx context.Context, u string) (int64, Note) {
 	resp, err := do(http.MethodHead, false)
 	if err != nil || resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotImplemented {
 		if ctx.Err() != nil {
-			return -1, N("held.urlerr", shown, ctx.Err())
+			return -1, msgHeldUrlerr.With(shown, ctx.Err())
 		}
 		resp, err = do(http.MethodGet, true)
 	}
 	if err != nil {
-		return -1, N("held.urlerr", shown, errText(err))
+		return -1, msgHeldUrlerr.With(shown, errText(err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return -1, N("held.urlstatus", shown, resp.Status)
+		return -1, msgHeldUrlstatus.With(shown, resp.Status)
 	}
 	size := resp.ContentLength
 	if resp.StatusCode == http.StatusPartialContent {
@@ -138,9 +138,9 @@ func (c *urlChecks) ask(ctx context.Context, u string) (int64, Note) {
 		}
 	}
 	if size == 0 {
-		return 0, N("held.urlempty", shown)
+		return 0, msgHeldUrlempty.With(shown)
 	}
-	return size, Note{}
+	return size, Sentence{}
 }
 
 // errText shortens an HTTP client error: the URL is said beside it.
@@ -166,22 +166,22 @@ func (m *machine) pickDelta(ctx context.Context) error {
 		e, ok := cfg.Deltas.Lookup(fw.Name, v)
 		switch {
 		case ok: // it leads past the target
-			return m.finish(Held, N("held.deltapast", e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
+			return m.finish(Held, msgHeldDeltapast.With(e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
 		case len(steps) == 0:
-			return m.finish(Held, N("held.nodelta", fw.Core, fw.Name, cfg.Deltas.said()))
+			return m.finish(Held, msgHeldNodelta.With(fw.Core, fw.Name, cfg.Deltas.said()))
 		}
-		return m.finish(Held, N("held.chainbreak", fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
+		return m.finish(Held, msgHeldChainbreak.With(fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
 	}
 	// Every step's URL before the first: a chain known to break at its
 	// second step would leave the module half way, each step a request.
 	for i, e := range steps {
 		if e.URL == "" {
-			return m.finish(Held, N("held.deltafile", fw.Name, e.From, cfg.Deltas.where(e)))
+			return m.finish(Held, msgHeldDeltafile.With(fw.Name, e.From, cfg.Deltas.where(e)))
 		}
 		if i == 0 {
-			m.emit(StateConfiguring, N("delta.check", e.From, e.To, store.MaskURL(e.URL)), nil)
+			m.emit(StateConfiguring, msgDeltaCheck.With(e.From, e.To, store.MaskURL(e.URL)), nil)
 		} else {
-			m.emit(StateConfiguring, N("delta.checknext", i+1, len(steps), e.From, e.To, store.MaskURL(e.URL)), nil)
+			m.emit(StateConfiguring, msgDeltaChecknext.With(i+1, len(steps), e.From, e.To, store.MaskURL(e.URL)), nil)
 		}
 		if err := m.checkURL(ctx, e.URL); err != nil {
 			return err
@@ -198,19 +198,19 @@ func (m *machine) checkURL(ctx context.Context, u string) error {
 	shown := store.MaskURL(u)
 	r, err := m.b.urls.check(ctx, u)
 	if err != nil {
-		return m.cancelled("when.config")
+		return m.cancelled(msgWhenConfig)
 	}
-	if r.bad.Key != "" {
+	if !r.bad.IsZero() {
 		return m.finish(Held, r.bad)
 	}
 	limit, known := FOTAArea[m.res.Model]
 	switch {
 	case known && r.size > limit:
-		return m.finish(Held, N("held.urlbig", shown, kb(r.size), m.res.Model, kb(limit)))
+		return m.finish(Held, msgHeldUrlbig.With(shown, kb(r.size), m.res.Model, kb(limit)))
 	case !known && r.size >= 0:
-		m.emit(StateConfiguring, N("delta.nolimit", shown, kb(r.size), m.res.Model), nil)
+		m.emit(StateConfiguring, msgDeltaNolimit.With(shown, kb(r.size), m.res.Model), nil)
 	case r.size < 0:
-		m.emit(StateConfiguring, N("delta.nosize", shown), nil)
+		m.emit(StateConfiguring, msgDeltaNosize.With(shown), nil)
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func TestURLCheck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.size != tc.size || tc.bad == "" && r.bad.Key != "" || tc.bad != "" && !strings.Contains(r.bad.String(), tc.bad) {
+		if r.size != tc.size || tc.bad == "" && !r.bad.IsZero() || tc.bad != "" && !strings.Contains(r.bad.String(), tc.bad) {
 			t.Errorf("%s: size %d, %q; want %d, %q", tc.url, r.size, r.bad.String(), tc.size, tc.bad)
 		}
 	}
