@@ -145,7 +145,7 @@ func (r *Reader) eachAttempt(ctx context.Context, f AttemptFilter, fn func(*Atte
 
 const batchSelect = `
 SELECT b.id, b.mode, b.target, b.key_masked, b.url, b.station, b.operator, b.host,
-       b.concurrency, b.started, b.ended, b.status,
+       b.concurrency, b.started, b.ended, b.status, b.station_id,
        (SELECT count(*) FROM attempts WHERE batch_id = b.id),
        (SELECT count(*) FROM attempts WHERE batch_id = b.id AND result IN ('upgraded', 'current')),
        (SELECT count(*) FROM attempts WHERE batch_id = b.id AND result = 'failed')
@@ -156,7 +156,7 @@ func scanBatch(sc scanner, b *BatchRow) error {
 	var started int64
 	var mode, status string
 	if err := sc.Scan(&b.ID, &mode, &target, &b.Key, &b.URL, &b.Station, &b.Operator, &b.Host,
-		&b.Concurrency, &started, &ended, &status, &b.Attempts, &b.Passed, &b.Failed); err != nil {
+		&b.Concurrency, &started, &ended, &status, &b.StationID, &b.Attempts, &b.Passed, &b.Failed); err != nil {
 		return err
 	}
 	b.Mode, b.Status = Mode(mode), BatchStatus(status)

@@ -83,6 +83,7 @@ type Batch struct {
 	Key         string // the project key; only MaskKey(Key) is ever stored
 	URL         string // only MaskURL(URL) is ever stored
 	Station     string // empty = Host
+	StationID   string // set by StartBatch: the log's station ID (Reader.StationID); ignored on input
 	Operator    string
 	Host        string // empty = os.Hostname()
 	Concurrency int
