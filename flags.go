@@ -56,6 +56,13 @@ var commands = []struct{ name, synopsis, what string }{
 		"one row per module per batch (batch, station, operator, IMEI, slot, model, firmware, from, to,\n" +
 			"result, code, module error, start, seconds, message): CSV in UTF-8 with a BOM, which Excel on a\n" +
 			"Chinese Windows PC opens as it is, or JSON lines"},
+	{"sync", "airfleet sync [--to URL | --central-file FILE] [--no-transcripts] [--chunk N] [--verify]\n" +
+		" [--json] [--lang zh|en] [--db PATH]",
+		"send every row of the station's log that the factory's central PostgreSQL lacks (batches, attempts,\n" +
+			"events, transcripts, modules) and exit; run again, it sends nothing. The URL may also come from\n" +
+			"AIRFLEET_CENTRAL; its password is never printed. Exit status: 0 all sent; 1 the centre could not\n" +
+			"be reached or failed midway (rerun: it resumes); 2 a usage error, a bad URL or login, or a\n" +
+			"central schema newer than this airfleet (the log is left untouched)"},
 	{"bundle", "airfleet bundle --imei X [--out FILE] [--lang zh|en] [--db PATH]",
 		"one zip of everything the log knows of a module, for a support ticket: attempts, events, AT\n" +
 			"transcripts, and what each code it met means (keys and URL passwords stay masked)"},
