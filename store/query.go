@@ -57,10 +57,17 @@ const attemptSelect = `
 SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.firmware, a.from_version, a.started,
        a.result, a.platform_code, a.module_error, a.http_status, a.retries,
        max(a.requests, (SELECT count(*) FROM events e WHERE e.attempt_id = a.id AND e.kind = 'request')),
-       a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
+       a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, ''),
+       COALESCE(b.station_id, '')
 FROM attempts a LEFT JOIN batches b ON b.id = a.batch_id`
 
 type scanner interface{ Scan(dest ...any) error }
+
+// ScanAttempt reads a row of attemptSelect's columns, as the central log
+// (store/central) selects them too, into a.
+func ScanAttempt(sc interface{ Scan(dest ...any) error }, a *AttemptRow) error {
+	return scanAttempt(sc, a)
+}
 
 func scanAttempt(sc scanner, a *AttemptRow) error {
 	var from, to, pc, me, hs sql.NullInt64
@@ -69,7 +76,7 @@ func scanAttempt(sc scanner, a *AttemptRow) error {
 	var result, mode string
 	if err := sc.Scan(&a.ID, &a.BatchID, &a.IMEI, &a.Slot, &a.Model, &a.Firmware, &from, &started,
 		&result, &pc, &me, &hs, &a.Retries, &a.Requests,
-		&a.Message, &a.MessageZH, &to, &ended, &a.Station, &mode); err != nil {
+		&a.Message, &a.MessageZH, &to, &ended, &a.Station, &mode, &a.StationID); err != nil {
 		return err
 	}
 	a.FromVersion, a.ToVersion = intOf(from), intOf(to)

@@ -130,8 +130,9 @@ type AttemptResult struct {
 type AttemptRow struct {
 	Attempt
 	AttemptResult
-	Station string // of its batch
-	Mode    Mode   // of its batch
+	Station   string // of its batch
+	Mode      Mode   // of its batch
+	StationID string // of its batch ('' for an attempt without a batch)
 }
 
 // Event is one step of an attempt, or of a module outside any attempt.
