@@ -277,3 +277,38 @@ func TestSyncKilledAndRestarted(t *testing.T) {
 		t.Errorf("the centre holds %d lines and events, the logs %d", got, total)
 	}
 }
+
+// history --central finds an IMEI upgraded at two stations, naming each;
+// stats gives each station's yield; report --central covers both.
+func TestCentralQueriesCommand(t *testing.T) {
+	url := newCentralDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	shared := "864536070000042"
+	writeStation(t, a, "line 1", 1, 4, shared) // the 4th attempt fails (code 25)
+	writeStation(t, b, "line 2", 1, 2, shared)
+	for _, db := range []string{a, b} {
+		if code, _, errs := runCmd(t, "sync", "--db", db, "--to", url); code != 0 {
+			t.Fatalf("sync: %d %s", code, errs)
+		}
+	}
+	code, out, errs := runCmd(t, "history", "--central", url, "--imei", "000042", "--lang", "en")
+	if code != 0 || !strings.Contains(out, "line 1") || !strings.Contains(out, "line 2") || !strings.Contains(out, "2 attempts") {
+		t.Errorf("history --central: exit %d, %q %q; want two attempts, at line 1 and line 2", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "history", "--central", url, "--imei", shared, "--station", "line 2", "--json")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"station_id":"`) {
+		t.Errorf("history --central --station: exit %d, %q; want one JSON line with the station ID", code, out)
+	}
+	code, out, errs = runCmd(t, "stats", "--central", url, "--since", "7d", "--lang", "en")
+	if code != 0 || !strings.Contains(out, "line 1") || !strings.Contains(out, "75.0%") || !strings.Contains(out, "100.0%") {
+		t.Errorf("stats: exit %d, %q %q; want line 1 at 75%% and line 2 at 100%%", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "report", "--central", url, "--since", "7d", "--format", "jsonl")
+	if code != 0 || strings.Count(out, "\n") != 6 {
+		t.Errorf("report --central: exit %d, %d rows; want 6:\n%s", code, strings.Count(out, "\n"), out)
+	}
+	if code, _, errs := runCmd(t, "stats", "--central", "postgres://u:Hidden-9@127.0.0.1:1/x?sslmode=disable&connect_timeout=3"); code != 1 || strings.Contains(errs, "Hidden-9") || !strings.Contains(errs, "unreachable") && !strings.Contains(errs, "无法连接") {
+		t.Errorf("stats on a centre that is not there: exit %d, %q; want 1, unreachable, no password", code, errs)
+	}
+}

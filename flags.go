@@ -47,15 +47,21 @@ var commands = []struct{ name, synopsis, what string }{
 			"mode, ports open in other programs or held by another airfleet, modules silent to AT, IMEIs\n" +
 			"repeated) and say the fix of each; exit status 1 when something is wrong"},
 	{"history", "airfleet history [--imei X] [--since T] [--until T] [--code N] [--result R] [--station S]\n" +
-		" [--limit N] [--json] [--lang zh|en] [--db PATH]",
+		" [--limit N] [--json] [--lang zh|en] [--db PATH | --central URL | --central-file FILE]",
 		"every attempt of the log that matches, newest first, each code explained; --imei takes the whole\n" +
 			"IMEI or its first or last 4+ digits; T is 2026-11-29, \"2026-11-29 14:05\", today, yesterday, 24h\n" +
-			"or 7d. Exit status 1 when nothing matches"},
+			"or 7d; with --central, every station's attempts from the factory's central log, each naming its\n" +
+			"station. Exit status 1 when nothing matches"},
 	{"report", "airfleet report --since T [--until T] | --batch ID [--format csv|jsonl] [--out FILE]\n" +
-		" [--lang zh|en] [--db PATH]",
+		" [--lang zh|en] [--db PATH | --central URL [--station S] | --central-file FILE [--station S]]",
 		"one row per module per batch (batch, station, operator, IMEI, slot, model, firmware, from, to,\n" +
 			"result, code, module error, start, seconds, message): CSV in UTF-8 with a BOM, which Excel on a\n" +
-			"Chinese Windows PC opens as it is, or JSON lines"},
+			"Chinese Windows PC opens as it is, or JSON lines; with --central, every station's batches"},
+	{"stats", "airfleet stats [--central URL | --central-file FILE] [--since T] [--until T]\n" +
+		" [--by station|model|code|day] [--station S] [--json] [--lang zh|en]",
+		"the factory's attempts from the central log (URL from the flag, the file or AIRFLEET_CENTRAL):\n" +
+			"counts, modules, passed, failed, yield (passed / (passed + failed)) and the median seconds of an\n" +
+			"upgrade, per station, model, code or day; --since defaults to today"},
 	{"sync", "airfleet sync [--to URL | --central-file FILE] [--no-transcripts] [--chunk N] [--verify]\n" +
 		" [--json] [--lang zh|en] [--db PATH]",
 		"send every row of the station's log that the factory's central PostgreSQL lacks (batches, attempts,\n" +
