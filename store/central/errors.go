@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -18,6 +19,8 @@ var (
 	ErrAuth = errors.New("central database refused the login")
 	// ErrUnreachable: no server answered, or the connection broke.
 	ErrUnreachable = errors.New("central database unreachable")
+	// ErrTLS: the TLS the URL asks for (sslmode) could not be set up.
+	ErrTLS = errors.New("central database TLS failed")
 	// ErrNewerSchema: the central database was migrated by a newer airfleet.
 	ErrNewerSchema = errors.New("central schema newer than this airfleet")
 	// ErrNoSchema: the central database has no airfleet schema (or an
@@ -91,6 +94,11 @@ func classify(err error, masked string) error {
 				ZH: fmt.Sprintf("中央数据库 %s：权限不足（%s）：请为该用户授予 airfleet 所需的权限（见 docs/factory.md）", masked, pe.Message)}
 		}
 		return fmt.Errorf("central database %s: %w", masked, err)
+	}
+	if strings.Contains(strings.ToLower(errText(err)), "tls") || strings.Contains(errText(err), "x509") {
+		return &Error{Kind: ErrTLS, Cause: err,
+			EN: fmt.Sprintf("central database %s: TLS failed (%v): the server must offer TLS and its certificate be trusted; check sslmode and sslrootcert in the URL, or the server's ssl setting", masked, errText(err)),
+			ZH: fmt.Sprintf("中央数据库 %s：TLS 失败（%v）：服务器须支持 TLS 且证书可信；请检查 URL 中的 sslmode 和 sslrootcert，或服务器的 ssl 设置", masked, errText(err))}
 	}
 	var ne net.Error
 	if pgconn.SafeToRetry(err) || errors.As(err, &ne) || isConnectError(err) || errors.Is(err, context.DeadlineExceeded) {

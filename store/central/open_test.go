@@ -150,3 +150,17 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// sslmode=require against a server without TLS: pgx refuses, and the
+// error says to check TLS, without the password.
+func TestOpenTLSRequired(t *testing.T) {
+	if server == nil {
+		t.Skip(serverErr)
+	}
+	url := fmt.Sprintf("postgres://secret:%s@127.0.0.1:%d/postgres?sslmode=require", pgtest.Password, server.Port)
+	_, err := Open(context.Background(), url, OpenOptions{Migrate: true})
+	t.Logf("%v", err)
+	if !errors.Is(err, ErrTLS) || strings.Contains(err.Error(), pgtest.Password) || !strings.Contains(err.Error(), "sslmode") {
+		t.Fatalf("sslmode=require on a server without TLS: %v; want a TLS error without the password", err)
+	}
+}
