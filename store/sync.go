@@ -122,3 +122,15 @@ func (s *Store) SetSyncMark(central, table string, mark int64) {
 
 // StationID returns the log's station ID (see Reader.StationID).
 func (s *Store) StationID() string { return s.stationID }
+
+// LastCentral returns a central log this log was synced with ("" if
+// none): what a station counts its waiting rows against before it has
+// reached the centre in this run.
+func (r *Reader) LastCentral(ctx context.Context) (string, error) {
+	var c string
+	err := r.db.QueryRowContext(ctx, "SELECT central FROM sync_marks ORDER BY rowid DESC LIMIT 1").Scan(&c)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return c, err
+}

@@ -85,3 +85,10 @@ func parse(url string) (*pgxpool.Config, error) {
 	}
 	return cfg, nil
 }
+
+// Validate checks a central URL without connecting: the console and
+// upgrade refuse a bad one at start rather than retry it all day.
+func Validate(url string) error {
+	_, err := parse(url)
+	return err
+}
