@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"airfleet/store"
 	"airfleet/store/central"
@@ -195,4 +196,41 @@ func lastStation(r *store.Reader) string {
 		return ""
 	}
 	return bs[0].Station
+}
+
+// startCentral starts the background push of the station's log to the
+// centre at url ("" : none) for the console and upgrade; nothing waits
+// on it. A bad URL is refused at once rather than retried all day.
+func startCentral(url string, s *store.Store, station string, lang string) (*central.Pusher, error) {
+	if url == "" {
+		return nil, nil
+	}
+	if err := central.Validate(url); err != nil {
+		return nil, usageErr("%s", central.Message(err, lang))
+	}
+	host, _ := os.Hostname()
+	return central.StartPusher(url, s, central.PushOptions{Station: station, Host: host}, 0), nil
+}
+
+// finishCentral stops the background push and makes one last bounded
+// attempt, after the work is done, then says where the centre stands:
+// rows that could not go wait in the log for the next run or sync.
+func finishCentral(ctx context.Context, p *central.Pusher, url string, s *store.Store, stderr io.Writer, lang string) {
+	if p == nil {
+		return
+	}
+	p.Stop()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	db, err := central.Open(ctx, url, central.OpenOptions{Migrate: true, ConnectTimeout: 5 * time.Second})
+	if err == nil {
+		defer db.Close()
+		_, err = db.Push(ctx, s, central.PushOptions{})
+	}
+	if err == nil {
+		fmt.Fprintln(stderr, "airfleet:", tr(lang, "central: all sent", "中央：已全部发送"))
+		return
+	}
+	fmt.Fprintln(stderr, "airfleet:", tr(lang, fmt.Sprintf("central: not all sent (%s); the rows wait in the log: they go with the next run or airfleet sync", central.Message(err, "en")),
+		fmt.Sprintf("中央：未全部发送（%s）；记录保留在日志中，下次运行或 airfleet sync 时发送", central.Message(err, "zh"))))
 }

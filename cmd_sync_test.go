@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"airfleet/device/sim"
 	"airfleet/store"
 	"airfleet/store/central/pgtest"
 
@@ -310,5 +311,43 @@ func TestCentralQueriesCommand(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, "stats", "--central", "postgres://u:Hidden-9@127.0.0.1:1/x?sslmode=disable&connect_timeout=3"); code != 1 || strings.Contains(errs, "Hidden-9") || !strings.Contains(errs, "unreachable") && !strings.Contains(errs, "无法连接") {
 		t.Errorf("stats on a centre that is not there: exit %d, %q; want 1, unreachable, no password", code, errs)
+	}
+}
+
+// upgrade --central pushes in the background and, after the batch, sends
+// the rest: the centre then holds every row of the run's log. A centre
+// that is down never fails the upgrade: the rows wait, and it says so.
+func TestUpgradePushesToCentral(t *testing.T) {
+	url := newCentralDB(t)
+	isolateRegistry(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	f, err := sim.Start(ctx, sim.Config{Dir: filepath.Join(dir, "fleet"), Modules: 2, Scenario: "happy", Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	db := filepath.Join(dir, "log.db")
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"upgrade", "--ports", f.Dir(), "--mode", "iot", "--db", db, "--central", url, "--lang", "en"}, &out, &errb); code != 0 {
+		t.Fatalf("upgrade --central: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "central: all sent") {
+		t.Errorf("upgrade did not say the centre has every row:\n%s", errb.String())
+	}
+	code, vout, verr := runCmd(t, "sync", "--db", db, "--to", url, "--verify", "--lang", "en")
+	if code != 0 || !strings.Contains(vout, "nothing to send") || !strings.Contains(vout, "verified") {
+		t.Errorf("sync after upgrade --central: exit %d, %q %q; want nothing to send, verified", code, vout, verr)
+	}
+
+	down := "postgres://airfleet@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"
+	out.Reset()
+	errb.Reset()
+	if code := run(ctx, []string{"upgrade", "--ports", f.Dir(), "--mode", "iot", "--db", db, "--central", down, "--lang", "en"}, &out, &errb); code != 0 {
+		t.Fatalf("upgrade with the centre down: exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "not all sent") || !strings.Contains(errb.String(), "airfleet sync") {
+		t.Errorf("upgrade with the centre down does not say the rows wait:\n%s", errb.String())
 	}
 }

@@ -19,8 +19,10 @@ import (
 // it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
 var commands = []struct{ name, synopsis, what string }{
 	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]\n" +
-		" [--station-file FILE] [--deltas FILE]",
-		"the console on the modules attached to this station"},
+		" [--station-file FILE] [--deltas FILE] [--central URL | --central-file FILE]",
+		"the console on the modules attached to this station; with a central URL (the flag, the file or\n" +
+			"AIRFLEET_CENTRAL) it sends the log to the factory's central PostgreSQL in the background, the\n" +
+			"status line saying how many rows wait"},
 	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
 		"the console on a simulated fleet of 24 modules"},
 	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--json] [--timeout D]\n" +
@@ -36,7 +38,7 @@ var commands = []struct{ name, synopsis, what string }{
 		" [--canary K] [--retry-after D] [--reboot-timeout D] [--budget N] [--force]\n" +
 		" [--handoff-key keep|clear] [--handoff-url keep|clear] [--handoff-auto on|off]\n" +
 		" [--handoff-period SECONDS] [--db PATH] [--station NAME] [--operator NAME] [--json]\n" +
-		" [--lang zh|en]",
+		" [--central URL | --central-file FILE] [--lang zh|en]",
 		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
