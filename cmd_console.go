@@ -69,15 +69,19 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	}
 	defer finishCentral(ctx, pusher, curl, log.Store(), stderr, language)
 	var centralStatus tui.CentralStatus
+	var history tui.History = log.Store()
 	if pusher != nil {
 		centralStatus = pusher.Status
+		h := central.NewHistory(log.Store(), log.Store().StationID(), curl)
+		defer h.Close()
+		history = h // an IMEI's attempts at every station
 	}
 	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
 	ctl.SetAutoStart(s.AutoStart)
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings,
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: history, SettingsPath: *settings,
 		LogHealth: log.Health, Recovered: log.Recovered(), Central: centralStatus})
 	stop()
 	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
