@@ -87,3 +87,58 @@ func TestChangedFollowsRevisions(t *testing.T) {
 		t.Fatalf("mark = %d, %v; want 7", m, err)
 	}
 }
+
+// A log of schema 3 opens with a station ID given to its batches and a
+// revision to each row, below every revision given afterwards, so a first
+// sync sends it all and later changes sort after it.
+func TestMigrateToSchema4(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "airfleet.db")
+	db := rawDB(t, path)
+	for _, m := range migrations[:3] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 3;
+INSERT INTO batches (id, mode, started, status) VALUES (1, 'iot', 1000, 'done');
+INSERT INTO attempts (id, batch_id, imei, started, result, ended) VALUES (1, 1, ?, 1000, 'upgraded', 2000);
+INSERT INTO attempts (id, batch_id, imei, started) VALUES (2, 1, ?, 3000);
+INSERT INTO modules (imei, first_seen, last_seen) VALUES (?, 1000, 3000)`, testIMEI, testIMEI, testIMEI); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	b, err := s.Batch(1)
+	if err != nil || b.StationID != s.StationID() || !uuidRE.MatchString(b.StationID) {
+		t.Fatalf("the old batch's station ID %q (%v), want the log's %q", b.StationID, err, s.StationID())
+	}
+	tables := map[string]SyncTable{}
+	for _, st := range SyncTables {
+		tables[st.Name] = st
+	}
+	rows, last, err := s.Changed(ctx, tables["attempts"], 0, 10)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("Changed(attempts) after migration: %v, %v", rows, err)
+	}
+	// Attempt 2 was left running: Open marked it interrupted, a change
+	// after the migration, so it sorts last.
+	if rows[1][0] != int64(2) || rows[1][9] != string(ResultInterrupted) {
+		t.Errorf("the last changed attempt is %v, want the interrupted attempt 2", rows[1])
+	}
+	id := s.StartAttempt(Attempt{BatchID: 1, IMEI: testIMEI})
+	flush(t, s)
+	rows, next, err := s.Changed(ctx, tables["attempts"], last, 10)
+	if err != nil || len(rows) != 1 || rows[0][0] != id || next <= last {
+		t.Errorf("a new attempt after the migration: %v, mark %d→%d, %v", rows, last, next, err)
+	}
+	for _, name := range []string{"modules", "batches"} {
+		if n, err := s.Unsent(ctx, tables[name], 0); n != 1 || err != nil {
+			t.Errorf("Unsent(%s, 0) = %d, %v; want 1", name, n, err)
+		}
+	}
+}
