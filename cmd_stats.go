@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"airfleet/store/central"
 	"airfleet/upgrade"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // cmdStats prints the factory's counts, yield and median upgrade time per
@@ -78,9 +81,14 @@ func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.Sta
 		central.ByStation: {"station", "工位"}, central.ByModel: {"model", "型号"},
 		central.ByCode: {"code", "代码"}, central.ByDay: {"day", "日期"},
 	}[by]
-	fmt.Fprintf(w, "%-20s %9s %8s %7s %7s %6s %7s %9s\n", tr(lang, head[0], head[1]),
-		tr(lang, "attempts", "尝试"), tr(lang, "modules", "模块"), tr(lang, "passed", "成功"),
-		tr(lang, "failed", "失败"), tr(lang, "other", "其他"), tr(lang, "yield", "良率"), tr(lang, "median s", "中位秒"))
+	cols := []string{tr(lang, "attempts", "尝试"), tr(lang, "modules", "模块"), tr(lang, "passed", "成功"),
+		tr(lang, "failed", "失败"), tr(lang, "other", "其他"), tr(lang, "yield", "良率"), tr(lang, "median s", "中位秒")}
+	widths := []int{9, 8, 7, 7, 6, 7, 9}
+	fmt.Fprint(w, padRight(tr(lang, head[0], head[1]), 20))
+	for i, c := range cols {
+		fmt.Fprint(w, " ", padLeft(c, widths[i]))
+	}
+	fmt.Fprintln(w)
 	var total central.StatsRow
 	for _, r := range rows {
 		key := r.Key
@@ -91,7 +99,7 @@ func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.Sta
 				key = tr(lang, "0 (none)", "0（无）")
 			}
 		}
-		fmt.Fprintf(w, "%-20s %9d %8d %7d %7d %6d %6.1f%% %9.1f\n", key, r.Attempts, r.Modules, r.Passed, r.Failed, r.Other, r.Yield*100, r.Median)
+		fmt.Fprintf(w, "%s %9d %8d %7d %7d %6d %6.1f%% %9.1f\n", padRight(key, 20), r.Attempts, r.Modules, r.Passed, r.Failed, r.Other, r.Yield*100, r.Median)
 		total.Attempts += r.Attempts
 		total.Passed += r.Passed
 		total.Failed += r.Failed
@@ -101,3 +109,9 @@ func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.Sta
 			fmt.Sprintf("合计：%d 次尝试，良率 %.1f%%", total.Attempts, 100*float64(total.Passed)/float64(total.Passed+total.Failed))))
 	}
 }
+
+// padRight and padLeft pad s to n terminal columns (a Chinese character
+// takes two).
+func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-ansi.StringWidth(s))) }
+
+func padLeft(s string, n int) string { return strings.Repeat(" ", max(0, n-ansi.StringWidth(s))) + s }
