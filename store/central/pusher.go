@@ -66,6 +66,13 @@ func (p *Pusher) run(ctx context.Context) {
 			return
 		}
 		p.note(ctx, err)
+		if err != nil && db != nil {
+			// Connect afresh next round: the centre may have been
+			// restored or replaced under the same URL (its schema gone,
+			// another ID), which only Open sees.
+			db.Close()
+			db = nil
+		}
 		if err != nil {
 			wait = min(2*wait, time.Minute)
 		} else {

@@ -149,7 +149,11 @@ func (s *Server) Restart() error {
 		}
 		s.Port = p
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60", s.Port, s.Dir)
+	// fsync=off makes the server fast and loses nothing when only the
+	// server dies (Halt): the OS keeps what was written. synchronous_commit
+	// stays on: off, a commit returns before its WAL is written, and a
+	// Halt then loses transactions the client saw commit.
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c full_page_writes=off -c max_connections=60", s.Port, s.Dir)
 	out, err := s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-w", "-l", filepath.Join(s.Dir, "log"), "-o", opts, "start")
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.Dir, "log"))
