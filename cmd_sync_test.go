@@ -351,3 +351,20 @@ func TestUpgradePushesToCentral(t *testing.T) {
 		t.Errorf("upgrade with the centre down does not say the rows wait:\n%s", errb.String())
 	}
 }
+
+// sync on a log a console is writing says so, and that the console sends
+// its rows itself when it has the URL; the centre is left as it was.
+func TestSyncLogInUse(t *testing.T) {
+	url := newCentralDB(t)
+	db := filepath.Join(t.TempDir(), "a.db")
+	writeStation(t, db, "line 1", 1, 1)
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	code, _, errs := runCmd(t, "sync", "--db", db, "--to", url, "--lang", "en")
+	if code != 1 || !strings.Contains(errs, "in use") || !strings.Contains(errs, "sends its rows itself") {
+		t.Errorf("sync on a log in use: exit %d, %q; want 1, in use, and that the console sends itself", code, errs)
+	}
+}
