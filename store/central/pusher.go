@@ -31,6 +31,9 @@ type Pusher struct {
 	done   chan struct{}
 }
 
+// maxRetryWait is the longest wait between two tries of a failing centre.
+const maxRetryWait = 15 * time.Second
+
 // StartPusher starts pushing s to the centre at url every every (0: 5 s).
 func StartPusher(url string, s *store.Store, o PushOptions, every time.Duration) *Pusher {
 	if every <= 0 {
@@ -50,7 +53,7 @@ func (p *Pusher) run(ctx context.Context) {
 			db.Close()
 		}
 	}()
-	wait := p.every
+	wait, failing := p.every, false
 	for {
 		var err error
 		if db == nil {
@@ -73,10 +76,16 @@ func (p *Pusher) run(ctx context.Context) {
 			db.Close()
 			db = nil
 		}
-		if err != nil {
-			wait = min(2*wait, time.Minute)
-		} else {
-			wait = p.every
+		// While the centre fails, wait longer (up to maxRetryWait): a
+		// connection refused costs nothing, and a centre back up should
+		// see the station's rows within seconds.
+		switch {
+		case err != nil && failing:
+			wait = min(2*wait, maxRetryWait)
+		case err != nil:
+			failing = true
+		default:
+			wait, failing = p.every, false
 		}
 		t := time.NewTimer(wait)
 		select {
