@@ -352,6 +352,20 @@ func TestBadInput(t *testing.T) {
 		{"report since", []string{"report", "--db", own, "--since", "soon"}, []string{"--since", "not a time"}, ""},
 		{"report batch", []string{"report", "--db", own, "--batch", "-3"}, []string{"--batch", "1 or more"}, ""},
 		{"report out folder", []string{"report", "--db", own, "--since", "today", "--out", filepath.Join(t.TempDir(), "no", "such", "r.csv")}, []string{"--out", "cannot write there"}, ""},
+		{"sync no central", []string{"sync", "--db", own}, []string{"--to", "AIRFLEET_CENTRAL"}, "arg"},
+		{"sync not postgres", []string{"sync", "--db", own, "--to", "mysql://u:Pw-9x@h/db"}, []string{"not a PostgreSQL URL", "u:***@h"}, "arg"},
+		{"sync bad port", []string{"sync", "--db", own, "--to", "postgres://u:Pw-9x@h:port/db"}, []string{"cannot be read", "postgres://"}, "arg"},
+		{"sync chunk", []string{"sync", "--db", own, "--to", "postgres://h/db", "--chunk", "0"}, []string{"--chunk", "1 or more"}, "arg"},
+		{"sync no log", []string{"sync", "--db", filepath.Join(t.TempDir(), "none.db"), "--to", "postgres://h/db"}, []string{"--db", "no log there"}, ""},
+		{"sync central-file readable", []string{"sync", "--db", own, "--central-file", keyFile("postgres://u:Pw-9x@h/db\n", 0o644)}, []string{"central file", "chmod 600"}, "arg"},
+		{"sync central-file empty", []string{"sync", "--db", own, "--central-file", keyFile("# nothing\n", 0o600)}, []string{"holds no URL"}, "arg"},
+		{"stats no central", []string{"stats"}, []string{"--central", "AIRFLEET_CENTRAL"}, ""},
+		{"stats by", []string{"stats", "--central", "postgres://h/db", "--by", "hour"}, []string{"--by", "station, model, code or day"}, ""},
+		{"stats since", []string{"stats", "--central", "postgres://h/db", "--since", "soon"}, []string{"--since", "not a time"}, ""},
+		{"history central url", []string{"history", "--central", "http://u:Pw-9x@h/db", "--imei", "123456"}, []string{"not a PostgreSQL URL"}, ""},
+		{"report station without central", []string{"report", "--db", own, "--since", "today", "--station", "line 1"}, []string{"--station needs --central"}, ""},
+		{"upgrade central url", up("--central", "mysql://u:Pw-9x@h/db"), []string{"not a PostgreSQL URL"}, ""},
+		{"console central url", console("--central", "mysql://u:Pw-9x@h/db"), []string{"not a PostgreSQL URL"}, ""},
 		{"bundle no imei", []string{"bundle", "--db", own}, []string{"--imei", "15-digit IMEI"}, ""},
 		{"bundle short imei", []string{"bundle", "--db", own, "--imei", "154547"}, []string{"--imei", "airfleet history"}, ""},
 	}
@@ -380,6 +394,9 @@ func TestBadInput(t *testing.T) {
 				if !strings.Contains(errb.String(), w) {
 					t.Errorf("stderr %q does not say %q", errb.String(), w)
 				}
+			}
+			if strings.Contains(errb.String(), "Pw-9x") {
+				t.Errorf("stderr %q shows the central URL's password", errb.String())
 			}
 			if strings.Contains(c.name, "key") && strings.Contains(errb.String(), "AT+RESET") {
 				t.Errorf("stderr %q repeats the rejected key", errb.String())

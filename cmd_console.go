@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"airfleet/store"
+	"airfleet/store/central"
 	"airfleet/tui"
 	"airfleet/upgrade"
 )
@@ -20,6 +21,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	lang := fs.String("lang", "", "console language, zh or en (default: the settings, else LANG)")
 	settings := fs.String("settings", tui.DefaultSettingsPath(), "the settings `FILE` (mode, key, target …), remembered between runs")
+	centralURL := centralFlags(fs, "central")
 	deltas := fs.String("deltas", "", "for the own-server and local modes: a delta map, JSON `FILE` listing each delta's firmware, from, to and url or file (see upgrade --deltas); each module gets the delta for its own base")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,18 +48,41 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	cfg := s.Config(base)
+	curl, err := centralURL()
+	if err != nil {
+		return err
+	}
+	language := upgrade.Language(*lang, os.Getenv)
+	if curl != "" {
+		if err := central.Validate(curl); err != nil {
+			return usageErr("%s", central.Message(err, language))
+		}
+	}
 	log, err := openLog(*dbPath)
 	if err != nil {
 		return usageErr("--db: %v", err)
 	}
 	defer closeLog(log, &err)
+	pusher, err := startCentral(curl, log.Store(), station.Station, language)
+	if err != nil {
+		return err
+	}
+	defer finishCentral(ctx, pusher, curl, log.Store(), stderr, language)
+	var centralStatus tui.CentralStatus
+	var history tui.History = log.Store()
+	if pusher != nil {
+		centralStatus = pusher.Status
+		h := central.NewHistory(log.Store(), log.Store().StationID(), curl)
+		defer h.Close()
+		history = h // an IMEI's attempts at every station
+	}
 	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
 	ctl.SetAutoStart(s.AutoStart)
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: log.Store(), SettingsPath: *settings,
-		LogHealth: log.Health, Recovered: log.Recovered()})
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: history, SettingsPath: *settings,
+		LogHealth: log.Health, Recovered: log.Recovered(), Central: centralStatus})
 	stop()
 	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
 	<-done

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,8 +10,23 @@ import (
 
 	"airfleet/device"
 	"airfleet/store"
+	"airfleet/store/central"
 	"airfleet/upgrade"
 )
+
+// centralAttempts runs a history query against the central log.
+func centralAttempts(ctx context.Context, url string, f store.AttemptFilter, lang string) ([]store.AttemptRow, error) {
+	db, err := central.Open(ctx, url, central.OpenOptions{})
+	if err != nil {
+		return nil, centralErr(err, lang)
+	}
+	defer db.Close()
+	rows, err := db.Attempts(ctx, f)
+	if err != nil {
+		return nil, errors.New(central.Message(err, lang))
+	}
+	return rows, nil
+}
 
 // historyJSON is one attempt as `airfleet history --json` prints it: in
 // English, for scripts (message_zh beside the message).
@@ -18,6 +34,7 @@ type historyJSON struct {
 	ID          int64      `json:"id"`
 	Batch       int64      `json:"batch,omitempty"`
 	Station     string     `json:"station"`
+	StationID   string     `json:"station_id,omitempty"`
 	IMEI        string     `json:"imei"`
 	Slot        string     `json:"slot"`
 	Model       string     `json:"model"`
@@ -48,7 +65,8 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) (f
 	until := fs.String("until", "", "attempts that started before `T` (same forms as --since)")
 	code := fs.Int("code", 0, "a platform code or module error `N`, e.g. 25 or -1003")
 	result := fs.String("result", "", "`R`: upgraded, current, failed, held, cancelled or interrupted")
-	station := fs.String("station", "", "attempts of this station `NAME` only")
+	station := fs.String("station", "", "attempts of this station `NAME` only (with --central: a station's name or ID)")
+	centralURL := centralFlags(fs, "central")
 	limit := fs.Int("limit", 500, "at most `N` attempts, newest first (0: all)")
 	asJSON := fs.Bool("json", false, "print one JSON object per attempt, in English")
 	language := langFlag(fs, "language of the lines, `zh` or en (default: from LANG; --json stays English)")
@@ -64,17 +82,32 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) (f
 	if err != nil {
 		return false, err
 	}
-	r, err := store.OpenReadOnly(*dbPath)
+	url, err := centralURL()
 	if err != nil {
-		return false, usageErr("--db: %v", err)
+		return false, err
 	}
-	defer r.Close()
-	rows, err := r.Attempts(f)
-	if err != nil {
-		return false, fmt.Errorf("reading the log %s: %w", *dbPath, err)
+	var rows []store.AttemptRow
+	where := *dbPath
+	if set(fs, "central") || set(fs, "central-file") {
+		if url == "" {
+			return false, usageErr("--central: give the central database's URL")
+		}
+		if rows, err = centralAttempts(ctx, url, f, lang); err != nil {
+			return false, err
+		}
+		where = central.Mask(url)
+	} else {
+		r, err := store.OpenReadOnly(*dbPath)
+		if err != nil {
+			return false, usageErr("--db: %v", err)
+		}
+		defer r.Close()
+		if rows, err = r.Attempts(f); err != nil {
+			return false, fmt.Errorf("reading the log %s: %w", *dbPath, err)
+		}
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(stderr, upgrade.MsgHistoryNone.With(*dbPath).In(lang))
+		fmt.Fprintln(stderr, upgrade.MsgHistoryNone.With(where).In(lang))
 		return false, nil
 	}
 	for _, a := range rows {
@@ -139,7 +172,7 @@ func printAttempt(w io.Writer, a store.AttemptRow, lang string) {
 }
 
 func historyLine(a store.AttemptRow) historyJSON {
-	h := historyJSON{ID: a.ID, Batch: a.BatchID, Station: a.Station, IMEI: a.IMEI, Slot: a.Slot, Model: a.Model,
+	h := historyJSON{ID: a.ID, Batch: a.BatchID, Station: a.Station, StationID: a.StationID, IMEI: a.IMEI, Slot: a.Slot, Model: a.Model,
 		Firmware: a.Firmware, From: a.FromVersion, To: a.ToVersion, Result: string(a.Result), Code: a.PlatformCode,
 		ModuleError: a.ModuleError, HTTPStatus: a.HTTPStatus, Requests: a.Requests, Started: a.Started,
 		Message: a.Message, MessageZH: a.MessageZH}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"airfleet/device"
 	"airfleet/store"
+	"airfleet/store/central"
 	"airfleet/upgrade"
 )
 
@@ -25,12 +27,25 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "write to `FILE` (written whole or not at all) instead of stdout")
 	language := langFlag(fs, "language of what the command says on stderr, `zh` or en (default: from LANG)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
+	centralURL := centralFlags(fs, "central")
+	station := fs.String("station", "", "with --central: batches of this station `NAME` (or ID) only")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	lang, err := language()
 	if err != nil {
 		return err
+	}
+	url, err := centralURL()
+	if err != nil {
+		return err
+	}
+	useCentral := set(fs, "central") || set(fs, "central-file")
+	if useCentral && url == "" {
+		return usageErr("--central: give the central database's URL")
+	}
+	if *station != "" && !useCentral {
+		return usageErr("--station needs --central (a station's own log holds its own batches)")
 	}
 	f := store.ReportFilter{Batch: *batch, SlotOrder: device.CompareSlots}
 	switch {
@@ -49,6 +64,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if write == nil {
 		return usageErr("--format %q: give csv or jsonl", *format)
 	}
+	if useCentral {
+		return centralReport(ctx, url, f, *station, *format, *out, stdout, stderr, lang)
+	}
 	r, err := store.OpenReadOnly(*dbPath)
 	if err != nil {
 		return usageErr("--db: %v", err)
@@ -61,6 +79,31 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	n, path, err := writeWhole(*out, func(w io.Writer) (int, error) { return write(r, w) })
 	if err != nil {
 		return err
+	}
+	fmt.Fprintln(stderr, upgrade.MsgReportWrote.With(n, path).In(lang))
+	return nil
+}
+
+// centralReport writes the report of every station (or one) from the
+// central log, in the same forms as a station's own.
+func centralReport(ctx context.Context, url string, f store.ReportFilter, station, format, out string, stdout, stderr io.Writer, lang string) error {
+	db, err := central.Open(ctx, url, central.OpenOptions{})
+	if err != nil {
+		return centralErr(err, lang)
+	}
+	defer db.Close()
+	each := func(fn func(store.ReportRow) error) error { return db.Report(ctx, f, station, fn) }
+	encode := store.EncodeReportCSV
+	if format == "jsonl" {
+		encode = store.EncodeReportJSONL
+	}
+	if out == "" {
+		_, err := encode(stdout, each)
+		return err
+	}
+	n, path, err := writeWhole(out, func(w io.Writer) (int, error) { return encode(w, each) })
+	if err != nil {
+		return errors.New(central.Message(err, lang))
 	}
 	fmt.Fprintln(stderr, upgrade.MsgReportWrote.With(n, path).In(lang))
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"airfleet/device"
 	"airfleet/store"
+	"airfleet/store/central"
 	"airfleet/upgrade"
 )
 
@@ -44,6 +45,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	imeis := fs.String("imei", "", "upgrade only these IMEIs (`LIST`, comma-separated)")
 	dbPath := fs.String("db", store.DefaultPath(), "the log's SQLite `PATH`")
 	asJSON := fs.Bool("json", false, "print one JSON object per module, then a summary object")
+	centralURL := centralFlags(fs, "central")
 	retry := fs.Bool("retry-failed", false, "upgrade only the modules that did not pass in the log's last batch at this station")
 	language := langFlag(fs, "language of the result lines, the live line and the summary, `zh` or en (default: from LANG; --json stays English)")
 	if err := parse(fs, args); err != nil {
@@ -110,11 +112,25 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if err := checkSetup(src); err != nil {
 		return false, err
 	}
+	curl, err := centralURL()
+	if err != nil {
+		return false, err
+	}
+	if curl != "" {
+		if err := central.Validate(curl); err != nil {
+			return false, usageErr("%s", central.Message(err, lang))
+		}
+	}
 	log, err := openLog(*dbPath)
 	if err != nil {
 		return false, usageErr("--db: %v", err)
 	}
 	defer closeLog(log, &err)
+	pusher, err := startCentral(curl, log.Store(), cfg.Station, lang)
+	if err != nil {
+		return false, err
+	}
+	defer finishCentral(ctx, pusher, curl, log.Store(), stderr, lang)
 	if n := log.Recovered(); n > 0 {
 		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCLIRecovered.With(n).In(lang))
 	}

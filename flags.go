@@ -19,8 +19,10 @@ import (
 // it does. "airfleet -h" prints them all, "airfleet COMMAND -h" its own.
 var commands = []struct{ name, synopsis, what string }{
 	{"console", "airfleet [--ports DIR] [--usb-ids LIST] [--db PATH] [--lang zh|en] [--settings FILE]\n" +
-		" [--station-file FILE] [--deltas FILE]",
-		"the console on the modules attached to this station"},
+		" [--station-file FILE] [--deltas FILE] [--central URL | --central-file FILE]",
+		"the console on the modules attached to this station; with a central URL (the flag, the file or\n" +
+			"AIRFLEET_CENTRAL) it sends the log to the factory's central PostgreSQL in the background, the\n" +
+			"status line saying how many rows wait"},
 	{"demo", "airfleet demo [--modules N] [--scenario NAME] [--speed X] [--lang zh|en] [--db PATH]",
 		"the console on a simulated fleet of 24 modules"},
 	{"scan", "airfleet scan [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--json] [--timeout D]\n" +
@@ -36,7 +38,7 @@ var commands = []struct{ name, synopsis, what string }{
 		" [--canary K] [--retry-after D] [--reboot-timeout D] [--apply-timeout D] [--budget N] [--force]\n" +
 		" [--handoff-key keep|clear] [--handoff-url keep|clear] [--handoff-auto on|off]\n" +
 		" [--handoff-period SECONDS] [--db PATH] [--station NAME] [--operator NAME] [--json]\n" +
-		" [--lang zh|en]",
+		" [--central URL | --central-file FILE] [--lang zh|en]",
 		"upgrade every module found (or the listed IMEIs) without the console; the project key may also\n" +
 			"come from AIRFLEET_KEY (a --key can be read by other users in ps). Exit status: 0 every module\n" +
 			"upgraded or current; 1 a module failed or was held, or the batch was cancelled (Ctrl-C,\n" +
@@ -47,15 +49,28 @@ var commands = []struct{ name, synopsis, what string }{
 			"mode, ports open in other programs or held by another airfleet, modules silent to AT, IMEIs\n" +
 			"repeated) and say the fix of each; exit status 1 when something is wrong"},
 	{"history", "airfleet history [--imei X] [--since T] [--until T] [--code N] [--result R] [--station S]\n" +
-		" [--limit N] [--json] [--lang zh|en] [--db PATH]",
+		" [--limit N] [--json] [--lang zh|en] [--db PATH | --central URL | --central-file FILE]",
 		"every attempt of the log that matches, newest first, each code explained; --imei takes the whole\n" +
 			"IMEI or its first or last 4+ digits; T is 2026-11-29, \"2026-11-29 14:05\", today, yesterday, 24h\n" +
-			"or 7d. Exit status 1 when nothing matches"},
+			"or 7d; with --central, every station's attempts from the factory's central log, each naming its\n" +
+			"station. Exit status 1 when nothing matches"},
 	{"report", "airfleet report --since T [--until T] | --batch ID [--format csv|jsonl] [--out FILE]\n" +
-		" [--lang zh|en] [--db PATH]",
+		" [--lang zh|en] [--db PATH | --central URL [--station S] | --central-file FILE [--station S]]",
 		"one row per module per batch (batch, station, operator, IMEI, slot, model, firmware, from, to,\n" +
 			"result, code, module error, start, seconds, message): CSV in UTF-8 with a BOM, which Excel on a\n" +
-			"Chinese Windows PC opens as it is, or JSON lines"},
+			"Chinese Windows PC opens as it is, or JSON lines; with --central, every station's batches"},
+	{"stats", "airfleet stats [--central URL | --central-file FILE] [--since T] [--until T]\n" +
+		" [--by station|model|code|day] [--station S] [--json] [--lang zh|en]",
+		"the factory's attempts from the central log (URL from the flag, the file or AIRFLEET_CENTRAL):\n" +
+			"counts, modules, passed, failed, yield (passed / (passed + failed)) and the median seconds of an\n" +
+			"upgrade, per station, model, code or day; --since defaults to today"},
+	{"sync", "airfleet sync [--to URL | --central-file FILE] [--no-transcripts] [--chunk N] [--verify]\n" +
+		" [--json] [--lang zh|en] [--db PATH]",
+		"send every row of the station's log that the factory's central PostgreSQL lacks (batches, attempts,\n" +
+			"events, transcripts, modules) and exit; run again, it sends nothing. The URL may also come from\n" +
+			"AIRFLEET_CENTRAL; its password is never printed. Exit status: 0 all sent; 1 the centre could not\n" +
+			"be reached or failed midway (rerun: it resumes); 2 a usage error, a bad URL or login, or a\n" +
+			"central schema newer than this airfleet (the log is left untouched)"},
 	{"bundle", "airfleet bundle --imei X [--out FILE] [--lang zh|en] [--db PATH]",
 		"one zip of everything the log knows of a module, for a support ticket: attempts, events, AT\n" +
 			"transcripts, and what each code it met means (keys and URL passwords stay masked)"},

@@ -9,6 +9,8 @@
 //	airfleet upgrade --mode M     upgrade every module found, without the console
 //	airfleet history [--imei X]   every attempt of a module or a period, explained
 //	airfleet report --since T     one row per module per batch, CSV (for Excel) or JSON lines
+//	airfleet sync --to URL        send the log's new rows to the factory's central PostgreSQL
+//	airfleet stats --central URL  the factory's counts, yield and median time per station, model, code or day
 //	airfleet bundle --imei X      one zip of a module's attempts, events and AT lines, for support
 //	airfleet slots [learn]        the fixture's slot labels, or label them by plugging modules in
 //	airfleet codes [CODE …]       the response-code catalogue
@@ -108,6 +110,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	case "report":
 		err = cmdReport(ctx, args[1:], stdout, stderr)
+	case "stats":
+		err = cmdStats(ctx, args[1:], stdout, stderr)
+	case "sync":
+		err = cmdSync(ctx, args[1:], stdout, stderr)
 	case "bundle":
 		err = cmdBundle(ctx, args[1:], stdout, stderr)
 	case "slots":
@@ -121,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage())
 	default:
-		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, doctor, history, report, bundle, slots, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
+		fmt.Fprintf(stderr, "airfleet: unknown command %q: give console, demo, scan, upgrade, doctor, history, report, sync, stats, bundle, slots, sim, codes or version (\"airfleet help\" says what each does)\n", args[0])
 		return 2
 	}
 	switch {

@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 		os.Setenv(device.LockDirEnv, locks)
 	}
 	code := m.Run()
+	stopCentralServer()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

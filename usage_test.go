@@ -17,7 +17,7 @@ func TestUsageListsEveryFlag(t *testing.T) {
 		t.Fatalf("-h: exit %d", code)
 	}
 	flagName := regexp.MustCompile(`(?m)^  -([a-z0-9-]+)`)
-	for _, cmd := range []string{"console", "demo", "scan", "sim", "upgrade", "codes", "doctor"} {
+	for _, cmd := range []string{"console", "demo", "scan", "sim", "upgrade", "codes", "doctor", "history", "report", "sync", "stats"} {
 		var out, help bytes.Buffer
 		run(context.Background(), []string{cmd, "-h"}, &out, &help)
 		block := commandBlock(top.String(), cmd)

@@ -57,10 +57,17 @@ const attemptSelect = `
 SELECT a.id, COALESCE(a.batch_id, 0), a.imei, a.slot, a.model, a.firmware, a.from_version, a.started,
        a.result, a.platform_code, a.module_error, a.http_status, a.retries,
        max(a.requests, (SELECT count(*) FROM events e WHERE e.attempt_id = a.id AND e.kind = 'request')),
-       a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, '')
+       a.message, a.message_zh, a.to_version, a.ended, COALESCE(b.station, ''), COALESCE(b.mode, ''),
+       COALESCE(b.station_id, '')
 FROM attempts a LEFT JOIN batches b ON b.id = a.batch_id`
 
 type scanner interface{ Scan(dest ...any) error }
+
+// ScanAttempt reads a row of attemptSelect's columns, as the central log
+// (store/central) selects them too, into a.
+func ScanAttempt(sc interface{ Scan(dest ...any) error }, a *AttemptRow) error {
+	return scanAttempt(sc, a)
+}
 
 func scanAttempt(sc scanner, a *AttemptRow) error {
 	var from, to, pc, me, hs sql.NullInt64
@@ -69,7 +76,7 @@ func scanAttempt(sc scanner, a *AttemptRow) error {
 	var result, mode string
 	if err := sc.Scan(&a.ID, &a.BatchID, &a.IMEI, &a.Slot, &a.Model, &a.Firmware, &from, &started,
 		&result, &pc, &me, &hs, &a.Retries, &a.Requests,
-		&a.Message, &a.MessageZH, &to, &ended, &a.Station, &mode); err != nil {
+		&a.Message, &a.MessageZH, &to, &ended, &a.Station, &mode, &a.StationID); err != nil {
 		return err
 	}
 	a.FromVersion, a.ToVersion = intOf(from), intOf(to)
@@ -145,7 +152,7 @@ func (r *Reader) eachAttempt(ctx context.Context, f AttemptFilter, fn func(*Atte
 
 const batchSelect = `
 SELECT b.id, b.mode, b.target, b.key_masked, b.url, b.station, b.operator, b.host,
-       b.concurrency, b.started, b.ended, b.status,
+       b.concurrency, b.started, b.ended, b.status, b.station_id,
        (SELECT count(*) FROM attempts WHERE batch_id = b.id),
        (SELECT count(*) FROM attempts WHERE batch_id = b.id AND result IN ('upgraded', 'current')),
        (SELECT count(*) FROM attempts WHERE batch_id = b.id AND result = 'failed')
@@ -156,7 +163,7 @@ func scanBatch(sc scanner, b *BatchRow) error {
 	var started int64
 	var mode, status string
 	if err := sc.Scan(&b.ID, &mode, &target, &b.Key, &b.URL, &b.Station, &b.Operator, &b.Host,
-		&b.Concurrency, &started, &ended, &status, &b.Attempts, &b.Passed, &b.Failed); err != nil {
+		&b.Concurrency, &started, &ended, &status, &b.StationID, &b.Attempts, &b.Passed, &b.Failed); err != nil {
 		return err
 	}
 	b.Mode, b.Status = Mode(mode), BatchStatus(status)

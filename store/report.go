@@ -17,6 +17,7 @@ import (
 type ReportRow struct {
 	Batch       int64     `json:"batch"`
 	Station     string    `json:"station"`
+	StationID   string    `json:"station_id,omitempty"` // the central log's reports only
 	Operator    string    `json:"operator"`
 	IMEI        string    `json:"imei"`
 	Slot        string    `json:"slot"`
@@ -43,11 +44,15 @@ type ReportFilter struct {
 	SlotOrder    func(a, b string) int
 }
 
-const reportSelect = `
-SELECT a.batch_id, COALESCE(b.station, ''), COALESCE(b.operator, ''), a.imei, a.slot, a.model,
+// ReportColumns are the columns GroupReport reads, as the central log
+// selects them too (its tables have the same names and columns).
+const ReportColumns = `a.batch_id, COALESCE(b.station, ''), COALESCE(b.operator, ''), a.imei, a.slot, a.model,
        COALESCE(NULLIF(a.firmware, ''), m.firmware, ''), COALESCE(a.from_version, 0),
        COALESCE(a.to_version, 0), a.result, COALESCE(a.platform_code, 0), COALESCE(a.module_error, 0),
-       a.started, a.ended, a.message, a.message_zh
+       a.started, a.ended, a.message, a.message_zh`
+
+const reportSelect = `
+SELECT ` + ReportColumns + `
 FROM attempts a JOIN batches b ON b.id = a.batch_id LEFT JOIN modules m ON m.imei = a.imei
 WHERE a.imei != ''`
 
@@ -74,8 +79,23 @@ func (r *Reader) Report(ctx context.Context, f ReportFilter, fn func(ReportRow) 
 		return err
 	}
 	defer rows.Close()
+	return GroupReport(rows, false, f.SlotOrder, fn)
+}
+
+// ReportRows is what GroupReport reads: *sql.Rows, or pgx's rows.
+type ReportRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// GroupReport turns attempt rows (reportSelect's columns, after a station
+// ID column when withStation) ordered by batch, IMEI and attempt into the
+// report's rows: per batch, the last attempt of each module, in slot
+// order (order; nil: by the slot's bytes). The one place that rule lives,
+// for this log and for the central log alike.
+func GroupReport(rows ReportRows, withStation bool, order func(a, b string) int, fn func(ReportRow) error) error {
 	var batch []ReportRow // one batch's modules, the last attempt of each
-	order := f.SlotOrder
 	if order == nil {
 		order = strings.Compare
 	}
@@ -94,9 +114,13 @@ func (r *Reader) Report(ctx context.Context, f ReportFilter, fn func(ReportRow) 
 		var started int64
 		var ended *int64
 		var result string
-		if err := rows.Scan(&row.Batch, &row.Station, &row.Operator, &row.IMEI, &row.Slot, &row.Model,
+		dest := []any{&row.Batch, &row.Station, &row.Operator, &row.IMEI, &row.Slot, &row.Model,
 			&row.Firmware, &row.From, &row.To, &result, &row.Code, &row.ModuleError,
-			&started, &ended, &row.Message, &row.MessageZH); err != nil {
+			&started, &ended, &row.Message, &row.MessageZH}
+		if withStation {
+			dest = append([]any{&row.StationID}, dest...)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		row.Result, row.Started = Result(result), fromMS(started)
@@ -108,7 +132,7 @@ func (r *Reader) Report(ctx context.Context, f ReportFilter, fn func(ReportRow) 
 		}
 		row.Message, row.MessageZH = MaskURL(row.Message), MaskURL(row.MessageZH)
 		switch n := len(batch); {
-		case n > 0 && batch[n-1].Batch != row.Batch:
+		case n > 0 && (batch[n-1].Batch != row.Batch || batch[n-1].StationID != row.StationID):
 			if err := flush(); err != nil {
 				return err
 			}
@@ -137,6 +161,13 @@ const utf8BOM = "\uFEFF"
 // one header row first. Cells a spreadsheet would run as formulas are
 // neutralised (csvSafe).
 func (r *Reader) WriteReportCSV(ctx context.Context, w io.Writer, f ReportFilter) (int, error) {
+	return EncodeReportCSV(w, func(fn func(ReportRow) error) error { return r.Report(ctx, f, fn) })
+}
+
+// EncodeReportCSV writes the rows that each gives as WriteReportCSV does:
+// the one CSV form of a report, whichever log (this one, or the central
+// log) the rows come from.
+func EncodeReportCSV(w io.Writer, each func(func(ReportRow) error) error) (int, error) {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return 0, err
 	}
@@ -146,7 +177,7 @@ func (r *Reader) WriteReportCSV(ctx context.Context, w io.Writer, f ReportFilter
 	}
 	n := 0
 	rec := make([]string, 0, len(reportHeader))
-	err := r.Report(ctx, f, func(x ReportRow) error {
+	err := each(func(x ReportRow) error {
 		n++
 		rec = append(rec[:0], strconv.FormatInt(x.Batch, 10), x.Station, x.Operator, x.IMEI, x.Slot, x.Model, x.Firmware,
 			optInt(x.From), optInt(x.To), string(x.Result), optInt(x.Code), optInt(x.ModuleError),
@@ -165,9 +196,15 @@ func (r *Reader) WriteReportCSV(ctx context.Context, w io.Writer, f ReportFilter
 
 // WriteReportJSONL writes the report as one JSON object per line.
 func (r *Reader) WriteReportJSONL(ctx context.Context, w io.Writer, f ReportFilter) (int, error) {
+	return EncodeReportJSONL(w, func(fn func(ReportRow) error) error { return r.Report(ctx, f, fn) })
+}
+
+// EncodeReportJSONL writes the rows that each gives as WriteReportJSONL
+// does.
+func EncodeReportJSONL(w io.Writer, each func(func(ReportRow) error) error) (int, error) {
 	enc := json.NewEncoder(w)
 	n := 0
-	err := r.Report(ctx, f, func(x ReportRow) error {
+	err := each(func(x ReportRow) error {
 		n++
 		x.Seconds = float64(int64(x.Seconds*1000+0.5)) / 1000
 		return enc.Encode(x)

@@ -99,7 +99,7 @@ func (st *statements) write(t *txn, q *queue) error {
 		b := &q.batches[i]
 		if err := t.row(func() string { return fmt.Sprintf("batch %d", b.ID) }, func() error {
 			return st.exec(t.ctx, sqlInsertBatch, b.ID, string(b.Mode), nullInt(b.Target), b.Key, b.URL,
-				b.Station, b.Operator, b.Host, b.Concurrency, ms(b.Started))
+				b.Station, b.Operator, b.Host, b.Concurrency, ms(b.Started), b.StationID)
 		}); err != nil {
 			return err
 		}
@@ -132,6 +132,12 @@ func (st *statements) write(t *txn, q *queue) error {
 			return err
 		}
 	}
+	for i := range q.marks {
+		m := &q.marks[i]
+		if err := st.exec(t.ctx, sqlSetSyncMark, m.central, m.table, m.mark); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -147,11 +153,14 @@ ON CONFLICT (imei) DO UPDATE SET
     last_version = COALESCE(excluded.last_version, last_version),
     last_slot    = CASE WHEN excluded.last_slot <> '' THEN excluded.last_slot ELSE last_slot END`
 	sqlInsertBatch = `
-INSERT INTO batches (id, mode, target, key_masked, url, station, operator, host, concurrency, started)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+INSERT INTO batches (id, mode, target, key_masked, url, station, operator, host, concurrency, started, station_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertAttempt = `
 INSERT INTO attempts (id, batch_id, imei, slot, model, firmware, from_version, started)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlSetSyncMark = `
+INSERT INTO sync_marks (central, tbl, mark) VALUES (?, ?, ?)
+ON CONFLICT (central, tbl) DO UPDATE SET mark = max(mark, excluded.mark)`
 	sqlEndBatch   = `UPDATE batches SET status = ?, ended = ? WHERE id = ?`
 	sqlEndAttempt = `
 UPDATE attempts SET result = ?, platform_code = ?, module_error = ?, http_status = ?,

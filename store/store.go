@@ -79,6 +79,7 @@ type Store struct {
 	lock      *os.File
 	recovered Recovery
 	created   bool       // the file was new (or empty) when Open came
+	stationID string     // the log's station ID (schema 4)
 	others    *otherLogs // the registry's other logs; nil without one
 
 	batchID   atomic.Int64 // last allocated batch ID
@@ -226,6 +227,9 @@ func (s *Store) start(ctx context.Context) error {
 		"SELECT (SELECT COALESCE(MAX(id), 0) FROM batches), (SELECT COALESCE(MAX(id), 0) FROM attempts)").
 		Scan(&maxBatch, &maxAttempt); err != nil {
 		return err
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT id FROM station").Scan(&s.stationID); err != nil {
+		return fmt.Errorf("reading the station ID: %w", err)
 	}
 	s.batchID.Store(maxBatch)
 	s.attemptID.Store(maxAttempt)

@@ -84,6 +84,7 @@ type Batch struct {
 	Key         string // the project key; only MaskKey(Key) is ever stored
 	URL         string // only MaskURL(URL) is ever stored
 	Station     string // empty = Host
+	StationID   string // set by StartBatch: the log's station ID (Reader.StationID); ignored on input
 	Operator    string
 	Host        string // empty = os.Hostname()
 	Concurrency int
@@ -130,8 +131,9 @@ type AttemptResult struct {
 type AttemptRow struct {
 	Attempt
 	AttemptResult
-	Station string // of its batch
-	Mode    Mode   // of its batch
+	Station   string // of its batch
+	Mode      Mode   // of its batch
+	StationID string // of its batch ('' for an attempt without a batch)
 }
 
 // Event is one step of an attempt, or of a module outside any attempt.

@@ -25,6 +25,7 @@ func (s *Store) UpsertModule(m Module) {
 // MaskKey(b.Key) and MaskURL(b.URL) are stored.
 func (s *Store) StartBatch(b Batch) int64 {
 	b.ID = s.batchID.Add(1)
+	b.StationID = s.stationID
 	b.Key = MaskKey(b.Key)
 	b.URL = MaskURL(b.URL)
 	if b.Host == "" {

@@ -21,6 +21,7 @@ type queue struct {
 	events   []Event
 	lines    []Line
 	ends     []end
+	marks    []syncMark
 	writes   int   // write calls in it
 	last     int64 // sequence number of its last write
 }
@@ -41,9 +42,10 @@ func (q *queue) reset() {
 	clear(q.events)
 	clear(q.lines)
 	clear(q.ends)
+	clear(q.marks)
 	*q = queue{
 		modules: q.modules[:0], batches: q.batches[:0], attempts: q.attempts[:0],
-		events: q.events[:0], lines: q.lines[:0], ends: q.ends[:0],
+		events: q.events[:0], lines: q.lines[:0], ends: q.ends[:0], marks: q.marks[:0],
 	}
 }
 

@@ -43,6 +43,9 @@ type Options struct {
 	// LogHealth, when set, is read every 2 s: while the log cannot be
 	// written, the status line says why.
 	LogHealth LogHealth
+	// Central, when set, is read every 2 s: the status line shows where
+	// the background sync to the factory's central log stands.
+	Central CentralStatus
 	// Recovered is how many attempts an earlier airfleet left open when it
 	// stopped (the log marked them interrupted as it opened): the status
 	// line says so at start, as the CLI does.
@@ -120,6 +123,10 @@ type Model struct {
 	logHealth  LogHealth
 	logErr     error // why the log cannot be written now, nil if it can
 	logPending int64 // records waiting for the disk
+
+	central        CentralStatus
+	centralText    string // the latest reading ("" none yet)
+	centralFailing bool
 }
 
 // The parts of the console.
@@ -151,7 +158,7 @@ func New(b Backend, opts Options) *Model {
 		fleet: newFleet(c), header: &header{c: c}, detail: newDetail(c, opts.History != nil), find: newFinder(c),
 		settings: newSettingsForm(c, opts.SettingsPath), history: newHistoryScreen(c, opts.History), help: help.New(),
 		hist: opts.History, settingsPath: opts.SettingsPath, exportDir: opts.ExportDir, langGiven: opts.Lang != "",
-		logDelay: logDelay, logHealth: opts.LogHealth}
+		logDelay: logDelay, logHealth: opts.LogHealth, central: opts.Central}
 	m.ticker = tick
 	if opts.Recovered > 0 {
 		m.setStatus(toneWarn, msgStRecovered, opts.Recovered)
@@ -171,6 +178,9 @@ func (m *Model) Init() tea.Cmd {
 	}
 	if m.logHealth != nil {
 		cmds = append(cmds, checkLogHealth(m.logHealth, logHealthEvery))
+	}
+	if m.central != nil {
+		cmds = append(cmds, checkCentral(m.central, string(m.c.lang), 0))
 	}
 	return tea.Batch(cmds...)
 }
@@ -215,6 +225,8 @@ func (m *Model) handleReply(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case logHealthMsg:
 		return m.handleLogHealth(msg)
+	case centralMsg:
+		return m.handleCentral(msg)
 	case settingsReadMsg:
 		m.settings.load(msg)
 	case settingsFileMsg:
@@ -297,6 +309,9 @@ func (m *Model) statusLine() string {
 		info = append(info, l.F(msgFleetSelected, n))
 	}
 	right := s.Label.Render(strings.Join(info, "  "))
+	if c := m.centralView(); c != "" {
+		right = strings.TrimLeft(right+"  "+c, " ")
+	}
 	left := s.Tone[m.statusTone].Render(m.statusText())
 	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 2 {

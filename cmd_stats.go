@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"airfleet/store/central"
+	"airfleet/upgrade"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// cmdStats prints the factory's counts, yield and median upgrade time per
+// station, model, code or day, from the central log.
+func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stats", stderr)
+	centralURL := centralFlags(fs, "central")
+	since := fs.String("since", "today", "attempts that started at or after `T` (2026-11-29, \"2026-11-29 14:05\", today, yesterday, 24h, 7d)")
+	until := fs.String("until", "", "attempts that started before `T` (same forms as --since)")
+	by := fs.String("by", "station", "group by `station`, model, code or day")
+	station := fs.String("station", "", "one station only, by its `NAME` or ID")
+	asJSON := fs.Bool("json", false, "print one JSON object per group")
+	language := langFlag(fs, "language of the table, `zh` or en (default: from LANG)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	lang, err := language()
+	if err != nil {
+		return err
+	}
+	url, err := centralURL()
+	if err != nil {
+		return err
+	}
+	if url == "" {
+		return usageErr("%s", tr(lang, "give the central database: --central postgres://user:password@host/db, --central-file FILE or AIRFLEET_CENTRAL",
+			"请指定中央数据库：--central postgres://用户:密码@主机/数据库、--central-file 文件 或 AIRFLEET_CENTRAL"))
+	}
+	switch central.StatsBy(*by) {
+	case central.ByStation, central.ByModel, central.ByCode, central.ByDay:
+	default:
+		return usageErr("--by %q: give station, model, code or day", *by)
+	}
+	from, to, err := parsePeriod(*since, *until, time.Now())
+	if err != nil {
+		return err
+	}
+	if from.IsZero() {
+		return usageErr("--since: give a start (today, 7d, 2026-11-01)")
+	}
+	db, err := central.Open(ctx, url, central.OpenOptions{})
+	if err != nil {
+		return centralErr(err, lang)
+	}
+	defer db.Close()
+	rows, err := db.Stats(ctx, from, to, central.StatsBy(*by), *station, time.Local)
+	if err != nil {
+		return errors.New(central.Message(err, lang))
+	}
+	if *asJSON {
+		for _, r := range rows {
+			stdout.Write(upgrade.MarshalLine(r))
+		}
+		return nil
+	}
+	printStats(stdout, lang, central.StatsBy(*by), rows)
+	return nil
+}
+
+func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.StatsRow) {
+	if len(rows) == 0 {
+		fmt.Fprintln(w, tr(lang, "no attempt in that period", "该时段内没有升级记录"))
+		return
+	}
+	head := map[central.StatsBy][2]string{
+		central.ByStation: {"station", "工位"}, central.ByModel: {"model", "型号"},
+		central.ByCode: {"code", "代码"}, central.ByDay: {"day", "日期"},
+	}[by]
+	cols := []string{tr(lang, "attempts", "尝试"), tr(lang, "modules", "模块"), tr(lang, "passed", "成功"),
+		tr(lang, "failed", "失败"), tr(lang, "other", "其他"), tr(lang, "yield", "良率"), tr(lang, "median s", "中位秒")}
+	widths := []int{9, 8, 7, 7, 6, 7, 9}
+	fmt.Fprint(w, padRight(tr(lang, head[0], head[1]), 20))
+	for i, c := range cols {
+		fmt.Fprint(w, " ", padLeft(c, widths[i]))
+	}
+	fmt.Fprintln(w)
+	var total central.StatsRow
+	for _, r := range rows {
+		key := r.Key
+		if by == central.ByCode {
+			if c, err := strconv.Atoi(r.Key); err == nil && c != 0 {
+				key = upgrade.MsgCode.With(c).In(lang)
+			} else if err == nil {
+				key = tr(lang, "0 (none)", "0（无）")
+			}
+		}
+		fmt.Fprintf(w, "%s %9d %8d %7d %7d %6d %6.1f%% %9.1f\n", padRight(key, 20), r.Attempts, r.Modules, r.Passed, r.Failed, r.Other, r.Yield*100, r.Median)
+		total.Attempts += r.Attempts
+		total.Passed += r.Passed
+		total.Failed += r.Failed
+	}
+	if total.Passed+total.Failed > 0 {
+		fmt.Fprintln(w, tr(lang, fmt.Sprintf("all: %d attempts, yield %.1f%%", total.Attempts, 100*float64(total.Passed)/float64(total.Passed+total.Failed)),
+			fmt.Sprintf("合计：%d 次尝试，良率 %.1f%%", total.Attempts, 100*float64(total.Passed)/float64(total.Passed+total.Failed))))
+	}
+}
+
+// padRight and padLeft pad s to n terminal columns (a Chinese character
+// takes two).
+func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-ansi.StringWidth(s))) }
+
+func padLeft(s string, n int) string { return strings.Repeat(" ", max(0, n-ansi.StringWidth(s))) + s }
