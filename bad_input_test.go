@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -448,7 +447,7 @@ func TestBadInputReadOnlyLog(t *testing.T) {
 			cmd := exec.Command(exe, "upgrade", "--mode", "iot", "--ports", fleet, "--db", c.db)
 			cmd.Env = append(os.Environ(), "HOME="+fleet, "XDG_DATA_HOME="+fleet)
 			if os.Geteuid() == 0 {
-				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+				asNobody(cmd)
 			}
 			var errb bytes.Buffer
 			cmd.Stderr = &errb
