@@ -295,6 +295,7 @@ func TestBadInput(t *testing.T) {
 		{"sim scenario", []string{"sim", "--dir", fleet, "--scenario", "nope"}, []string{"unknown"}, ""},
 		{"sim speed", []string{"sim", "--dir", fleet, "--speed", "0"}, []string{"--speed"}, ""},
 		{"sim seed", []string{"sim", "--dir", fleet, "--seed", "-1"}, []string{"-seed", "invalid"}, ""},
+		{"sim transport", []string{"sim", "--dir", fleet, "--transport", "serial"}, []string{"--transport", "tcp"}, ""},
 
 		// doctor.
 		{"doctor lang", []string{"doctor", "--ports", fleet, "--lang", "fr"}, []string{"--lang", `"fr"`, "give zh"}, ""},
