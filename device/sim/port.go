@@ -1,9 +1,7 @@
 package sim
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -346,18 +344,3 @@ const (
 // Transports lists the transports that work on this system, the default
 // first.
 func Transports() []string { return transports() }
-
-// linkPort points dir/iface at the slave through a temporary link and a
-// rename, so a watcher never sees a half-made link.
-func linkPort(dir, iface, target string) error {
-	tmp := filepath.Join(dir, "."+iface+".tmp")
-	_ = os.Remove(tmp)
-	if err := os.Symlink(target, tmp); err != nil {
-		return fmt.Errorf("sim: cannot link %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, iface)); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("sim: cannot link %s/%s: %w", dir, iface, err)
-	}
-	return nil
-}

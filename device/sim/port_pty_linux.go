@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"unsafe"
 
@@ -103,3 +104,18 @@ type pollFd struct {
 }
 
 const pollIn = 0x1
+
+// linkPort points dir/iface at the slave through a temporary link and a
+// rename, so a watcher never sees a half-made link.
+func linkPort(dir, iface, target string) error {
+	tmp := filepath.Join(dir, "."+iface+".tmp")
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return fmt.Errorf("sim: cannot link %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, iface)); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("sim: cannot link %s/%s: %w", dir, iface, err)
+	}
+	return nil
+}
