@@ -23,7 +23,10 @@ import (
 // An interface entry may also be a regular file whose one line is a port
 // over TCP, socket://host:port (a remote hub behind ser2net in raw mode,
 // or the simulator's tcp transport): the port is then that address. Any
-// other regular file is a setup mistake (ErrNotSerial).
+// other regular file is a setup mistake (ErrNotSerial). Such an address
+// whose connection dropped is listed as absent for a second (see
+// dropHoldDown): behind ser2net a module's reboot drops the connection but
+// leaves the entry, and the dropped connection is the unplug.
 //
 // That is a three-port build (_AT, _LPAT). A two-port build (_LSAT,
 // _AUAT) has DIR/<slot>/if00 (its AT port) and if02 (its binary log). The
@@ -256,6 +259,9 @@ func (p *portEntry) check() (path string, present bool, problem error) {
 	}
 	if fi.Mode().IsRegular() {
 		if addr, isAddr, err := p.address(fi); isAddr {
+			if err == nil && heldDown(addr) {
+				return "", false, nil // its connection just dropped: unplugged
+			}
 			return addr, true, err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -99,10 +101,78 @@ func openNetworkPort(addr string) (io.ReadWriteCloser, error) {
 	}
 	c, err := net.DialTimeout("tcp", hostPort, dialTimeout)
 	if err != nil {
+		markDropped(addr)
 		return nil, &PortError{Path: addr, Kind: PortNotFound, Fix: fixNetDown, Err: err}
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true) // a command is a few bytes: send it now
 	}
-	return c, nil
+	return &netConn{Conn: c, addr: addr}, nil
+}
+
+// A port over TCP whose address never changes (a hub behind ser2net) does
+// not vanish when its module reboots: the connection drops, the entry
+// stays. So a dropped connection is the unplug: its address is held down
+// for dropHoldDown, during which DirSource lists the entry as absent (the
+// watcher sees the module go), and then the entry is back (the replug: the
+// module is identified again, which connects again; if the module is still
+// away, that connection drops in turn, and so on until it is back).
+// Addresses that change at each reboot (the simulator's) vanish anyway.
+const dropHoldDown = time.Second
+
+var dropped struct {
+	sync.Mutex
+	at map[string]time.Time // address → when its connection dropped
+}
+
+// markDropped holds addr down from now.
+func markDropped(addr string) {
+	dropped.Lock()
+	defer dropped.Unlock()
+	if dropped.at == nil {
+		dropped.at = map[string]time.Time{}
+	}
+	dropped.at[addr] = time.Now()
+}
+
+// heldDown reports whether addr dropped less than dropHoldDown ago.
+func heldDown(addr string) bool {
+	dropped.Lock()
+	defer dropped.Unlock()
+	t, ok := dropped.at[addr]
+	if ok && time.Since(t) >= dropHoldDown {
+		delete(dropped.at, addr)
+		ok = false
+	}
+	return ok
+}
+
+// netConn is a connection to a port over TCP that tells a drop (the far
+// end, or the network) from our own Close.
+type netConn struct {
+	net.Conn
+	addr   string
+	closed atomic.Bool
+}
+
+func (c *netConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil && !c.closed.Load() {
+		markDropped(c.addr)
+	}
+	return n, err
+}
+
+func (c *netConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if err != nil && !c.closed.Load() {
+		markDropped(c.addr)
+	}
+	return n, err
+}
+
+// Close closes the connection; it is not a drop.
+func (c *netConn) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
 }

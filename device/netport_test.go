@@ -245,3 +245,65 @@ func TestDirSocketEntries(t *testing.T) {
 		}
 	}
 }
+
+// A dropped connection holds its entry down: the fleet directory lists the
+// module as gone for dropHoldDown, then back. Our own Close is no drop.
+func TestDroppedConnectionIsAnUnplug(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 2)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	addr := "socket://" + ln.Addr().String()
+	fleet := t.TempDir()
+	writeTestFile(t, filepath.Join(fleet, "1-1.1", "if00-at"), addr+"\n")
+	src := &DirSource{Dir: fleet}
+	listed := func() bool {
+		got, err := src.List()
+		return err == nil && len(got) == 1 && got[0].ATPort == addr
+	}
+	if !listed() {
+		t.Fatal("the module is not listed")
+	}
+
+	// Our own Close: still listed.
+	s, err := Open(addr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-accepted
+	s.Close()
+	<-s.Done()
+	if !listed() {
+		t.Fatal("closing our own session unplugged the module")
+	}
+
+	// The far end hangs up: gone, then back after the hold-down.
+	s, err = Open(addr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	(<-accepted).Close()
+	<-s.Done()
+	if listed() {
+		t.Fatal("still listed right after its connection dropped")
+	}
+	deadline := time.Now().Add(dropHoldDown + 10*time.Second)
+	for !listed() {
+		if time.Now().After(deadline) {
+			t.Fatal("never listed again after the drop")
+		}
+		time.Sleep(20 * time.Millisecond) // polling as a watcher does
+	}
+}
