@@ -125,14 +125,21 @@ var dropped struct {
 	at map[string]time.Time // address → when its connection dropped
 }
 
-// markDropped holds addr down from now.
+// markDropped holds addr down from now. It forgets the addresses whose
+// hold-down has passed: the simulator's are never asked about again.
 func markDropped(addr string) {
 	dropped.Lock()
 	defer dropped.Unlock()
 	if dropped.at == nil {
 		dropped.at = map[string]time.Time{}
 	}
-	dropped.at[addr] = time.Now()
+	now := time.Now()
+	for a, t := range dropped.at {
+		if now.Sub(t) >= dropHoldDown {
+			delete(dropped.at, a)
+		}
+	}
+	dropped.at[addr] = now
 }
 
 // heldDown reports whether addr dropped less than dropHoldDown ago.
