@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"os"
 	"sort"
 	"sync"
@@ -344,3 +345,7 @@ const (
 // Transports lists the transports that work on this system, the default
 // first.
 func Transports() []string { return transports() }
+
+// errUnknownTransport is Start's error for a Config.Transport this system
+// does not have.
+var errUnknownTransport = errors.New("unknown transport")

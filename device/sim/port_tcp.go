@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -191,6 +190,3 @@ func (e *tcpEndpoint) link(dir, name string) error {
 	}
 	return nil
 }
-
-// errUnknownTransport names the transports there are.
-var errUnknownTransport = errors.New("unknown transport")
