@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -301,6 +300,7 @@ func TestBadInput(t *testing.T) {
 		{"sim scenario", []string{"sim", "--dir", fleet, "--scenario", "nope"}, []string{"unknown"}, ""},
 		{"sim speed", []string{"sim", "--dir", fleet, "--speed", "0"}, []string{"--speed"}, ""},
 		{"sim seed", []string{"sim", "--dir", fleet, "--seed", "-1"}, []string{"-seed", "invalid"}, ""},
+		{"sim transport", []string{"sim", "--dir", fleet, "--transport", "serial"}, []string{"--transport", "tcp"}, ""},
 
 		// doctor.
 		{"doctor lang", []string{"doctor", "--ports", fleet, "--lang", "fr"}, []string{"--lang", `"fr"`, "give zh"}, ""},
@@ -470,7 +470,7 @@ func TestBadInputReadOnlyLog(t *testing.T) {
 			cmd := exec.Command(exe, "upgrade", "--mode", "iot", "--ports", fleet, "--db", c.db)
 			cmd.Env = append(os.Environ(), "HOME="+fleet, "XDG_DATA_HOME="+fleet)
 			if os.Geteuid() == 0 {
-				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+				asNobody(cmd)
 			}
 			var errb bytes.Buffer
 			cmd.Stderr = &errb

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"airfleet/device/sim"
@@ -63,7 +62,7 @@ func TestScanNoPermission(t *testing.T) {
 		cmd := exec.Command(bin, append([]string{"scan", "--ports", f.Dir(), "--db", ""}, args...)...)
 		cmd.Env = append(os.Environ(), "LC_ALL=", "LC_MESSAGES=", "LANG="+lang, "HOME="+dir)
 		if nobody {
-			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			asNobody(cmd)
 		}
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb

@@ -29,8 +29,8 @@ var commands = []struct{ name, synopsis, what string }{
 		" [--db PATH] [--lang zh|en]",
 		"list the modules found: slot, port, IMEI, model, firmware, SIM, network; exit status 1 when\n" +
 			"a module could not be identified (why, and the fix, are said below the table) or none was found"},
-	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S]",
-		"run a simulated fleet: modules on ptys in DIR, a fake IoT platform"},
+	{"sim", "airfleet sim --dir DIR [--modules N] [--scenario NAME] [--speed X] [--seed S] [--transport pty|tcp]",
+		"run a simulated fleet: modules on ptys (or TCP ports) in DIR, a fake IoT platform"},
 	{"upgrade", "airfleet upgrade --mode iot|key|url|local [--key K | --key-file FILE]\n" +
 		" [--url U | --deltas FILE | --url-template T] [--target V]\n" +
 		" [--ports DIR] [--usb-ids LIST] [--station-file FILE] [--imei LIST | --retry-failed]\n" +

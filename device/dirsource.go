@@ -20,6 +20,14 @@ import (
 //	DIR/<slot>/if06   subdirectory's name, e.g. "1-1.4.2"
 //	DIR/<slot>/boot   alone: the module is in download mode
 //
+// An interface entry may also be a regular file whose one line is a port
+// over TCP, socket://host:port (a remote hub behind ser2net in raw mode,
+// or the simulator's tcp transport): the port is then that address. Any
+// other regular file is a setup mistake (ErrNotSerial). Such an address
+// whose connection dropped is listed as absent for a second (see
+// dropHoldDown): behind ser2net a module's reboot drops the connection but
+// leaves the entry, and the dropped connection is the unplug.
+//
 // That is a three-port build (_AT, _LPAT). A two-port build (_LSAT,
 // _AUAT) has DIR/<slot>/if00 (its AT port) and if02 (its binary log). The
 // set of entries present tells the layouts apart (see Candidate.ATPorts):
@@ -78,6 +86,13 @@ type portEntry struct {
 	entry  string // DIR/<slot>/if06
 	target string // what it resolves to ("" when it did not resolve)
 	err    error  // why it did not resolve
+
+	// An entry that is a regular file holding a port address: the
+	// address, read when the file had this size and time.
+	addr      string
+	addrErr   error
+	addrSize  int64
+	addrMtime time.Time
 }
 
 // DirSourceName is Candidate.Source for modules found by DirSource.
@@ -149,7 +164,8 @@ func (sc *slotCache) candidate(slot string) (c Candidate, ok bool) {
 	var problems []error
 	boot := ""
 	entryOf := map[int]string{}
-	for _, p := range sc.ports {
+	for i := range sc.ports {
+		p := &sc.ports[i]
 		path, present, problem := p.check()
 		if !present {
 			continue
@@ -218,8 +234,9 @@ func dirSlotKey(dir string) string {
 }
 
 // check looks at a cached port now. present is false when the entry or its
-// link target is missing; problem is set when it is not a character device.
-func (p portEntry) check() (path string, present bool, problem error) {
+// link target is missing; problem is set when it is not a character device
+// nor a regular file holding a port address (socket://host:port).
+func (p *portEntry) check() (path string, present bool, problem error) {
 	switch {
 	case errors.Is(p.err, fs.ErrNotExist):
 		// A dangling link: its target may appear without the slot
@@ -229,7 +246,7 @@ func (p portEntry) check() (path string, present bool, problem error) {
 		if err != nil {
 			return "", false, nil
 		}
-		p.target = target
+		p.target, p.err = target, nil
 	case p.err != nil:
 		return p.entry, true, fmt.Errorf("cannot follow %s: %w", p.entry, p.err)
 	}
@@ -240,11 +257,55 @@ func (p portEntry) check() (path string, present bool, problem error) {
 	if err != nil {
 		return p.target, true, fmt.Errorf("cannot inspect %s: %w", p.entry, err)
 	}
+	if fi.Mode().IsRegular() {
+		if addr, isAddr, err := p.address(fi); isAddr {
+			if err == nil && heldDown(addr) {
+				return "", false, nil // its connection just dropped: unplugged
+			}
+			return addr, true, err
+		}
+	}
 	if fi.Mode()&fs.ModeCharDevice == 0 {
 		return p.target, true, fmt.Errorf("%s is %w (it is %s); the fleet directory must hold links to device nodes",
 			p.entry, ErrNotSerial, describeFileMode(fi.Mode()))
 	}
 	return p.target, true, nil
+}
+
+// maxAddressFile bounds what is read of an entry that may hold a port
+// address: one line, socket://host:port.
+const maxAddressFile = 512
+
+// address reads the port address that the regular file p.target (whose
+// stat is fi) may hold: one line, socket://host:port (ser2net in raw mode,
+// or the simulator's tcp transport). isAddr is false for any other file,
+// which stays a setup mistake; err says what is wrong with an address
+// that is not one airfleet can use. The reading is cached until the file's
+// size or time changes.
+func (p *portEntry) address(fi fs.FileInfo) (addr string, isAddr bool, err error) {
+	if p.addrMtime.Equal(fi.ModTime()) && p.addrSize == fi.Size() && (p.addr != "" || p.addrErr != nil) {
+		return p.addr, true, p.addrErr
+	}
+	if fi.Size() > maxAddressFile {
+		return "", false, nil
+	}
+	b, err := os.ReadFile(p.target)
+	if err != nil {
+		return "", false, nil
+	}
+	line := strings.TrimSpace(string(b))
+	if !IsNetworkPort(line) {
+		return "", false, nil
+	}
+	if strings.ContainsAny(line, "\r\n") {
+		p.addr, p.addrErr = line, fmt.Errorf("%s holds more than one line; it must hold one port address, socket://HOST:PORT", p.entry)
+	} else if _, err := ParseNetworkPort(line); err != nil {
+		p.addr, p.addrErr = redactAddress(line), fmt.Errorf("%s: %w", p.entry, err)
+	} else {
+		p.addr, p.addrErr = line, nil
+	}
+	p.addrSize, p.addrMtime = fi.Size(), fi.ModTime()
+	return p.addr, true, p.addrErr
 }
 
 // portNames lists the interfaces as the directory names them: "if04".

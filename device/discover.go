@@ -344,3 +344,16 @@ func parseInterfaceNumber(b []byte) (int, error) {
 func parseSysfsText(b []byte) string {
 	return strings.TrimSpace(string(b))
 }
+
+// allowed reports whether vid:pid (sysfs hex strings) is in the allow-list.
+func (s SysfsSource) allowed(vid, pid string) bool {
+	allow := s.Allow
+	if len(allow) == 0 {
+		allow = DefaultAllow()
+	}
+	id, err := ParseVIDPID(vid + ":" + pid)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(allow, id)
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -148,17 +147,4 @@ func readSmall(dir, name string) []byte {
 		return nil
 	}
 	return b
-}
-
-// allowed reports whether vid:pid (sysfs hex strings) is in the allow-list.
-func (s SysfsSource) allowed(vid, pid string) bool {
-	allow := s.Allow
-	if len(allow) == 0 {
-		allow = DefaultAllow()
-	}
-	id, err := ParseVIDPID(vid + ":" + pid)
-	if err != nil {
-		return false
-	}
-	return slices.Contains(allow, id)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/user"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -40,6 +41,21 @@ type Host struct {
 	// Inspect opens and identifies the modules (Inspect(ctx, cands, 0)
 	// by default).
 	Inspect func(ctx context.Context, cands []Candidate) []Found
+
+	// OS is the system (runtime.GOOS if empty). The checks of the driver,
+	// udev, the groups, ModemManager and brltty are Linux's: on Windows a
+	// COM port has no group, no udev and no ModemManager, and saying "add
+	// your user to dialout" there would send the operator the wrong way.
+	OS string
+}
+
+// linux reports whether the host's own checks (driver, udev, groups,
+// ModemManager, brltty) apply.
+func (h Host) linux() bool {
+	if h.OS == "" {
+		return runtime.GOOS == "linux"
+	}
+	return h.OS == "linux"
 }
 
 // Check names of the findings, as `airfleet doctor --json` prints them.
@@ -119,7 +135,7 @@ func lookupGroupName(gid uint32) string {
 }
 
 // Diagnose checks the host and returns its findings: the host's own
-// (driver, udev rule, groups, ModemManager, brltty), then the modules'
+// (driver, udev rule, groups, ModemManager, brltty; on Linux only), then the modules'
 // (found at all, download mode, port permissions, ports open in other
 // programs, held by another airfleet, answering AT, IMEIs repeated). With a
 // fleet directory the checks of USB, the driver and udev do not apply and
@@ -135,18 +151,21 @@ func Diagnose(ctx context.Context, h Host) []Finding {
 		h.Allow = DefaultAllow()
 	}
 	_, isSysfs := h.Source.(SysfsSource)
+	linux := h.linux()
 	var out []Finding
-	if isSysfs {
+	if isSysfs && linux {
 		out = append(out, h.checkDriver(), h.checkUdevRule())
 	}
 	cands, listErr := h.Source.List()
 	ports := portsOf(cands)
-	if isSysfs { // a fleet directory's ports are whatever its links lead to: checkPorts
+	if isSysfs && linux { // a fleet directory's ports are whatever its links lead to: checkPorts
 		out = append(out, h.checkGroups(ports))
 	}
 	procs := readProcs(h.Proc, h.Self)
-	out = append(out, h.checkModemManager(procs, ports, len(cands) > 0 && isSysfs && len(h.unruled()) > 0)...)
-	out = append(out, checkBrltty(procs))
+	if linux {
+		out = append(out, h.checkModemManager(procs, ports, len(cands) > 0 && isSysfs && len(h.unruled()) > 0)...)
+		out = append(out, checkBrltty(procs))
+	}
 	if listErr != nil {
 		f := h.noModules()
 		f.Detail = Msg{"doctor.list.failed", []any{oneLine(listErr.Error())}}

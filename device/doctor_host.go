@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // The checks of the host's set-up for doctor (Diagnose): the driver, the
@@ -109,16 +108,10 @@ func portsOf(cands []Candidate) []modulePort {
 	return out
 }
 
-func statPort(path string) (*syscall.Stat_t, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	st, isUnix := fi.Sys().(*syscall.Stat_t)
-	if !isUnix {
-		return nil, errors.New("no owner to read")
-	}
-	return st, nil
+// portStat is who owns a port and its permission bits.
+type portStat struct {
+	Uid, Gid uint32
+	Mode     uint32
 }
 
 // checkPorts: each module's ports exist and this user may open them; on
@@ -142,7 +135,13 @@ func (h Host) checkPorts(cands []Candidate, isSysfs bool) []Finding {
 
 func (h Host) checkModulePorts(c Candidate, isSysfs bool) (Finding, bool) {
 	for _, p := range portsOf([]Candidate{c}) {
+		if IsNetworkPort(p.path) {
+			continue // socket://host:port: no device node, no owner
+		}
 		st, err := statPort(p.path)
+		if errors.Is(err, errNoOwner) {
+			continue // Windows: a COM port has no owner or mode bits
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return bad(CheckPorts, c.Slot, Msg{"doctor.ports.nonode", []any{c.Slot, p.path}}, "doctor.ports.nonode.fix"), true
 		}
@@ -161,7 +160,7 @@ func (h Host) checkModulePorts(c Candidate, isSysfs bool) (Finding, bool) {
 }
 
 // mayOpen reports whether this user may read and write a port so owned.
-func (h Host) mayOpen(st *syscall.Stat_t) bool {
+func (h Host) mayOpen(st portStat) bool {
 	switch {
 	case h.UID == 0:
 		return true

@@ -325,3 +325,25 @@ func TestDiagnoseFleetDirectory(t *testing.T) {
 		t.Errorf("empty fleet directory: %+v", bad)
 	}
 }
+
+// On Windows the host's Linux checks (driver, udev, dialout, ModemManager,
+// brltty) are left out, even with the driver missing and the user in no
+// group: the modules' checks remain.
+func TestDiagnoseWindowsLeavesLinuxChecksOut(t *testing.T) {
+	d := newDoctorHost(t)
+	d.h.OS = "windows"
+	d.h.Groups, d.h.Member = []string{"op"}, []string{"op"}
+	if err := os.Remove(filepath.Join(d.h.Sys, "module", "cdc_acm")); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := d.diagnose()
+	for _, f := range all {
+		switch f.Check {
+		case CheckDriver, CheckUdevRule, CheckGroups, CheckModemManager, CheckBrltty:
+			t.Errorf("a Linux check on Windows: %+v", f)
+		}
+	}
+	if got := checks(all); len(got) == 0 || got[0] != CheckModules {
+		t.Errorf("checks %v, want the modules' first", got)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -102,10 +101,10 @@ func LockSlot(dir string, c Candidate) (*SlotLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("module %s: cannot lock its slot: %w", c.Slot, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if held, err := lockFileNB(f); err != nil {
 		pid := holderPID(f)
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if held {
 			return nil, &InUseError{Slot: c.Slot, PID: pid, Lock: path}
 		}
 		return nil, fmt.Errorf("module %s: cannot lock its slot with %s: %w", c.Slot, path, err)
@@ -164,39 +163,6 @@ func ensureLockDir(dir string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
-}
-
-// openLockFile opens path, a regular file, making it if missing. It never
-// follows a symbolic link (O_NOFOLLOW; O_EXCL when it creates), and opens
-// an existing file without O_CREAT: Linux's protected_regular refuses
-// O_CREAT on another user's file in a sticky directory.
-func openLockFile(path string) (*os.File, error) {
-	const flags = syscall.O_RDWR | syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
-	fd, err := syscall.Open(path, flags, 0)
-	if errors.Is(err, syscall.ENOENT) {
-		fd, err = syscall.Open(path, flags|syscall.O_CREAT|syscall.O_EXCL, 0o666)
-		if err == nil {
-			syscall.Fchmod(fd, 0o666) // past the umask, as for the directory
-		} else if errors.Is(err, syscall.EEXIST) {
-			fd, err = syscall.Open(path, flags, 0) // made meanwhile, or a dangling link
-		}
-	}
-	if errors.Is(err, syscall.ELOOP) {
-		return nil, fmt.Errorf("%s is a symbolic link; a lock file must be a regular file: remove it", path)
-	}
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-	}
-	f := os.NewFile(uintptr(fd), path)
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is %s; a lock file must be a regular file: remove it", path, describeFileMode(fi.Mode()))
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 // holderPID reads the PID the holder of f's lock wrote. The holder writes

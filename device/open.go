@@ -8,10 +8,15 @@ import (
 	"time"
 )
 
-// Open opens the serial port at path and starts a session on it. opts.Name
-// defaults to the path.
+// Open opens the port at path, a serial port or a port over TCP
+// (socket://host:port), and starts a session on it. opts.Name defaults to
+// the path.
 func Open(path string, opts Options) (*Session, error) {
-	rw, err := OpenPort(path)
+	open := OpenPort
+	if IsNetworkPort(path) {
+		open = openNetworkPort
+	}
+	rw, err := open(path)
 	if err != nil {
 		return nil, err
 	}

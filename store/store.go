@@ -92,14 +92,12 @@ type Store struct {
 }
 
 // DefaultPath is where the log lives unless --db says otherwise:
-// $XDG_DATA_HOME/airfleet/airfleet.db, else ~/.local/share/airfleet/airfleet.db,
-// else airfleet.db in the working directory.
+// airfleet.db in the data folder (dataDir: $XDG_DATA_HOME/airfleet, else
+// ~/.local/share/airfleet; %LocalAppData%\airfleet on Windows), else
+// airfleet.db in the working directory.
 func DefaultPath() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "airfleet", "airfleet.db")
-	}
-	if h, err := os.UserHomeDir(); err == nil && h != "" {
-		return filepath.Join(h, ".local", "share", "airfleet", "airfleet.db")
+	if d := dataDir(); d != "" {
+		return filepath.Join(d, "airfleet.db")
 	}
 	if wd, err := os.Getwd(); err == nil {
 		return filepath.Join(wd, "airfleet.db")
@@ -112,18 +110,14 @@ func DefaultPath() string {
 const RegistryEnv = "AIRFLEET_REGISTRY"
 
 // DefaultRegistryPath is where the list of this host's logs lives:
-// $AIRFLEET_REGISTRY if set, else beside the default log,
-// $XDG_DATA_HOME/airfleet/logs.txt, else ~/.local/share/airfleet/logs.txt;
-// "" when there is no home to keep it in.
+// $AIRFLEET_REGISTRY if set, else beside the default log, logs.txt in the
+// data folder (dataDir); "" when there is no home to keep it in.
 func DefaultRegistryPath() string {
 	if p := os.Getenv(RegistryEnv); p != "" {
 		return p
 	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "airfleet", "logs.txt")
-	}
-	if h, err := os.UserHomeDir(); err == nil && h != "" {
-		return filepath.Join(h, ".local", "share", "airfleet", "logs.txt")
+	if d := dataDir(); d != "" {
+		return filepath.Join(d, "logs.txt")
 	}
 	return ""
 }

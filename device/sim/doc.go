@@ -38,6 +38,19 @@
 // if00), each made as a temporary link renamed into place. Both JSON files are written atomically; fleet.json is
 // rewritten whenever a module goes or comes back.
 //
+// # Transports
+//
+// Config.Transport chooses what an entry is. TransportPTY (the default on
+// Linux): a symlink to a pty slave, as above. TransportTCP (the default
+// where ptys do not exist, Windows): a regular file whose one line is
+// socket://127.0.0.1:PORT, a listener of the module's (a serial server such
+// as ser2net offers ports so); a reboot closes the listener and its
+// connection and writes the entry again with a new port. Over TCP the
+// newest connection owns a port, and the 4 KB a pty keeps for a console
+// not yet reading are kept for the next connection. Module.LinesRead is
+// exact on ptys only: over TCP, what was sent on a connection counts as
+// read.
+//
 // # Modules
 //
 // Each module answers AT, ATI, AT+CGMR, AT+CGMM, AT+CGMI, AT+CGSN, AT*I,

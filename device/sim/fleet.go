@@ -52,9 +52,14 @@ type Config struct {
 	GenerateDelay time.Duration
 	// Log receives diagnostics; nil discards them.
 	Log *slog.Logger
+	// Transport is how the console reaches the ports: TransportPTY (links
+	// to ptys) or TransportTCP (files holding socket://127.0.0.1:PORT);
+	// "" means the first of Transports(), pty on Linux, tcp elsewhere.
+	Transport string
 }
 
-// Fleet is a running simulated fleet: modules on ptys and a fake platform.
+// Fleet is a running simulated fleet: modules on ptys (or TCP ports) and a
+// fake platform.
 type Fleet struct {
 	cfg     Config
 	sc      scenario
@@ -99,6 +104,12 @@ func Start(ctx context.Context, cfg Config) (*Fleet, error) {
 	}
 	if cfg.Speed <= 0 {
 		cfg.Speed = 1
+	}
+	if cfg.Transport == "" {
+		cfg.Transport = transports()[0]
+	}
+	if !slices.Contains(transports(), cfg.Transport) {
+		return nil, fmt.Errorf("sim: %w %q (on this system: %s)", errUnknownTransport, cfg.Transport, strings.Join(transports(), ", "))
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sim: cannot create the fleet directory: %w", err)
@@ -244,6 +255,17 @@ func (f *Fleet) startModules(specs []ModuleSpec) error {
 	}
 	return err
 }
+
+// openEndpoint opens a new port of the fleet's transport.
+func (f *Fleet) openEndpoint() (endpoint, error) {
+	if f.cfg.Transport == TransportTCP {
+		return openTCPEndpoint()
+	}
+	return openPTYEndpoint()
+}
+
+// Transport returns the transport of the fleet's ports.
+func (f *Fleet) Transport() string { return f.cfg.Transport }
 
 // accountKey returns the key of an account's default project for a family.
 func (f *Fleet) accountKey(account, family string) string {
@@ -420,13 +442,14 @@ func writeAtomic(path string, b []byte) error {
 
 // FleetFile is the content of DIR/fleet.json.
 type FleetFile struct {
-	Scenario string       `json:"scenario"`
-	Mode     Mode         `json:"mode"`
-	Seed     uint64       `json:"seed"`
-	Speed    float64      `json:"speed"`
-	Platform string       `json:"platform"`         // the platform's base URL
-	Deltas   string       `json:"deltas,omitempty"` // local mode: the delta map, DIR/deltas.json
-	Modules  []ModuleInfo `json:"modules"`
+	Scenario  string       `json:"scenario"`
+	Transport string       `json:"transport"` // pty or tcp
+	Mode      Mode         `json:"mode"`
+	Seed      uint64       `json:"seed"`
+	Speed     float64      `json:"speed"`
+	Platform  string       `json:"platform"`         // the platform's base URL
+	Deltas    string       `json:"deltas,omitempty"` // local mode: the delta map, DIR/deltas.json
+	Modules   []ModuleInfo `json:"modules"`
 }
 
 // ModuleInfo is one module's entry in fleet.json.
@@ -441,7 +464,7 @@ type ModuleInfo struct {
 	Role     string            `json:"role"`
 	Expect   Expect            `json:"expect"`
 	Online   bool              `json:"online"`
-	Ports    map[string]string `json:"ports,omitempty"` // pty devices while online, by interface (if02 …)
+	Ports    map[string]string `json:"ports,omitempty"` // while online, by interface (if02 …): pty devices, or socket:// addresses
 	Log      string            `json:"log"`             // the binary log interface: if04, or if02 on a two-port build
 	Named    bool              `json:"named,omitempty"` // the links carry the interfaces' names: if00-at, if02-log
 }
@@ -480,7 +503,7 @@ func (f *Fleet) changed() {
 	if !f.started {
 		return
 	}
-	ff := FleetFile{Scenario: f.sc.name, Mode: f.sc.mode, Seed: f.cfg.Seed, Speed: f.cfg.Speed,
+	ff := FleetFile{Scenario: f.sc.name, Transport: f.cfg.Transport, Mode: f.sc.mode, Seed: f.cfg.Seed, Speed: f.cfg.Speed,
 		Platform: f.plat.BaseURL(), Deltas: f.DeltaMap()}
 	for _, m := range f.modules {
 		ff.Modules = append(ff.Modules, m.Info())

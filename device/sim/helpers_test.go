@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"io"
+	"net"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -19,14 +21,20 @@ const waitLong = 20 * time.Second
 // lines dropped); the channel closes when the port fails (unplug, reboot).
 type tconn struct {
 	t     testing.TB
-	f     *os.File
+	f     io.ReadWriteCloser // a pty, or a TCP connection
 	lines chan string
 	n     atomic.Int64 // lines read so far
 }
 
 func dialPort(t testing.TB, path string) *tconn {
 	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
+	var f io.ReadWriteCloser
+	var err error
+	if addr, isTCP := strings.CutPrefix(entryAddress(path), "socket://"); isTCP {
+		f, err = net.Dial("tcp", addr)
+	} else {
+		f, err = os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
+	}
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -192,10 +200,23 @@ func startFleet(t *testing.T, cfg Config) *Fleet {
 	return f
 }
 
-// linkTarget returns where dir/iface points, or "".
+// linkTarget returns where dir/iface points, or "": the pty a link names,
+// or the socket:// address a file holds (the tcp transport).
 func linkTarget(m *Module, iface string) string {
-	s, _ := os.Readlink(m.Link(iface))
-	return s
+	if s, err := os.Readlink(m.Link(iface)); err == nil {
+		return s
+	}
+	return entryAddress(m.Link(iface))
+}
+
+// entryAddress returns the socket:// address a regular file holds, or "".
+func entryAddress(path string) string {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	b, _ := os.ReadFile(path)
+	return strings.TrimSpace(string(b))
 }
 
 // waitUntil polls cond (an observable state: a link, a file) until true.

@@ -173,8 +173,9 @@ func (m *Module) Online() bool {
 	return m.sess != nil
 }
 
-// Ports returns the pty device of each interface (if02, if04, if06; if00,
-// if02 on a two-port build) while the module is online, else nil.
+// Ports returns the address of each interface (if02, if04, if06; if00,
+// if02 on a two-port build) while the module is online, else nil: its pty
+// device (/dev/pts/N), or socket://127.0.0.1:PORT over the tcp transport.
 func (m *Module) Ports() map[string]string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -462,16 +463,17 @@ func (m *Module) sessionID() int {
 func (m *Module) boot(ctx context.Context) (err error) {
 	ports := make([]*port, len(m.layout))
 	names := map[string]string{}
-	var held []*os.File
+	var held []endpoint
 	defer func() {
-		for _, f := range held {
-			f.Close()
+		for _, e := range held {
+			e.hangUp()
+			e.release()
 		}
 		if err != nil {
 			for _, p := range ports {
 				if p != nil {
-					p.master.Close()
-					p.slave.Close()
+					p.ep.hangUp()
+					p.ep.release()
 				}
 			}
 		}
@@ -480,20 +482,20 @@ func (m *Module) boot(ctx context.Context) (err error) {
 	old := m.oldPTYs
 	m.mu.Unlock()
 	for i, ifc := range m.layout {
-		var master, slave *os.File
+		var ep endpoint
 		for try := 0; ; try++ {
-			master, slave, err = openPTY()
+			ep, err = m.f.openEndpoint()
 			if err != nil {
 				return err
 			}
-			if !old[slave.Name()] || try == 8 {
+			if !old[ep.address()] || try == 8 {
 				break
 			}
-			held = append(held, master, slave) // the console's old name: take another
+			held = append(held, ep) // the console's old name: take another
 		}
-		ports[i] = newPort(ifc, master, slave, m.quirks.Chunked && !ifc.log, m.g,
+		ports[i] = newPort(ifc, ep, m.quirks.Chunked && !ifc.log, m.g,
 			func(n int) { m.lines[i].Add(int64(n)) })
-		names[ifc.name] = slave.Name()
+		names[ifc.name] = ep.address()
 	}
 
 	sctx, cancel := context.WithCancel(ctx)
@@ -539,8 +541,8 @@ func (m *Module) boot(ctx context.Context) (err error) {
 		s.wg.Add(1)
 		go m.garbageLoop(s)
 	}
-	for _, ifc := range m.layout { // if02, if04, then if06; if02, then if00
-		if err := linkPort(m.dir, linkName(ifc, m.named), names[ifc.name]); err != nil {
+	for i, ifc := range m.layout { // if02, if04, then if06; if02, then if00
+		if err := ports[i].ep.link(m.dir, linkName(ifc, m.named)); err != nil {
 			m.f.logf("module %s: %v", m.slot, err)
 		}
 	}
@@ -578,7 +580,7 @@ func (m *Module) powerDown() {
 	}
 	for i, p := range s.ports {
 		if p.log {
-			if n, err := inQueue(p.master); err == nil {
+			if n, err := p.ep.unheard(); err == nil {
 				m.logIn.Add(int64(n)) // written, not yet read by logReader
 			}
 		}
@@ -596,7 +598,7 @@ func (m *Module) reader(s *session, p *port) {
 	var line []byte
 	lastCR := false
 	for {
-		n, err := p.master.Read(buf)
+		n, err := p.ep.Read(buf)
 		if n > 0 {
 			p.heard.Store(true)
 		}
@@ -660,7 +662,7 @@ func (m *Module) logReader(s *session, p *port) {
 	defer s.wg.Done()
 	buf := make([]byte, 512)
 	for {
-		n, err := p.master.Read(buf)
+		n, err := p.ep.Read(buf)
 		m.logIn.Add(int64(n))
 		if err != nil {
 			return

@@ -1,18 +1,12 @@
 package sim
 
 import (
-	"fmt"
+	"errors"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
-
-	"github.com/creack/pty"
-	"golang.org/x/term"
 )
 
 // The USB CDC-ACM interfaces of the builds (spec §6). An _AT or _LPAT
@@ -78,15 +72,15 @@ type frame struct {
 	flush chan struct{}
 }
 
-// port is one interface of a powered module: a pty whose slave the console
-// opens through DIR/<slot>/<iface>. One writer goroutine owns the master's
-// write side; a reader goroutine owns its read side (on a log port it only
-// counts the bytes a console wrote there, which should be none).
+// port is one interface of a powered module: an endpoint (a pty, or a TCP
+// listener) that the console opens through DIR/<slot>/<iface>. One writer
+// goroutine owns the endpoint's write side; a reader goroutine owns its
+// read side (on a log port it only counts the bytes a console wrote there,
+// which should be none).
 type port struct {
 	iface   string
 	log     bool     // a binary log port: noise out, nothing answered
-	master  *os.File // a pollable duplicate of the pty master
-	slave   *os.File // kept open so the master never sees EIO when the console closes
+	ep      endpoint // the module's side of the port
 	out     chan frame
 	stop    chan struct{} // closed at teardown
 	done    chan struct{} // closed when the writer has returned
@@ -100,44 +94,13 @@ type port struct {
 	stopOnce sync.Once
 }
 
-// openPTY opens a pty pair in raw mode and returns a master that the Go
-// runtime polls (so Close wakes a blocked Read or Write) and the slave.
-func openPTY() (master, slave *os.File, err error) {
-	m, s, err := pty.Open()
-	if err != nil {
-		return nil, nil, fmt.Errorf("sim: cannot open a pty: %w", err)
-	}
-	if _, err := term.MakeRaw(int(s.Fd())); err != nil {
-		m.Close()
-		s.Close()
-		return nil, nil, fmt.Errorf("sim: cannot put %s in raw mode: %w", s.Name(), err)
-	}
-	// pty.Open's ioctls leave the master in blocking mode, where Close does
-	// not interrupt a pending Read. A non-blocking duplicate is pollable.
-	fd, err := syscall.Dup(int(m.Fd()))
-	if err == nil {
-		syscall.CloseOnExec(fd)
-		err = syscall.SetNonblock(fd, true)
-		if err != nil {
-			syscall.Close(fd)
-		}
-	}
-	name := m.Name()
-	m.Close()
-	if err != nil {
-		s.Close()
-		return nil, nil, fmt.Errorf("sim: cannot duplicate the pty master: %w", err)
-	}
-	return os.NewFile(uintptr(fd), name), s, nil
-}
-
-func newPort(ifc iface, master, slave *os.File, chunked bool, g *rng, lines func(int)) *port {
+func newPort(ifc iface, ep endpoint, chunked bool, g *rng, lines func(int)) *port {
 	q := atQueue
 	if ifc.log {
 		q = noiseQueue
 	}
 	p := &port{
-		iface: ifc.name, log: ifc.log, master: master, slave: slave,
+		iface: ifc.name, log: ifc.log, ep: ep,
 		out: make(chan frame, q), stop: make(chan struct{}), done: make(chan struct{}),
 		chunked: chunked, g: g, lines: lines, echo: true,
 	}
@@ -147,7 +110,7 @@ func newPort(ifc iface, master, slave *os.File, chunked bool, g *rng, lines func
 	return p
 }
 
-// writer writes queued frames to the master until stop.
+// writer writes queued frames to the endpoint until stop.
 func (p *port) writer() {
 	defer close(p.done)
 	for {
@@ -207,9 +170,9 @@ func (p *port) write(b []byte) error {
 	return nil
 }
 
-// put writes b to the master and counts what the pty took.
+// put writes b to the endpoint and counts what it took.
 func (p *port) put(b []byte) error {
-	n, err := p.master.Write(b)
+	n, err := p.ep.Write(b)
 	if p.rx != nil {
 		p.rx.add(b[:n])
 	}
@@ -245,13 +208,13 @@ func (p *port) flush(d time.Duration) {
 }
 
 // drain waits, at most d, until a console that is reading has read what
-// the slave holds: closing the master throws away unread input (a hangup
-// flushes the tty). It gives up early when nobody reads.
+// the endpoint holds: closing a pty master throws away unread input (a
+// hangup flushes the tty). It gives up early when nobody reads.
 func (p *port) drain(d time.Duration) {
 	deadline := time.Now().Add(d)
 	last, still := -1, 0
 	for time.Now().Before(deadline) {
-		n, err := inQueue(p.slave)
+		n, err := p.ep.unread()
 		if err != nil || n == 0 {
 			return
 		}
@@ -283,9 +246,9 @@ func (p *port) stopWriter(d time.Duration) {
 func (p *port) close() int64 {
 	p.stopOnce.Do(func() { close(p.stop) })
 	n := p.linesRead()
-	p.master.Close()
+	p.ep.hangUp()
 	<-p.done
-	p.slave.Close()
+	p.ep.release()
 	return n
 }
 
@@ -299,17 +262,17 @@ const ldiscFull = 4095
 // pty keeps them), lines it left unread when it closed the port do not.
 // It is exact while fewer than ldiscFull bytes wait unread; a port nobody
 // wrote to and whose buffer is full counts 0 (nobody had it open). Call it
-// with the writer stopped and the master still open.
+// with the writer stopped and the endpoint not yet hung up.
 func (p *port) linesRead() int64 {
 	if p.rx == nil {
 		return 0
 	}
-	unread, err := inQueue(p.slave)
+	unread, err := p.ep.unread()
 	if err != nil {
 		return 0
 	}
 	heard := p.heard.Load()
-	if n, err := inQueue(p.master); err == nil && n > 0 {
+	if n, err := p.ep.unheard(); err == nil && n > 0 {
 		heard = true // the console's last command is still on its way in
 	}
 	if unread >= ldiscFull && !heard {
@@ -317,41 +280,6 @@ func (p *port) linesRead() int64 {
 	}
 	return p.rx.linesUpTo(p.rx.bytes() - int64(unread))
 }
-
-// inQueue returns how many bytes wait unread on a tty. It polls the tty
-// first, which makes the kernel hand bytes still in flight from the other
-// end to the line discipline: a bare TIOCINQ right after a write often
-// says 0.
-func inQueue(f *os.File) (int, error) {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var n int32
-	var errno syscall.Errno
-	cerr := rc.Control(func(fd uintptr) {
-		pfd := pollFd{fd: int32(fd), events: pollIn}
-		var zero syscall.Timespec
-		syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
-		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
-	})
-	if cerr != nil {
-		return 0, cerr
-	}
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
-}
-
-// pollFd is struct pollfd.
-type pollFd struct {
-	fd      int32
-	events  int16
-	revents int16
-}
-
-const pollIn = 0x1
 
 // received follows the bytes a pty took, as a reader that splits lines
 // sees them: a line is a non-empty run of bytes ended by CR or LF (an LF
@@ -399,17 +327,38 @@ func (r *received) linesUpTo(n int64) int64 {
 	return int64(sort.Search(len(r.ends), func(i int) bool { return r.ends[i] > n }))
 }
 
-// linkPort points dir/iface at the slave through a temporary link and a
-// rename, so a watcher never sees a half-made link.
-func linkPort(dir, iface, target string) error {
-	tmp := filepath.Join(dir, "."+iface+".tmp")
-	_ = os.Remove(tmp)
-	if err := os.Symlink(target, tmp); err != nil {
-		return fmt.Errorf("sim: cannot link %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, iface)); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("sim: cannot link %s/%s: %w", dir, iface, err)
-	}
-	return nil
+// endpoint is the module's side of one port, what the console opens
+// through DIR/<slot>/<iface>: a pty (the Linux default) or a TCP listener
+// on 127.0.0.1 (socket://127.0.0.1:PORT, where ptys do not exist).
+type endpoint interface {
+	// Read returns what a console wrote; an error once hung up.
+	Read(b []byte) (int, error)
+	// Write sends b towards the console; n is what the endpoint took.
+	Write(b []byte) (int, error)
+	// address is what the console opens: /dev/pts/N, socket://….
+	address() string
+	// unread is how many bytes written wait unread by a console.
+	unread() (int, error)
+	// unheard is how many bytes a console wrote wait unread by Read.
+	unheard() (int, error)
+	// hangUp makes the console see the port vanish and Read fail.
+	hangUp()
+	// release frees what outlived hangUp, once the writer has returned.
+	release()
+	// link makes the DIR/<slot>/<iface> entry that points at the endpoint.
+	link(dir, name string) error
 }
+
+// Transports of the simulated ports (Config.Transport).
+const (
+	TransportPTY = "pty" // DIR/<slot>/<iface> links to a pty: Linux
+	TransportTCP = "tcp" // DIR/<slot>/<iface> is a file holding socket://127.0.0.1:PORT
+)
+
+// Transports lists the transports that work on this system, the default
+// first.
+func Transports() []string { return transports() }
+
+// errUnknownTransport is Start's error for a Config.Transport this system
+// does not have.
+var errUnknownTransport = errors.New("unknown transport")

@@ -28,8 +28,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	fmt.Fprintf(out, "scenario %s (%s mode): %d modules in %s, speed %g, seed %d\n",
-		f.sc.name, f.sc.mode, len(f.modules), f.cfg.Dir, f.cfg.Speed, f.cfg.Seed)
+	fmt.Fprintf(out, "scenario %s (%s mode): %d modules in %s (ports: %s), speed %g, seed %d\n",
+		f.sc.name, f.sc.mode, len(f.modules), f.cfg.Dir, f.cfg.Transport, f.cfg.Speed, f.cfg.Seed)
 	fmt.Fprintf(out, "platform %s   (details: %s/platform.json, modules: %s/fleet.json)\n\n",
 		f.plat.BaseURL(), f.cfg.Dir, f.cfg.Dir)
 	if dm := f.DeltaMap(); dm != "" {

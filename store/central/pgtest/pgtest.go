@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -38,7 +37,7 @@ type Server struct {
 	Dir  string // its data folder
 	Port int
 	bin  string
-	cred *syscall.Credential // the postgres user when we are root
+	cred *account // the postgres user when we are root
 	dbs  atomic.Int64
 }
 
@@ -120,14 +119,17 @@ func Start() (*Server, error) {
 	return s, nil
 }
 
-func postgresUser() (*syscall.Credential, error) {
+// account is a user the server's programs run as.
+type account struct{ Uid, Gid uint32 }
+
+func postgresUser() (*account, error) {
 	u, err := user.Lookup("postgres")
 	if err != nil {
 		return nil, fmt.Errorf("running as root, the test server must run as the postgres user: %w", err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+	return &account{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 func (s *Server) run(name string, args ...string) ([]byte, error) {
@@ -135,7 +137,7 @@ func (s *Server) run(name string, args ...string) ([]byte, error) {
 	cmd.Dir = s.Dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	if s.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+		runAs(cmd, *s.cred)
 	}
 	return cmd.CombinedOutput()
 }
