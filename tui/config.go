@@ -22,6 +22,10 @@ type Settings struct {
 	Mode        upgrade.Mode `json:"mode"`
 	Key         string       `json:"key,omitempty"` // kept when another mode is chosen
 	URL         string       `json:"url,omitempty"` // kept when another mode is chosen
+	// Deltas is the delta map's file (url and local mode): each module
+	// gets the delta for its own base. Empty keeps the station's map
+	// (airfleet --deltas), if it has one.
+	Deltas string `json:"deltas,omitempty"`
 	Target      int          `json:"target"`        // 0 = the latest the platform offers
 	Concurrency int          `json:"concurrency"`   // 0 = all at once
 	Canary      int          `json:"canary"`

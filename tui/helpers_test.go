@@ -253,3 +253,15 @@ var transcript2 = []string{
 
 // lines splits a screen into lines.
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// toField moves the settings form's focus to row f with the arrow keys, as
+// an operator would.
+func toField(m *Model, f settingsField) {
+	for i := 0; m.settings.focus != f && i < int(fieldCount); i++ {
+		if m.settings.focus < f {
+			press(m, "down")
+		} else {
+			press(m, "up")
+		}
+	}
+}

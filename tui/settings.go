@@ -23,6 +23,7 @@ const (
 	fieldMode settingsField = iota
 	fieldKey
 	fieldURL
+	fieldDeltas
 	fieldTarget
 	fieldConcurrency
 	fieldCanary
@@ -36,9 +37,9 @@ const (
 // fieldLabels and fieldHints are the i18n keys of each row's label and of
 // the hint shown while it has the focus.
 var (
-	fieldLabels = [fieldCount]*upgrade.Message{msgSetMode, msgSetKey, msgSetURL, msgSetTarget, msgSetConcurrency,
+	fieldLabels = [fieldCount]*upgrade.Message{msgSetMode, msgSetKey, msgSetURL, msgSetDeltas, msgSetTarget, msgSetConcurrency,
 		msgSetCanary, msgSetOperator, msgSetAutostart, msgSetLang, msgSetBell}
-	fieldHints = [fieldCount]*upgrade.Message{msgSetHintMode, msgSetHintKey, msgSetHintURL, msgSetHintTarget,
+	fieldHints = [fieldCount]*upgrade.Message{msgSetHintMode, msgSetHintKey, msgSetHintURL, msgSetHintDeltas, msgSetHintTarget,
 		msgSetHintConcurrency, msgSetHintCanary, msgSetHintOperator, msgSetHintAutostart, msgSetHintLang, msgSetHintBell}
 )
 
@@ -47,7 +48,7 @@ const maxField = 300
 
 // text reports whether the row takes typing.
 func (f settingsField) text() bool {
-	return f == fieldKey || f == fieldURL || f == fieldTarget || f == fieldConcurrency || f == fieldCanary || f == fieldOperator
+	return f == fieldKey || f == fieldURL || f == fieldDeltas || f == fieldTarget || f == fieldConcurrency || f == fieldCanary || f == fieldOperator
 }
 
 // localized is a message that follows language switches.
@@ -102,6 +103,10 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 	}
 	f.key, f.auto = cfg.Key, msg.AutoStart
 	f.text[fieldURL] = cfg.URL
+	f.text[fieldDeltas] = ""
+	if cfg.Deltas != nil && cfg.Deltas.Template == "" {
+		f.text[fieldDeltas] = cfg.Deltas.Path
+	}
 	f.text[fieldTarget] = ""
 	if cfg.Target != 0 {
 		f.text[fieldTarget] = strconv.Itoa(cfg.Target)
@@ -118,7 +123,7 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 // rows; ok is false when anything is wrong.
 func (f *settingsForm) settings() (s Settings, ok bool) {
 	f.errs, f.formErr = [fieldCount]localized{}, nil
-	s = Settings{Mode: f.mode, Key: f.key, URL: strings.TrimSpace(f.text[fieldURL]),
+	s = Settings{Mode: f.mode, Key: f.key, URL: strings.TrimSpace(f.text[fieldURL]), Deltas: strings.TrimSpace(f.text[fieldDeltas]),
 		Operator: strings.TrimSpace(f.text[fieldOperator]), AutoStart: f.auto, Lang: string(f.lang), Bell: f.bell}
 	ok = true
 	num := func(fl settingsField) int {
@@ -138,7 +143,7 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 	for _, e := range f.errs {
 		ok = ok && e == nil
 	}
-	if err := s.Config(f.base).Validate(); err != nil {
+	if err := s.Config(f.mapFor(s)).Validate(); err != nil {
 		f.setErrors(err)
 		ok = false
 	}
@@ -146,6 +151,18 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 		f.focusFirstError()
 	}
 	return s, ok
+}
+
+// mapFor is base as the form checks s against it: a delta map named in
+// the form but not read yet is read (off Update) when the settings are
+// applied, and checked then; until then a stand-in keeps the checks that
+// need one (url and local mode) quiet.
+func (f *settingsForm) mapFor(s Settings) upgrade.Config {
+	base := f.base
+	if s.Deltas != "" && (base.Deltas == nil || base.Deltas.Path != s.Deltas) {
+		base.Deltas = &upgrade.DeltaMap{Path: s.Deltas}
+	}
+	return base
 }
 
 // setErrors puts each of the validator's errors beside the row it is
@@ -175,7 +192,7 @@ func fieldOfError(err error) (settingsField, bool) {
 		return 0, false
 	}
 	f, ok := map[string]settingsField{
-		"mode": fieldMode, "key": fieldKey, "url": fieldURL,
+		"mode": fieldMode, "key": fieldKey, "url": fieldURL, "deltas": fieldDeltas,
 		"target": fieldTarget, "concurrency": fieldConcurrency, "canary": fieldCanary, "operator": fieldOperator,
 	}[fe.Field]
 	return f, ok
@@ -251,12 +268,7 @@ func (f *settingsForm) Update(msg tea.Msg) tea.Cmd {
 func (f *settingsForm) toggle(back bool) {
 	switch f.focus {
 	case fieldMode:
-		modes := []upgrade.Mode{upgrade.ModeIoT, upgrade.ModeKey, upgrade.ModeURL}
-		if f.base.Deltas != nil {
-			// Local mode writes each module its delta from the station's
-			// map (airfleet --deltas): offered only with one.
-			modes = append(modes, upgrade.ModeLocal)
-		}
+		modes := []upgrade.Mode{upgrade.ModeIoT, upgrade.ModeKey, upgrade.ModeURL, upgrade.ModeLocal}
 		i := 0
 		for j, m := range modes {
 			if m == f.mode {

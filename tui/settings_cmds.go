@@ -34,7 +34,17 @@ type settingsAppliedMsg struct {
 // first, and auto-start only once the config was taken.
 func applySettings(b Backend, s Settings, fromFile bool) tea.Cmd {
 	return func() tea.Msg {
-		err := b.SetConfig(s.Config(b.Config()))
+		base := b.Config()
+		if s.Deltas != "" && (base.Deltas == nil || base.Deltas.Path != s.Deltas) {
+			// The map is read here, off Update, and each time the
+			// settings are applied with another file.
+			m, err := upgrade.ReadDeltaMap(s.Deltas)
+			if err != nil {
+				return settingsAppliedMsg{Settings: s, FromFile: fromFile, Err: upgrade.DeltaMapFieldError(err)}
+			}
+			base.Deltas = m
+		}
+		err := b.SetConfig(s.Config(base))
 		if err == nil {
 			b.SetAutoStart(s.AutoStart)
 		}

@@ -16,7 +16,8 @@ func TestSettingsErrorsInChinese(t *testing.T) {
 	openSettingsForm(t, m)
 	press(m, "right", "down") // mode: project key; the key
 	typeText(m, "ab'defghijklmnop")
-	press(m, "down", "down", "ctrl+u") // the target
+	toField(m, fieldTarget)
+	press(m, "ctrl+u")
 	typeText(m, "-1")
 	press(m, "enter")
 	s := flat(m)

@@ -60,7 +60,8 @@ func TestSettingsEditAndApply(t *testing.T) {
 	if s := screen(m); strings.Contains(s, testKey) || !strings.Contains(s, "…hl0o") {
 		t.Errorf("typing the key does not show its last four only:\n%s", s)
 	}
-	press(m, "down", "down", "ctrl+u") // target: empty = latest
+	toField(m, fieldTarget)
+	press(m, "ctrl+u") // target: empty = latest
 	if !strings.Contains(screen(m), "(latest)") {
 		t.Error("an empty target does not say latest")
 	}
@@ -126,20 +127,24 @@ func TestSettingsInvalidRejected(t *testing.T) {
 		want  string
 	}{
 		{"negative concurrency", "en", func(m *Model) {
-			press(m, "down", "down", "down", "down", "ctrl+u")
+			toField(m, fieldConcurrency)
+			press(m, "ctrl+u")
 			typeText(m, "-3")
 		}, "Parallel", "✘ Parallel: -3: give 1 or more, or leave it empty for all at once"},
 		{"not a number", "en", func(m *Model) {
-			press(m, "down", "down", "down", "ctrl+u")
+			toField(m, fieldTarget)
+			press(m, "ctrl+u")
 			typeText(m, "20x")
 		}, "Target version", `✘ "20x" is not a whole number`},
 		{"not a number in Chinese", "zh", func(m *Model) {
-			press(m, "down", "down", "down", "ctrl+u")
+			toField(m, fieldTarget)
+			press(m, "ctrl+u")
 			typeText(m, "20x")
 		}, "目标版本", `✘ "20x" 不是整数`},
 		{"empty key", "en", func(m *Model) { press(m, "right") }, "Project key", "✘ Project key: empty: copy the key"},
 		{"bad URL", "zh", func(m *Model) {
-			press(m, "left", "down", "down")
+			press(m, "right", "right") // own server
+			toField(m, fieldURL)
 			typeText(m, "ftp://x")
 		}, "服务器地址", "✘ 服务器地址：必须以 http:// 或 https:// 开头"},
 	} {
@@ -196,7 +201,8 @@ func TestSettingsEscDiscards(t *testing.T) {
 	b := NewFakeBackend(testPlan, 0)
 	m := newTestModel(t, b, "en", 80, 24)
 	openSettingsForm(t, m)
-	press(m, "down", "down", "down", "ctrl+u")
+	toField(m, fieldTarget)
+	press(m, "ctrl+u")
 	typeText(m, "q?Lhx") // typed into the field, not quit, help, language…
 	if m.screen != screenSettings || m.showHelp || m.c.lang != english {
 		t.Fatal("letters in a field acted as keys")

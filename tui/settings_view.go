@@ -67,7 +67,8 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 	s, l := f.c.styles, f.c.lang
 	muted := s.Tone[toneMuted]
 	focused := i == f.focus
-	unused := (i == fieldKey && f.mode != upgrade.ModeKey) || (i == fieldURL && f.mode != upgrade.ModeURL)
+	unused := (i == fieldKey && f.mode != upgrade.ModeKey) || (i == fieldURL && f.mode != upgrade.ModeURL) ||
+		(i == fieldDeltas && f.mode != upgrade.ModeURL && f.mode != upgrade.ModeLocal)
 	var v, note string
 	switch i {
 	case fieldMode:
@@ -94,7 +95,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 	switch {
 	case unused:
 		note = l.T(msgSetUnused)
-	case v == "" && (i == fieldKey || i == fieldURL):
+	case v == "" && (i == fieldKey || i == fieldURL || i == fieldDeltas):
 		note = l.T(msgSetNone)
 	case i == fieldTarget && strings.TrimSpace(v) == "":
 		note = l.T(msgHdrLatest)

@@ -149,7 +149,8 @@ func TestSettingsConcurrencyZeroAsOnTheCommandLine(t *testing.T) {
 	b := NewFakeBackend(testPlan, 0)
 	m := newTestModel(t, b, "en", 100, 30)
 	openSettingsForm(t, m)
-	press(m, "down", "down", "down", "down", "ctrl+u")
+	toField(m, fieldConcurrency)
+	press(m, "ctrl+u")
 	typeText(m, "0")
 	if cmd := press(m, "enter"); cmd != nil {
 		t.Fatal("parallel 0 was applied; the command line refuses --concurrency 0")
@@ -172,7 +173,8 @@ func TestSettingsCanaryCapped(t *testing.T) {
 	m := newTestModel(t, b, "en", 100, 30)
 	send(m, manyModules(24)...)
 	openSettingsForm(t, m)
-	press(m, "down", "down", "down", "down", "down", "ctrl+u")
+	toField(m, fieldCanary)
+	press(m, "ctrl+u")
 	typeText(m, "99999")
 	if cmd := press(m, "enter"); cmd != nil {
 		t.Fatal("a canary of 99999 for 24 modules was applied")

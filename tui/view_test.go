@@ -38,7 +38,8 @@ var scenarios = []scenario{
 		settleCmd(m, loadPlan(b))
 		send(m, mixedEvents()...)
 		settleCmd(m, press(m, "o"))
-		press(m, "down", "down", "down", "down", "ctrl+u")
+		toField(m, fieldConcurrency)
+		press(m, "ctrl+u")
 		typeText(m, "-3")
 		press(m, "enter")
 	}},

@@ -241,3 +241,8 @@ func (c Config) urlLabel() string {
 // platform reports whether the mode asks the IoT platform (which makes
 // deltas on demand and bans eager IMEIs), not the customer's own server.
 func (c Config) platform() bool { return c.Mode == ModeIoT || c.Mode == ModeKey }
+
+// DeltaMapFieldError is a delta map that could not be read (ReadDeltaMap's
+// error) as the setting "deltas" it came from, for a form to show beside
+// that setting.
+func DeltaMapFieldError(err error) *FieldError { return fieldErr("deltas", msgFieldValue, err) }
