@@ -19,20 +19,20 @@ import (
 // which is written readable by its owner only; the console never shows
 // more than its last four characters.
 type Settings struct {
-	Mode        upgrade.Mode `json:"mode"`
-	Key         string       `json:"key,omitempty"` // kept when another mode is chosen
-	URL         string       `json:"url,omitempty"` // kept when another mode is chosen
+	Mode upgrade.Mode `json:"mode"`
+	Key  string       `json:"key,omitempty"` // kept when another mode is chosen
+	URL  string       `json:"url,omitempty"` // kept when another mode is chosen
 	// Deltas is the delta map's file (url and local mode): each module
 	// gets the delta for its own base. Empty keeps the station's map
 	// (airfleet --deltas), if it has one.
-	Deltas string `json:"deltas,omitempty"`
-	Target      int          `json:"target"`        // 0 = the latest the platform offers
-	Concurrency int          `json:"concurrency"`   // 0 = all at once
-	Canary      int          `json:"canary"`
-	Operator    string       `json:"operator,omitempty"` // who works the station; recorded with every batch
-	AutoStart   bool         `json:"auto_start"`         // start a module as soon as it is plugged in
-	Lang        string       `json:"lang,omitempty"`
-	Bell        bool         `json:"bell"`
+	Deltas      string `json:"deltas,omitempty"`
+	Target      int    `json:"target"`      // 0 = the latest the platform offers
+	Concurrency int    `json:"concurrency"` // 0 = all at once
+	Canary      int    `json:"canary"`
+	Operator    string `json:"operator,omitempty"` // who works the station; recorded with every batch
+	AutoStart   bool   `json:"auto_start"`         // start a module as soon as it is plugged in
+	Lang        string `json:"lang,omitempty"`
+	Bell        bool   `json:"bell"`
 }
 
 // DefaultSettings are the settings before the operator chose any: the IoT

@@ -212,10 +212,10 @@ var (
 	msgSetLang        = upgrade.NewMessage("set.lang", "Language", "语言")
 	msgSetBell        = upgrade.NewMessage("set.bell", "Bell", "提示音")
 
-	msgSetHintMode        = upgrade.NewMessage("set.hint.mode", "Where modules get firmware: the IoT platform's default project, your project key, or your own server.", "模块从哪里获取固件：IoT 平台默认项目、您的项目密钥，或您自己的服务器。")
-	msgSetHintKey         = upgrade.NewMessage("set.hint.key", "The key from the project's page on the IoT platform. Typing replaces it; only its last four characters are ever shown.", "IoT 平台项目页面上的密钥。输入会替换原密钥；任何时候只显示最后四位。")
-	msgSetHintURL         = upgrade.NewMessage("set.hint.url", "The http(s) address of the delta file on your server.", "您服务器上差分包的 http(s) 地址。")
-	msgSetHintDeltas      = upgrade.NewMessage("set.hint.deltas",
+	msgSetHintMode   = upgrade.NewMessage("set.hint.mode", "Where modules get firmware: the IoT platform's default project, your project key, or your own server.", "模块从哪里获取固件：IoT 平台默认项目、您的项目密钥，或您自己的服务器。")
+	msgSetHintKey    = upgrade.NewMessage("set.hint.key", "The key from the project's page on the IoT platform. Typing replaces it; only its last four characters are ever shown.", "IoT 平台项目页面上的密钥。输入会替换原密钥；任何时候只显示最后四位。")
+	msgSetHintURL    = upgrade.NewMessage("set.hint.url", "The http(s) address of the delta file on your server.", "您服务器上差分包的 http(s) 地址。")
+	msgSetHintDeltas = upgrade.NewMessage("set.hint.deltas",
 		"A delta map: the JSON file listing each delta's firmware, from, to and url (own server) or file (local mode). Each module gets the delta for its own base version. Empty: the station's map, if it has one.",
 		"差分包映射:列出每个差分包的 firmware、from、to 以及 url(自有服务器)或 file(串口升级)的 JSON 文件。每个模块取其基础版本对应的差分包。留空:沿用本工位的映射(如有)。")
 	msgSetHintTarget      = upgrade.NewMessage("set.hint.target", "The core version to reach, such as 2010. Empty: the latest the platform offers.", "要升级到的内核版本，例如 2010。留空：平台提供的最新版本。")
