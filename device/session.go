@@ -88,6 +88,7 @@ type Session struct {
 	subs    []*Subscription
 	unsol   *Subscription
 	err     error // why the session ended
+	echoed  bool  // the last command answered had its echo
 }
 
 // pending is the command waiting for its final result.
@@ -139,6 +140,14 @@ func NewSession(rw io.ReadWriteCloser, opts Options) *Session {
 	s.unsol = newSubscription(s, nil, opts.QueueCap)
 	go s.readLoop()
 	return s
+}
+
+// Echoed reports whether the last command answered came back with its
+// echo: whether the module echoes (ATE1, the default) or not (ATE0).
+func (s *Session) Echoed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.echoed
 }
 
 // Name is the name given in Options.
@@ -480,6 +489,7 @@ func (s *Session) answer(p *pending, text string) bool {
 			return true
 		}
 		s.pending = nil
+		s.echoed = p.echoSeen
 		p.result <- s.finalErr(p, f, text)
 		return true
 	}

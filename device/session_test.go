@@ -22,6 +22,9 @@ func TestSessionEchoOnAndOff(t *testing.T) {
 		if r.err != nil || !slices.Equal(r.lines, []string{"861234567890123"}) {
 			t.Errorf("echo %v: got %q, %v", echo, r.lines, r.err)
 		}
+		if s.Echoed() != echo {
+			t.Errorf("echo %v: Echoed() = %v", echo, s.Echoed())
+		}
 	}
 }
 

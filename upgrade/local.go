@@ -42,10 +42,37 @@ func (m *machine) localSteps(ctx context.Context) error {
 	if !data.bad.IsZero() {
 		return m.finish(Held, data.bad)
 	}
+	defer m.echoOff(ctx)()
 	if err := m.transfer(ctx, data.bytes); err != nil {
 		return err
 	}
 	return m.apply(ctx)
+}
+
+// echoOff switches the module's echo off (ATE0, RAM only) for the
+// transfer when it echoes: each segment's echo would be 2 KB the console
+// reads and logs for nothing, half of all the bytes on the line. The
+// returned func gives the echo back (ATE1) unless the delta was applied:
+// the module's reboot restores its own setting then.
+func (m *machine) echoOff(ctx context.Context) func() {
+	s := m.session()
+	if !s.Echoed() {
+		return func() {}
+	}
+	cctx, cancel := m.uartCtx(ctx)
+	_, err := s.Command(cctx, "ATE0")
+	cancel()
+	if err != nil {
+		return func() {}
+	}
+	return func() {
+		if m.applied || !m.att.Alive() || m.session() != s {
+			return
+		}
+		cctx, cancel := m.uartCtx(ctx)
+		defer cancel()
+		s.Command(cctx, "ATE1") //nolint:errcheck // best effort: the module leaves as it came, or echoes off until its next power-on
+	}
 }
 
 // checkTarget ends the module's attempt when it is already at or past the

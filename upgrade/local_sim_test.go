@@ -120,6 +120,9 @@ func TestLocalNoSIMFleet(t *testing.T) {
 			if r.Dir == device.Out && strings.HasPrefix(r.Text, "AT+UPGRADE") {
 				t.Errorf("attempt %d: %q sent in local mode", id, r.Text)
 			}
+			if r.Dir == device.In && strings.HasPrefix(r.Text, "AT+UARTUPGRADE=1,") {
+				t.Fatalf("attempt %d: a segment came back echoed (%.60s…): the echo was not off for the transfer", id, r.Text)
+			}
 			sawVerify = sawVerify || r.Text == "AT+UARTUPGRADE=2"
 			sawApply = sawApply || r.Text == "AT+UARTUPGRADE=5"
 		}
@@ -142,8 +145,25 @@ func TestLocalNoSIMFleet(t *testing.T) {
 func TestLocalFaults(t *testing.T) {
 	roles := []string{"uart-checksum-once", "uart-checksum-always", "uart-write-fail", "uart-erase-fail",
 		"uart-wrong-base", "uart-unsupported", "uart-old-core", "uart-unplug", "uart-power-cut", "uart-verify-undef"}
-	e, _, f, ff, m := localFleet(t, sim.Config{Modules: len(roles), Scenario: "local", Roles: roles})
+	e, log, f, ff, m := localFleet(t, sim.Config{Modules: len(roles), Scenario: "local", Roles: roles})
 	res := runBatch(t, e, Config{Mode: ModeLocal, Deltas: m, Target: 1162})
+	// A module that failed before its apply leaves with its echo back on.
+	lastSent := func(imei string) string {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		var last string
+		for id, a := range log.attempts {
+			if a.rec.IMEI != imei {
+				continue
+			}
+			for _, r := range log.transcripts[id] {
+				if r.Dir == device.Out {
+					last = r.Text
+				}
+			}
+		}
+		return last
+	}
 	checkLocal(t, ff, res)
 	for _, mod := range ff.Modules {
 		r := res[mod.IMEI]
@@ -159,6 +179,9 @@ func TestLocalFaults(t *testing.T) {
 			}
 			if !strings.Contains(r.Sentence.String(), "checksum") {
 				t.Errorf("checksum always: %q does not explain the checksum", r.Sentence.String())
+			}
+			if got := lastSent(mod.IMEI); got != "ATE1" {
+				t.Errorf("checksum always: the last command sent is %q, want ATE1 (the echo given back)", got)
 			}
 		case "uart-wrong-base", "uart-verify-undef":
 			if c.Applies != 0 || r.ModuleError != codeVerifyFailed {
