@@ -165,6 +165,9 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		return false, usageErr("%s", noModules(src, lang))
 	}
 	warnOtherLogs(stderr, log, eng, list, lang)
+	if p := cfg.DeltaPlan(eng.Sessions().Modules(), list); !p.IsZero() {
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgPlan.With(p).In(lang))
+	}
 
 	var statusLine io.Writer // the live line, only on a terminal
 	if isTerminal(stdout) && isTerminal(stderr) && !*asJSON {

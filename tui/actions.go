@@ -26,6 +26,7 @@ type actionDoneMsg struct {
 	Slots  []string // the modules it was for; nil for the batch-wide ones
 	Batch  int      // the batches ended when it was asked for (Model.batches)
 	Err    error
+	Plan   upgrade.Sentence // a batch started with a delta map: its plan
 }
 
 // act runs a backend action in a command. Per-module actions go to the
@@ -46,7 +47,11 @@ func (m *Model) act(a action) tea.Cmd {
 	batch := m.batches
 	b := m.backend
 	return func() tea.Msg {
-		return actionDoneMsg{Action: a, Slots: slots, Batch: batch, Err: callBackend(b, a, slots)}
+		msg := actionDoneMsg{Action: a, Slots: slots, Batch: batch, Err: callBackend(b, a, slots)}
+		if msg.Err == nil && (a == actStartAll || a == actStart || a == actRetry) {
+			msg.Plan = b.BatchPlan()
+		}
+		return msg
 	}
 }
 
@@ -93,6 +98,13 @@ func (m *Model) handleActionDone(msg actionDoneMsg) {
 	if msg.Batch != m.batches && !m.busy {
 		// The batch it started has ended already: its end says more.
 		msg.Action = -1
+	}
+	switch {
+	case msg.Action >= 0 && !msg.Plan.IsZero():
+		plan := msg.Plan
+		m.status = func(l lang) string { return l.F(msgStPlan, plan.In(string(l))) }
+		m.statusTone = toneAccent
+		return
 	}
 	switch msg.Action {
 	case actStartAll:

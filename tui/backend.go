@@ -17,6 +17,9 @@ type Backend interface {
 	Transcript(slot string) []string
 	// StartAll starts every idle module.
 	StartAll() error
+	// BatchPlan is the delta plan of the batch started last, said before
+	// it runs: which modules take which deltas, which are held.
+	BatchPlan() upgrade.Sentence
 	// Start starts the modules in the given slots.
 	Start(slots []string) error
 	// RetryFailed starts again every module whose upgrade failed.

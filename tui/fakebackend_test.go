@@ -23,6 +23,7 @@ type FakeBackend struct {
 	transcripts map[string][]string
 	calls       []Call
 	errs        map[string]error
+	batchPlan   upgrade.Sentence
 }
 
 // Call is one recorded FakeBackend action: its method name and slots, and
@@ -120,6 +121,20 @@ func (f *FakeBackend) Config() upgrade.Config {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.cfg
+}
+
+// BatchPlan implements Backend: the plan SetPlan gave, else nothing.
+func (f *FakeBackend) BatchPlan() upgrade.Sentence {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.batchPlan
+}
+
+// SetPlan sets what BatchPlan says.
+func (f *FakeBackend) SetPlan(p upgrade.Sentence) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.batchPlan = p
 }
 
 // SetConfig implements Backend: it records the call and, like the

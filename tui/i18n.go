@@ -107,6 +107,7 @@ var (
 	msgFindActive      = upgrade.NewMessage("find.active", "filter %q: %d of %d", "筛选 %q：%d / %d")
 
 	msgStStartall  = upgrade.NewMessage("st.startall", "Starting all idle modules.", "正在开始全部空闲模块。")
+	msgStPlan      = upgrade.NewMessage("st.plan", "Starting: %s.", "正在开始:%s。")
 	msgStStart     = upgrade.NewMessage("st.start", "Starting %d module(s).", "正在开始 %d 个模块。")
 	msgStRetry     = upgrade.NewMessage("st.retry", "Retrying the failed modules.", "正在重试失败的模块。")
 	msgStCancel    = upgrade.NewMessage("st.cancel", "Cancelling %d module(s).", "正在取消 %d 个模块。")

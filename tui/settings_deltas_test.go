@@ -61,3 +61,23 @@ func TestSettingsDeltaMap(t *testing.T) {
 		t.Errorf("the settings were not applied:\n%s", screen(m))
 	}
 }
+
+var testPlanSaid = upgrade.NewMessage("test.plan", "3 modules: 1006→1007→1009; 1 held: no delta from 1005", "3 个模块:1006→1007→1009;1 个暂缓:没有从 1005 起的差分包")
+
+// A batch started with a delta map says its plan in the status line: which
+// modules take which deltas, which are held.
+func TestStartAllSaysThePlan(t *testing.T) {
+	for lang, want := range map[string]string{
+		"en": "Starting: 3 modules: 1006→1007→1009; 1 held: no delta from 1005.",
+		"zh": "正在开始:3 个模块:1006→1007→1009;1 个暂缓:没有从 1005 起的差分包。",
+	} {
+		b := NewFakeBackend(testPlan, 0)
+		b.SetPlan(testPlanSaid.With())
+		m := newTestModel(t, b, lang, 120, 30)
+		send(m, manyModules(4)...)
+		settleCmd(m, press(m, "s"))
+		if got := m.statusText(); got != want {
+			t.Errorf("%s: status %q, want %q", lang, got, want)
+		}
+	}
+}

@@ -35,6 +35,7 @@ type Controller struct {
 	running map[string]*Batch // IMEI → its batch
 	last    map[string]Result // IMEI → its last result
 	lastCfg map[string]Config // IMEI → the settings its last result was reached with
+	plan    Sentence          // the delta plan of the batch started last (url and local mode)
 	settled map[string]bool   // IMEI → its attempt ended and it has not been unplugged since
 	auto    bool              // start every module as soon as it is identified
 	wg      sync.WaitGroup
@@ -240,6 +241,7 @@ func (c *Controller) start(pick func(*Module) bool) error {
 	for _, imei := range imeis {
 		c.running[imei] = b
 	}
+	c.plan = cfg.DeltaPlan(c.eng.Sessions().Modules(), imeis)
 	c.wg.Add(1)
 	c.mu.Unlock()
 	go func() {
@@ -253,6 +255,15 @@ func (c *Controller) start(pick func(*Module) bool) error {
 		})
 	}()
 	return nil
+}
+
+// BatchPlan is the delta plan of the batch started last ("12 modules:
+// 1006→1007→1009; 2 held: no delta from 1005"); nothing for a batch that
+// uses no delta map.
+func (c *Controller) BatchPlan() Sentence {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.plan
 }
 
 // Cancel cancels the modules in the given slots.
