@@ -185,7 +185,8 @@
 //	local         local     modules without SIM, Air780E/EG/EX/700E in turn, on 1161 (even) or 1160
 //	                        (odd: a chain 1160→1161→1162), all to 1162 from DIR/deltas.json; fixed
 //	                        roles in fleets of 5 or more: 4 uart-no-delta (1157, held), 5 uart-unsupported (held)
-//	local-one     local     Air780E modules without SIM on 1161, to 1162 through one delta (benchmarks)
+//	local-one     local     Air780E modules without SIM on 1161, to 1162 through one delta; every
+//	                        apply takes exactly 120 s (role uart-fixed-apply; benchmarks)
 //	local-chain   local     Air780E modules without SIM on 1159, to 1162 through three deltas
 //
 // Local roles (use them with Config.Roles, e.g. in local-chain): uart-checksum-once

@@ -202,6 +202,10 @@ type Faults struct {
 	// unplugged after its OK and plugged back UnplugFor later, on its old
 	// version, the delta discarded.
 	UartApplyCut bool
+	// UartApplyExact, when not zero, is how long every apply (=5) takes
+	// until the module is back, instead of a draw between UartApplyMin and
+	// UartApplyMax: a fixed device time, for benchmarks of the console.
+	UartApplyExact time.Duration
 }
 
 // SegmentFault fails the writes of segment SN that pass every other check:

@@ -238,6 +238,9 @@ var roles = map[string]role{
 	"uart-unplug": {"local: unplugged when segment 20 arrives, back 20 s later (then a write needs a new erase: error 6); upgrades on retry", func(s *ModuleSpec, _ uint64) {
 		s.Faults.UartUnplugSN, s.Faults.UnplugFor = 20, 20*time.Second
 	}},
+	"uart-fixed-apply": {"local: every apply takes exactly 120 s (a fixed device time, for benchmarks); upgrades", func(s *ModuleSpec, _ uint64) {
+		s.Faults.UartApplyExact = 120 * time.Second
+	}},
 	"uart-power-cut": {"local: power lost as the apply starts, back 20 s later on the old version (delta discarded): failed apply", func(s *ModuleSpec, _ uint64) {
 		s.Faults.UartApplyCut, s.Faults.UnplugFor = true, 20*time.Second
 		s.Expect = Expect{Result: ResultFailed, Reason: "apply"}

@@ -126,9 +126,9 @@ var scenarios = []scenario{
 			}
 			return "ok"
 		}},
-	{name: "local-one", desc: "no SIM cards: Air780E modules on 1161 upgraded to 1162 through AT+UARTUPGRADE, one delta each (the benchmark's)",
+	{name: "local-one", desc: "no SIM cards: Air780E modules on 1161 upgraded to 1162 through AT+UARTUPGRADE, one delta each, every apply exactly 120 s (the benchmark's)",
 		mode: ModeLocal, target: 1162, model: func(int) string { return "Air780E" },
-		base: func(int) int { return 1161 }, role: every("ok")},
+		base: func(int) int { return 1161 }, role: every("uart-fixed-apply")},
 	{name: "local-chain", desc: "no SIM cards: Air780E modules on 1159 upgraded to 1162 through AT+UARTUPGRADE, three deltas in a chain",
 		mode: ModeLocal, target: 1162, model: func(int) string { return "Air780E" },
 		base: func(int) int { return 1159 }, role: every("ok")},

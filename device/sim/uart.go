@@ -466,7 +466,11 @@ func (m *Module) uartApply(s *session) answer {
 			return
 		}
 		if m.f.clock.sleep(s.ctx, m.g.between(100*time.Millisecond, 300*time.Millisecond)) {
-			m.ask(s, ctlMsg{kind: ctlReboot, delay: m.g.between(UartApplyMin, UartApplyMax), version: version})
+			delay := m.g.between(UartApplyMin, UartApplyMax)
+			if f.UartApplyExact > 0 {
+				delay = f.UartApplyExact
+			}
+			m.ask(s, ctlMsg{kind: ctlReboot, delay: delay, version: version})
 		}
 	}}
 }
