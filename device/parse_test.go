@@ -174,18 +174,6 @@ func TestValidateURL(t *testing.T) {
 	}
 }
 
-func TestMaskKey(t *testing.T) {
-	if got := MaskKey("EE5lLNHKIAuG9tSQSz948NLwYGvrhl0o"); got != "…hl0o" {
-		t.Errorf("MaskKey = %q", got)
-	}
-	// Nothing of a short key: four of its characters would give most of it.
-	for _, short := range []string{"abc", "abcde", "abcdefg"} {
-		if got := MaskKey(short); got != "…" {
-			t.Errorf("MaskKey(%q) = %q, want …", short, got)
-		}
-	}
-}
-
 // A key the batch was given is masked wherever it stands, even where no
 // KEY tag announces it.
 func TestRedactKnownKey(t *testing.T) {

@@ -6,21 +6,6 @@ import (
 	"strings"
 )
 
-// MaskKey shows only the last four characters of a project key ("…hl0o"):
-// keys are never printed or stored in full. A key shorter than eight
-// characters shows nothing ("…"): four of its characters would give most of
-// it away. The log's store.MaskKey keeps the same rule.
-func MaskKey(key string) string {
-	r := []rune(key)
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) < 8:
-		return "…"
-	}
-	return "…" + string(r[len(r)-4:])
-}
-
 // ValueError is what is wrong with a value before it reaches an AT
 // command line: the rule it breaks and the values the explanation names.
 // Its Error is the English sentence; the operator's language is the
@@ -103,38 +88,20 @@ func ValidateURL(u string) error {
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
-			return valueErr(URLBadChar, shownURL(u), Char(c), i+1, c)
+			return valueErr(URLBadChar, MaskURL(u), Char(c), i+1, c)
 		}
 	}
 	p, err := url.Parse(u)
 	if err != nil {
-		return valueErr(URLUnparsed, shownURL(u))
+		return valueErr(URLUnparsed, MaskURL(u))
 	}
 	if p.Scheme != "http" && p.Scheme != "https" {
-		return valueErr(URLScheme, shownURL(u))
+		return valueErr(URLScheme, MaskURL(u))
 	}
 	if p.Host == "" {
-		return valueErr(URLNoHost, shownURL(u))
+		return valueErr(URLNoHost, MaskURL(u))
 	}
 	return nil
-}
-
-// shownURL is u as an error may print it: a password in its user
-// information is replaced ("http://user:***@h/x"), up to the URL's last
-// "@" so that none of it shows. (The log's store.MaskURL keeps the same
-// rule; device cannot import store.)
-func shownURL(u string) string {
-	at := strings.LastIndexByte(u, '@')
-	sep := strings.Index(u, "://")
-	if at < 0 || sep < 0 || sep > at {
-		return u
-	}
-	userinfo := u[sep+3 : at]
-	colon := strings.IndexByte(userinfo, ':')
-	if colon < 0 {
-		return u
-	}
-	return u[:sep+3] + userinfo[:colon+1] + "***" + u[at:]
 }
 
 func describeByte(c byte) string {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"airfleet/device"
 	"context"
 	"database/sql"
 	"errors"
@@ -83,7 +84,7 @@ func scanAttempt(sc scanner, a *AttemptRow) error {
 	a.PlatformCode, a.ModuleError, a.HTTPStatus = intOf(pc), intOf(me), intOf(hs)
 	a.Started, a.Ended = fromMS(started), fromNullMS(ended)
 	a.Result, a.Mode = Result(result), Mode(mode)
-	a.Message, a.MessageZH = MaskURL(a.Message), MaskURL(a.MessageZH) // rows from before masking
+	a.Message, a.MessageZH = device.MaskURL(a.Message), device.MaskURL(a.MessageZH) // rows from before masking
 	return nil
 }
 
@@ -167,7 +168,7 @@ func scanBatch(sc scanner, b *BatchRow) error {
 		return err
 	}
 	b.Mode, b.Status = Mode(mode), BatchStatus(status)
-	b.URL = MaskURL(b.URL) // rows from before masking
+	b.URL = device.MaskURL(b.URL) // rows from before masking
 	b.Target = intOf(target)
 	b.Started, b.Ended = fromMS(started), fromNullMS(ended)
 	return nil
@@ -237,7 +238,7 @@ FROM events WHERE attempt_id = ? ORDER BY id`, attemptID)
 			return nil, err
 		}
 		e.Time, e.Kind, e.Code = fromMS(t), Kind(kind), intOf(code)
-		e.Detail, e.DetailZH = MaskURL(e.Detail), MaskURL(e.DetailZH)
+		e.Detail, e.DetailZH = device.MaskURL(e.Detail), device.MaskURL(e.DetailZH)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -279,7 +280,7 @@ func (r *Reader) lines(query string, args ...any) ([]Line, error) {
 			return nil, err
 		}
 		l.Time, l.Dir = fromMS(t), Dir(dir)
-		l.Text = MaskURL(l.Text)
+		l.Text = device.MaskURL(l.Text)
 		out = append(out, l)
 	}
 	return out, rows.Err()

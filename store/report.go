@@ -1,6 +1,7 @@
 package store
 
 import (
+	"airfleet/device"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -130,7 +131,7 @@ func GroupReport(rows ReportRows, withStation bool, order func(a, b string) int,
 		if row.To == 0 {
 			row.To = row.From
 		}
-		row.Message, row.MessageZH = MaskURL(row.Message), MaskURL(row.MessageZH)
+		row.Message, row.MessageZH = device.MaskURL(row.Message), device.MaskURL(row.MessageZH)
 		switch n := len(batch); {
 		case n > 0 && (batch[n-1].Batch != row.Batch || batch[n-1].StationID != row.StationID):
 			if err := flush(); err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"airfleet/device"
 	"context"
 	"database/sql"
 	"fmt"
@@ -89,7 +90,7 @@ func (r *Reader) Changed(ctx context.Context, t SyncTable, after int64, limit in
 				vals[i] = string(b)
 			}
 			if s, ok := vals[i].(string); ok && maskedCols[c] {
-				vals[i] = MaskURL(s)
+				vals[i] = device.MaskURL(s)
 			}
 		}
 		rows = append(rows, vals)

@@ -81,8 +81,8 @@ type Batch struct {
 	ID          int64 // set by StartBatch; ignored on input
 	Mode        Mode
 	Target      int    // core version; 0 = latest
-	Key         string // the project key; only MaskKey(Key) is ever stored
-	URL         string // only MaskURL(URL) is ever stored
+	Key         string // the project key; only device.MaskKey(Key) is ever stored
+	URL         string // only device.MaskURL(URL) is ever stored
 	Station     string // empty = Host
 	StationID   string // set by StartBatch: the log's station ID (Reader.StationID); ignored on input
 	Operator    string

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"airfleet/device"
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -22,12 +24,12 @@ func (s *Store) UpsertModule(m Module) {
 }
 
 // StartBatch records the start of a batch and returns its ID at once. Only
-// MaskKey(b.Key) and MaskURL(b.URL) are stored.
+// device.MaskKey(b.Key) and device.MaskURL(b.URL) are stored.
 func (s *Store) StartBatch(b Batch) int64 {
 	b.ID = s.batchID.Add(1)
 	b.StationID = s.stationID
-	b.Key = MaskKey(b.Key)
-	b.URL = MaskURL(b.URL)
+	b.Key = device.MaskKey(strings.TrimSpace(b.Key))
+	b.URL = device.MaskURL(b.URL)
 	if b.Host == "" {
 		b.Host, _ = os.Hostname()
 	}
@@ -74,7 +76,7 @@ func (s *Store) StartAttempt(a Attempt) int64 {
 // EndAttempt records how an attempt ended. A password in a URL of the
 // messages is masked (MaskURL).
 func (s *Store) EndAttempt(id int64, r AttemptResult) {
-	r.Message, r.MessageZH = MaskURL(r.Message), MaskURL(r.MessageZH)
+	r.Message, r.MessageZH = device.MaskURL(r.Message), device.MaskURL(r.MessageZH)
 	if r.Ended.IsZero() {
 		r.Ended = time.Now()
 	}
@@ -92,7 +94,7 @@ func (s *Store) EndAttempt(id int64, r AttemptResult) {
 // Event records one event. A password in a URL of its detail is masked
 // (MaskURL).
 func (s *Store) Event(e Event) {
-	e.Detail, e.DetailZH = MaskURL(e.Detail), MaskURL(e.DetailZH)
+	e.Detail, e.DetailZH = device.MaskURL(e.Detail), device.MaskURL(e.DetailZH)
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -132,7 +134,7 @@ func (s *Store) TranscriptBatch(lines []Line) {
 }
 
 func (s *Store) fixLine(l Line) Line {
-	l.Text = MaskURL(l.Text)
+	l.Text = device.MaskURL(l.Text)
 	if l.Time.IsZero() {
 		l.Time = time.Now()
 	}

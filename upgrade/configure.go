@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"airfleet/device"
-	"airfleet/store"
 )
 
 // preflight: SIM ready, registered (waits up to NetworkTimeout), already at
@@ -31,7 +30,7 @@ func (m *machine) preflight(ctx context.Context) error {
 			return err
 		}
 	case cfg.Mode == ModeURL:
-		m.emit(StateConfiguring, msgURLCheck.With(store.MaskURL(cfg.URL)), nil)
+		m.emit(StateConfiguring, msgURLCheck.With(device.MaskURL(cfg.URL)), nil)
 		if err := m.checkURL(ctx, cfg.URL); err != nil {
 			return err
 		}
@@ -180,7 +179,7 @@ func (m *machine) configure(ctx context.Context) error {
 // clearURL removes an own-server URL left in NV by earlier work: it would
 // send the module to that server instead of the platform.
 func (m *machine) clearURL(ctx context.Context, url string) error {
-	url = store.MaskURL(url) // said on the screen and in the log: never its password
+	url = device.MaskURL(url) // said on the screen and in the log: never its password
 	m.emit(StateConfiguring, msgConfigClear.With(url), nil)
 	m.clearedURL = true // tried: the module may have taken it even if the answer is lost
 	if err := device.ClearURL(ctx, m.session()); err != nil && isGone(err) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"airfleet/device"
-	"airfleet/store"
 )
 
 // Plan is a batch's configuration as the console's header shows it.
@@ -94,7 +93,7 @@ func (c *Controller) Plan() Plan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cfg := c.cfg.Defaults()
-	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: store.MaskURL(cfg.URL), Station: cfg.StationName(), Operator: cfg.Operator}
+	p := Plan{Mode: cfg.Mode, Target: cfg.Target, Concurrency: cfg.Concurrency, URL: device.MaskURL(cfg.URL), Station: cfg.StationName(), Operator: cfg.Operator}
 	if (cfg.Mode == ModeURL || cfg.Mode == ModeLocal) && cfg.Deltas != nil {
 		p.URL = cfg.Deltas.said() // each module gets its own base's delta from the map
 	}

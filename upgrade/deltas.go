@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"airfleet/device"
-	"airfleet/store"
 )
 
 // DeltaEntry is one delta of a map: the firmware name (the firmware string
@@ -347,7 +346,7 @@ func (m *DeltaMap) String() string {
 // template.
 func (m *DeltaMap) where(e DeltaEntry) string {
 	if m == nil || m.Template != "" || e.Line == 0 {
-		return "--url-template " + store.MaskURL(m.String())
+		return "--url-template " + device.MaskURL(m.String())
 	}
 	return fmt.Sprintf("%s line %d", m.Path, e.Line)
 }
@@ -363,7 +362,7 @@ func (m *DeltaMap) flag() string {
 // said names the map in a sentence: its file, or the template.
 func (m *DeltaMap) said() string {
 	if m.Template != "" {
-		return "--url-template " + store.MaskURL(m.Template)
+		return "--url-template " + device.MaskURL(m.Template)
 	}
 	return m.Path
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"airfleet/device"
-	"airfleet/store"
 )
 
 // Keep is a hand-off choice for a stored value: leave it as the mode
@@ -124,7 +123,7 @@ func (m *machine) handoff() {
 	}
 	switch h.URL {
 	case KeepIt:
-		steps = append(steps, step{device.TagURL, store.MaskURL(cfg.URL), func() error { return device.SetURL(ctx, s, cfg.URL, device.SaveToNV) }, cfg.URL})
+		steps = append(steps, step{device.TagURL, device.MaskURL(cfg.URL), func() error { return device.SetURL(ctx, s, cfg.URL, device.SaveToNV) }, cfg.URL})
 	case ClearIt:
 		steps = append(steps, step{device.TagURL, `""`, func() error { return device.ClearURL(ctx, s) }, ""})
 	}
@@ -150,7 +149,7 @@ func (m *machine) handoff() {
 			v, rerr = device.ReadTag(ctx, s, st.what)
 		}
 		if rerr == nil && v != st.want {
-			rerr = fmt.Errorf("the module reads back %s", map[bool]string{true: device.MaskKey(v), false: store.MaskURL(v)}[st.what == device.TagKey])
+			rerr = fmt.Errorf("the module reads back %s", map[bool]string{true: device.MaskKey(v), false: device.MaskURL(v)}[st.what == device.TagKey])
 		}
 		if rerr != nil {
 			m.finish(Failed, msgFailedHandoff.With(st.what, st.shown, rerr.Error()))

@@ -5,6 +5,7 @@ package upgrade
 // it, checked before any module is erased.
 
 import (
+	"airfleet/device"
 	"context"
 	"fmt"
 	"io"
@@ -13,8 +14,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"airfleet/store"
 )
 
 // maxDeltaFile bounds what the host reads as one delta: far above every
@@ -57,7 +56,7 @@ func (c *localDeltas) source(m *DeltaMap, e DeltaEntry) string {
 	if e.File != "" {
 		return c.path(m, e)
 	}
-	return store.MaskURL(e.URL)
+	return device.MaskURL(e.URL)
 }
 
 // load returns the entry's delta, reading or fetching it only if no module
@@ -122,7 +121,7 @@ func readDeltaFile(path string) ([]byte, Sentence) {
 }
 
 func (c *localDeltas) fetch(ctx context.Context, u string) ([]byte, Sentence) {
-	shown := store.MaskURL(u)
+	shown := device.MaskURL(u)
 	client := c.client
 	if client == nil {
 		client = &http.Client{Timeout: DeltaFetchTimeout}

@@ -4,7 +4,6 @@ package upgrade
 // and the policy for each code, and the pair gate in front of it.
 
 import (
-	"airfleet/store"
 	"context"
 	"errors"
 	"fmt"
@@ -241,7 +240,7 @@ func (m *machine) policy(ctx context.Context, f failure) (bool, error) {
 	if info.AfterCheckedDownload != nil && f.progress >= 0 && m.delta.URL != "" {
 		// The host checked its size against the FOTA area: what is left
 		// is a delta made for another base, or a damaged file.
-		return false, m.finish(Failed, info.AfterCheckedDownload.With(f.progress, m.res.From, store.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
+		return false, m.finish(Failed, info.AfterCheckedDownload.With(f.progress, m.res.From, device.MaskURL(m.delta.URL), m.b.cfg.Deltas.where(m.delta)))
 	}
 	return false, m.finish(Failed, info.ending(code, f.progress))
 }

@@ -166,7 +166,7 @@ func (l *StoreLog) RetryList(station string, now Config) (retry []string, skippe
 			return nil, nil, err
 		}
 		then := Config{Mode: fromStoreModes[b.Mode], Key: b.Key, URL: b.URL, Target: b.Target}
-		now.Key, now.URL = store.MaskKey(now.Key), store.MaskURL(now.urlLabel()) // as the log keeps them
+		now.Key, now.URL = device.MaskKey(now.Key), device.MaskURL(now.urlLabel()) // as the log keeps them
 		last := map[string]store.AttemptRow{}
 		var order []string
 		for _, a := range rows {

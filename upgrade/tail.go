@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"airfleet/device"
-	"airfleet/store"
 )
 
 // tailLen is how many transcript lines the station keeps per slot for the
@@ -54,7 +53,7 @@ func (st *Sessions) transcriptFor(slot string) func(device.Record) {
 	return func(r device.Record) {
 		// Project keys and URL passwords never reach the screen or the
 		// log in full, wherever they stand in a line.
-		r.Text = store.MaskURL(device.RedactKey(r.Text, st.secrets.list()...))
+		r.Text = device.MaskURL(device.RedactKey(r.Text, st.secrets.list()...))
 		t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
 		if st.sink == nil {
 			return

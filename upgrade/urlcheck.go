@@ -6,6 +6,7 @@ package upgrade
 // once per URL per batch, for the status and the size only.
 
 import (
+	"airfleet/device"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"airfleet/store"
 )
 
 // FOTAArea is the largest delta, in bytes, each model's AT firmware
@@ -98,7 +97,7 @@ func (c *urlChecks) ask(ctx context.Context, u string) (int64, Sentence) {
 	if client == nil {
 		client = &http.Client{Timeout: URLCheckTimeout}
 	}
-	shown := store.MaskURL(u)
+	shown := device.MaskURL(u)
 	do := func(method string, ranged bool) (*http.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, method, u, nil)
 		if err != nil {
@@ -179,9 +178,9 @@ func (m *machine) pickDelta(ctx context.Context) error {
 			return m.finish(Held, msgHeldDeltafile.With(fw.Name, e.From, cfg.Deltas.where(e)))
 		}
 		if i == 0 {
-			m.emit(StateConfiguring, msgDeltaCheck.With(e.From, e.To, store.MaskURL(e.URL)), nil)
+			m.emit(StateConfiguring, msgDeltaCheck.With(e.From, e.To, device.MaskURL(e.URL)), nil)
 		} else {
-			m.emit(StateConfiguring, msgDeltaChecknext.With(i+1, len(steps), e.From, e.To, store.MaskURL(e.URL)), nil)
+			m.emit(StateConfiguring, msgDeltaChecknext.With(i+1, len(steps), e.From, e.To, device.MaskURL(e.URL)), nil)
 		}
 		if err := m.checkURL(ctx, e.URL); err != nil {
 			return err
@@ -195,7 +194,7 @@ func (m *machine) pickDelta(ctx context.Context) error {
 // host (once per batch), and holds the module if it would fail: an error
 // status, or a delta bigger than the model's FOTA area.
 func (m *machine) checkURL(ctx context.Context, u string) error {
-	shown := store.MaskURL(u)
+	shown := device.MaskURL(u)
 	r, err := m.b.urls.check(ctx, u)
 	if err != nil {
 		return m.cancelled(msgWhenConfig)

@@ -1,12 +1,11 @@
 package central
 
 import (
+	"airfleet/device"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
-
-	"airfleet/store"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -19,7 +18,7 @@ var passwordParam = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*
 // Mask returns a central URL (postgres://… or key=value form) with any
 // password replaced by "***", for messages and logs.
 func Mask(url string) string {
-	return passwordParam.ReplaceAllString(store.MaskURL(url), "${1}***")
+	return passwordParam.ReplaceAllString(device.MaskURL(url), "${1}***")
 }
 
 // Resolve picks the central URL: the flag's value if given, else the file

@@ -1,4 +1,4 @@
-package store
+package device
 
 import (
 	"strings"
@@ -6,14 +6,19 @@ import (
 	"unicode/utf8"
 )
 
+// The one rule for secrets on screens, in errors and in the log: a project
+// key shows its last four characters, a URL's password shows as "***".
+
 const ellipsis = "…"
 
-// MaskKey returns what the log may keep of a project key: "…" and its last
-// four characters ("…hl0o"). A key shorter than eight characters keeps
-// nothing but "…", since four of its characters would give most of it away.
-// An already masked key is returned unchanged; an empty key stays empty.
+// MaskKey shows only the last four characters of a project key ("…hl0o"):
+// keys are never printed or stored in full, here or in the log (store keeps
+// them through this). A key shorter than eight characters shows nothing but
+// "…", since four of its characters would give most of it away. An already
+// masked key is returned unchanged; an empty key stays empty. Blanks are
+// kept: a key that ends in a line feed shows it (the log trims a key before
+// masking it).
 func MaskKey(key string) string {
-	key = strings.TrimSpace(key)
 	if key == "" {
 		return ""
 	}
