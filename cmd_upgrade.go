@@ -72,16 +72,16 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	for _, f := range []struct {
 		name string
 		bad  bool
-		fix  string
+		fix  upgrade.Sentence
 	}{
-		{"concurrency", cfg.Concurrency < 1, "give 1 or more, or leave it out to upgrade every module at once"},
-		{"budget", cfg.Budget < 1, "give 1 or more requests per IMEI per 24 h (the platform bans at about six)"},
-		{"retry-after", cfg.RetryAfter <= 0, "give a positive duration such as 90s"},
-		{"reboot-timeout", cfg.RebootTimeout <= 0, "give a positive duration such as 180s"},
-		{"apply-timeout", cfg.ApplyTimeout <= 0, "give a positive duration such as 300s"},
+		{"concurrency", cfg.Concurrency < 1, upgrade.MsgFixConcurrency.With()},
+		{"budget", cfg.Budget < 1, upgrade.MsgFixBudget.With()},
+		{"retry-after", cfg.RetryAfter <= 0, upgrade.MsgFixDuration.With("90s")},
+		{"reboot-timeout", cfg.RebootTimeout <= 0, upgrade.MsgFixDuration.With("180s")},
+		{"apply-timeout", cfg.ApplyTimeout <= 0, upgrade.MsgFixDuration.With("300s")},
 	} {
 		if set(fs, f.name) && f.bad {
-			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix)
+			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix.In(lang))
 		}
 	}
 	if cfg.Deltas, err = deltaMap(*deltas, *urlTemplate, cfg.Target); err != nil {
@@ -95,7 +95,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		return false, usageErr("--%s: a delta map is for --mode url (your own server) or --mode local (through the AT port); give one of them, or leave it out", name)
 	}
 	if err := cfg.Validate(); err != nil {
-		return false, usageErr("%v", nameKeySource(err, keySource))
+		return false, usageErr("%v", sayConfigErrors(err, keySource, lang))
 	}
 	list, err := parseIMEIs(*imeis)
 	if err != nil {

@@ -68,11 +68,12 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// nameKeySource makes the config's errors about the key name where the
-// key came from ("--key-file FILE: project key …").
-func nameKeySource(err error, source string) error {
-	if err == nil || source == "--key" {
-		return err
+// sayConfigErrors says the config's errors in lang, each naming its flag
+// ("--concurrency -1: …"), the key's naming where the key came from
+// (--key-file, the environment).
+func sayConfigErrors(err error, keySource, lang string) error {
+	if err == nil {
+		return nil
 	}
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -81,9 +82,12 @@ func nameKeySource(err error, source string) error {
 	lines := make([]string, len(errs))
 	for i, e := range errs {
 		var fe *upgrade.FieldError
-		if errors.As(e, &fe) && fe.Field == "key" {
-			lines[i] = source + fe.Reason.String()
-		} else {
+		switch {
+		case errors.As(e, &fe) && fe.Field == "key" && keySource != "":
+			lines[i] = fe.In(lang, keySource)
+		case errors.As(e, &fe):
+			lines[i] = fe.In(lang, "--"+fe.Field)
+		default:
 			lines[i] = e.Error()
 		}
 	}

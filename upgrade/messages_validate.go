@@ -10,6 +10,17 @@ import (
 // flag, the settings file's field, the console's label): FieldError.
 // English first, then Chinese; a leading space or colon joins the name.
 var (
+	// What the command line says of a flag given as zero or less.
+	MsgFixConcurrency = msg("fix.concurrency",
+		"give 1 or more, or leave it out to upgrade every module at once",
+		"请填 1 或更大,或不填以同时升级全部模块")
+	MsgFixBudget = msg("fix.budget",
+		"give 1 or more requests per IMEI per 24 h (the platform bans at about six)",
+		"请填每个 IMEI 每 24 小时 1 次或更多请求(平台约在六次时封禁)")
+	MsgFixDuration = msg("fix.duration",
+		"give a positive duration such as %s",
+		"请填正的时长,如 %s")
+
 	msgFieldIoTKey = msg("field.iotkey",
 		" iot uses the default project: give no key and no URL (use mode key or mode url)",
 		" iot 使用默认项目:不要填写 key 和 URL(请改用 key 模式或 url 模式)")
