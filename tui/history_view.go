@@ -72,12 +72,12 @@ func init() {
 }
 
 // attemptCode is the platform code, else the module error, else "".
-func attemptCode(a store.AttemptRow) string {
-	switch {
-	case a.PlatformCode != 0:
-		return strconv.Itoa(a.PlatformCode)
-	case a.ModuleError != 0:
-		return strconv.Itoa(a.ModuleError)
+func attemptCode(a store.AttemptRow) string { return codeString(a.PlatformCode, a.ModuleError) }
+
+// codeString says upgrade.PrimaryCode, or "" when there is none.
+func codeString(code, moduleErr int) string {
+	if c := upgrade.PrimaryCode(code, moduleErr); c != 0 {
+		return strconv.Itoa(c)
 	}
 	return ""
 }

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"strconv"
 	"strings"
 
 	"airfleet/upgrade"
@@ -99,15 +98,7 @@ func (r *row) firmware() int {
 }
 
 // codeText is the platform code, else the module error, else "".
-func (r *row) codeText() string {
-	switch {
-	case r.code != 0:
-		return strconv.Itoa(r.code)
-	case r.modErr != 0:
-		return strconv.Itoa(r.modErr)
-	}
-	return ""
-}
+func (r *row) codeText() string { return codeString(r.code, r.modErr) }
 
 // active reports whether the module is working on an upgrade now.
 func (r *row) active() bool {
