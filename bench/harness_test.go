@@ -374,11 +374,11 @@ func readLog(tb testing.TB, db string) logFacts {
 		}
 		for _, e := range evs {
 			switch e.Step {
-			case "downloading":
+			case "downloading", "writing":
 				if f.dlFrom.IsZero() || e.Time.Before(f.dlFrom) {
 					f.dlFrom = e.Time
 				}
-			case "rebooting":
+			case "rebooting", "applying":
 				if e.Time.After(f.dlTo) {
 					f.dlTo = e.Time
 				}

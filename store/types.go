@@ -144,7 +144,7 @@ type Event struct {
 	IMEI      string
 	Slot      string
 	Time      time.Time // zero = now
-	Step      string    // the engine's state at the event, as it names it: identifying, waiting-network, configuring, requesting, waiting-platform, downloading, rebooting, verifying, restoring, disconnected, idle, or an ending (passed, current, failed, held, cancelled)
+	Step      string    // the engine's state at the event, as it names it: identifying, waiting-network, configuring, requesting, waiting-platform, downloading, writing, applying, rebooting, verifying, restoring, disconnected, idle, or an ending (passed, current, failed, held, cancelled)
 	Kind      Kind
 	Detail    string
 	DetailZH  string // the same in Chinese ('' if not said)

@@ -422,7 +422,7 @@ func window(lines []string, sel [2]int, n int) []string {
 func (d *detail) eventLine(e upgrade.Event) string {
 	l := d.c.lang
 	line := e.Time.Format("15:04:05") + " " + pad(e.Step.Name().ShortIn(string(l)), d.c.stateWidth)
-	if e.Step == upgrade.StateDownloading {
+	if e.Step.Transferring() {
 		line += fmt.Sprintf(" %3d%%", e.Percent)
 	}
 	if e.Code != 0 {

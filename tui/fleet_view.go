@@ -178,7 +178,7 @@ func (f *fleet) fitWidth(line string) string {
 // the percentage, or blank before any download.
 func (f *fleet) progress(r *row, l layout) string {
 	w := l.w[colProgress]
-	if r.percent == 0 && r.state != upgrade.StateDownloading {
+	if r.percent == 0 && !r.state.Transferring() {
 		return spaces(w)
 	}
 	return bar(r.percent, l.bar) + padLeft(strconv.Itoa(r.percent)+"%", 5) + spaces(w-l.bar-5)

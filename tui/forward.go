@@ -129,5 +129,5 @@ func (b *batch) add(e upgrade.Event) {
 
 // isProgress reports whether e only moves a download forward.
 func isProgress(e upgrade.Event) bool {
-	return e.Step == upgrade.StateDownloading && e.Result == nil && e.Code == 0 && e.ModuleError == 0
+	return e.Step.Transferring() && e.Result == nil && e.Code == 0 && e.ModuleError == 0
 }

@@ -46,12 +46,13 @@ func (r *row) apply(e upgrade.Event) {
 	case e.Step != upgrade.StateIdentifying && e.Step != upgrade.StateDisconnected:
 		r.inBatch = true
 	}
-	switch e.Step {
-	case upgrade.StateDownloading:
+	switch {
+	case e.Step.Transferring():
 		r.percent = e.Percent
-	case upgrade.StateRebooting, upgrade.StateVerifying, upgrade.StateRestoring, upgrade.StatePassed:
+	case e.Step == upgrade.StateApplying || e.Step == upgrade.StateRebooting || e.Step == upgrade.StateVerifying ||
+		e.Step == upgrade.StateRestoring || e.Step == upgrade.StatePassed:
 		r.percent = 100
-	case upgrade.StateIdle, upgrade.StateRequesting:
+	case e.Step == upgrade.StateIdle || e.Step == upgrade.StateRequesting:
 		r.percent = 0
 	}
 	r.code, r.modErr, r.http, r.note = e.Code, e.ModuleError, e.HTTPStatus, e.Sentence
@@ -165,7 +166,7 @@ func stateGlyph(s upgrade.State) string {
 var allStates = []upgrade.State{
 	upgrade.StateIdle, upgrade.StateIdentifying, upgrade.StateWaitNetwork,
 	upgrade.StateHeld, upgrade.StateConfiguring, upgrade.StateRequesting,
-	upgrade.StateWaitPlatform, upgrade.StateDownloading, upgrade.StateRebooting,
+	upgrade.StateWaitPlatform, upgrade.StateDownloading, upgrade.StateWriting, upgrade.StateApplying, upgrade.StateRebooting,
 	upgrade.StateVerifying, upgrade.StateRestoring, upgrade.StatePassed,
 	upgrade.StateCurrent, upgrade.StateFailed, upgrade.StateCancelled,
 	upgrade.StateDisconnected,

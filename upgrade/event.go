@@ -28,6 +28,8 @@ const (
 	StateRequesting   State = "requesting"
 	StateWaitPlatform State = "waiting-platform" // code 43: the platform is making the delta
 	StateDownloading  State = "downloading"
+	StateWriting      State = "writing"  // local mode: the delta written through the AT port
+	StateApplying     State = "applying" // local mode: the module applies the delta, then reboots
 	StateRebooting    State = "rebooting"
 	StateVerifying    State = "verifying"
 	StateRestoring    State = "restoring"
@@ -37,6 +39,10 @@ const (
 	StateCancelled    State = "cancelled"
 	StateDisconnected State = "disconnected"
 )
+
+// Transferring reports whether a module in state s has a delta on its way
+// (downloading it, or being written it): its events carry the share done.
+func (s State) Transferring() bool { return s == StateDownloading || s == StateWriting }
 
 // Final reports whether a module in state s is done with this batch.
 func (s State) Final() bool {

@@ -182,13 +182,13 @@ func (m *machine) transfer(ctx context.Context, data []byte) error {
 		var ue *device.UARTError
 		switch {
 		case errors.As(err, &ue) && restart < localRestarts:
-			m.emit(StateDownloading, msgLocalRestart.With(ue.Cmd, ue.Code, MsgCode.With(uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+			m.emit(StateWriting, msgLocalRestart.With(ue.Cmd, ue.Code, MsgCode.With(uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
 		case errors.As(err, &ue):
 			return m.uartFailed(ue)
 		case errors.Is(err, device.ErrTimeout) && restart < localRestarts && ctx.Err() == nil:
 			// A segment lost on the line: where the module stands is not
 			// known, so the sequence starts again.
-			m.emit(StateDownloading, msgLocalRestarttimeout.With(err.Error()), nil)
+			m.emit(StateWriting, msgLocalRestarttimeout.With(err.Error()), nil)
 		default:
 			return err // the port went, a cancel, a timeout again: the caller's
 		}
@@ -198,7 +198,7 @@ func (m *machine) transfer(ctx context.Context, data []byte) error {
 // writeAll erases the area and writes every segment of data.
 func (m *machine) writeAll(ctx context.Context, data []byte) error {
 	s := m.session()
-	m.emit(StateDownloading, msgLocalErase.With(kb(int64(len(data)))), func(e *Event) { e.Percent = 0 })
+	m.emit(StateWriting, msgLocalErase.With(kb(int64(len(data)))), func(e *Event) { e.Percent = 0 })
 	cctx, cancel := m.uartCtx(ctx)
 	err := device.UARTErase(cctx, s)
 	cancel()
@@ -221,7 +221,7 @@ func (m *machine) writeAll(ctx context.Context, data []byte) error {
 		done := min((sn+1)*device.UARTSegmentMax, len(data))
 		if p := done * 100 / len(data); p >= shown+progressStep || done == len(data) {
 			shown = p
-			m.emit(StateDownloading, msgLocalProgress.With(p, kb(int64(done)), kb(int64(len(data)))), func(e *Event) { e.Percent = p })
+			m.emit(StateWriting, msgLocalProgress.With(p, kb(int64(done)), kb(int64(len(data)))), func(e *Event) { e.Percent = p })
 		}
 	}
 	return nil
@@ -238,7 +238,7 @@ func (m *machine) writeSegment(ctx context.Context, g device.UARTSegment) error 
 		if err == nil || try > 0 || !errors.As(err, &ue) || !ue.Resend() {
 			return err
 		}
-		m.emit(StateDownloading, msgLocalResend.With(g.SN, ue.Code, MsgCode.With(uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
+		m.emit(StateWriting, msgLocalResend.With(g.SN, ue.Code, MsgCode.With(uartCode(ue.Code))), func(e *Event) { e.ModuleError = uartCode(ue.Code) })
 	}
 }
 
@@ -286,7 +286,7 @@ func (m *machine) apply(ctx context.Context) error {
 	case err != nil && !isGone(err):
 		// Sent, no clear answer: it may be applying. Follow it as if it
 		// said OK; the version it comes back on decides.
-		m.emit(StateRebooting, msgLocalApplyunsure.With(err.Error()), nil)
+		m.emit(StateApplying, msgLocalApplyunsure.With(err.Error()), nil)
 	}
 	return m.followApply(ctx)
 }
@@ -323,7 +323,7 @@ func (m *machine) verifyDelta(ctx context.Context) (device.UARTState, error) {
 // the module is upgrading whatever the console does.
 func (m *machine) followApply(ctx context.Context) error {
 	cfg := m.b.cfg
-	m.emit(StateRebooting, msgLocalApplying.With(cfg.ApplyTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
+	m.emit(StateApplying, msgLocalApplying.With(cfg.ApplyTimeout.Round(time.Second)), func(e *Event) { e.Percent = 100 })
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ApplyTimeout)
 	defer cancel()
 	if m.att.Info.SIM.Ready {

@@ -98,6 +98,17 @@ func TestLocalNoSIMFleet(t *testing.T) {
 	if chains == 0 {
 		t.Fatal("no module went through a chain: the scenario changed")
 	}
+	// The console's row and the CLI's live line say what happens: the
+	// delta's share written, then applying.
+	steps := map[State]bool{}
+	log.mu.Lock()
+	for _, me := range log.events {
+		steps[me.e.Step] = true
+	}
+	log.mu.Unlock()
+	if !steps[StateWriting] || !steps[StateApplying] || steps[StateDownloading] || steps[StateRebooting] {
+		t.Errorf("states seen %v: want writing and applying, not downloading or rebooting", steps)
+	}
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	segments, attempts := 0, 0
@@ -210,7 +221,7 @@ func TestLocalCancelBeforeApply(t *testing.T) {
 	var once sync.Once
 	log := newMemLog()
 	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "local-chain", Speed: 20}, log, func(ev Event) {
-		if ev.Step == StateDownloading && ev.Percent >= 10 {
+		if ev.Step == StateWriting && ev.Percent >= 10 {
 			once.Do(func() { close(writing) })
 		}
 	})

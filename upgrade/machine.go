@@ -42,7 +42,7 @@ func (m *machine) emit(step State, n Sentence, f func(*Event)) {
 	}
 	kind := KindInfo
 	switch {
-	case step == StateDownloading:
+	case step.Transferring():
 		kind = KindProgress
 	case step == StateFailed || e.Code != 0 || e.ModuleError != 0:
 		kind = KindError

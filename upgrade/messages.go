@@ -748,6 +748,8 @@ var stateNames = map[State]*Message{
 	StateRequesting:   stateName("state.requesting", "requesting", "request", "请求中"),
 	StateWaitPlatform: stateName("state.waiting-platform", "waiting for the platform", "wait plat", "等待平台"),
 	StateDownloading:  stateName("state.downloading", "downloading", "download", "下载中"),
+	StateWriting:      stateName("state.writing", "writing the delta", "write", "写入中"),
+	StateApplying:     stateName("state.applying", "applying", "apply", "应用中"),
 	StateRebooting:    stateName("state.rebooting", "rebooting", "reboot", "重启中"),
 	StateVerifying:    stateName("state.verifying", "verifying", "verify", "校验中"),
 	StateRestoring:    stateName("state.restoring", "restoring", "restore", "恢复中"),

@@ -193,7 +193,7 @@ func (p *Progress) Observe(e Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.states[e.Slot] = e.Step
-	if e.Step == StateDownloading {
+	if e.Step.Transferring() {
 		p.pct[e.Slot] = e.Percent
 	}
 }
@@ -218,10 +218,10 @@ func (p *Progress) LineIn(now time.Time, lang string) string {
 		switch {
 		case s.Final():
 			done++
-		case s == StateDownloading:
+		case s.Transferring():
 			done += float64(p.pct[slot]) / 100 * 0.8 // the reboot and the check come after
 			sumPct += p.pct[slot]
-		case s == StateRebooting || s == StateVerifying || s == StateRestoring:
+		case s == StateApplying || s == StateRebooting || s == StateVerifying || s == StateRestoring:
 			done += 0.8
 		}
 	}
@@ -232,7 +232,7 @@ func (p *Progress) LineIn(now time.Time, lang string) string {
 			continue
 		}
 		part := msgCLICount.With(n, s.Name().With()).In(lang)
-		if s == StateDownloading {
+		if s.Transferring() {
 			part += fmt.Sprintf(" %d %%", sumPct/n)
 		}
 		parts = append(parts, part)
@@ -256,7 +256,7 @@ func (p *Progress) LineIn(now time.Time, lang string) string {
 // stateOrder is the order a module goes through the states, for the
 // status line.
 var stateOrder = []State{StateIdle, StateIdentifying, StateWaitNetwork, StateConfiguring, StateWaitPlatform,
-	StateRequesting, StateDownloading, StateRebooting, StateVerifying, StateRestoring, StateDisconnected,
+	StateRequesting, StateDownloading, StateWriting, StateApplying, StateRebooting, StateVerifying, StateRestoring, StateDisconnected,
 	StatePassed, StateCurrent, StateFailed, StateHeld, StateCancelled}
 
 // Live keeps a status line of the batch at the bottom of a terminal while
