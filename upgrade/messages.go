@@ -276,6 +276,7 @@ var messages = map[string][2]string{
 	"progress":               {"%d %%", "%d%%"},
 	"port":                   {"port %s", "端口 %s"},
 	"gone":                   {"the module's ports are gone", "模块端口已消失"},
+	"idle.unchanged":         {"idle reads unchanged ×%d from %s to %s (each %d lines: %d sent, %d received)", "空闲读取无变化 ×%d,%s 至 %s(每次 %d 行:发送 %d 行,接收 %d 行)"},
 
 	// airfleet scan: its table, and why a module was not identified (a
 	// short state for its row; the explanation, the same for every

@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,8 @@ var soakModels = []string{"Air780EP", "Air780EP", "Air780EP", "Air780E", "Air780
 // seeded driver adds runtime faults: unplug and replug at random moments
 // (some for longer than the reboot timeout), stalls, garbage bursts, and
 // faults switched on mid-run. After each fleet it checks that the log
-// holds every line the console read, and that no IMEI asked the platform
+// holds every line the console read (the repeated reads of an idle module
+// as their summary note), and that no IMEI asked the platform
 // more than the engine counted or the budget allows; at the end, that no
 // attempt or batch was left running, that the log is sound, and that no
 // goroutine or file descriptor outlived the soak.
@@ -483,7 +485,8 @@ func (r *soakRound) checkUpgraded() {
 // checkTranscripts compares, module by module, the lines the log received
 // from the module (transcript lines "<" of its slot since the round
 // started: the station logs the lines of identification too, before the
-// IMEI is known) with the lines the console read from its AT ports by the
+// IMEI is known; and the lines of the unchanged idle reads that a summary
+// note stands for) with the lines the console read from its AT ports by the
 // simulator's count, and they must be equal. LinesSent would not do: a
 // burst of garbage is a line of its own for a reader, or joins the next
 // echo, and what a pty still holds unread when the port vanishes (a
@@ -523,7 +526,10 @@ func (r *soakRound) checkTranscripts(since time.Time) {
 }
 
 // countLines adds the lines each slot's module sent, by db's transcript
-// since the given time, to logged.
+// since the given time, to logged: the lines written, and the lines of
+// the repeated idle reads that a summary note stands for (idlewatch.go:
+// a repeat's answers are those of the read written before it, line for
+// line, so the note's count of received lines times its reads is exact).
 func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int64) {
 	rows, err := db.Query(`SELECT slot, count(*) FROM transcript WHERE dir = '<' AND time >= ? GROUP BY slot`, since.UnixMilli())
 	if err != nil {
@@ -539,6 +545,27 @@ func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int
 		logged[slot] += n
 	}
 	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := db.Query(`SELECT slot, text FROM transcript WHERE dir = '#' AND text LIKE 'idle reads unchanged%' AND time >= ?`, since.UnixMilli())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notes.Close()
+	for notes.Next() {
+		var slot, text string
+		if err := notes.Scan(&slot, &text); err != nil {
+			t.Fatal(err)
+		}
+		m := summaryRE.FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("slot %s: idle summary %q is not in the expected form", slot, text)
+		}
+		reads, _ := strconv.Atoi(m[1])
+		each, _ := strconv.Atoi(m[4])
+		logged[slot] += int64(reads * each)
+	}
+	if err := notes.Err(); err != nil {
 		t.Fatal(err)
 	}
 }
