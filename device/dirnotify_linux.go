@@ -21,9 +21,10 @@ const dirWatchMask = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix
 	unix.IN_ATTRIB | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR
 
 // targetWatchMask: a port's device node appearing or going in /dev or
-// /dev/pts (a module unplugged or rebooting whose link stays behind).
-const targetWatchMask = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO |
-	unix.IN_ATTRIB | unix.IN_ONLYDIR
+// /dev/pts (a module unplugged or rebooting whose link stays behind). Not
+// IN_ATTRIB: the listing asks only whether the node is there, and every
+// other program's new pty is chmod-ed in /dev/pts, each event a wake-up.
+const targetWatchMask = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO | unix.IN_ONLYDIR
 
 // Notify tells of every change to the fleet directory, to its slot
 // directories, and to the device nodes its links point at: inotify
