@@ -55,6 +55,12 @@ var soakFaultRoles = []string{
 	"unplug", "slow-reboot", "failed-apply", "stall", "garbage",
 }
 
+// soakIdlePoll is the idle watch's poll in the soak: fast, so that idle
+// modules (no SIM, no network) are read often enough between batches for
+// their repeated reads to be summarised, and the check of every line read
+// to count the summaries.
+const soakIdlePoll = 20 * time.Millisecond
+
 var soakModels = []string{"Air780EP", "Air780EP", "Air780EP", "Air780E", "Air780E", "Air780EPS", "Air780EPA", "Air780ET", "Air780EQ", "Air700ECQ"}
 
 // TestSoak runs fleets of 64 simulated modules with random faults through
@@ -180,7 +186,7 @@ func (r *soakRound) run() []int64 {
 		t.Fatal(err)
 	}
 	r.f = f
-	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond})
+	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond, IdlePoll: soakIdlePoll})
 	ectx, stopEngine := context.WithCancel(ctx)
 	var engines sync.WaitGroup
 	engines.Go(func() { r.e.Run(ectx) })
@@ -281,7 +287,7 @@ func (r *soakRound) startRival(ctx context.Context, engines *sync.WaitGroup, dir
 		t.Fatal(err)
 	}
 	r.rivalSt, r.rivalDB, r.rivalLast = st, db, map[string]Result{}
-	r.rival = NewEngine(&device.DirSource{Dir: dir}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond})
+	r.rival = NewEngine(&device.DirSource{Dir: dir}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond, IdlePoll: soakIdlePoll})
 	engines.Go(func() { r.rival.Run(ctx) })
 }
 
@@ -501,11 +507,14 @@ func (r *soakRound) checkUpgraded() {
 func (r *soakRound) checkTranscripts(since time.Time) {
 	t := r.t
 	logged := map[string]int64{} // both airfleets' logs when there is a rival
+	var notes, summarised int64
 	for _, db := range []*sql.DB{r.db, r.rivalDB} {
 		if db != nil {
-			countLines(t, db, since, logged)
+			n, s := countLines(t, db, since, logged)
+			notes, summarised = notes+n, summarised+s
 		}
 	}
+	t.Logf("round %d: %d idle summaries stand for %d lines read", r.n, notes, summarised)
 	var total int64
 	for i, m := range r.f.Modules() {
 		read := m.LinesRead()
@@ -530,7 +539,8 @@ func (r *soakRound) checkTranscripts(since time.Time) {
 // the repeated idle reads that a summary note stands for (idlewatch.go:
 // a repeat's answers are those of the read written before it, line for
 // line, so the note's count of received lines times its reads is exact).
-func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int64) {
+// It returns how many summary notes it read, and the lines they stand for.
+func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int64) (notes, summarised int64) {
 	rows, err := db.Query(`SELECT slot, count(*) FROM transcript WHERE dir = '<' AND time >= ? GROUP BY slot`, since.UnixMilli())
 	if err != nil {
 		t.Fatal(err)
@@ -547,14 +557,14 @@ func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	notes, err := db.Query(`SELECT slot, text FROM transcript WHERE dir = '#' AND text LIKE 'idle reads unchanged%' AND time >= ?`, since.UnixMilli())
+	rows, err = db.Query(`SELECT slot, text FROM transcript WHERE dir = '#' AND text LIKE 'idle reads unchanged%' AND time >= ?`, since.UnixMilli())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer notes.Close()
-	for notes.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var slot, text string
-		if err := notes.Scan(&slot, &text); err != nil {
+		if err := rows.Scan(&slot, &text); err != nil {
 			t.Fatal(err)
 		}
 		m := summaryRE.FindStringSubmatch(text)
@@ -564,10 +574,13 @@ func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int
 		reads, _ := strconv.Atoi(m[1])
 		each, _ := strconv.Atoi(m[4])
 		logged[slot] += int64(reads * each)
+		notes++
+		summarised += int64(reads * each)
 	}
-	if err := notes.Err(); err != nil {
+	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	return notes, summarised
 }
 
 // checkRequests compares each IMEI's upgrade requests by the fake
