@@ -63,7 +63,9 @@ func (st *Station) watchIdle(ctx context.Context, a *Module) {
 	w := a.watch
 	defer close(w.done)
 	t := st.tailOf(a.Slot)
-	h := newIdleHold(func(r device.Record) { st.writeTranscript(a.Slot, t, r) })
+	// What the hold writes is this module's, even once the station has let
+	// go of it (a summary written as the module leaves).
+	h := newIdleHold(func(r device.Record) { st.writeTranscriptOf(a.Slot, a.Info.IMEI, t, r) })
 	w.mu.Lock()
 	if w.isClaimed() {
 		w.mu.Unlock()

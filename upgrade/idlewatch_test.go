@@ -18,12 +18,26 @@ import (
 type idleLog struct {
 	mu    sync.Mutex
 	lines []device.Record
+	imeis []string // the IMEI each line was logged with
 }
 
-func (l *idleLog) add(_, _ string, r device.Record) {
+func (l *idleLog) add(_, imei string, r device.Record) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.lines = append(l.lines, r)
+	l.imeis = append(l.imeis, imei)
+}
+
+// imeiOf returns the IMEI the line with text was logged with.
+func (l *idleLog) imeiOf(text string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, r := range l.lines {
+		if r.Text == text {
+			return l.imeis[i]
+		}
+	}
+	return "(not logged)"
 }
 
 func (l *idleLog) snapshot() []device.Record {
@@ -214,8 +228,14 @@ func TestIdleUnplugWritesSummary(t *testing.T) {
 	st, m, log, repeats := idleLogStation(t, "no-sim")
 	waitRepeats(t, repeats, 3)
 	a := st.Module(m.Slot())
-	if s := wantAllRead(t, m, a, log); len(s) != 1 {
-		t.Errorf("%d summaries after the module left, want one", len(s))
+	s := wantAllRead(t, m, a, log)
+	if len(s) != 1 {
+		t.Fatalf("%d summaries after the module left, want one", len(s))
+	}
+	// Written once the module has left the station: still its own line,
+	// found by its IMEI.
+	if got := log.imeiOf(s[0]); got != a.Info.IMEI {
+		t.Errorf("the summary is logged with IMEI %q, want the module's %s", got, a.Info.IMEI)
 	}
 }
 
@@ -310,5 +330,28 @@ func TestIdleLogPerHour(t *testing.T) {
 		if steady := written[1]; steady > 4+(readsH1+1)*perRead {
 			t.Errorf("hour 2: %d lines written", steady)
 		}
+	}
+}
+
+// A module the station lets go of first (its slot changed between two
+// listings: detach, then attach) has its summary written after it left
+// the station's table: the note still carries its IMEI, so that its
+// history finds it.
+func TestIdleDetachSummaryKeepsIMEI(t *testing.T) {
+	st, m, log, repeats := idleLogStation(t, "no-sim")
+	waitRepeats(t, repeats, 3)
+	a := st.Module(m.Slot())
+	st.detach(m.Slot()) // as handle does on Changed
+	select {
+	case <-a.watch.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("idle watch still running 30 s after the detach")
+	}
+	_, s := received(t, log.snapshot())
+	if len(s) != 1 {
+		t.Fatalf("%d summaries after the detach, want one", len(s))
+	}
+	if got := log.imeiOf(s[0]); got != a.Info.IMEI {
+		t.Errorf("the summary is logged with IMEI %q, want the module's %s", got, a.Info.IMEI)
 	}
 }

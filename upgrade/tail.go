@@ -72,19 +72,26 @@ func (st *Station) tailOf(slot string) *tail {
 	return t
 }
 
-// writeTranscript keeps r in the slot's tail and gives it to the sink:
-// the console shows what the log holds.
+// writeTranscript keeps r in the slot's tail and gives it to the sink,
+// with the IMEI the slot holds: the console shows what the log holds.
 func (st *Station) writeTranscript(slot string, t *tail, r device.Record) {
+	st.writeTranscriptOf(slot, "", t, r)
+}
+
+// writeTranscriptOf is writeTranscript for a line known to be the module
+// imei's (if not ""), whether or not the slot still holds it.
+func (st *Station) writeTranscriptOf(slot, imei string, t *tail, r device.Record) {
 	t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
 	if st.sink == nil {
 		return
 	}
-	st.mu.Lock()
-	imei := ""
-	if a := st.mods[slot]; a != nil {
-		imei = a.Info.IMEI
+	if imei == "" {
+		st.mu.Lock()
+		if a := st.mods[slot]; a != nil {
+			imei = a.Info.IMEI
+		}
+		st.mu.Unlock()
 	}
-	st.mu.Unlock()
 	st.sink(slot, imei, r)
 }
 
