@@ -81,9 +81,12 @@ const DefaultSettle = 2
 
 // Watcher lists a Source and reports the differences between listings.
 // It lists every Interval, unless the source is a Notifier: then it lists
-// when told of a change (at most once per Interval), every Interval while
-// a change is settling or the listing fails, and otherwise only every
-// Quiet. A Notifier that stops telling (Notify's channel closes) is
+// when told of a change (50 ms later, so that the change's burst is over;
+// a told listing comes at least Interval after the last listing), again
+// 100 ms later to settle it if nothing more was told, every Interval while
+// the listing fails, and otherwise only every Quiet. However dense the
+// changes (256 modules rebooting), that is one told listing per Interval,
+// plus at most one confirming listing. A Notifier that stops telling (Notify's channel closes) is
 // polled every Interval, and asked to tell again after the next listing
 // that succeeds.
 type Watcher struct {
@@ -142,6 +145,10 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 				askAt = time.Now().Add(w.Quiet)
 			}
 		}
+		select {
+		case <-told: // a change this listing is about to see
+		default:
+		}
 		listed := time.Now()
 		list, err := w.Source.List()
 		listedOK = err == nil
@@ -153,8 +160,14 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 			}
 		}
 		wait := w.Interval
-		if told != nil && listedOK && st.settled() {
+		if told != nil && listedOK {
 			wait = w.Quiet
+			if !st.settled() {
+				// Told of every change: a listing that agrees with this
+				// one a moment later, with nothing told in between, is
+				// settled; no need to wait a whole poll.
+				wait = min(notifiedSettle, w.Interval)
+			}
 		}
 		timer.Reset(wait)
 		select {
@@ -164,21 +177,31 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 				told = nil // moved or removed: poll, and ask again once listed
 				break
 			}
-			// At most one listing per Interval, whatever the burst.
+			// A change comes as a burst of entries (a module's three
+			// links): let it finish. And one told listing per
+			// Interval, whatever the burst (256 modules rebooting).
 			timer.Stop()
-			if rest := w.Interval - time.Since(listed); rest > 0 {
-				timer.Reset(rest)
-				select {
-				case <-timer.C:
-				case <-ctx.Done():
-					return
-				}
+			rest := max(min(notifiedDebounce, w.Interval), w.Interval-time.Since(listed))
+			timer.Reset(rest)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
 			}
 		case <-ctx.Done():
 			return
 		}
 	}
 }
+
+// notifiedDebounce is how long a watcher told of a change waits for the
+// rest of its burst before it lists; notifiedSettle how soon it lists
+// again to confirm what it saw (see Watcher.Settle), when nothing was told
+// in between. Both are capped by Interval.
+const (
+	notifiedDebounce = 50 * time.Millisecond
+	notifiedSettle   = 100 * time.Millisecond
+)
 
 // watchState turns successive listings into events.
 type watchState struct {
