@@ -82,11 +82,10 @@ const DefaultSettle = 2
 // Watcher lists a Source and reports the differences between listings.
 // It lists every Interval, unless the source is a Notifier: then it lists
 // when told of a change (50 ms later, so that the change's burst is over;
-// a told listing comes at least Interval after the last listing), again
-// 100 ms later to settle it if nothing more was told, every Interval while
-// the listing fails, and otherwise only every Quiet. However dense the
-// changes (256 modules rebooting), that is one told listing per Interval,
-// plus at most one confirming listing. A Notifier that stops telling (Notify's channel closes) is
+// a told listing comes at least Interval after the last listing), every
+// Interval while a change settles or the listing fails, and otherwise only
+// every Quiet. However dense the changes (256 modules rebooting), that is
+// at most one listing per Interval, as when polling. A Notifier that stops telling (Notify's channel closes) is
 // polled every Interval, and asked to tell again after the next listing
 // that succeeds.
 type Watcher struct {
@@ -160,14 +159,13 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 			}
 		}
 		wait := w.Interval
-		if told != nil && listedOK {
+		if told != nil && listedOK && st.settled() {
+			// Settling still takes Settle listings an Interval apart, told
+			// or not: the agreement of two listings 100 ms apart with
+			// nothing told in between let a transient state through (a
+			// module's session closed mid-request; TestHangupConsoleInTmux
+			// then waited out the reboot timeout).
 			wait = w.Quiet
-			if !st.settled() {
-				// Told of every change: a listing that agrees with this
-				// one a moment later, with nothing told in between, is
-				// settled; no need to wait a whole poll.
-				wait = min(notifiedSettle, w.Interval)
-			}
 		}
 		timer.Reset(wait)
 		select {
@@ -195,13 +193,8 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 }
 
 // notifiedDebounce is how long a watcher told of a change waits for the
-// rest of its burst before it lists; notifiedSettle how soon it lists
-// again to confirm what it saw (see Watcher.Settle), when nothing was told
-// in between. Both are capped by Interval.
-const (
-	notifiedDebounce = 50 * time.Millisecond
-	notifiedSettle   = 100 * time.Millisecond
-)
+// rest of its burst before it lists (capped by Interval).
+const notifiedDebounce = 50 * time.Millisecond
 
 // watchState turns successive listings into events.
 type watchState struct {
