@@ -11,6 +11,7 @@
 //	go test ./bench/ -run '^$' -bench LogThroughput -benchtime 500000x -count 5
 //	go test ./bench/ -run '^$' -bench EventToDisk -benchtime 200x -count 5
 //	go test ./bench/ -run '^$' -bench Line32 -benchtime 1x -count 2
+//	go test ./bench/ -run '^$' -bench WatchStill256 -benchtime 5x -count 6
 //
 // BenchmarkBatch builds the airfleet binary once (go build -o), starts
 // `airfleet sim` as one process and times `airfleet upgrade --json` as
@@ -22,7 +23,9 @@
 // through the engine's StoreLog. BenchmarkConsoleInProcess256 runs what
 // `airfleet upgrade` runs in this process, for -cpuprofile. BenchmarkLine32
 // runs a line of 32 slots with auto-start, the simulator in this process,
-// plugging and pulling modules as an operator does. The View() time of a 256-row screen is
+// plugging and pulling modules as an operator does. BenchmarkWatchStill256
+// measures the device watcher's own CPU over a still 256-module station,
+// polling against inotify. The View() time of a 256-row screen is
 // tui's own BenchmarkView256. BENCHMARKS.md at the repository root has the
 // commands and this machine's numbers.
 //

@@ -56,15 +56,42 @@ func (Listed) deviceEvent()     {}
 // DefaultWatchInterval is how often a Watcher lists its source by default.
 const DefaultWatchInterval = 250 * time.Millisecond
 
+// DefaultQuietInterval is how often a Watcher lists a source that tells
+// of its changes (a Notifier), once everything it saw has settled: a
+// safety net for a change the notification missed, not the way changes
+// are found.
+const DefaultQuietInterval = 5 * time.Second
+
+// Notifier is a Source that can tell when its listing may have changed
+// (DirSource, by inotify on Linux), so that a Watcher need not list it
+// four times a second to find out.
+type Notifier interface {
+	// Notify returns a channel that receives a value, coalesced, each
+	// time the listing may have changed since Notify was called. It
+	// closes when ctx ends or when the source can no longer tell (its
+	// directory was moved or removed): the watcher then polls. An error
+	// means the source cannot tell at all.
+	Notify(ctx context.Context) (<-chan struct{}, error)
+}
+
 // DefaultSettle is how many consecutive identical listings make a change
 // real by default. Two filter out half-made states, such as a slot whose
 // if02 link is back but whose if06 is not yet.
 const DefaultSettle = 2
 
-// Watcher polls a Source and reports the differences between listings.
+// Watcher lists a Source and reports the differences between listings.
+// It lists every Interval, unless the source is a Notifier: then it lists
+// when told of a change (50 ms later, so that the change's burst is over;
+// a told listing comes at least Interval after the last listing), every
+// Interval while a change settles or the listing fails, and otherwise only
+// every Quiet. However dense the changes (256 modules rebooting), that is
+// at most one listing per Interval, as when polling. A Notifier that stops telling (Notify's channel closes) is
+// polled every Interval, and asked to tell again after the next listing
+// that succeeds.
 type Watcher struct {
 	Source   Source
 	Interval time.Duration // DefaultWatchInterval if 0
+	Quiet    time.Duration // DefaultQuietInterval if 0
 	// Settle is how many consecutive listings must agree on a slot's new
 	// state before it is reported (DefaultSettle if 0; 1 reports at once).
 	// A change is reported within Settle intervals.
@@ -89,6 +116,9 @@ func (w Watcher) Run(ctx context.Context) <-chan DeviceEvent {
 	if w.Settle <= 0 {
 		w.Settle = DefaultSettle
 	}
+	if w.Quiet <= 0 {
+		w.Quiet = DefaultQuietInterval
+	}
 	ch := make(chan DeviceEvent, 64)
 	go w.loop(ctx, ch)
 	return ch
@@ -97,10 +127,30 @@ func (w Watcher) Run(ctx context.Context) <-chan DeviceEvent {
 func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 	defer close(ch)
 	st := newWatchState(w.Settle)
-	tick := time.NewTicker(w.Interval)
-	defer tick.Stop()
+	n, _ := w.Source.(Notifier)
+	var told <-chan struct{} // nil while the source does not tell
+	var askAt time.Time      // when to ask n to tell (again)
+	listedOK := true
+	timer := time.NewTimer(0)
+	defer timer.Stop()
 	for {
+		if n != nil && told == nil && listedOK && !time.Now().Before(askAt) {
+			// Before the listing, so that no change after it goes
+			// untold. A source that cannot tell is asked again after a
+			// Quiet interval (an inotify limit may have been raised).
+			if c, err := n.Notify(ctx); err == nil {
+				told = c
+			} else {
+				askAt = time.Now().Add(w.Quiet)
+			}
+		}
+		select {
+		case <-told: // a change this listing is about to see
+		default:
+		}
+		listed := time.Now()
 		list, err := w.Source.List()
+		listedOK = err == nil
 		for _, ev := range st.update(list, err) {
 			select {
 			case ch <- ev:
@@ -108,13 +158,43 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 				return
 			}
 		}
+		wait := w.Interval
+		if told != nil && listedOK && st.settled() {
+			// Settling still takes Settle listings an Interval apart, told
+			// or not: the agreement of two listings 100 ms apart with
+			// nothing told in between let a transient state through (a
+			// module's session closed mid-request; TestHangupConsoleInTmux
+			// then waited out the reboot timeout).
+			wait = w.Quiet
+		}
+		timer.Reset(wait)
 		select {
-		case <-tick.C:
+		case <-timer.C:
+		case _, ok := <-told:
+			if !ok {
+				told = nil // moved or removed: poll, and ask again once listed
+				break
+			}
+			// A change comes as a burst of entries (a module's three
+			// links): let it finish. And one told listing per
+			// Interval, whatever the burst (256 modules rebooting).
+			timer.Stop()
+			rest := max(min(notifiedDebounce, w.Interval), w.Interval-time.Since(listed))
+			timer.Reset(rest)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
+			}
 		case <-ctx.Done():
 			return
 		}
 	}
 }
+
+// notifiedDebounce is how long a watcher told of a change waits for the
+// rest of its burst before it lists (capped by Interval).
+const notifiedDebounce = 50 * time.Millisecond
 
 // watchState turns successive listings into events.
 type watchState struct {

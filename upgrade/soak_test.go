@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +55,12 @@ var soakFaultRoles = []string{
 	"unplug", "slow-reboot", "failed-apply", "stall", "garbage",
 }
 
+// soakIdlePoll is the idle watch's poll in the soak: fast, so that idle
+// modules (no SIM, no network) are read often enough between batches for
+// their repeated reads to be summarised, and the check of every line read
+// to count the summaries.
+const soakIdlePoll = 20 * time.Millisecond
+
 var soakModels = []string{"Air780EP", "Air780EP", "Air780EP", "Air780E", "Air780E", "Air780EPS", "Air780EPA", "Air780ET", "Air780EQ", "Air700ECQ"}
 
 // TestSoak runs fleets of 64 simulated modules with random faults through
@@ -65,7 +72,8 @@ var soakModels = []string{"Air780EP", "Air780EP", "Air780EP", "Air780E", "Air780
 // seeded driver adds runtime faults: unplug and replug at random moments
 // (some for longer than the reboot timeout), stalls, garbage bursts, and
 // faults switched on mid-run. After each fleet it checks that the log
-// holds every line the console read, and that no IMEI asked the platform
+// holds every line the console read (the repeated reads of an idle module
+// as their summary note), and that no IMEI asked the platform
 // more than the engine counted or the budget allows; at the end, that no
 // attempt or batch was left running, that the log is sound, and that no
 // goroutine or file descriptor outlived the soak.
@@ -178,7 +186,7 @@ func (r *soakRound) run() []int64 {
 		t.Fatal(err)
 	}
 	r.f = f
-	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond})
+	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond, IdlePoll: soakIdlePoll})
 	ectx, stopEngine := context.WithCancel(ctx)
 	var engines sync.WaitGroup
 	engines.Go(func() { r.e.Run(ectx) })
@@ -279,7 +287,7 @@ func (r *soakRound) startRival(ctx context.Context, engines *sync.WaitGroup, dir
 		t.Fatal(err)
 	}
 	r.rivalSt, r.rivalDB, r.rivalLast = st, db, map[string]Result{}
-	r.rival = NewEngine(&device.DirSource{Dir: dir}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond})
+	r.rival = NewEngine(&device.DirSource{Dir: dir}, NewStoreLog(st), EngineOptions{Interval: 20 * time.Millisecond, IdlePoll: soakIdlePoll})
 	engines.Go(func() { r.rival.Run(ctx) })
 }
 
@@ -483,7 +491,8 @@ func (r *soakRound) checkUpgraded() {
 // checkTranscripts compares, module by module, the lines the log received
 // from the module (transcript lines "<" of its slot since the round
 // started: the station logs the lines of identification too, before the
-// IMEI is known) with the lines the console read from its AT ports by the
+// IMEI is known; and the lines of the unchanged idle reads that a summary
+// note stands for) with the lines the console read from its AT ports by the
 // simulator's count, and they must be equal. LinesSent would not do: a
 // burst of garbage is a line of its own for a reader, or joins the next
 // echo, and what a pty still holds unread when the port vanishes (a
@@ -498,11 +507,14 @@ func (r *soakRound) checkUpgraded() {
 func (r *soakRound) checkTranscripts(since time.Time) {
 	t := r.t
 	logged := map[string]int64{} // both airfleets' logs when there is a rival
+	var notes, summarised int64
 	for _, db := range []*sql.DB{r.db, r.rivalDB} {
 		if db != nil {
-			countLines(t, db, since, logged)
+			n, s := countLines(t, db, since, logged)
+			notes, summarised = notes+n, summarised+s
 		}
 	}
+	t.Logf("round %d: %d idle summaries stand for %d lines read", r.n, notes, summarised)
 	var total int64
 	for i, m := range r.f.Modules() {
 		read := m.LinesRead()
@@ -523,8 +535,12 @@ func (r *soakRound) checkTranscripts(since time.Time) {
 }
 
 // countLines adds the lines each slot's module sent, by db's transcript
-// since the given time, to logged.
-func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int64) {
+// since the given time, to logged: the lines written, and the lines of
+// the repeated idle reads that a summary note stands for (idlewatch.go:
+// a repeat's answers are those of the read written before it, line for
+// line, so the note's count of received lines times its reads is exact).
+// It returns how many summary notes it read, and the lines they stand for.
+func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int64) (notes, summarised int64) {
 	rows, err := db.Query(`SELECT slot, count(*) FROM transcript WHERE dir = '<' AND time >= ? GROUP BY slot`, since.UnixMilli())
 	if err != nil {
 		t.Fatal(err)
@@ -541,6 +557,30 @@ func countLines(t *testing.T, db *sql.DB, since time.Time, logged map[string]int
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	rows, err = db.Query(`SELECT slot, text FROM transcript WHERE dir = '#' AND text LIKE 'idle reads unchanged%' AND time >= ?`, since.UnixMilli())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var slot, text string
+		if err := rows.Scan(&slot, &text); err != nil {
+			t.Fatal(err)
+		}
+		m := summaryRE.FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("slot %s: idle summary %q is not in the expected form", slot, text)
+		}
+		reads, _ := strconv.Atoi(m[1])
+		each, _ := strconv.Atoi(m[4])
+		logged[slot] += int64(reads * each)
+		notes++
+		summarised += int64(reads * each)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return notes, summarised
 }
 
 // checkRequests compares each IMEI's upgrade requests by the fake

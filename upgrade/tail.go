@@ -3,6 +3,7 @@ package upgrade
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"airfleet/device"
 )
@@ -17,6 +18,10 @@ type tail struct {
 	lines []string
 	next  int
 	full  bool
+	// hold is the slot's idle watch while it runs: it holds back the
+	// lines of an idle read until it knows whether they repeat the last
+	// (idlewatch.go).
+	hold atomic.Pointer[idleHold]
 }
 
 func (t *tail) add(s string) {
@@ -41,31 +46,52 @@ func (t *tail) snapshot() []string {
 
 // transcriptFor returns the session transcript callback of a slot: it keeps
 // the console's tail and forwards every record to the sink with the IMEI the
-// slot holds.
+// slot holds; an idle watch's repeated reads go through its hold instead.
 func (st *Sessions) transcriptFor(slot string) func(device.Record) {
+	t := st.tailOf(slot)
+	return func(r device.Record) {
+		// Project keys and URL passwords never reach the screen or the
+		// log in full, wherever they stand in a line.
+		r.Text = device.MaskURL(device.RedactKey(r.Text, st.secrets.list()...))
+		if h := t.hold.Load(); h != nil && h.pass(r) {
+			return
+		}
+		st.writeTranscript(slot, t, r)
+	}
+}
+
+func (st *Sessions) tailOf(slot string) *tail {
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	t := st.tails[slot]
 	if t == nil {
 		t = &tail{}
 		st.tails[slot] = t
 	}
-	st.mu.Unlock()
-	return func(r device.Record) {
-		// Project keys and URL passwords never reach the screen or the
-		// log in full, wherever they stand in a line.
-		r.Text = device.MaskURL(device.RedactKey(r.Text, st.secrets.list()...))
-		t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
-		if st.sink == nil {
-			return
-		}
+	return t
+}
+
+// writeTranscript keeps r in the slot's tail and gives it to the sink,
+// with the IMEI the slot holds: the console shows what the log holds.
+func (st *Sessions) writeTranscript(slot string, t *tail, r device.Record) {
+	st.writeTranscriptOf(slot, "", t, r)
+}
+
+// writeTranscriptOf is writeTranscript for a line known to be the module
+// imei's (if not ""), whether or not the slot still holds it.
+func (st *Sessions) writeTranscriptOf(slot, imei string, t *tail, r device.Record) {
+	t.add(r.Time.Format("15:04:05.000") + " " + r.Dir.String() + " " + r.Text)
+	if st.sink == nil {
+		return
+	}
+	if imei == "" {
 		st.mu.Lock()
-		imei := ""
 		if a := st.mods[slot]; a != nil {
 			imei = a.Info.IMEI
 		}
 		st.mu.Unlock()
-		st.sink(slot, imei, r)
 	}
+	st.sink(slot, imei, r)
 }
 
 // Transcript returns the recent AT lines of the module in slot, oldest first.
