@@ -55,8 +55,12 @@ func newDoctorHost(t *testing.T) *doctorHost {
 	d.rule("lib/udev/rules.d/99-airfleet.rules", `SUBSYSTEM=="tty", ATTRS{idVendor}=="19d1", ATTRS{idProduct}=="0001", GROUP="dialout", MODE="0660", ENV{ID_MM_DEVICE_IGNORE}="1"`)
 	d.module("1-1.4.2", "19d1", 2, 4, 6)
 	d.module("1-1.4.3", "19d1", 2, 4, 6)
-	d.process(1, "airfleet", "/dev/pts/3") // doctor itself
-	d.process(50, "bash", "/dev/pts/3")    // a shell
+	// The shell's terminal is a path no test's real pty can have: a test
+	// that opens ptys of its own (TestDiagnoseFleetDirectory) got
+	// /dev/pts/3 now and then, and the shell then "held" its module.
+	term := filepath.Join(f.root, "dev", "pts-of-the-shell", "3")
+	d.process(1, "airfleet", term) // doctor itself
+	d.process(50, "bash", term)    // a shell
 	d.process(60, "sim", "/dev/ptmx", "/dev/pts/9")
 	return d
 }
