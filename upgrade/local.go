@@ -121,7 +121,8 @@ func (m *machine) pickLocalDelta(ctx context.Context) error {
 }
 
 // chainSteps is the module's whole chain from its version to the target
-// (or its one next delta with no target), or the module held with why.
+// (or its one next delta with no target), or the module held with why:
+// the rule of URL and local mode alike.
 func (m *machine) chainSteps() ([]DeltaEntry, error) {
 	cfg := m.b.cfg
 	fw := m.att.Info.Firmware

@@ -156,20 +156,9 @@ func errText(err error) string {
 func (m *machine) pickDelta(ctx context.Context) error {
 	cfg := m.b.cfg
 	fw := m.att.Info.Firmware
-	steps, whole := cfg.Deltas.Chain(fw.Name, fw.Core, cfg.Target)
-	if !whole {
-		v := fw.Core
-		if len(steps) > 0 {
-			v = steps[len(steps)-1].To
-		}
-		e, ok := cfg.Deltas.Lookup(fw.Name, v)
-		switch {
-		case ok: // it leads past the target
-			return m.finish(Held, msgHeldDeltapast.With(e.From, e.To, cfg.Target, cfg.Deltas.where(e)))
-		case len(steps) == 0:
-			return m.finish(Held, msgHeldNodelta.With(fw.Core, fw.Name, cfg.Deltas.said()))
-		}
-		return m.finish(Held, msgHeldChainbreak.With(fw.Core, cfg.Target, v, fw.Name, cfg.Deltas.said()))
+	steps, err := m.chainSteps()
+	if err != nil {
+		return err
 	}
 	// Every step's URL before the first: a chain known to break at its
 	// second step would leave the module half way, each step a request.
