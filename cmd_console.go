@@ -44,7 +44,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return usageErr("--settings: %v", err)
 	}
 	base := upgrade.Config{Station: station.Station, Operator: os.Getenv("USER"), Handoff: station.Handoff}
-	if base.Deltas, err = deltaMap(*deltas, "", 0); err != nil {
+	if base.Deltas, err = deltaMap(*deltas, "", 0, upgrade.Language(*lang, os.Getenv)); err != nil {
 		return err
 	}
 	cfg := s.Config(base)

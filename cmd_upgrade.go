@@ -84,7 +84,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 			return false, usageErr("--%s %s: %s", f.name, fs.Lookup(f.name).Value, f.fix.In(lang))
 		}
 	}
-	if cfg.Deltas, err = deltaMap(*deltas, *urlTemplate, cfg.Target); err != nil {
+	if cfg.Deltas, err = deltaMap(*deltas, *urlTemplate, cfg.Target, lang); err != nil {
 		return false, err
 	}
 	if cfg.Deltas != nil && cfg.Mode != upgrade.ModeURL && cfg.Mode != upgrade.ModeLocal {
@@ -204,24 +204,32 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 
 // deltaMap reads --deltas or builds the map of --url-template; nil when
 // neither is given.
-func deltaMap(path, template string, target int) (*upgrade.DeltaMap, error) {
+func deltaMap(path, template string, target int, lang string) (*upgrade.DeltaMap, error) {
 	switch {
 	case path != "" && template != "":
 		return nil, usageErr("--deltas and --url-template: give one (a map file, or a template), not both")
 	case path != "":
 		m, err := upgrade.ReadDeltaMap(path)
 		if err != nil {
-			return nil, usageErr("--deltas %v", err)
+			return nil, usageErr("--deltas %s", sayMapError(err, lang))
 		}
 		return m, nil
 	case template != "":
 		m, err := upgrade.DeltaTemplate(template, target)
 		if err != nil {
-			return nil, usageErr("--url-template %v", err)
+			return nil, usageErr("--url-template %s", sayMapError(err, lang))
 		}
 		return m, nil
 	}
 	return nil, nil
+}
+
+// sayMapError says a delta map's error in lang.
+func sayMapError(err error, lang string) string {
+	if me, ok := errors.AsType[*upgrade.DeltaMapError](err); ok {
+		return me.In(lang)
+	}
+	return err.Error()
 }
 
 // awaitsUnfinished reports whether the log holds modules an earlier run

@@ -245,4 +245,9 @@ func (c Config) platform() bool { return c.Mode == ModeIoT || c.Mode == ModeKey 
 // DeltaMapFieldError is a delta map that could not be read (ReadDeltaMap's
 // error) as the setting "deltas" it came from, for a form to show beside
 // that setting.
-func DeltaMapFieldError(err error) *FieldError { return fieldErr("deltas", msgFieldValue, err) }
+func DeltaMapFieldError(err error) *FieldError {
+	if me, ok := errors.AsType[*DeltaMapError](err); ok {
+		return fieldErr("deltas", msgFieldDeltaMap, me.Path, me.Line, me.Reason)
+	}
+	return fieldErr("deltas", msgFieldValue, err)
+}

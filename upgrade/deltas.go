@@ -52,27 +52,30 @@ type deltaKey struct {
 // DeltaMapError is what is wrong with a delta map: where (file and line,
 // or the template) and what to do about it.
 type DeltaMapError struct {
-	Path string // "" for a template
-	Line int
-	Msg  string
+	Path   string // "" for a template
+	Line   int
+	Reason Sentence // what is wrong and what to do
 }
 
-// Error says "deltas.json line 4: …".
-func (e *DeltaMapError) Error() string {
-	if e.Path == "" {
-		return e.Msg
+// Error says "deltas.json line 4: …" in English.
+func (e *DeltaMapError) Error() string { return e.In("en") }
+
+// In says the error in lang: "deltas.json line 4: …" / "deltas.json 第 4 行:…".
+func (e *DeltaMapError) In(lang string) string {
+	switch {
+	case e.Path == "":
+		return e.Reason.In(lang)
+	case e.Line == 0:
+		return msgMapAt.In(lang, e.Path, e.Reason)
 	}
-	if e.Line == 0 {
-		return e.Path + ": " + e.Msg
-	}
-	return fmt.Sprintf("%s line %d: %s", e.Path, e.Line, e.Msg)
+	return msgMapAtLine.In(lang, e.Path, e.Line, e.Reason)
 }
 
 // ReadDeltaMap reads and checks the delta map in the file at path.
 func ReadDeltaMap(path string) (*DeltaMap, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &DeltaMapError{Path: path, Msg: fmt.Sprintf("cannot read it (%v): give the path of your delta map (JSON)", unwrapPathErr(err))}
+		return nil, &DeltaMapError{Path: path, Reason: msgMapUnreadable.With(unwrapPathErr(err))}
 	}
 	return ParseDeltaMap(path, b)
 }
@@ -90,8 +93,8 @@ const deltaMapExample = `{"deltas": [{"firmware": "AirM2M_780EP_LTE_AT", "from":
 // ParseDeltaMap parses and checks a delta map; name is its file's path,
 // said in errors and the base of relative "file" paths.
 func ParseDeltaMap(name string, b []byte) (*DeltaMap, error) {
-	fail := func(off int64, format string, a ...any) error {
-		return &DeltaMapError{Path: name, Line: lineAt(b, off), Msg: fmt.Sprintf(format, a...)}
+	fail := func(off int64, m *Message, a ...any) error {
+		return &DeltaMapError{Path: name, Line: lineAt(b, off), Reason: m.With(a...)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -102,13 +105,13 @@ func ParseDeltaMap(name string, b []byte) (*DeltaMap, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return fail(se.Offset, "not JSON (%v): fix the syntax; a map looks like %s", se, deltaMapExample)
+			return fail(se.Offset, msgMapSyntax, se, deltaMapExample)
 		case errors.As(err, &te):
-			return fail(base+te.Offset, "field %q holds a %s: give %s", te.Field, te.Value, jsonKind(te.Type.Kind().String()))
+			return fail(base+te.Offset, msgMapType, te.Field, te.Value, jsonKind(te.Type.Kind().String()))
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return fail(int64(len(b)), "the JSON ends early: close every brace and bracket; a map looks like %s", deltaMapExample)
+			return fail(int64(len(b)), msgMapEarly, deltaMapExample)
 		}
-		return fail(dec.InputOffset(), "%v", err)
+		return fail(dec.InputOffset(), msgVerbatim, err)
 	}
 	expect := func(want json.Delim) error {
 		off := dec.InputOffset()
@@ -117,7 +120,7 @@ func ParseDeltaMap(name string, b []byte) (*DeltaMap, error) {
 			return syntax(err, 0)
 		}
 		if d, ok := t.(json.Delim); !ok || d != want {
-			return fail(off, "found %v where %q belongs: a map looks like %s", t, string(want), deltaMapExample)
+			return fail(off, msgMapFound, t, string(want), deltaMapExample)
 		}
 		return nil
 	}
@@ -133,7 +136,7 @@ func ParseDeltaMap(name string, b []byte) (*DeltaMap, error) {
 			return nil, syntax(err, 0)
 		}
 		if t != "deltas" {
-			return nil, fail(off, "unknown field %v: the map holds only \"deltas\", a list; a map looks like %s", t, deltaMapExample)
+			return nil, fail(off, msgMapUnknownTop, t, deltaMapExample)
 		}
 		seen = true
 		if err := expect('['); err != nil {
@@ -144,13 +147,13 @@ func ParseDeltaMap(name string, b []byte) (*DeltaMap, error) {
 			start := dec.InputOffset()
 			if err := dec.Decode(&e); err != nil {
 				if strings.Contains(err.Error(), "unknown field") {
-					return nil, fail(start, "%s: an entry has firmware, from, to, url and file", strings.TrimPrefix(err.Error(), "json: "))
+					return nil, fail(start, msgMapUnknownField, strings.TrimPrefix(err.Error(), "json: "))
 				}
 				return nil, syntax(err, start)
 			}
 			e.Line = lineAt(b, start)
-			if err := m.add(e); err != nil {
-				return nil, &DeltaMapError{Path: name, Line: e.Line, Msg: err.Error()}
+			if why := m.add(e); !why.IsZero() {
+				return nil, &DeltaMapError{Path: name, Line: e.Line, Reason: why}
 			}
 		}
 		if err := expect(']'); err != nil {
@@ -161,23 +164,23 @@ func ParseDeltaMap(name string, b []byte) (*DeltaMap, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fail(dec.InputOffset(), "text after the map's closing brace: remove it")
+		return nil, fail(dec.InputOffset(), msgMapTrailing)
 	}
 	if !seen || len(m.entries) == 0 {
-		return nil, &DeltaMapError{Path: name, Msg: "lists no delta: add entries such as " + deltaMapExample}
+		return nil, &DeltaMapError{Path: name, Reason: msgMapEmpty.With(deltaMapExample)}
 	}
 	return m, nil
 }
 
 // jsonKind names what a Go kind is in JSON.
-func jsonKind(k string) string {
+func jsonKind(k string) Sentence {
 	switch k {
 	case "int":
-		return "a whole number such as 1007"
+		return msgJSONInt.With()
 	case "string":
-		return "a string in double quotes"
+		return msgJSONString.With()
 	}
-	return "a " + k
+	return msgJSONOther.With(k)
 }
 
 // lineAt is the line (from 1) of the first non-blank byte at or after off,
@@ -191,48 +194,48 @@ func lineAt(b []byte, off int64) int {
 	return 1 + bytes.Count(b[:i], []byte("\n"))
 }
 
-// add checks one entry and indexes it.
-func (m *DeltaMap) add(e DeltaEntry) error {
+// add checks one entry and indexes it; it says what is wrong, if anything.
+func (m *DeltaMap) add(e DeltaEntry) Sentence {
 	switch {
 	case e.Firmware == "":
-		return errors.New(`"firmware" is missing: give the firmware name as the module reports it without "_V<core>", e.g. AirM2M_780EP_LTE_AT`)
+		return msgMapFirmwareMissing.With()
 	case strings.ContainsFunc(e.Firmware, func(r rune) bool {
 		return !(r == '_' || r == '-' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
 	}):
-		return fmt.Errorf(`"firmware" %q: give the firmware name as the module reports it without "_V<core>", e.g. AirM2M_780EP_LTE_AT`, e.Firmware)
+		return msgMapFirmwareBad.With(e.Firmware)
 	case e.From <= 0 || e.From > 99999:
-		return fmt.Errorf(`"from" %d: give the core version the delta was made from, e.g. 1006`, e.From)
+		return msgMapFrom.With(e.From)
 	case e.To <= e.From || e.To > 99999:
 		// A delta goes up (FOTA does not downgrade): so the map has no cycle.
-		return fmt.Errorf(`"to" %d: give the core version the delta leads to, higher than "from" %d (FOTA does not downgrade)`, e.To, e.From)
+		return msgMapTo.With(e.To, e.From)
 	case e.URL == "" && e.File == "":
-		return errors.New(`the entry has neither "url" nor "file": give the delta's URL on your server (or its file, relative to this map)`)
+		return msgMapNowhere.With()
 	}
 	if e.URL != "" {
 		if err := device.ValidateURL(e.URL); err != nil {
-			return fmt.Errorf(`"url": %v`, err)
+			return msgMapURL.With(valueSentence(err))
 		}
 	}
 	if e.File != "" && filepath.IsAbs(e.File) {
-		return fmt.Errorf(`"file" %q: give a path relative to the map file`, e.File)
+		return msgMapFileAbs.With(e.File)
 	}
 	k := deltaKey{e.Firmware, e.From}
 	if old, ok := m.entries[k]; ok {
-		return fmt.Errorf("a second delta for %s from %d (the first is on line %d): a module at one version takes one delta; remove one", e.Firmware, e.From, old.Line)
+		return msgMapSecond.With(e.Firmware, e.From, old.Line)
 	}
 	m.entries[k] = e
-	return nil
+	return Sentence{}
 }
 
 // DeltaTemplate makes a map from a URL template: {firmware}, {from} and
 // {to} are replaced by the module's firmware name, its core version and
 // target. {from} must be in it: a delta fits one base version.
 func DeltaTemplate(t string, target int) (*DeltaMap, error) {
-	fail := func(format string, a ...any) error {
-		return &DeltaMapError{Msg: fmt.Sprintf(format, a...)}
+	fail := func(m *Message, a ...any) error {
+		return &DeltaMapError{Reason: m.With(a...)}
 	}
 	if target <= 0 {
-		return nil, fail("needs --target: the template's {to} is the core version wanted, e.g. --target 1007")
+		return nil, fail(msgTplTarget)
 	}
 	rest := t
 	for {
@@ -242,19 +245,19 @@ func DeltaTemplate(t string, target int) (*DeltaMap, error) {
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return nil, fail("%q has a { with no }: use {firmware}, {from} and {to}", t)
+			return nil, fail(msgTplBrace, t)
 		}
 		if p := rest[i : i+j+1]; p != "{firmware}" && p != "{from}" && p != "{to}" {
-			return nil, fail("%q names %s: use {firmware}, {from} and {to}", t, p)
+			return nil, fail(msgTplName, t, p)
 		}
 		rest = rest[i+j+1:]
 	}
 	if !strings.Contains(t, "{from}") {
-		return nil, fail("%q has no {from}: a delta fits one base version, so each base needs its own file; put {from} (and {firmware}) in the path", t)
+		return nil, fail(msgTplNoFrom, t)
 	}
 	m := &DeltaMap{Template: t, Target: target}
 	if err := device.ValidateURL(m.expand("AirM2M_780EP_LTE_AT", 1006)); err != nil {
-		return nil, fail("%v", err)
+		return nil, fail(msgVerbatim, valueSentence(err))
 	}
 	return m, nil
 }
@@ -317,9 +320,9 @@ func (m *DeltaMap) checkFiles() error {
 		fi, err := os.Stat(path)
 		switch {
 		case err != nil:
-			bad = &DeltaMapError{Path: m.Path, Line: e.Line, Msg: fmt.Sprintf(`"file" %q cannot be read (%v): give the delta's path relative to the map, or a "url" this host can fetch`, e.File, unwrapPathErr(err))}
+			bad = &DeltaMapError{Path: m.Path, Line: e.Line, Reason: msgMapFileUnreadable.With(e.File, unwrapPathErr(err))}
 		case !fi.Mode().IsRegular():
-			bad = &DeltaMapError{Path: m.Path, Line: e.Line, Msg: fmt.Sprintf(`"file" %q is not a regular file: give the delta file's path relative to the map`, e.File)}
+			bad = &DeltaMapError{Path: m.Path, Line: e.Line, Reason: msgMapFileIrregular.With(e.File)}
 		}
 	}
 	if bad != nil {
