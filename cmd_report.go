@@ -103,7 +103,7 @@ func centralReport(ctx context.Context, url string, f store.ReportFilter, statio
 	}
 	n, path, err := writeWhole(out, func(w io.Writer) (int, error) { return encode(w, each) })
 	if err != nil {
-		return errors.New(central.Message(err, lang))
+		return errors.New(centralMessage(err, lang))
 	}
 	fmt.Fprintln(stderr, upgrade.MsgReportWrote.With(n, path).In(lang))
 	return nil
