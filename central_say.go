@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 
+	"airfleet/store"
 	"airfleet/store/central"
+	"airfleet/tui"
 	"airfleet/upgrade"
 )
 
@@ -73,4 +75,38 @@ func centralStatus(s central.PushStatus, lang string) (text string, failing bool
 		say = upgrade.MsgCentralPushFailed.With(s.Waiting, centralSentence(s.Err))
 	}
 	return say.In(lang), s.Failing()
+}
+
+// saidError is a central error whose text is its sentence in English:
+// what reaches a screen or log that prints an error's text without
+// knowing store/central (the console's history, a flag's check).
+type saidError struct{ err error }
+
+func (e saidError) Error() string { return centralMessage(e.err, "en") }
+func (e saidError) Unwrap() error { return e.err }
+
+// said wraps a *central.Error so that its text is its sentence.
+func said(err error) error {
+	var e *central.Error
+	if errors.As(err, &e) {
+		return saidError{err}
+	}
+	return err
+}
+
+type historySource = tui.History
+
+// centralHistory is the central log's history for the console: another
+// station's events and transcript come from the centre, and the centre's
+// errors reach the screen as sentences.
+type centralHistory struct{ historySource }
+
+func (h centralHistory) Events(attemptID int64) ([]store.Event, error) {
+	ev, err := h.historySource.Events(attemptID)
+	return ev, said(err)
+}
+
+func (h centralHistory) TranscriptOf(attemptID int64) ([]store.Line, error) {
+	lines, err := h.historySource.TranscriptOf(attemptID)
+	return lines, said(err)
 }

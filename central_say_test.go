@@ -91,3 +91,19 @@ func TestCentralStatus(t *testing.T) {
 		}
 	}
 }
+
+// Where an error's text is printed as it is (a flag's check, the
+// console's history, a report to stdout), a central error's text is its
+// English sentence, as when store/central held the sentences, and its
+// kind still answers errors.Is.
+func TestCentralSaid(t *testing.T) {
+	err := said(&central.Error{Kind: central.ErrBadURL, Fault: central.FaultFileEmpty, Where: "/etc/c"})
+	want := "central file /etc/c holds no URL: write postgres://user:password@host/db on its first line"
+	if err.Error() != want || !errors.Is(err, central.ErrBadURL) {
+		t.Errorf("said: %q (is ErrBadURL: %v), want %q", err, errors.Is(err, central.ErrBadURL), want)
+	}
+	plain := errors.New("disk full")
+	if said(plain) != plain || said(nil) != nil {
+		t.Error("said changed an error that is not the central log's")
+	}
+}

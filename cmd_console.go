@@ -74,7 +74,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		centralSays = func(lang string) (string, bool) { return centralStatus(pusher.Status(), lang) }
 		h := central.NewHistory(log.Store(), log.Store().StationID(), curl)
 		defer h.Close()
-		history = h // an IMEI's attempts at every station
+		history = centralHistory{h} // an IMEI's attempts at every station
 	}
 	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
 	ctl.SetAutoStart(s.AutoStart)

@@ -99,7 +99,7 @@ func centralReport(ctx context.Context, url string, f store.ReportFilter, statio
 	}
 	if out == "" {
 		_, err := encode(stdout, each)
-		return err
+		return said(err)
 	}
 	n, path, err := writeWhole(out, func(w io.Writer) (int, error) { return encode(w, each) })
 	if err != nil {

@@ -35,7 +35,7 @@ func centralFlags(fs *flag.FlagSet, name string) func() (string, error) {
 	return func() (string, error) {
 		u, err := central.Resolve(*url, *file, os.Getenv)
 		if err != nil {
-			return "", usageErr("%v", err)
+			return "", usageErr("%s", said(err)) // the flags' language is not known yet: English, as before
 		}
 		return u, nil
 	}
