@@ -55,7 +55,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	language := upgrade.Language(*lang, os.Getenv)
 	if curl != "" {
 		if err := central.Validate(curl); err != nil {
-			return usageErr("%s", central.Message(err, language))
+			return usageErr("%s", centralMessage(err, language))
 		}
 	}
 	log, err := openLog(*dbPath)
@@ -68,13 +68,13 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	defer finishCentral(ctx, pusher, curl, log.Store(), stderr, language)
-	var centralStatus tui.CentralStatus
+	var centralSays tui.CentralStatus
 	var history tui.History = log.Store()
 	if pusher != nil {
-		centralStatus = pusher.Status
+		centralSays = func(lang string) (string, bool) { return centralStatus(pusher.Status(), lang) }
 		h := central.NewHistory(log.Store(), log.Store().StationID(), curl)
 		defer h.Close()
-		history = h // an IMEI's attempts at every station
+		history = centralHistory{h} // an IMEI's attempts at every station
 	}
 	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
 	ctl.SetAutoStart(s.AutoStart)
@@ -82,7 +82,7 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
 	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: history, SettingsPath: *settings,
-		LogHealth: log.Health, Recovered: log.Recovered(), Central: centralStatus})
+		LogHealth: log.Health, Recovered: log.Recovered(), Central: centralSays})
 	stop()
 	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
 	<-done

@@ -23,7 +23,7 @@ func centralAttempts(ctx context.Context, url string, f store.AttemptFilter, lan
 	defer db.Close()
 	rows, err := db.Attempts(ctx, f)
 	if err != nil {
-		return nil, errors.New(central.Message(err, lang))
+		return nil, errors.New(centralMessage(err, lang))
 	}
 	return rows, nil
 }

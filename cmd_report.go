@@ -99,11 +99,11 @@ func centralReport(ctx context.Context, url string, f store.ReportFilter, statio
 	}
 	if out == "" {
 		_, err := encode(stdout, each)
-		return err
+		return said(err)
 	}
 	n, path, err := writeWhole(out, func(w io.Writer) (int, error) { return encode(w, each) })
 	if err != nil {
-		return errors.New(central.Message(err, lang))
+		return errors.New(centralMessage(err, lang))
 	}
 	fmt.Fprintln(stderr, upgrade.MsgReportWrote.With(n, path).In(lang))
 	return nil

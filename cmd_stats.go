@@ -38,8 +38,7 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if url == "" {
-		return usageErr("%s", tr(lang, "give the central database: --central postgres://user:password@host/db, --central-file FILE or AIRFLEET_CENTRAL",
-			"请指定中央数据库：--central postgres://用户:密码@主机/数据库、--central-file 文件 或 AIRFLEET_CENTRAL"))
+		return usageErr("%s", upgrade.MsgCentralGive.In(lang, "central"))
 	}
 	switch central.StatsBy(*by) {
 	case central.ByStation, central.ByModel, central.ByCode, central.ByDay:
@@ -60,7 +59,7 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer db.Close()
 	rows, err := db.Stats(ctx, from, to, central.StatsBy(*by), *station, time.Local)
 	if err != nil {
-		return errors.New(central.Message(err, lang))
+		return errors.New(centralMessage(err, lang))
 	}
 	if *asJSON {
 		for _, r := range rows {
@@ -74,19 +73,19 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.StatsRow) {
 	if len(rows) == 0 {
-		fmt.Fprintln(w, tr(lang, "no attempt in that period", "该时段内没有升级记录"))
+		fmt.Fprintln(w, upgrade.MsgStatsNone.In(lang))
 		return
 	}
-	head := map[central.StatsBy][2]string{
-		central.ByStation: {"station", "工位"}, central.ByModel: {"model", "型号"},
-		central.ByCode: {"code", "代码"}, central.ByDay: {"day", "日期"},
+	head := map[central.StatsBy]*upgrade.Message{
+		central.ByStation: upgrade.MsgStatsByStation, central.ByModel: upgrade.MsgStatsByModel,
+		central.ByCode: upgrade.MsgStatsByCode, central.ByDay: upgrade.MsgStatsByDay,
 	}[by]
-	cols := []string{tr(lang, "attempts", "尝试"), tr(lang, "modules", "模块"), tr(lang, "passed", "成功"),
-		tr(lang, "failed", "失败"), tr(lang, "other", "其他"), tr(lang, "yield", "良率"), tr(lang, "median s", "中位秒")}
+	cols := []*upgrade.Message{upgrade.MsgStatsAttempts, upgrade.MsgStatsModules, upgrade.MsgStatsPassed,
+		upgrade.MsgStatsFailed, upgrade.MsgStatsOther, upgrade.MsgStatsYield, upgrade.MsgStatsMedian}
 	widths := []int{9, 8, 7, 7, 6, 7, 9}
-	fmt.Fprint(w, padRight(tr(lang, head[0], head[1]), 20))
+	fmt.Fprint(w, padRight(head.In(lang), 20))
 	for i, c := range cols {
-		fmt.Fprint(w, " ", padLeft(c, widths[i]))
+		fmt.Fprint(w, " ", padLeft(c.In(lang), widths[i]))
 	}
 	fmt.Fprintln(w)
 	var total central.StatsRow
@@ -96,7 +95,7 @@ func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.Sta
 			if c, err := strconv.Atoi(r.Key); err == nil && c != 0 {
 				key = upgrade.MsgCode.With(c).In(lang)
 			} else if err == nil {
-				key = tr(lang, "0 (none)", "0（无）")
+				key = upgrade.MsgStatsNoCode.In(lang)
 			}
 		}
 		fmt.Fprintf(w, "%s %9d %8d %7d %7d %6d %6.1f%% %9.1f\n", padRight(key, 20), r.Attempts, r.Modules, r.Passed, r.Failed, r.Other, r.Yield*100, r.Median)
@@ -105,8 +104,7 @@ func printStats(w io.Writer, lang string, by central.StatsBy, rows []central.Sta
 		total.Failed += r.Failed
 	}
 	if total.Passed+total.Failed > 0 {
-		fmt.Fprintln(w, tr(lang, fmt.Sprintf("all: %d attempts, yield %.1f%%", total.Attempts, 100*float64(total.Passed)/float64(total.Passed+total.Failed)),
-			fmt.Sprintf("合计：%d 次尝试，良率 %.1f%%", total.Attempts, 100*float64(total.Passed)/float64(total.Passed+total.Failed))))
+		fmt.Fprintln(w, upgrade.MsgStatsAll.In(lang, total.Attempts, 100*float64(total.Passed)/float64(total.Passed+total.Failed)))
 	}
 }
 

@@ -26,16 +26,6 @@ type syncJSON struct {
 	Err     string           `json:"error,omitempty"`
 }
 
-// tr picks the sentence of the operator's language. The central log's
-// sentences live here and in store/central until the message catalogue
-// settles (upgrade/messages.go is being reworked).
-func tr(lang, en, zh string) string {
-	if lang == "zh" {
-		return zh
-	}
-	return en
-}
-
 // centralFlags adds the flags that name the central log: name (--to for
 // sync, --central for the rest) and --central-file. The function it
 // returns gives the URL, "" when none is configured.
@@ -45,7 +35,7 @@ func centralFlags(fs *flag.FlagSet, name string) func() (string, error) {
 	return func() (string, error) {
 		u, err := central.Resolve(*url, *file, os.Getenv)
 		if err != nil {
-			return "", usageErr("%v", err)
+			return "", usageErr("%s", said(err)) // the flags' language is not known yet: English, as before
 		}
 		return u, nil
 	}
@@ -76,15 +66,13 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if url == "" {
-		return usageErr("%s", tr(lang, "give the central database: --to postgres://user:password@host/db, --central-file FILE or AIRFLEET_CENTRAL",
-			"请指定中央数据库：--to postgres://用户:密码@主机/数据库、--central-file 文件 或 AIRFLEET_CENTRAL"))
+		return usageErr("%s", upgrade.MsgCentralGive.In(lang, "to"))
 	}
 	if *chunk < 1 {
 		return usageErr("--chunk %d: give 1 or more", *chunk)
 	}
 	if _, err := os.Stat(*dbPath); err != nil {
-		return usageErr("%s", tr(lang, fmt.Sprintf("--db %s: there is no log there: run an upgrade first, or name the station's log", *dbPath),
-			fmt.Sprintf("--db %s：那里没有日志：请先运行一次升级，或指定本工位的日志", *dbPath)))
+		return usageErr("%s", upgrade.MsgCentralNoLog.In(lang, *dbPath))
 	}
 	// The centre first: a refusal leaves the station's log as it was.
 	db, err := central.Open(ctx, url, central.OpenOptions{Migrate: true})
@@ -95,8 +83,7 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	s, err := store.Open(*dbPath, upgrade.LogOptions(store.Options{}))
 	if err != nil {
 		if errors.Is(err, store.ErrInUse) {
-			return errors.New(tr(lang, fmt.Sprintf("%v (a console configured with the central URL sends its rows itself)", err),
-				fmt.Sprintf("%v（配置了中央 URL 的控制台会自己发送记录）", err)))
+			return errors.New(upgrade.MsgCentralLogInUse.In(lang, err))
 		}
 		return usageErr("--db: %v", err)
 	}
@@ -106,8 +93,7 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	progress := isTerminal(stderr) && !*asJSON
 	if progress {
 		o.Progress = func(p central.Progress) {
-			fmt.Fprintf(stderr, "\r%s", tr(lang, fmt.Sprintf("sending %s: %d of %d rows", p.Table, p.Sent, p.Waiting),
-				fmt.Sprintf("正在发送 %s：%d / %d 行", p.Table, p.Sent, p.Waiting)))
+			fmt.Fprintf(stderr, "\r%s", upgrade.MsgCentralSending.In(lang, p.Table, p.Sent, p.Waiting))
 		}
 	}
 	sum, pushErr := db.Push(ctx, s, o)
@@ -121,14 +107,14 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *asJSON {
 		j := syncJSON{Station: s.StationID(), Central: db.Masked(), Rows: sum.Rows, Total: sum.Total, Waiting: waiting}
 		if pushErr != nil {
-			j.Err = central.Message(pushErr, "en")
+			j.Err = centralMessage(pushErr, "en")
 		}
 		stdout.Write(upgrade.MarshalLine(j))
 	} else {
 		printSyncSummary(stdout, lang, db.Masked(), sum, waiting, pushErr == nil)
 	}
 	if pushErr != nil {
-		return errors.New(central.Message(pushErr, lang))
+		return errors.New(centralMessage(pushErr, lang))
 	}
 	if *verify {
 		return verifySync(ctx, stdout, lang, db, s.Reader, o)
@@ -140,7 +126,7 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // the operator must fix is a usage error (exit 2); a centre out of reach
 // is a failure (exit 1).
 func centralErr(err error, lang string) error {
-	msg := central.Message(err, lang)
+	msg := centralMessage(err, lang)
 	if errors.Is(err, central.ErrUnreachable) || errors.Is(err, context.Canceled) {
 		return errors.New(msg)
 	}
@@ -150,8 +136,7 @@ func centralErr(err error, lang string) error {
 func printSyncSummary(w io.Writer, lang, masked string, sum central.Summary, waiting int64, ok bool) {
 	switch {
 	case sum.Total == 0 && ok:
-		fmt.Fprintln(w, tr(lang, fmt.Sprintf("nothing to send: %s holds every row of this station", masked),
-			fmt.Sprintf("无需发送：%s 已有本工位的全部记录", masked)))
+		fmt.Fprintln(w, upgrade.MsgCentralNothingToSend.In(lang, masked))
 		return
 	case sum.Total > 0:
 		var parts []string
@@ -163,29 +148,26 @@ func printSyncSummary(w io.Writer, lang, masked string, sum central.Summary, wai
 		for _, t := range tables {
 			parts = append(parts, fmt.Sprintf("%s %d", t, sum.Rows[t]))
 		}
-		fmt.Fprintln(w, tr(lang, fmt.Sprintf("sent %d rows to %s (%s) in %d transactions", sum.Total, masked, strings.Join(parts, ", "), sum.Commit),
-			fmt.Sprintf("已向 %s 发送 %d 行（%s），共 %d 个事务", masked, sum.Total, strings.Join(parts, ", "), sum.Commit)))
+		fmt.Fprintln(w, upgrade.MsgCentralSent.In(lang, sum.Total, masked, strings.Join(parts, ", "), sum.Commit))
 	}
 	if waiting > 0 {
-		fmt.Fprintln(w, tr(lang, fmt.Sprintf("%d rows still wait: run airfleet sync again", waiting),
-			fmt.Sprintf("仍有 %d 行待发送：请再次运行 airfleet sync", waiting)))
+		fmt.Fprintln(w, upgrade.MsgCentralStillWait.In(lang, waiting))
 	}
 }
 
 func verifySync(ctx context.Context, w io.Writer, lang string, db *central.DB, r *store.Reader, o central.PushOptions) error {
 	bad, err := db.Verify(ctx, r, o)
 	if err != nil {
-		return errors.New(central.Message(err, lang))
+		return errors.New(centralMessage(err, lang))
 	}
 	if len(bad) == 0 {
-		fmt.Fprintln(w, tr(lang, "verified: the centre holds every row of this log exactly once", "已核对：中央数据库中本日志的每一行恰好一份"))
+		fmt.Fprintln(w, upgrade.MsgCentralVerified.In(lang))
 		return nil
 	}
 	for _, m := range bad {
-		fmt.Fprintln(w, tr(lang, fmt.Sprintf("%s: %d rows missing or stale in the centre, %d extra (e.g. %s)", m.Table, m.Missing, m.Extra, m.Example),
-			fmt.Sprintf("%s：中央缺少或过期 %d 行，多出 %d 行（例如 %s）", m.Table, m.Missing, m.Extra, m.Example)))
+		fmt.Fprintln(w, upgrade.MsgCentralMismatch.In(lang, m.Table, m.Missing, m.Extra, m.Example))
 	}
-	return errors.New(tr(lang, "the centre's copy differs from this log: run airfleet sync again", "中央副本与本日志不一致：请再次运行 airfleet sync"))
+	return errors.New(upgrade.MsgCentralDiffers.In(lang))
 }
 
 // lastStation is the name of the station's latest batch, for the
@@ -206,7 +188,7 @@ func startCentral(url string, s *store.Store, station string, lang string) (*cen
 		return nil, nil
 	}
 	if err := central.Validate(url); err != nil {
-		return nil, usageErr("%s", central.Message(err, lang))
+		return nil, usageErr("%s", centralMessage(err, lang))
 	}
 	host, _ := os.Hostname()
 	return central.StartPusher(url, s, central.PushOptions{Station: station, Host: host}, 0), nil
@@ -228,9 +210,8 @@ func finishCentral(ctx context.Context, p *central.Pusher, url string, s *store.
 		_, err = db.Push(ctx, s, central.PushOptions{})
 	}
 	if err == nil {
-		fmt.Fprintln(stderr, "airfleet:", tr(lang, "central: all sent", "中央：已全部发送"))
+		fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCentralAllSent.In(lang))
 		return
 	}
-	fmt.Fprintln(stderr, "airfleet:", tr(lang, fmt.Sprintf("central: not all sent (%s); the rows wait in the log: they go with the next run or airfleet sync", central.Message(err, "en")),
-		fmt.Sprintf("中央：未全部发送（%s）；记录保留在日志中，下次运行或 airfleet sync 时发送", central.Message(err, "zh"))))
+	fmt.Fprintln(stderr, "airfleet:", upgrade.MsgCentralNotAllSent.In(lang, centralSentence(err)))
 }

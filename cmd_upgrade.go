@@ -118,7 +118,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	}
 	if curl != "" {
 		if err := central.Validate(curl); err != nil {
-			return false, usageErr("%s", central.Message(err, lang))
+			return false, usageErr("%s", centralMessage(err, lang))
 		}
 	}
 	log, err := openLog(*dbPath)

@@ -11,9 +11,10 @@
 // Where things are:
 //
 //	central.go, migrate.go, migrations/   connecting, the central schema and its versions
-//	url.go, errors.go                     the URL (masked, from flag, file or environment), errors in both languages
+//	url.go, errors.go                     the URL (masked, from flag, file or environment), errors as facts (Fault and details;
+//	                                      said at the edges: upgrade/messages_central.go, central_say.go)
 //	push.go, verify.go                    one sync (Push), and the row-by-row check (Verify)
-//	pusher.go                             the background push of the console and upgrade, and its status line
+//	pusher.go                             the background push of the console and upgrade, and its status (PushStatus, facts)
 //	query.go, history.go                  history, report and stats across stations; the console's history
 //	pgtest/                               a throw-away PostgreSQL server for tests and benchmarks
 package central

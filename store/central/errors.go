@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,23 +29,61 @@ var (
 	ErrNoSchema = errors.New("central database not set up by this airfleet")
 )
 
-// Error is an error for the person at the screen, in English and Chinese:
-// what is wrong and what to do. It never holds a password.
+// Fault says which fact an *Error reports: the edges (package main, the
+// console) say it to the operator in their language from the catalogue
+// (upgrade/messages_central.go); this package holds no sentence of
+// theirs.
+type Fault int
+
+// The faults, each with the fields of Error it fills.
+const (
+	FaultNone           Fault = iota
+	FaultFileMissing          // Where: the file; Detail: the cause (os.Stat)
+	FaultFileOpen             // Where: the file; Mode: its permissions (others can read it)
+	FaultFileRead             // Where: the file; Detail: the cause
+	FaultFileEmpty            // Where: the file
+	FaultURLEmpty             // Where: the masked URL
+	FaultURLNotPostgres       // Where: the masked URL
+	FaultURLUnreadable        // Where: the masked URL; Detail: the parser's reason, masked
+	FaultLogin                // Where: the masked URL; Detail: the server's message
+	FaultNoDatabase           // Where: the masked URL; Detail: the server's message
+	FaultPermission           // Where: the masked URL; Detail: the server's message
+	FaultTLS                  // Where: the masked URL; Detail: the driver's reason
+	FaultUnreachable          // Where: the masked URL; Detail: the driver's reason
+	FaultNewerSchema          // Where: the masked URL; Schema: the centre's; Known: this one's
+	FaultNoSchema             // Where: the masked URL; Schema: the centre's; Known: the one needed
+)
+
+// Error is what went wrong with the central log, as facts: its kind (for
+// errors.Is), which fault, and the fault's details. It never holds a
+// password: Where is masked. Error() is a terse English text for logs
+// and wrapping; the operator's sentence is said at the edges.
 type Error struct {
-	Kind  error
-	EN    string
-	ZH    string
-	Cause error
+	Kind   error
+	Fault  Fault
+	Where  string      // the masked URL, or the central file's name
+	Detail string      // the server's, the driver's or the system's reason
+	Mode   os.FileMode // FaultFileOpen: the file's permissions
+	Schema int         // FaultNewerSchema, FaultNoSchema: the centre's schema
+	Known  int         // FaultNewerSchema, FaultNoSchema: the schema this airfleet knows or needs
+	Cause  error
 }
 
-func (e *Error) Error() string { return e.EN }
-
-// In returns the message in lang ("zh" or "en").
-func (e *Error) In(lang string) string {
-	if lang == "zh" && e.ZH != "" {
-		return e.ZH
+func (e *Error) Error() string {
+	s := e.Kind.Error()
+	if e.Where != "" {
+		s += " " + e.Where
 	}
-	return e.EN
+	switch e.Fault {
+	case FaultFileOpen:
+		s += fmt.Sprintf(": mode %o (chmod 600)", e.Mode)
+	case FaultNewerSchema, FaultNoSchema:
+		s += fmt.Sprintf(": central schema %d, this airfleet %d", e.Schema, e.Known)
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
 }
 
 // Unwrap gives the kind and the cause.
@@ -53,15 +92,6 @@ func (e *Error) Unwrap() []error {
 		return []error{e.Kind}
 	}
 	return []error{e.Kind, e.Cause}
-}
-
-// Message returns err in lang when it is an *Error, else err's text.
-func Message(err error, lang string) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.In(lang)
-	}
-	return err.Error()
 }
 
 // classify turns an error met talking to the server at masked (a URL with
@@ -81,30 +111,20 @@ func classify(err error, masked string) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "28P01", "28000":
-			return &Error{Kind: ErrAuth, Cause: err,
-				EN: fmt.Sprintf("central database %s refused the login (%s): check the user and password in the URL, AIRFLEET_CENTRAL or the central file", masked, pe.Message),
-				ZH: fmt.Sprintf("中央数据库 %s 拒绝登录（%s）：请检查 URL、AIRFLEET_CENTRAL 或中央配置文件中的用户名和密码", masked, pe.Message)}
+			return &Error{Kind: ErrAuth, Fault: FaultLogin, Where: masked, Detail: pe.Message, Cause: err}
 		case "3D000":
-			return &Error{Kind: ErrAuth, Cause: err,
-				EN: fmt.Sprintf("central database %s does not exist (%s): create it (createdb) or fix the database name in the URL", masked, pe.Message),
-				ZH: fmt.Sprintf("中央数据库 %s 不存在（%s）：请先创建（createdb）或修正 URL 中的数据库名", masked, pe.Message)}
+			return &Error{Kind: ErrAuth, Fault: FaultNoDatabase, Where: masked, Detail: pe.Message, Cause: err}
 		case "42501":
-			return &Error{Kind: ErrAuth, Cause: err,
-				EN: fmt.Sprintf("central database %s: permission denied (%s): grant this user the rights airfleet needs (docs/factory.md)", masked, pe.Message),
-				ZH: fmt.Sprintf("中央数据库 %s：权限不足（%s）：请为该用户授予 airfleet 所需的权限（见 docs/factory.md）", masked, pe.Message)}
+			return &Error{Kind: ErrAuth, Fault: FaultPermission, Where: masked, Detail: pe.Message, Cause: err}
 		}
 		return fmt.Errorf("central database %s: %w", masked, err)
 	}
 	if strings.Contains(strings.ToLower(errText(err)), "tls") || strings.Contains(errText(err), "x509") {
-		return &Error{Kind: ErrTLS, Cause: err,
-			EN: fmt.Sprintf("central database %s: TLS failed (%v): the server must offer TLS and its certificate be trusted; check sslmode and sslrootcert in the URL, or the server's ssl setting", masked, errText(err)),
-			ZH: fmt.Sprintf("中央数据库 %s：TLS 失败（%v）：服务器须支持 TLS 且证书可信；请检查 URL 中的 sslmode 和 sslrootcert，或服务器的 ssl 设置", masked, errText(err))}
+		return &Error{Kind: ErrTLS, Fault: FaultTLS, Where: masked, Detail: errText(err), Cause: err}
 	}
 	var ne net.Error
 	if pgconn.SafeToRetry(err) || errors.As(err, &ne) || isConnectError(err) || errors.Is(err, context.DeadlineExceeded) {
-		return &Error{Kind: ErrUnreachable, Cause: err,
-			EN: fmt.Sprintf("central database %s unreachable: %v: check that PostgreSQL runs there and the network; the station keeps its rows and sends them later", masked, errText(err)),
-			ZH: fmt.Sprintf("无法连接中央数据库 %s：%v：请检查 PostgreSQL 是否在运行以及网络；本工位会保留记录，稍后再发送", masked, errText(err))}
+		return &Error{Kind: ErrUnreachable, Fault: FaultUnreachable, Where: masked, Detail: errText(err), Cause: err}
 	}
 	return fmt.Errorf("central database %s: %w", masked, err)
 }

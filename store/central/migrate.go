@@ -136,17 +136,9 @@ func readMeta(ctx context.Context, q querier) (id string, v int, err error) {
 }
 
 func newerSchema(masked string, v int) error {
-	return &Error{Kind: ErrNewerSchema,
-		EN: fmt.Sprintf("central database %s was set up by a newer airfleet (central schema %d, this one knows %d): upgrade airfleet on this station; nothing was sent and the station's log is untouched",
-			masked, v, SchemaVersion),
-		ZH: fmt.Sprintf("中央数据库 %s 由更新版本的 airfleet 建立（中央架构 %d，本版本只认识 %d）：请升级本工位的 airfleet；未发送任何记录，本工位日志未改动",
-			masked, v, SchemaVersion)}
+	return &Error{Kind: ErrNewerSchema, Fault: FaultNewerSchema, Where: masked, Schema: v, Known: SchemaVersion}
 }
 
 func noSchema(masked string, v int) error {
-	return &Error{Kind: ErrNoSchema,
-		EN: fmt.Sprintf("central database %s is not set up for this airfleet (central schema %d, this one needs %d): run airfleet sync once from a station, which creates and migrates it",
-			masked, v, SchemaVersion),
-		ZH: fmt.Sprintf("中央数据库 %s 尚未为本版本 airfleet 建立（中央架构 %d，需要 %d）：请先在任一工位运行一次 airfleet sync，它会建立并迁移架构",
-			masked, v, SchemaVersion)}
+	return &Error{Kind: ErrNoSchema, Fault: FaultNoSchema, Where: masked, Schema: v, Known: SchemaVersion}
 }

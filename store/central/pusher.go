@@ -2,8 +2,6 @@ package central
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -132,51 +130,23 @@ func (p *Pusher) Stop() {
 	<-p.done
 }
 
-// Status says where the background sync stands, in lang, for the
-// console's status line: failing is true while the centre cannot be
-// reached or refuses. It never blocks on the network.
-func (p *Pusher) Status(lang string) (text string, failing bool) {
+// PushStatus is where the background sync stands, as facts for the
+// console's status line (said at the edges, in the operator's language).
+type PushStatus struct {
+	Tried   bool  // a push (or a connection) was tried
+	Waiting int64 // rows of the station's log the centre lacks, as last counted
+	Err     error // the last round's error (nil: it succeeded); an *Error says its fault
+}
+
+// Failing is true while the centre cannot be reached or refuses.
+func (s PushStatus) Failing() bool { return s.Tried && s.Err != nil }
+
+// Status says where the background sync stands. It never blocks on the
+// network.
+func (p *Pusher) Status() PushStatus {
 	p.mu.Lock()
-	err, waiting, tried := p.err, p.waiting, p.tried
-	p.mu.Unlock()
-	zh := lang == "zh"
-	switch {
-	case !tried:
-		if zh {
-			return "中央：连接中", false
-		}
-		return "central: connecting", false
-	case err == nil && waiting == 0:
-		if zh {
-			return "中央：已全部发送", false
-		}
-		return "central: all sent", false
-	case err == nil:
-		if zh {
-			return fmt.Sprintf("中央：发送中，%d 行待发送", waiting), false
-		}
-		return fmt.Sprintf("central: sending, %d rows waiting", waiting), false
-	case errors.Is(err, ErrUnreachable):
-		if zh {
-			return fmt.Sprintf("中央数据库无法连接：%d 行待发送，正在重试", waiting), true
-		}
-		return fmt.Sprintf("central unreachable: %d rows waiting, retrying", waiting), true
-	case errors.Is(err, ErrAuth):
-		if zh {
-			return fmt.Sprintf("中央数据库拒绝登录：%d 行待发送；请检查中央 URL", waiting), true
-		}
-		return fmt.Sprintf("central refused the login: %d rows waiting; check the central URL", waiting), true
-	case errors.Is(err, ErrNewerSchema):
-		if zh {
-			return fmt.Sprintf("中央架构比本 airfleet 新：%d 行待发送；请升级 airfleet", waiting), true
-		}
-		return fmt.Sprintf("central schema newer than this airfleet: %d rows waiting; upgrade airfleet", waiting), true
-	default:
-		if zh {
-			return fmt.Sprintf("中央同步失败：%d 行待发送，正在重试（%s）", waiting, Message(err, "zh")), true
-		}
-		return fmt.Sprintf("central sync failed: %d rows waiting, retrying (%s)", waiting, Message(err, "en")), true
-	}
+	defer p.mu.Unlock()
+	return PushStatus{Tried: p.tried, Waiting: p.waiting, Err: p.err}
 }
 
 // Err is the last round's error (nil: the last round succeeded).
