@@ -140,6 +140,41 @@ func markDropped(addr string) {
 		}
 	}
 	dropped.at[addr] = now
+	// No file changes when a connection drops: tell the watchers that
+	// list on notification to look now (the module is gone) and once the
+	// hold-down is over (it may be back).
+	drops.tell()
+	time.AfterFunc(dropHoldDown+10*time.Millisecond, drops.tell)
+}
+
+// drops tells the watchers that a port over TCP dropped or came out of its
+// hold-down: a change of the listing that no file shows.
+var drops broadcast
+
+// broadcast is a channel closed, and replaced, at each tell: every
+// waiter wakes once.
+type broadcast struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns the channel the next tell closes.
+func (b *broadcast) wait() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ch == nil {
+		b.ch = make(chan struct{})
+	}
+	return b.ch
+}
+
+func (b *broadcast) tell() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ch != nil {
+		close(b.ch)
+	}
+	b.ch = make(chan struct{})
 }
 
 // heldDown reports whether addr dropped less than dropHoldDown ago.

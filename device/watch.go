@@ -148,6 +148,7 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 		case <-told: // a change this listing is about to see
 		default:
 		}
+		dropped := drops.wait() // a port over TCP that drops changes no file
 		listed := time.Now()
 		list, err := w.Source.List()
 		listedOK = err == nil
@@ -168,8 +169,19 @@ func (w Watcher) loop(ctx context.Context, ch chan<- DeviceEvent) {
 			wait = w.Quiet
 		}
 		timer.Reset(wait)
+		if told == nil {
+			dropped = nil // polling sees a drop's hold-down anyway
+		}
 		select {
 		case <-timer.C:
+		case <-dropped:
+			timer.Stop()
+			timer.Reset(max(0, w.Interval-time.Since(listed)))
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
+			}
 		case _, ok := <-told:
 			if !ok {
 				told = nil // moved or removed: poll, and ask again once listed
