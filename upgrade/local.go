@@ -32,6 +32,15 @@ func (m *machine) localSteps(ctx context.Context) error {
 		return err
 	}
 	m.emit(StateIdentifying, identSentence(m.att.Info), nil)
+	if m.att.Info.SIM.Ready {
+		// With a SIM the module asks the platform by itself once it is
+		// back on its new version (counted in followApply): a module at
+		// its request budget is held like in the platform modes, before
+		// anything is written.
+		if err := m.checkBudget(ctx); err != nil {
+			return err
+		}
+	}
 	if err := m.checkUARTSupport(ctx); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"airfleet/device"
 	"airfleet/device/sim"
@@ -250,5 +251,29 @@ func TestLocalCancelBeforeApply(t *testing.T) {
 	}
 	if !strings.Contains(r.Sentence.String(), "nothing applied") {
 		t.Errorf("%q does not say nothing was applied", r.Sentence.String())
+	}
+}
+
+// A module with a SIM asks the platform by itself after the reboot that
+// applies its delta, a request that counts toward the ban: in local mode
+// too, a module at its budget is held before anything is written, and
+// one below it has that request counted.
+func TestLocalWithSIMKeepsTheBudget(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 2, Scenario: "local-one", Tweak: func(i int, s *sim.ModuleSpec) {
+		s.Faults.NoSIM = false // a SIM, registered
+	}}, log, nil)
+	m, err := ReadDeltaMap(f.DeltaMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, fine := ff.Modules[0], ff.Modules[1]
+	log.addRequests(full.IMEI, Config{}.Defaults().Budget)
+	res := runBatch(t, e, Config{Mode: ModeLocal, Deltas: m, Target: 1162, ApplyTimeout: 300 * time.Second / simSpeed * 2})
+	if r := res[full.IMEI]; r.Outcome != Held || !r.Sentence.Is(msgHeldBudget) || f.Module(full.Slot).UartCounts().Erases != 0 {
+		t.Errorf("at its budget: %s (%s), %d erases; want held by the budget, nothing written", r.Outcome, r.Sentence.String(), f.Module(full.Slot).UartCounts().Erases)
+	}
+	if r := res[fine.IMEI]; r.Outcome != Upgraded || r.Requests != 1 {
+		t.Errorf("below its budget: %s with %d requests counted; want upgraded with its own request after the reboot counted", r.Outcome, r.Requests)
 	}
 }
