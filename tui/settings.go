@@ -153,14 +153,18 @@ func (f *settingsForm) settings() (s Settings, ok bool) {
 	return s, ok
 }
 
-// mapFor is base as the form checks s against it: a delta map named in
-// the form but not read yet is read (off Update) when the settings are
-// applied, and checked then; until then a stand-in keeps the checks that
-// need one (url and local mode) quiet.
+// mapFor is base as the form checks s against it, in Update: the delta
+// map is a stand-in naming its file. A map named in the form is read when
+// the settings are applied, and a map's files are checked then (local
+// mode stats them), both off Update; the stand-in keeps the checks that
+// only need a map to be there (url and local mode) quiet.
 func (f *settingsForm) mapFor(s Settings) upgrade.Config {
 	base := f.base
-	if s.Deltas != "" && (base.Deltas == nil || base.Deltas.Path != s.Deltas) {
+	switch {
+	case s.Deltas != "":
 		base.Deltas = &upgrade.DeltaMap{Path: s.Deltas}
+	case base.Deltas != nil && base.Deltas.Template == "":
+		base.Deltas = &upgrade.DeltaMap{Path: base.Deltas.Path}
 	}
 	return base
 }
