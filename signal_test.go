@@ -109,8 +109,15 @@ func TestHangupConsoleInTmux(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for syscall.Kill(pid, 0) == nil { // tmux's server reaps it
 		if time.Now().After(deadline) {
+			// SIGQUIT makes the Go runtime write every goroutine's
+			// stack to stderr: what it was stuck on.
+			syscall.Kill(pid, syscall.SIGQUIT)
+			for i := 0; i < 100 && syscall.Kill(pid, 0) == nil; i++ {
+				time.Sleep(50 * time.Millisecond) // polling the process
+			}
 			syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatal("the console did not end within 30 s of the hangup")
+			stacks, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+			t.Fatalf("the console did not end within 30 s of the hangup; its stderr:\n%s", stacks)
 		}
 		time.Sleep(50 * time.Millisecond) // polling the process
 	}

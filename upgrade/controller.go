@@ -37,6 +37,7 @@ type Controller struct {
 	plan    Sentence          // the delta plan of the batch started last (url and local mode)
 	settled map[string]bool   // IMEI → its attempt ended and it has not been unplugged since
 	auto    bool              // start every module as soon as it is identified
+	closing bool              // Run's context ended: no new batch
 	wg      sync.WaitGroup
 }
 
@@ -73,12 +74,24 @@ func (c *Controller) Engine() *Engine { return c.eng }
 
 // Run runs the engine until ctx ends, then waits for the batches to wind
 // down and closes Events.
+//
+// The station outlives ctx until the batches have ended: a module that was
+// downloading is followed through its reboot, and only the station sees it
+// come back.
 func (c *Controller) Run(ctx context.Context) {
 	c.mu.Lock()
 	c.ctx = ctx
 	c.mu.Unlock()
-	c.eng.Run(ctx)
+	sctx, stopStation := context.WithCancel(context.WithoutCancel(ctx))
+	station := make(chan struct{})
+	go func() { c.eng.Run(sctx); close(station) }()
+	<-ctx.Done()
+	c.mu.Lock()
+	c.closing = true // no batch starts from now on: wg.Add never races Wait
+	c.mu.Unlock()
 	c.wg.Wait()
+	stopStation()
+	<-station
 	c.events.close()
 }
 
@@ -218,6 +231,9 @@ func (c *Controller) RetryFailed() error {
 // errNotRunning: the engine has not started.
 var errNotRunning = errors.New("the station is not running yet")
 
+// errClosing: the console is quitting; the running batches wind down.
+var errClosing = errors.New("the station is closing")
+
 func (c *Controller) start(pick func(*Module) bool) error {
 	c.mu.Lock()
 	ctx, cfg := c.ctx, c.cfg
@@ -231,6 +247,10 @@ func (c *Controller) start(pick func(*Module) bool) error {
 	if ctx == nil {
 		c.mu.Unlock()
 		return errNotRunning
+	}
+	if c.closing {
+		c.mu.Unlock()
+		return errClosing
 	}
 	if len(imeis) == 0 {
 		c.mu.Unlock()

@@ -1,9 +1,12 @@
 package upgrade
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"airfleet/device"
+	"airfleet/device/sim"
 )
 
 // Auto-start starts a module that is plugged in, not one the station
@@ -34,5 +37,49 @@ func TestAutoStartOnlyOnPlugIn(t *testing.T) {
 	c.SetAutoStart(false)
 	if c.wantAuto(idle) {
 		t.Fatal("auto-start while it is off")
+	}
+}
+
+// When the console quits (Run's context is cancelled) while a module
+// downloads, the module is followed through its reboot and ends upgraded,
+// and Run returns after that: the station goes on watching the ports until
+// every batch has ended. It used to stop with the context, so the module
+// that came back was never seen: Run waited out the reboot timeout and the
+// log said the module did not come back (a console hung up under tmux did
+// not end for minutes; TestHangupConsoleInTmux failed in CI).
+func TestControllerQuitFollowsDownloads(t *testing.T) {
+	dir := t.TempDir()
+	fctx, fcancel := context.WithCancel(context.Background())
+	defer fcancel()
+	f, err := sim.Start(fctx, sim.Config{Dir: dir, Modules: 1, Scenario: "happy", Speed: simSpeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := NewController(&device.DirSource{Dir: dir}, newMemLog(), fast(Config{Mode: ModeIoT}), EngineOptions{Interval: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := c.Engine().Sessions().WaitReady(wctx); err != nil {
+		t.Fatalf("station never ready: %v", err)
+	}
+	if err := c.StartAll(); err != nil {
+		t.Fatal(err)
+	}
+	var last *Result
+	for ev := range c.Events() {
+		if ev.Step == StateDownloading && ctx.Err() == nil {
+			cancel() // the operator quits the console
+		}
+		if ev.Result != nil {
+			last = ev.Result
+		}
+	}
+	<-done
+	if last == nil || last.Outcome != Upgraded {
+		t.Fatalf("after the quit mid-download the module ended %+v, want upgraded (followed through its reboot)", last)
 	}
 }
