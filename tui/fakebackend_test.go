@@ -151,7 +151,7 @@ func (f *FakeBackend) SetConfig(cfg upgrade.Config) error {
 		return err
 	}
 	f.cfg = cfg
-	f.plan.Mode, f.plan.Target, f.plan.Concurrency, f.plan.URL = cfg.Mode, cfg.Target, cfg.Concurrency, cfg.URL
+	f.plan.Mode, f.plan.Target, f.plan.Concurrency, f.plan.URL = cfg.Mode, cfg.Target, cfg.Concurrency, device.MaskURL(cfg.URL) // as Controller.Plan
 	f.plan.KeyMasked = ""
 	if cfg.Key != "" {
 		f.plan.KeyMasked = device.MaskKey(cfg.Key)

@@ -328,3 +328,26 @@ func TestSettingsKeepTheDeltaMap(t *testing.T) {
 		t.Errorf("applied %+v, want URL mode with the delta map and no URL", cfg)
 	}
 }
+
+// An own-server URL with a password (http://user:password@host/…) is
+// shown with the password masked, as the header and the log show it: on
+// the form, focused or not, and while it is typed.
+func TestSettingsURLPasswordNeverShown(t *testing.T) {
+	const u = "http://fota:s3cretpass@fota.example.com/780ep.bin"
+	b := NewFakeBackend(testPlan, 0)
+	b.SetConfig(upgrade.Config{Mode: upgrade.ModeURL, URL: u})
+	m := newTestModel(t, b, "en", 160, 48)
+	openSettingsForm(t, m)
+	if s := screen(m); strings.Contains(s, "s3cret") || !strings.Contains(s, "fota.example.com") {
+		t.Errorf("the URL's password is shown, or the URL is not:\n%s", s)
+	}
+	toField(m, fieldURL)
+	if s := screen(m); strings.Contains(s, "s3cret") {
+		t.Errorf("the focused URL's password is shown:\n%s", s)
+	}
+	press(m, "ctrl+u")
+	typeText(m, "http://u:typedpw@h/x.bin")
+	if s := screen(m); strings.Contains(s, "typedpw") || !strings.Contains(s, "http://u:") {
+		t.Errorf("a typed URL's password is shown:\n%s", s)
+	}
+}

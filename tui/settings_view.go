@@ -62,7 +62,7 @@ func (f *settingsForm) View() string {
 }
 
 // valueView renders one row's value in at most width cells. The key is
-// never shown: its last four characters, or a star per typed character.
+// never shown (its last four characters), nor a URL's password.
 func (f *settingsForm) valueView(i settingsField, width int) string {
 	s, l := f.c.styles, f.c.lang
 	muted := s.Tone[toneMuted]
@@ -80,6 +80,8 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 		if f.key != "" { // typed or not: its last four, as everywhere
 			v = device.MaskKey(f.key)
 		}
+	case fieldURL: // a password in it never shows, as everywhere
+		v = device.MaskURL(f.text[i])
 	case fieldAutoStart:
 		v = onOff(f.auto, l)
 	case fieldLang:
