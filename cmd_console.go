@@ -52,6 +52,9 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return err
 	}
+	if curl == "" { // --central, --central-file and AIRFLEET_CENTRAL come first
+		curl = s.Central
+	}
 	language := upgrade.Language(*lang, os.Getenv)
 	if curl != "" {
 		if err := central.Validate(curl); err != nil {
@@ -63,26 +66,18 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return usageErr("--db: %v", err)
 	}
 	defer closeLog(log, &err)
-	pusher, err := startCentral(curl, log.Store(), station.Station, language)
+	link, err := newCentralLink(log.Store(), station.Station, curl, language)
 	if err != nil {
 		return err
 	}
-	defer finishCentral(ctx, pusher, curl, log.Store(), stderr, language)
-	var centralSays tui.CentralStatus
-	var history tui.History = log.Store()
-	if pusher != nil {
-		centralSays = func(lang string) (string, bool) { return centralStatus(pusher.Status(), lang) }
-		h := central.NewHistory(log.Store(), log.Store().StationID(), curl)
-		defer h.Close()
-		history = centralHistory{h} // an IMEI's attempts at every station
-	}
+	defer link.finish(ctx, stderr, language)
 	ctl := upgrade.NewController(src, log, cfg, upgrade.EngineOptions{})
 	ctl.SetAutoStart(s.AutoStart)
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: history, SettingsPath: *settings,
-		LogHealth: log.Health, Recovered: log.Recovered(), Central: centralSays})
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: s.Bell, Explain: explain, History: link.history(), SettingsPath: *settings,
+		LogHealth: log.Health, Recovered: log.Recovered(), Central: link})
 	stop()
 	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
 	<-done

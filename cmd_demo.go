@@ -85,13 +85,19 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		}
 		cfg.Mode, cfg.Target = upgrade.ModeLocal, ff.Modules[0].Target
 	}
+	// A central log can be tried from the settings screen, for this run.
+	link, err := newCentralLink(log.Store(), cfg.Station, "", upgrade.Language(*lang, os.Getenv))
+	if err != nil {
+		return err
+	}
+	defer link.finish(ctx, stderr, upgrade.Language(*lang, os.Getenv))
 	ctl := upgrade.NewController(&device.DirSource{Dir: fleet.Dir()}, log, cfg, upgrade.EngineOptions{Interval: 100 * time.Millisecond})
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { ctl.Run(cctx); close(done) }()
 	// No settings file: a key saved for the real line must not reach the
 	// simulator, and the demo's choices must not change the real line's.
-	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain, History: log.Store(), LogHealth: log.Health})
+	err = tui.Run(ctx, ctl, tui.Options{Lang: *lang, Bell: true, Explain: explain, History: link.history(), LogHealth: log.Health, Central: link})
 	stop()
 	drain(ctl, stderr, upgrade.Language(*lang, os.Getenv))
 	<-done

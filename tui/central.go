@@ -6,11 +6,23 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// CentralStatus says, in lang ("zh" or "en"), where the background sync
-// to the factory's central log stands ("central: all sent", "central
-// unreachable: 312 rows waiting, retrying"), and whether it is failing.
-// It must not wait on the network.
-type CentralStatus func(lang string) (text string, failing bool)
+// Central is the console's link to the factory's central log; package
+// main owns it (the push, the central history). None of its methods waits
+// on the network.
+type Central interface {
+	// URL is the central URL in use, "" for none.
+	URL() string
+	// Set uses url from now on ("": this station's log only): the push
+	// and the history lookups move to it. A URL that cannot be used is
+	// refused with an *upgrade.FieldError of field "central", and the
+	// link stays as it was.
+	Set(url string) error
+	// Status says, in lang ("zh" or "en"), where the background sync
+	// stands ("central: all sent", "central unreachable: 312 rows
+	// waiting, retrying"), and whether it is failing; "" without a
+	// centre.
+	Status(lang string) (text string, failing bool)
+}
 
 // centralMsg is one reading of the central sync's status.
 type centralMsg struct {
@@ -20,9 +32,9 @@ type centralMsg struct {
 
 // checkCentral reads the central sync's status after d, off the Update
 // goroutine.
-func checkCentral(c CentralStatus, lang string, d time.Duration) tea.Cmd {
+func checkCentral(c Central, lang string, d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg {
-		text, failing := c(lang)
+		text, failing := c.Status(lang)
 		return centralMsg{text: text, failing: failing}
 	})
 }

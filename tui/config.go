@@ -30,9 +30,13 @@ type Settings struct {
 	Concurrency int    `json:"concurrency"` // 0 = all at once
 	Canary      int    `json:"canary"`
 	Operator    string `json:"operator,omitempty"` // who works the station; recorded with every batch
-	AutoStart   bool   `json:"auto_start"`         // start a module as soon as it is plugged in
-	Lang        string `json:"lang,omitempty"`
-	Bell        bool   `json:"bell"`
+	// Central is the factory's central log (postgres://…), kept here like
+	// the key: the file is its owner's only, and the console shows the
+	// URL with its password masked. Empty: this station's log only.
+	Central   string `json:"central,omitempty"`
+	AutoStart bool   `json:"auto_start"` // start a module as soon as it is plugged in
+	Lang      string `json:"lang,omitempty"`
+	Bell      bool   `json:"bell"`
 }
 
 // DefaultSettings are the settings before the operator chose any: the IoT

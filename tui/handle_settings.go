@@ -13,7 +13,7 @@ func (m *Model) openSettings() tea.Cmd {
 	m.screen = screenSettings
 	m.settings.open(m.c.lang, m.bell, len(m.fleet.rows))
 	m.settings.SetSize(m.width, m.bodyHeight())
-	return readSettings(m.backend)
+	return readSettings(m.backend, m.central)
 }
 
 // handleSettingsKey edits the form, applies it (enter) or leaves it
@@ -49,7 +49,7 @@ func (m *Model) applyForm() tea.Cmd {
 	}
 	m.settings.applying = true
 	m.status = nil
-	return applySettings(m.backend, s, false)
+	return applySettings(m.backend, m.central, s, false)
 }
 
 // handleSettingsFile applies the settings file read at start, or says why
@@ -69,7 +69,7 @@ func (m *Model) handleSettingsFile(msg settingsFileMsg) tea.Cmd {
 	if !msg.Found {
 		return nil
 	}
-	return applySettings(m.backend, msg.Settings, true)
+	return applySettings(m.backend, m.central, msg.Settings, true)
 }
 
 // handleSettingsApplied takes the outcome of an apply: the console's own

@@ -209,6 +209,7 @@ var (
 	msgSetConcurrency = upgrade.NewMessage("set.concurrency", "Parallel", "并发")
 	msgSetCanary      = upgrade.NewMessage("set.canary", "Try first", "先试几个")
 	msgSetOperator    = upgrade.NewMessage("set.operator", "Operator", "操作员")
+	msgSetCentral     = upgrade.NewMessage("set.central", "Central log", "中央日志")
 	msgSetAutostart   = upgrade.NewMessage("set.autostart", "Auto-start", "插入即升级")
 	msgSetLang        = upgrade.NewMessage("set.lang", "Language", "语言")
 	msgSetBell        = upgrade.NewMessage("set.bell", "Bell", "提示音")
@@ -223,9 +224,12 @@ var (
 	msgSetHintConcurrency = upgrade.NewMessage("set.hint.concurrency", "How many modules upgrade at once. Empty: all of them.", "同时升级的模块数。留空：全部同时。")
 	msgSetHintCanary      = upgrade.NewMessage("set.hint.canary", "Try N modules first: the rest start only once they have passed. 0: all start together.", "先试 N 个模块：它们成功后其余模块才开始。0：全部同时开始。")
 	msgSetHintOperator    = upgrade.NewMessage("set.hint.operator", "Who works this station: recorded with every batch and shown in the header.", "本工位的操作员：记录在每个批次中，并显示在顶栏。")
-	msgSetHintAutostart   = upgrade.NewMessage("set.hint.autostart", "Start upgrading a module as soon as it is plugged in and identified.", "模块插入并识别后立即开始升级。")
-	msgSetHintLang        = upgrade.NewMessage("set.hint.lang", "The language of the console.", "控制台的语言。")
-	msgSetHintBell        = upgrade.NewMessage("set.hint.bell", "Ring the terminal bell on a failure and at the end of a batch.", "失败时和一批结束时响铃。")
+	msgSetHintCentral     = upgrade.NewMessage("set.hint.central",
+		"The factory's central PostgreSQL log, postgres://user:password@host/db: every attempt is sent there in the background, and the history looks an IMEI up at every station. Empty: this station's log only. The password is never shown.",
+		"工厂的中央 PostgreSQL 日志，postgres://用户:密码@主机/数据库：每次升级记录都会在后台发送过去，历史记录可查询各工位的同一 IMEI。留空：只用本工位的日志。密码不会显示。")
+	msgSetHintAutostart = upgrade.NewMessage("set.hint.autostart", "Start upgrading a module as soon as it is plugged in and identified.", "模块插入并识别后立即开始升级。")
+	msgSetHintLang      = upgrade.NewMessage("set.hint.lang", "The language of the console.", "控制台的语言。")
+	msgSetHintBell      = upgrade.NewMessage("set.hint.bell", "Ring the terminal bell on a failure and at the end of a batch.", "失败时和一批结束时响铃。")
 
 	msgSetErr            = upgrade.NewMessage("set.err", "%s: %s", "%s：%s")
 	msgSetErrKeyempty    = upgrade.NewMessage("set.err.keyempty", "empty: copy the key from the project's page on the IoT platform", "为空：请从 IoT 平台的项目页面复制密钥")
@@ -249,6 +253,7 @@ var (
 	msgSetUnused         = upgrade.NewMessage("set.unused", "not used in this mode", "此模式不使用")
 	msgSetNone           = upgrade.NewMessage("set.none", "none", "无")
 	msgSetAll            = upgrade.NewMessage("set.all", "all", "全部")
+	msgSetNocentral      = upgrade.NewMessage("set.nocentral", "none: this station's log only", "无：只用本工位日志")
 	msgSetNocanary       = upgrade.NewMessage("set.nocanary", "all together", "全部同时开始")
 	msgSetNosave         = upgrade.NewMessage("set.nosave", "Settings apply to the batches started from now on, until airfleet stops.", "设置对此后开始的批次生效，直到 airfleet 退出。")
 	msgSetSavedin        = upgrade.NewMessage("set.savedin", "Settings apply to the batches started from now on and are remembered in %s.", "设置对此后开始的批次生效，并保存在 %s。")

@@ -43,9 +43,10 @@ type Options struct {
 	// LogHealth, when set, is read every 2 s: while the log cannot be
 	// written, the status line says why.
 	LogHealth LogHealth
-	// Central, when set, is read every 2 s: the status line shows where
-	// the background sync to the factory's central log stands.
-	Central CentralStatus
+	// Central, when set, is the link to the factory's central log: its
+	// status is read every 2 s for the status line, and the settings
+	// form shows and changes its URL.
+	Central Central
 	// Recovered is how many attempts an earlier airfleet left open when it
 	// stopped (the log marked them interrupted as it opened): the status
 	// line says so at start, as the CLI does.
@@ -124,7 +125,7 @@ type Model struct {
 	logErr     error // why the log cannot be written now, nil if it can
 	logPending int64 // records waiting for the disk
 
-	central        CentralStatus
+	central        Central
 	centralText    string // the latest reading ("" none yet)
 	centralFailing bool
 }

@@ -28,6 +28,7 @@ const (
 	fieldConcurrency
 	fieldCanary
 	fieldOperator
+	fieldCentral
 	fieldAutoStart
 	fieldLang
 	fieldBell
@@ -38,9 +39,9 @@ const (
 // the hint shown while it has the focus.
 var (
 	fieldLabels = [fieldCount]*upgrade.Message{msgSetMode, msgSetKey, msgSetURL, msgSetDeltas, msgSetTarget, msgSetConcurrency,
-		msgSetCanary, msgSetOperator, msgSetAutostart, msgSetLang, msgSetBell}
+		msgSetCanary, msgSetOperator, msgSetCentral, msgSetAutostart, msgSetLang, msgSetBell}
 	fieldHints = [fieldCount]*upgrade.Message{msgSetHintMode, msgSetHintKey, msgSetHintURL, msgSetHintDeltas, msgSetHintTarget,
-		msgSetHintConcurrency, msgSetHintCanary, msgSetHintOperator, msgSetHintAutostart, msgSetHintLang, msgSetHintBell}
+		msgSetHintConcurrency, msgSetHintCanary, msgSetHintOperator, msgSetHintCentral, msgSetHintAutostart, msgSetHintLang, msgSetHintBell}
 )
 
 // maxField bounds a typed value, in runes.
@@ -48,7 +49,8 @@ const maxField = 300
 
 // text reports whether the row takes typing.
 func (f settingsField) text() bool {
-	return f == fieldKey || f == fieldURL || f == fieldDeltas || f == fieldTarget || f == fieldConcurrency || f == fieldCanary || f == fieldOperator
+	return f == fieldKey || f == fieldURL || f == fieldDeltas || f == fieldTarget || f == fieldConcurrency || f == fieldCanary ||
+		f == fieldOperator || f == fieldCentral
 }
 
 // localized is a message that follows language switches.
@@ -117,6 +119,7 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 	}
 	f.text[fieldCanary] = strconv.Itoa(cfg.Canary)
 	f.text[fieldOperator] = cfg.Operator
+	f.text[fieldCentral] = msg.Central
 }
 
 // settings reads the form, checks it, and records the errors beside their
@@ -124,7 +127,8 @@ func (f *settingsForm) load(msg settingsReadMsg) {
 func (f *settingsForm) settings() (s Settings, ok bool) {
 	f.errs, f.formErr = [fieldCount]localized{}, nil
 	s = Settings{Mode: f.mode, Key: f.key, URL: strings.TrimSpace(f.text[fieldURL]), Deltas: strings.TrimSpace(f.text[fieldDeltas]),
-		Operator: strings.TrimSpace(f.text[fieldOperator]), AutoStart: f.auto, Lang: string(f.lang), Bell: f.bell}
+		Operator: strings.TrimSpace(f.text[fieldOperator]), Central: strings.TrimSpace(f.text[fieldCentral]),
+		AutoStart: f.auto, Lang: string(f.lang), Bell: f.bell}
 	ok = true
 	num := func(fl settingsField) int {
 		t := strings.TrimSpace(f.text[fl])
@@ -198,6 +202,7 @@ func fieldOfError(err error) (settingsField, bool) {
 	f, ok := map[string]settingsField{
 		"mode": fieldMode, "key": fieldKey, "url": fieldURL, "deltas": fieldDeltas,
 		"target": fieldTarget, "concurrency": fieldConcurrency, "canary": fieldCanary, "operator": fieldOperator,
+		"central": fieldCentral,
 	}[fe.Field]
 	return f, ok
 }

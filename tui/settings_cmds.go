@@ -15,11 +15,19 @@ import (
 type settingsReadMsg struct {
 	Config    upgrade.Config
 	AutoStart bool
+	Central   string // the central URL in use
 }
 
-// readSettings asks the backend for its settings off the Update goroutine.
-func readSettings(b Backend) tea.Cmd {
-	return func() tea.Msg { return settingsReadMsg{Config: b.Config(), AutoStart: b.AutoStart()} }
+// readSettings asks the backend and the central link (nil: none) for
+// their settings off the Update goroutine.
+func readSettings(b Backend, c Central) tea.Cmd {
+	return func() tea.Msg {
+		msg := settingsReadMsg{Config: b.Config(), AutoStart: b.AutoStart()}
+		if c != nil {
+			msg.Central = c.URL()
+		}
+		return msg
+	}
 }
 
 // settingsAppliedMsg reports whether the backend took Settings (Err nil).
@@ -31,9 +39,17 @@ type settingsAppliedMsg struct {
 }
 
 // applySettings gives s to the backend over its current config: SetConfig
-// first, and auto-start only once the config was taken.
-func applySettings(b Backend, s Settings, fromFile bool) tea.Cmd {
+// first, and auto-start only once the config was taken. The central URL
+// goes to the link c (nil: none) before anything else, so that a URL it
+// refuses leaves every setting as it was; the settings file's URL at
+// start was used by package main already, before any flag's.
+func applySettings(b Backend, c Central, s Settings, fromFile bool) tea.Cmd {
 	return func() tea.Msg {
+		if c != nil && !fromFile && s.Central != c.URL() {
+			if err := c.Set(s.Central); err != nil {
+				return settingsAppliedMsg{Settings: s, FromFile: fromFile, Err: err}
+			}
+		}
 		base := b.Config()
 		if s.Deltas != "" && (base.Deltas == nil || base.Deltas.Path != s.Deltas) {
 			// The map is read here, off Update, and each time the

@@ -70,6 +70,7 @@ func TestSettingsEditAndApply(t *testing.T) {
 	press(m, "tab", "backspace")
 	typeText(m, "2")
 	press(m, "tab")                // the operator, left as it is
+	press(m, "tab")                // the central log, left as it is
 	press(m, "tab", "space")       // auto-start on
 	press(m, "tab", "space")       // 中文
 	press(m, "tab", "space", "up") // bell off, back to the language

@@ -80,7 +80,7 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 		if f.key != "" { // typed or not: its last four, as everywhere
 			v = device.MaskKey(f.key)
 		}
-	case fieldURL: // a password in it never shows, as everywhere
+	case fieldURL, fieldCentral: // a password in them never shows, as everywhere
 		v = device.MaskURL(f.text[i])
 	case fieldAutoStart:
 		v = onOff(f.auto, l)
@@ -99,6 +99,8 @@ func (f *settingsForm) valueView(i settingsField, width int) string {
 		note = l.T(msgSetUnused)
 	case v == "" && (i == fieldKey || i == fieldURL || i == fieldDeltas):
 		note = l.T(msgSetNone)
+	case i == fieldCentral && strings.TrimSpace(v) == "":
+		note = l.T(msgSetNocentral)
 	case i == fieldTarget && strings.TrimSpace(v) == "":
 		note = l.T(msgHdrLatest)
 	case i == fieldConcurrency && strings.TrimSpace(v) == "":

@@ -46,6 +46,11 @@ var (
 		"central database %s is not set up for this airfleet (central schema %d, this one needs %d): run airfleet sync once from a station, which creates and migrates it",
 		"中央数据库 %s 尚未为本版本 airfleet 建立（中央架构 %d，需要 %d）：请先在任一工位运行一次 airfleet sync，它会建立并迁移架构")
 
+	// MsgCentralSetting is the settings form's refusal of a central URL
+	// (a FieldError's reason, after the field's name): the sentence that
+	// says why.
+	MsgCentralSetting = msg("central.setting", ": %s", "：%s")
+
 	// airfleet sync. MsgCentralGive takes the flag's name (to, central).
 	MsgCentralGive = msg("central.give",
 		"give the central database: --%s postgres://user:password@host/db, --central-file FILE or AIRFLEET_CENTRAL",
