@@ -77,13 +77,15 @@ func centralStatus(s central.PushStatus, lang string) (text string, failing bool
 	return say.In(lang), s.Failing()
 }
 
-// saidError is a central error whose text is its sentence in English:
-// what reaches a screen or log that prints an error's text without
-// knowing store/central (the console's history, a flag's check).
+// saidError is a central error whose text is its sentence in English, and
+// which says itself in the operator's language (upgrade.ErrorIn): what
+// reaches a screen or log that prints an error without knowing
+// store/central (the console's history, a flag's check).
 type saidError struct{ err error }
 
-func (e saidError) Error() string { return centralMessage(e.err, "en") }
-func (e saidError) Unwrap() error { return e.err }
+func (e saidError) Error() string         { return centralMessage(e.err, "en") }
+func (e saidError) In(lang string) string { return centralMessage(e.err, lang) } // upgrade.ErrorIn
+func (e saidError) Unwrap() error         { return e.err }
 
 // said wraps a *central.Error so that its text is its sentence.
 func said(err error) error {

@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"airfleet/store/central"
+	"airfleet/upgrade"
 )
 
 // The central log's facts are said from the catalogue as they were said
@@ -105,5 +107,17 @@ func TestCentralSaid(t *testing.T) {
 	plain := errors.New("disk full")
 	if said(plain) != plain || said(nil) != nil {
 		t.Error("said changed an error that is not the central log's")
+	}
+}
+
+// A central error that reaches the console's history screen is said in
+// the console's language there (it was English in the Chinese console).
+func TestSaidCentralErrorInLanguage(t *testing.T) {
+	err := said(central.Validate("mysql://u:pw@h/db"))
+	if zh := upgrade.ErrorIn(err, "zh"); !strings.Contains(zh, "不是 PostgreSQL URL") {
+		t.Errorf("said in Chinese as %q", zh)
+	}
+	if en := err.Error(); !strings.Contains(en, "not a PostgreSQL URL") {
+		t.Errorf("its text is %q, want the English sentence", en)
 	}
 }

@@ -250,3 +250,18 @@ func TestFooterNeverLies(t *testing.T) {
 	press(m, "esc", "C")
 	check("confirm", "y", "n/esc")
 }
+
+// A backend's refusal that can say itself (a sentence of the catalogue)
+// reaches the Chinese console in Chinese, not in the English of its
+// Error (it said "启动全部 未成功：no module to start: …").
+func TestBackendRefusalInOperatorsLanguage(t *testing.T) {
+	refusal := upgrade.NewMessage("test.refusal", "nothing to start here", "这里没有可启动的模块")
+	b := NewFakeBackend(testPlan, 0)
+	b.FailWith("StartAll", refusal.With().Err())
+	m := newTestModel(t, b, "zh", 120, 30)
+	send(m, mixedEvents()...)
+	settleCmd(m, press(m, "s"))
+	if s := screen(m); !strings.Contains(s, "这里没有可启动的模块") || strings.Contains(s, "nothing to start here") {
+		t.Errorf("the refusal is not said in Chinese:\n%s", s)
+	}
+}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"airfleet/upgrade"
@@ -56,10 +55,9 @@ func (l lang) other() lang {
 // T says message m in l, as it is (a format is not formatted).
 func (l lang) T(m *upgrade.Message) string { return m.Format(string(l)) }
 
-// F formats message m in l with args.
-func (l lang) F(m *upgrade.Message, args ...any) string {
-	return fmt.Sprintf(m.Format(string(l)), args...)
-}
+// F formats message m in l with args; a Sentence or an error that can
+// say itself among them is said in l too (upgrade.Message.In).
+func (l lang) F(m *upgrade.Message, args ...any) string { return m.In(string(l), args...) }
 
 // The console's own words, English then Chinese, in the one catalogue
 // (upgrade.Message: TestEveryMessage in the root package checks them with

@@ -2,8 +2,6 @@ package upgrade
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -221,18 +219,18 @@ func (c *Controller) RetryFailed() error {
 	}
 	switch {
 	case len(retry) == 0 && len(skipped) > 0:
-		return fmt.Errorf("none of the %d failed modules may be retried as they are: each row says why", len(skipped))
+		return msgCtlNoneRetryable.With(len(skipped)).Err()
 	case len(retry) == 0:
-		return errors.New("no failed module to retry")
+		return msgCtlNoFailed.With().Err()
 	}
 	return c.start(func(a *Module) bool { return retry[a.Info.IMEI] })
 }
 
 // errNotRunning: the engine has not started.
-var errNotRunning = errors.New("the station is not running yet")
+var errNotRunning = msgCtlNotRunning.With().Err()
 
 // errClosing: the console is quitting; the running batches wind down.
-var errClosing = errors.New("the station is closing")
+var errClosing = msgCtlClosing.With().Err()
 
 func (c *Controller) start(pick func(*Module) bool) error {
 	c.mu.Lock()
@@ -254,7 +252,7 @@ func (c *Controller) start(pick func(*Module) bool) error {
 	}
 	if len(imeis) == 0 {
 		c.mu.Unlock()
-		return errors.New("no module to start: every identified module is running, or none is attached")
+		return msgCtlNoneToStart.With().Err()
 	}
 	b := c.eng.NewBatch(cfg)
 	for _, imei := range imeis {
@@ -299,7 +297,7 @@ func (c *Controller) Cancel(slots []string) error {
 		}
 	}
 	if n == 0 {
-		return fmt.Errorf("none of the %d selected modules is running", len(slots))
+		return msgCtlNoneRunningOf.With(len(slots)).Err()
 	}
 	return nil
 }
@@ -309,7 +307,7 @@ func (c *Controller) CancelAll() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.running) == 0 {
-		return errors.New("nothing is running")
+		return msgCtlNothingRunning.With().Err()
 	}
 	for imei, b := range c.running {
 		b.Cancel(imei)

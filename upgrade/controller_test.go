@@ -83,3 +83,23 @@ func TestControllerQuitFollowsDownloads(t *testing.T) {
 		t.Fatalf("after the quit mid-download the module ended %+v, want upgraded (followed through its reboot)", last)
 	}
 }
+
+// What the controller refuses, it says in the operator's language: the
+// console shows it as it is (they were English in the Chinese console).
+func TestControllerRefusalsSaid(t *testing.T) {
+	c := NewController(&device.DirSource{Dir: t.TempDir()}, newMemLog(), Config{Mode: ModeIoT}, EngineOptions{})
+	for name, err := range map[string]error{
+		"start before Run": c.StartAll(),
+		"cancel nothing":   c.CancelAll(),
+		"cancel slots":     c.Cancel([]string{"1-1.2"}),
+	} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if zh := ErrorIn(err, "zh"); zh == err.Error() || !hasHan(zh) {
+			t.Errorf("%s: %q is not said in Chinese (%q)", name, err, zh)
+		}
+	}
+}
+

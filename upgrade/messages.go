@@ -64,7 +64,8 @@ func (m *Message) Composed() bool { return m.compose != nil }
 // With gives the message its arguments: the sentence that events and
 // results carry, said in a language only at the edges (the screen, the
 // CLI, the log writer). An argument may itself be a Sentence (a phrase
-// inside a sentence): it is said in the same language.
+// inside a sentence), or an error that can say itself (ErrorIn): it is
+// said in the same language.
 func (m *Message) With(args ...any) Sentence { return Sentence{Msg: m, Args: args} }
 
 // In says the message with args in lang ("zh" or "en"; anything else is English).
@@ -111,8 +112,11 @@ func (s Sentence) In(lang string) string {
 	}
 	args := make([]any, len(s.Args))
 	for i, a := range s.Args {
-		if sub, ok := a.(Sentence); ok {
-			a = sub.In(lang) // a phrase inside a sentence
+		switch x := a.(type) {
+		case Sentence:
+			a = x.In(lang) // a phrase inside a sentence
+		case error:
+			a = ErrorIn(x, lang) // an error that can say itself
 		}
 		args[i] = a
 	}
@@ -120,6 +124,30 @@ func (s Sentence) In(lang string) string {
 		return s.Msg.compose(lang, args)
 	}
 	return fmt.Sprintf(s.Msg.Format(lang), args...)
+}
+
+// Err is the sentence as an error: its Error is the English, and ErrorIn
+// says it in the operator's language.
+func (s Sentence) Err() error { return sentenceError{s} }
+
+type sentenceError struct{ s Sentence }
+
+func (e sentenceError) Error() string         { return e.s.String() }
+func (e sentenceError) In(lang string) string { return e.s.In(lang) }
+
+// ErrorIn says err in lang ("zh" or "en"): the first error of its chain
+// that can say itself in a language (an In(lang string) string method:
+// a Sentence's Err, *DeltaMapError, the central log's errors), else its
+// text. What the engine refuses reaches the console this way.
+func ErrorIn(err error, lang string) string {
+	if err == nil {
+		return ""
+	}
+	var said interface{ In(lang string) string }
+	if errors.As(err, &said) {
+		return said.In(lang)
+	}
+	return err.Error()
 }
 
 // Verbatim is a sentence said as it is in both languages: what a driver
@@ -405,6 +433,19 @@ var (
 	MsgCLIOtherlogs = msg("cli.otherlogs",
 		"the log %s is new, while other logs of this host hold upgrade requests of the last 24 h for these modules (%s): the budget counts them too; use one log per line (--db) so that each module's history stays in one place",
 		"日志 %s 是新的,而本机其他日志中有这些模块 24 小时内的升级请求(%s):请求上限也计入它们;请每条产线只用一个日志(--db),让每个模块的记录集中在一处")
+	// What the controller refuses to the console's actions.
+	msgCtlNoneToStart = msg("ctl.nonetostart",
+		"no module to start: every identified module is running, or none is attached",
+		"没有可启动的模块：已识别的模块都在升级中，或没有连接模块")
+	msgCtlNoneRetryable = msg("ctl.noneretryable",
+		"none of the %d failed modules may be retried as they are: each row says why",
+		"%d 个失败的模块都不能按原样重试：每行都写明了原因")
+	msgCtlNoFailed       = msg("ctl.nofailed", "no failed module to retry", "没有需要重试的失败模块")
+	msgCtlNotRunning     = msg("ctl.notrunning", "the station is not running yet", "工位尚未就绪")
+	msgCtlClosing        = msg("ctl.closing", "the station is closing: the running modules finish first", "工位正在关闭：正在升级的模块先完成")
+	msgCtlNoneRunningOf  = msg("ctl.nonerunningof", "none of the %d selected modules is running", "所选的 %d 个模块都没有在升级")
+	msgCtlNothingRunning = msg("ctl.nothingrunning", "nothing is running", "没有正在升级的模块")
+
 	MsgCLIDraining = msg("cli.draining",
 		"waiting for %d modules to reach a safe state (a module that is downloading is followed through its reboot)…",
 		"正在等待 %d 个模块进入安全状态(正在下载的模块会跟进到重启完成)…")
