@@ -102,4 +102,3 @@ func TestControllerRefusalsSaid(t *testing.T) {
 		}
 	}
 }
-
