@@ -3,20 +3,15 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"airfleet/device"
 	"airfleet/upgrade"
 )
 
-// The limits the engine and the modules put on the form's values (see
-// device.ValidateKey, device.ValidateURL and upgrade.Config.Validate).
-const (
-	maxKeyLen  = 64
-	maxURLLen  = 255
-	maxVersion = 99999
-)
+// maxVersion bounds a target version (see upgrade.Config.Validate).
+const maxVersion = 99999
 
 // check finds what is wrong with the form's values in the operator's
 // language, naming each field as the form does. It leaves alone a row that
@@ -65,44 +60,59 @@ func (f *settingsForm) check(s Settings) {
 }
 
 // checkKey is the message and arguments of what is wrong with a project
-// key, or nil.
+// key, or nil: device.ValidateKey decides (one rule, one owner), and the
+// form says it in the operator's words, naming the row, not the value.
 func checkKey(k string) (*upgrade.Message, []any) {
-	switch {
-	case k == "":
+	var ve *device.ValueError
+	if !errors.As(device.ValidateKey(k), &ve) {
+		return nil, nil
+	}
+	switch ve.Reason {
+	case device.KeyEmpty:
 		return msgSetErrKeyempty, nil
-	case len(k) > maxKeyLen:
+	case device.KeyTooLong:
 		return msgSetErrKeylong, []any{utf8.RuneCountInString(k)}
 	}
-	for i, r := range []rune(k) {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return msgSetErrKeychar, []any{i + 1, charName(r)}
-		}
-	}
-	return nil, nil
+	pos, r := badChar(k, ve)
+	return msgSetErrKeychar, []any{pos, charName(r)}
 }
 
 // checkURL is the message and arguments of what is wrong with a server
-// URL, or nil.
+// URL, or nil: device.ValidateURL decides, as for the key.
 func checkURL(u string) (*upgrade.Message, []any) {
-	switch {
-	case u == "":
+	var ve *device.ValueError
+	if !errors.As(device.ValidateURL(u), &ve) {
+		return nil, nil
+	}
+	switch ve.Reason {
+	case device.URLEmpty:
 		return msgSetErrUrlempty, nil
-	case len(u) > maxURLLen:
+	case device.URLTooLong:
 		return msgSetErrUrllong, []any{len(u)}
-	}
-	for i, r := range []rune(u) {
-		if r <= ' ' || r >= 0x7f || r == '"' || r == '\\' {
-			return msgSetErrUrlchar, []any{i + 1, charName(r), percentEncoded(r)}
-		}
-	}
-	p, err := url.Parse(u)
-	switch {
-	case err != nil || p.Scheme != "http" && p.Scheme != "https":
-		return msgSetErrUrlscheme, nil
-	case p.Host == "":
+	case device.URLBadChar:
+		pos, r := badChar(u, ve)
+		return msgSetErrUrlchar, []any{pos, charName(r), percentEncoded(r)}
+	case device.URLNoHost:
 		return msgSetErrUrlhost, nil
 	}
-	return nil, nil
+	return msgSetErrUrlscheme, nil // it does not parse, or is not http(s)
+}
+
+// badChar is the character a *device.ValueError of a bad character names
+// in v, as the form counts: its position in characters (the validator
+// counts bytes) and the whole character (the validator names its first
+// byte).
+func badChar(v string, ve *device.ValueError) (pos int, r rune) {
+	i := 0
+	for _, a := range ve.Args {
+		if n, ok := a.(int); ok { // the 1-based byte position
+			i = n - 1
+			break
+		}
+	}
+	i = max(0, min(i, len(v)))
+	r, _ = utf8.DecodeRuneInString(v[i:])
+	return utf8.RuneCountInString(v[:i]) + 1, r
 }
 
 // charName is a character that an error names.

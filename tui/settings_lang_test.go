@@ -3,6 +3,7 @@ package tui
 import (
 	"airfleet/upgrade"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,42 @@ func TestSettingsFileErrorInTheOperatorsLanguage(t *testing.T) {
 	m.Update(settingsFileMsg{Path: path, Err: err})
 	if s := m.statusText(); !strings.Contains(s, "请填 1 或更大") || strings.Contains(s, "give") {
 		t.Errorf("status in Chinese: %q", s)
+	}
+}
+
+// The form's key and URL checks follow device.ValidateKey and
+// device.ValidateURL (the rules the AT line needs), counting characters
+// where the validators count bytes: a Chinese character is one
+// character, named whole and percent-encoded as UTF-8.
+func TestSettingsChecksFollowTheValidators(t *testing.T) {
+	long := strings.Repeat("k", 65)
+	for _, c := range []struct {
+		key, url string
+		want     *upgrade.Message
+		args     []any
+	}{
+		{key: "", want: msgSetErrKeyempty},
+		{key: long, want: msgSetErrKeylong, args: []any{65}},
+		{key: "abc中d", want: msgSetErrKeychar, args: []any{4, charName('中')}},
+		{key: "ab\"c", want: msgSetErrKeychar, args: []any{3, charName('"')}},
+		{key: "0123456789abcdef0123456789abcdef"},
+		{url: "", want: msgSetErrUrlempty},
+		{url: "http://h/" + strings.Repeat("a", 250), want: msgSetErrUrllong, args: []any{259}},
+		{url: "http://h/升级.bin", want: msgSetErrUrlchar, args: []any{10, charName('升'), "%E5%8D%87"}},
+		{url: "http://h/a b.bin", want: msgSetErrUrlchar, args: []any{11, charName(' '), "%20"}},
+		{url: "ftp://h/x.bin", want: msgSetErrUrlscheme},
+		{url: "http:///x.bin", want: msgSetErrUrlhost},
+		{url: "https://fota.example.com/780ep_1006_1007.bin"},
+	} {
+		var got *upgrade.Message
+		var args []any
+		if c.url != "" || c.key == "" && c.want != msgSetErrKeyempty {
+			got, args = checkURL(c.url)
+		} else {
+			got, args = checkKey(c.key)
+		}
+		if got != c.want || fmt.Sprint(args) != fmt.Sprint(c.args) {
+			t.Errorf("key %q url %q: %v %v, want %v %v", c.key, c.url, got, args, c.want, c.args)
+		}
 	}
 }
