@@ -22,6 +22,7 @@ type common struct {
 	now        func() time.Time // the clock: its zone is the one times are shown in
 	stateWidth int              // widest state word in lang, glyph excluded
 	planTarget int              // the batch's target version, 0 for the latest
+	planMode   upgrade.Mode     // the settings' mode: local mode needs no SIM
 }
 
 // setLang switches every word the console shows to l.

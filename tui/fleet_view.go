@@ -225,7 +225,12 @@ func (f *fleet) message(r *row) string {
 				a[i] = sub.In(string(f.c.lang))
 			}
 		}
-		msg = f.c.lang.F(msgFleetIdent, a...)
+		ident := msgFleetIdent
+		if f.c.planMode == upgrade.ModeLocal && r.state == upgrade.StateIdle {
+			// No SIM is what a line's modules have: not a fault here.
+			ident = msgFleetIdentLocal
+		}
+		msg = f.c.lang.F(ident, a...)
 	}
 	if r.code != 0 || r.modErr != 0 {
 		if title, _, _ := f.c.explain(r.code, r.modErr, string(f.c.lang)); title != "" {

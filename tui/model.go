@@ -200,7 +200,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handlePaste(msg)
 	case planMsg:
 		m.header.Update(msg)
-		m.c.planTarget = msg.Plan.Target
+		m.c.planTarget, m.c.planMode = msg.Plan.Target, msg.Plan.Mode
 		cmd = m.refreshToday()
 	case eventsMsg:
 		cmd = m.handleEvents(msg.Events)

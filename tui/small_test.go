@@ -222,3 +222,33 @@ func TestCodeSaidOnceInTheRow(t *testing.T) {
 		t.Errorf("the row says the code %d times: %q", strings.Count(row, "43"), row)
 	}
 }
+
+// In local mode a module without a SIM is what a line has: its idle row
+// says it is ready for local mode, not only that the SIM is missing (in
+// Chinese too); in the other modes the row says the SIM as it is.
+func TestIdleRowInLocalModeNeedsNoSIM(t *testing.T) {
+	noSIM := func() upgrade.Event {
+		d := discovered(0, "1-1.1", imeiN(1), "Air780E", 1155)
+		d.Sentence = upgrade.MsgIdent.With("Air780E", "AirM2M_780E_V1155_LTE_AT", upgrade.Verbatim("not inserted"), upgrade.Verbatim("searching"), upgrade.MsgSigUnknown.With())
+		return d
+	}
+	local := testPlan
+	local.Mode = upgrade.ModeLocal
+	for _, c := range []struct {
+		plan    Plan
+		lang    string
+		want    string
+		wantNot string
+	}{
+		{local, "en", "ready for local mode", ""},
+		{local, "zh", "可用串口升级", ""},
+		{testPlan, "en", "SIM not inserted", "local mode"},
+	} {
+		m := newTestModel(t, NewFakeBackend(c.plan, 0), c.lang, 200, 24)
+		send(m, noSIM())
+		row := lines(screen(m))[3]
+		if !strings.Contains(row, c.want) || c.wantNot != "" && strings.Contains(row, c.wantNot) {
+			t.Errorf("%s, %s: the idle row %q, want %q", c.plan.Mode, c.lang, row, c.want)
+		}
+	}
+}
