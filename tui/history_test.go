@@ -388,3 +388,21 @@ func TestFooterOnNewScreens(t *testing.T) {
 	settleCmd(m, press(m, "tab", "enter"))
 	check("attempt", "esc back • ? keys • q quit • L 中文 • ↑/k up")
 }
+
+// An attempt of another station (found in the central log) has no ID in
+// this station's log: its page names the station it came from, not the
+// negative number the central view gives it.
+func TestForeignAttemptPageNamesItsStation(t *testing.T) {
+	h := sampleHistory()
+	foreign := h.attempts[0]
+	foreign.ID, foreign.Station, foreign.Started = -1, "L2-01", at(-60)
+	h.attempts = append([]store.AttemptRow{foreign}, h.attempts...)
+	for _, c := range []struct{ lang, want string }{{"en", "attempt at station L2-01"}, {"zh", "工位 L2-01 的记录"}} {
+		m := newTestModel(t, NewFakeBackend(testPlan, 0), c.lang, 160, 40, withHistory(h))
+		settleCmd(m, press(m, "h"))
+		settleCmd(m, press(m, "enter"))
+		if s := screen(m); !strings.Contains(s, c.want) || strings.Contains(s, "attempt -1") || strings.Contains(s, "记录 -1") {
+			t.Errorf("%s: the foreign attempt's page:\n%s", c.lang, s)
+		}
+	}
+}

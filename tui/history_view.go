@@ -213,6 +213,9 @@ func (hs *historyScreen) titleLine() string {
 		right = l.F(msgHistNbatches, len(hs.batches))
 	case pageAttempt:
 		page = l.F(msgHistAttempt, hs.open.ID)
+		if hs.open.ID < 0 { // another station's, from the central log
+			page = l.F(msgHistAttemptAt, hs.open.Station)
+		}
 	default:
 		right = l.F(msgHistNattempts, len(hs.attempts))
 		if len(hs.attempts) == 1 {

@@ -269,6 +269,7 @@ var (
 	msgHistBatches       = upgrade.NewMessage("hist.batches", "batches", "批次")
 	msgHistNbatches      = upgrade.NewMessage("hist.nbatches", "%d batches", "%d 个批次")
 	msgHistAttempt       = upgrade.NewMessage("hist.attempt", "attempt %d", "记录 %d")
+	msgHistAttemptAt     = upgrade.NewMessage("hist.attemptat", "attempt at station %s", "工位 %s 的记录")
 	msgHistNattempts     = upgrade.NewMessage("hist.nattempts", "%d attempts", "%d 条记录")
 	msgHistNattempt      = upgrade.NewMessage("hist.nattempt", "%d attempt", "%d 条记录")
 	msgHistYesterday     = upgrade.NewMessage("hist.yesterday", "yesterday", "昨天")
