@@ -103,7 +103,7 @@ func TestSettingsCentralRow(t *testing.T) {
 	if m.screen != screenSettings || m.settings.errs[fieldCentral] == nil {
 		t.Fatalf("a refused URL did not stay on the form with its error:\n%s", screen(m))
 	}
-	if s := screen(m); !strings.Contains(s, "不是 PostgreSQL URL") {
+	if s := screen(m); !strings.Contains(s, "不是 PostgreSQL URL") || strings.Contains(s, "：：") {
 		t.Errorf("the refusal is not said in Chinese beside the row:\n%s", s)
 	}
 	if slices.ContainsFunc(b.Calls(), func(c Call) bool { return c.Method == "SetConfig" }) {

@@ -49,7 +49,7 @@ var (
 	// MsgCentralSetting is the settings form's refusal of a central URL
 	// (a FieldError's reason, after the field's name): the sentence that
 	// says why.
-	MsgCentralSetting = msg("central.setting", ": %s", "：%s")
+	MsgCentralSetting = msg("central.setting", " %s", " %s")
 
 	// airfleet sync. MsgCentralGive takes the flag's name (to, central).
 	MsgCentralGive = msg("central.give",
