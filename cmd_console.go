@@ -48,14 +48,14 @@ func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	cfg := s.Config(base)
-	curl, err := centralURL()
+	language := upgrade.Language(*lang, os.Getenv)
+	curl, err := centralURL(language)
 	if err != nil {
 		return err
 	}
 	if curl == "" { // --central, --central-file and AIRFLEET_CENTRAL come first
 		curl = s.Central
 	}
-	language := upgrade.Language(*lang, os.Getenv)
 	if curl != "" {
 		if err := central.Validate(curl); err != nil {
 			return usageErr("%s", centralMessage(err, language))

@@ -82,7 +82,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) (f
 	if err != nil {
 		return false, err
 	}
-	url, err := centralURL()
+	url, err := centralURL(lang)
 	if err != nil {
 		return false, err
 	}

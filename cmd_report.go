@@ -36,7 +36,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	url, err := centralURL()
+	url, err := centralURL(lang)
 	if err != nil {
 		return err
 	}

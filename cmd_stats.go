@@ -33,7 +33,7 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	url, err := centralURL()
+	url, err := centralURL(lang)
 	if err != nil {
 		return err
 	}

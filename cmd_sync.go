@@ -28,14 +28,15 @@ type syncJSON struct {
 
 // centralFlags adds the flags that name the central log: name (--to for
 // sync, --central for the rest) and --central-file. The function it
-// returns gives the URL, "" when none is configured.
-func centralFlags(fs *flag.FlagSet, name string) func() (string, error) {
+// returns gives the URL, "" when none is configured; what is wrong with the
+// file or the URL it says in lang.
+func centralFlags(fs *flag.FlagSet, name string) func(lang string) (string, error) {
 	url := fs.String(name, "", "the central PostgreSQL `URL` (postgres://user:password@host:5432/db?sslmode=require); default: --central-file, else $AIRFLEET_CENTRAL (a URL on the command line can be read by other users in ps)")
 	file := fs.String("central-file", "", "read the central URL from `FILE` (first line; it must be readable by its owner only: chmod 600)")
-	return func() (string, error) {
+	return func(lang string) (string, error) {
 		u, err := central.Resolve(*url, *file, os.Getenv)
 		if err != nil {
-			return "", usageErr("%s", said(err)) // the flags' language is not known yet: English, as before
+			return "", usageErr("%s", centralMessage(err, lang))
 		}
 		return u, nil
 	}
@@ -61,7 +62,7 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	url, err := centralURL()
+	url, err := centralURL(lang)
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 	if err := checkSetup(src); err != nil {
 		return false, err
 	}
-	curl, err := centralURL()
+	curl, err := centralURL(lang)
 	if err != nil {
 		return false, err
 	}
