@@ -5,7 +5,6 @@ package upgrade
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -149,10 +148,10 @@ func (m *machine) handoff() {
 			v, rerr = device.ReadTag(ctx, s, st.what)
 		}
 		if rerr == nil && v != st.want {
-			rerr = fmt.Errorf("the module reads back %s", map[bool]string{true: device.MaskKey(v), false: device.MaskURL(v)}[st.what == device.TagKey])
+			rerr = msgHandoffReadback.With(map[bool]string{true: device.MaskKey(v), false: device.MaskURL(v)}[st.what == device.TagKey]).Err()
 		}
 		if rerr != nil {
-			m.finish(Failed, msgFailedHandoff.With(st.what, st.shown, rerr.Error()))
+			m.finish(Failed, msgFailedHandoff.With(st.what, st.shown, rerr))
 			return
 		}
 		m.emit(StateRestoring, msgHandoffDone.With(st.what, st.shown), nil)

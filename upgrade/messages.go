@@ -325,6 +325,18 @@ var (
 	msgFailedGone = msg("failed.gone",
 		"the module went away (%v): plug it back in and retry",
 		"模块断开了(%v):请重新插好后重试")
+	msgFailedStuck = msg("failed.stuck",
+		"the download made no progress for %s (stuck at %d %%, AT+UPGRADE? says %v): power-cycle the module and retry",
+		"下载 %s 没有进展(停在 %d %%,AT+UPGRADE? 回答 %v):请给模块断电重启后重试")
+	msgFailedNotasked = msg("failed.notasked",
+		"no +UPGRADEIND for %s after AT+UPGRADE and AT+UPGRADE? says idle: the module did not ask the server",
+		"AT+UPGRADE 之后 %s 没有 +UPGRADEIND,AT+UPGRADE? 回答空闲:模块没有向服务器请求")
+	msgFailedNofirmware = msg("failed.nofirmware",
+		"verify: ATI answered %s: no firmware string",
+		"校验:ATI 回答 %s:其中没有固件版本")
+	msgHandoffReadback = msg("handoff.readback",
+		"the module reads back %s",
+		"模块读回的是 %s")
 	msgFailedError = msg("failed.error",
 		"%v",
 		"出错:%v")
@@ -852,6 +864,10 @@ func failureText(f failure) Sentence {
 // with its fix in Chinese too; in English, and for every other error, the
 // driver's own sentence.
 func errSentence(err error) Sentence {
+	var said sentenceError
+	if errors.As(err, &said) {
+		return said.s // the engine's own, from the catalogue
+	}
 	en := err.Error()
 	var pe *device.PortError
 	if errors.As(err, &pe) {

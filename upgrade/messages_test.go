@@ -7,6 +7,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"airfleet/device"
 	"airfleet/device/sim"
@@ -160,5 +161,24 @@ func TestValueErrorsInBothLanguages(t *testing.T) {
 	}
 	if got := fe.In("zh", "项目 key"); got != `项目 key:项目 key "…" 第 3 个字符是双引号:key 只含字母和数字;请从 IoT 平台重新复制` {
 		t.Errorf("in the form, in Chinese: %q", got)
+	}
+}
+
+// An error the engine makes from the catalogue reaches the row and the log
+// as its own sentence, said in the operator's language; before, a stuck
+// download said "出错:the download made no progress …" in the Chinese
+// console.
+func TestEngineErrorsAreSentences(t *testing.T) {
+	err := msgFailedStuck.With(40*time.Second, 37, "state 1").Err()
+	s := errSentence(fmt.Errorf("request: %w", err))
+	if !s.Is(msgFailedStuck) {
+		t.Fatalf("errSentence gave %s, want the stuck download's own sentence", s.Key())
+	}
+	if zh := s.In("zh"); !hasHan(zh) || strings.Contains(zh, "made no progress") {
+		t.Errorf("said in Chinese as %q", zh)
+	}
+	h := msgFailedHandoff.With("key", "…hl0o", msgHandoffReadback.With("…abcd").Err())
+	if zh := h.In("zh"); strings.Contains(zh, "reads back") || !strings.Contains(zh, "模块读回的是 …abcd") {
+		t.Errorf("an error inside a sentence is not said in its language: %q", zh)
 	}
 }

@@ -49,7 +49,7 @@ func (m *machine) verifyBack(wctx context.Context, timeout time.Duration) error 
 		}
 		fw, ok := lastFirmwareLine(lines)
 		if !ok {
-			return fmt.Errorf("verify: ATI answered %q: no firmware string", lines)
+			return msgFailedNofirmware.With(fmt.Sprintf("%q", lines)).Err()
 		}
 		return m.verify(fw)
 	}

@@ -110,7 +110,7 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 				return 0, f, qerr
 			}
 			if quiet++; quiet > 3 {
-				return 0, f, fmt.Errorf("the download made no progress for %s (stuck at %d %%, AT+UPGRADE? says %s): power-cycle the module and retry", 4*silence.Round(time.Second), max(f.progress, 0), st)
+				return 0, f, msgFailedStuck.With(4*silence.Round(time.Second), max(f.progress, 0), st).Err()
 			}
 			switch st.State {
 			case 1:
@@ -129,7 +129,7 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 			if ctx.Err() != nil {
 				return 0, f, m.cancelled(msgWhenAnswer) // it is idle: nothing runs on
 			}
-			return 0, f, fmt.Errorf("no +UPGRADEIND for %s after AT+UPGRADE and AT+UPGRADE? says idle: the module did not ask the server", silence.Round(time.Second))
+			return 0, f, msgFailedNotasked.With(silence.Round(time.Second)).Err()
 		}
 		n, ok := device.ParseUpgradeInd(line.Text)
 		if !ok {
