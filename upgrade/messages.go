@@ -539,6 +539,12 @@ var (
 	msgErrNoat = msg("err.noat",
 		"%[1]s",
 		"找不到 AT 端口(USB 接口 06 或 02,双端口版本为 00):请把 if06(或 if02)链接到模块的 AT 端口,双端口版本为 if00。(%[1]s)")
+	msgErrTimeout = msg("err.timeout",
+		"%[1]s",
+		"模块没有按时回答:请检查它是否还插着、是否已开机;拔插一次后重试。(%[1]s)")
+	msgErrCommand = msg("err.command",
+		"%[1]s",
+		"模块拒绝了这条命令:它的固件可能不支持;AT 记录在详情里。(%[1]s)")
 	msgErrNotnode = msg("err.notnode",
 		"%[1]s",
 		"舰队目录里的端口不是设备节点:目录中必须是指向设备节点的链接。(%[1]s)")
@@ -896,6 +902,10 @@ func errSentence(err error) Sentence {
 		return msgErrNoat.With(en)
 	case errors.Is(err, device.ErrNotSerial):
 		return msgErrNotnode.With(en)
+	case errors.Is(err, device.ErrTimeout):
+		return msgErrTimeout.With(en)
+	case errors.Is(err, device.ErrCommand):
+		return msgErrCommand.With(en)
 	}
 	return msgFailedError.With(en)
 }

@@ -182,3 +182,22 @@ func TestEngineErrorsAreSentences(t *testing.T) {
 		t.Errorf("an error inside a sentence is not said in its language: %q", zh)
 	}
 }
+
+// The driver's two commonest failures, a module that does not answer and
+// one that answers ERROR, are said with what to do in Chinese, keeping
+// the driver's own words.
+func TestDriverErrorsSaidInChinese(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("1-1.2 if06: AT+CPIN?: %w", device.ErrTimeout),
+		&device.CommandError{Port: "1-1.2 if06", Cmd: "AT+UPGRADE?", Final: "ERROR"},
+		&device.CMEError{Port: "1-1.2 if06", Cmd: "AT+CGSN", Code: 100},
+	} {
+		s := errSentence(err)
+		if zh := s.In("zh"); s.Is(msgFailedError) || !hasHan(zh) || !strings.Contains(zh, err.Error()) {
+			t.Errorf("%v: said %s in Chinese as %q", err, s.Key(), zh)
+		}
+		if en := s.In("en"); en != err.Error() {
+			t.Errorf("%v: the English changed to %q", err, en)
+		}
+	}
+}
