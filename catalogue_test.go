@@ -46,7 +46,7 @@ func verbs(format string) map[int]string {
 // argument of the other, on purpose.
 var driverSentence = map[string]bool{
 	"err.permission": true, "err.busy": true, "err.gone": true, "err.notserial": true,
-	"err.download": true, "err.inuse": true,
+	"err.download": true, "err.inuse": true, "err.permission.windows": true, "err.busy.windows": true,
 }
 
 // TestEveryMessage is the one check of the whole bilingual catalogue: the

@@ -3,6 +3,7 @@ package upgrade
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"airfleet/device"
@@ -530,6 +531,14 @@ var (
 	msgErrBusy = msg("err.busy",
 		"%[1]s",
 		"%[2]s 被其他程序占用:ModemManager 会抢占 Air780 的端口;请为 19d1:0001 添加 udev 规则 ENV{ID_MM_DEVICE_IGNORE}=\"1\",或停止 ModemManager")
+	// On Windows a COM port opens in one program at a time: the fixes are
+	// Windows' (device/serial_windows.go says the English).
+	msgErrPermissionWindows = msg("err.permission.windows",
+		"%[1]s",
+		"Windows 拒绝打开 %[2]s:请关闭可能占用它的程序(Luatools、串口终端、另一个 airfleet)后重试")
+	msgErrBusyWindows = msg("err.busy.windows",
+		"%[1]s",
+		"%[2]s 已被其他程序打开(拒绝访问):请关闭 Luatools、串口终端或另一个 airfleet 后重试")
 	msgErrGone = msg("err.gone",
 		"%[1]s",
 		"%[2]s 已不存在:模块被拔出或正在重启")
@@ -869,6 +878,9 @@ func failureText(f failure) Sentence {
 // is wrong, download mode) is said
 // with its fix in Chinese too; in English, and for every other error, the
 // driver's own sentence.
+// hostOS chooses the fixes errSentence gives (runtime.GOOS; tests set it).
+var hostOS = runtime.GOOS
+
 func errSentence(err error) Sentence {
 	var said sentenceError
 	if errors.As(err, &said) {
@@ -879,8 +891,14 @@ func errSentence(err error) Sentence {
 	if errors.As(err, &pe) {
 		switch pe.Kind {
 		case device.PortPermissionDenied:
+			if hostOS == "windows" {
+				return msgErrPermissionWindows.With(en, pe.Path)
+			}
 			return msgErrPermission.With(en, pe.Path)
 		case device.PortBusy:
+			if hostOS == "windows" {
+				return msgErrBusyWindows.With(en, pe.Path)
+			}
 			return msgErrBusy.With(en, pe.Path)
 		case device.PortNotFound:
 			return msgErrGone.With(en, pe.Path)

@@ -201,3 +201,27 @@ func TestDriverErrorsSaidInChinese(t *testing.T) {
 		}
 	}
 }
+
+// A busy or refused port is said with the fix of the station's system in
+// Chinese too: on Windows it is Luatools or a serial terminal that holds a
+// COM port, not ModemManager (the Chinese gave the Linux fix there).
+func TestPortFixesFollowTheSystem(t *testing.T) {
+	defer func(old string) { hostOS = old }(hostOS)
+	busy := &device.PortError{Kind: device.PortBusy, Path: "COM11", Err: errors.New("access denied")}
+	denied := &device.PortError{Kind: device.PortPermissionDenied, Path: "COM11", Err: errors.New("access denied")}
+	for _, c := range []struct {
+		os        string
+		err       error
+		want, not string
+	}{
+		{"windows", busy, "Luatools", "ModemManager"},
+		{"windows", denied, "Luatools", "dialout"},
+		{"linux", busy, "ModemManager", "Luatools"},
+		{"linux", denied, "dialout", "Luatools"},
+	} {
+		hostOS = c.os
+		if zh := errSentence(c.err).In("zh"); !strings.Contains(zh, c.want) || strings.Contains(zh, c.not) || !strings.Contains(zh, "COM11") {
+			t.Errorf("%s, %v: %q", c.os, c.err, zh)
+		}
+	}
+}
