@@ -80,7 +80,7 @@ func noModules(src device.Source, lang string) string {
 	if ds, ok := src.(*device.DirSource); ok {
 		return upgrade.MsgScanNonedir.With(ds.Dir).In(lang)
 	}
-	return upgrade.MsgScanNone.With().In(lang)
+	return upgrade.MsgScanNone().With().In(lang)
 }
 
 // scanRow is one module as `airfleet scan --json` prints it.

@@ -49,6 +49,15 @@ type Host struct {
 	OS string
 }
 
+// windows reports whether the host is Windows: its fixes name Device
+// Manager, not lsusb.
+func (h Host) windows() bool {
+	if h.OS == "" {
+		return runtime.GOOS == "windows"
+	}
+	return h.OS == "windows"
+}
+
 // linux reports whether the host's own checks (driver, udev, groups,
 // ModemManager, brltty) apply.
 func (h Host) linux() bool {
@@ -188,8 +197,10 @@ func Diagnose(ctx context.Context, h Host) []Finding {
 	}
 	out = append(out, h.checkPorts(cands, isSysfs)...)
 	found := h.Inspect(ctx, normal)
-	out = append(out, checkPortOpen(procs, ports, found)...)
-	out = append(out, checkAnswers(found)...)
+	if linux { // the programs holding a port are read from /proc
+		out = append(out, checkPortOpen(procs, ports, found)...)
+	}
+	out = append(out, checkAnswers(found, h.windows())...)
 	return append(out, checkIMEIs(found)...)
 }
 
@@ -198,12 +209,20 @@ func (h Host) noModules() Finding {
 	if ds, isDir := h.Source.(*DirSource); isDir {
 		return bad(CheckModules, "", Msg{"doctor.modules.nonedir", []any{ds.Dir}}, "doctor.modules.nonedir.fix", ds.Dir)
 	}
+	if h.windows() {
+		return bad(CheckModules, "", Msg{"doctor.modules.none", nil}, "doctor.modules.none.fix.windows")
+	}
 	return bad(CheckModules, "", Msg{"doctor.modules.none", nil}, "doctor.modules.none.fix")
 }
 
 // checkAnswers: each module answers AT and is identified; a module
-// another airfleet holds is said as such.
-func checkAnswers(found []Found) []Finding {
+// another airfleet holds is said as such. A port refused or held is said
+// with the fix of the system (windows: no dialout group, no ModemManager).
+func checkAnswers(found []Found, windows bool) []Finding {
+	suffix := ""
+	if windows {
+		suffix = ".windows"
+	}
 	if len(found) == 0 {
 		return nil // none in normal mode: said above
 	}
@@ -217,9 +236,9 @@ func checkAnswers(found []Found) []Finding {
 		case isInUse:
 			out = append(out, bad(CheckInUse, f.Slot, Msg{"doctor.inuse", []any{f.Slot, iu.PID}}, "doctor.inuse.fix", iu.PID))
 		case errors.As(f.Err, &pe) && pe.Kind == PortPermissionDenied:
-			out = append(out, bad(CheckAT, f.Slot, Msg{"doctor.at.denied", []any{f.Slot}}, "doctor.at.denied.fix"))
+			out = append(out, bad(CheckAT, f.Slot, Msg{"doctor.at.denied", []any{f.Slot}}, "doctor.at.denied.fix"+suffix))
 		case errors.As(f.Err, &pe) && pe.Kind == PortBusy:
-			out = append(out, bad(CheckAT, f.Slot, Msg{"doctor.at.busy", []any{f.Slot}}, "doctor.at.busy.fix"))
+			out = append(out, bad(CheckAT, f.Slot, Msg{"doctor.at.busy", []any{f.Slot}}, "doctor.at.busy.fix"+suffix))
 		default:
 			out = append(out, bad(CheckAT, f.Slot, Msg{"doctor.at.silent", []any{f.Slot, oneLine(f.Err.Error())}}, "doctor.at.silent.fix"))
 		}

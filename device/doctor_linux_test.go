@@ -251,6 +251,12 @@ func TestDiagnoseFindings(t *testing.T) {
 			d.sys.mkdir("sys/class/tty")
 		},
 			[]failed{{CheckModules, "", "doctor.modules.none", "doctor.modules.none.fix"}}},
+		{"no modules on windows", func(d *doctorHost) {
+			os.RemoveAll(filepath.Join(d.h.Sys, "class", "tty"))
+			d.sys.mkdir("sys/class/tty")
+			d.h.OS = "windows" // Device Manager, not lsusb
+		},
+			[]failed{{CheckModules, "", "doctor.modules.none", "doctor.modules.none.fix.windows"}}},
 		{"no sysfs", func(d *doctorHost) { os.RemoveAll(filepath.Join(d.h.Sys, "class")) },
 			[]failed{{CheckModules, "", "doctor.list.failed", "doctor.modules.none.fix"}}},
 	} {
@@ -349,5 +355,26 @@ func TestDiagnoseWindowsLeavesLinuxChecksOut(t *testing.T) {
 	}
 	if got := checks(all); len(got) == 0 || got[0] != CheckModules {
 		t.Errorf("checks %v, want the modules' first", got)
+	}
+
+	// A COM port another program holds, or that Windows refuses, is said
+	// with Windows' fix; and with no /proc to read, doctor does not claim
+	// that no other program holds a port.
+	d = newDoctorHost(t)
+	d.h.OS = "windows"
+	d.answers["1-1.4.2"] = Found{Err: &PortError{Kind: PortBusy, Path: "COM11", Err: errors.New("access denied")}}
+	d.answers["1-1.4.3"] = Found{Err: &PortError{Kind: PortPermissionDenied, Path: "COM12", Err: errors.New("access denied")}}
+	all, _ = d.diagnose()
+	fixes := map[string]string{}
+	for _, f := range all {
+		if f.Check == CheckPortOpen {
+			t.Errorf("a port-open finding on Windows, where doctor cannot see other programs: %+v", f)
+		}
+		if f.Check == CheckAT && f.Slot != "" {
+			fixes[string(f.Slot)] = f.Fix.Key
+		}
+	}
+	if fixes["1-1.4.2"] != "doctor.at.busy.fix.windows" || fixes["1-1.4.3"] != "doctor.at.denied.fix.windows" {
+		t.Errorf("the fixes on Windows: %v", fixes)
 	}
 }

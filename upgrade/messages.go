@@ -725,7 +725,7 @@ var (
 	MsgScanHeader = msg("scan.header",
 		"SLOT\tPORT\tIMEI\tMODEL\tFIRMWARE\tCORE\tSIM\tNETWORK\tSIGNAL",
 		"槽位\t端口\tIMEI\t型号\t固件\t内核版本\tSIM\t网络\t信号")
-	MsgScanNone = msg("scan.none",
+	msgScanNone = msg("scan.none",
 		"no modules found on this computer. Likely causes:\n"+
 			"  - the hub has no power or a cable is loose: check the hub's power supply and plug the modules in again\n"+
 			"  - your user is not in the dialout group: sudo usermod -aG dialout $USER, then log in again\n"+
@@ -736,6 +736,15 @@ var (
 			"  - 当前用户不在 dialout 组:sudo usermod -aG dialout $USER,然后重新登录\n"+
 			"  - ModemManager 占用了端口:安装 udev/99-airfleet.rules(见 README),或 sudo systemctl stop ModemManager\n"+
 			"请运行 \"airfleet doctor\":它会逐项检查本机并给出解决办法")
+	msgScanNoneWindows = msg("scan.none.windows",
+		"no modules found on this computer. Likely causes:\n"+
+			"  - the hub has no power or a cable is loose: check the hub's power supply and plug the modules in again\n"+
+			"  - Windows does not list them: Device Manager should show a \"USB Serial Device (COMn)\" per port under \"Ports (COM & LPT)\"; a module under \"Other devices\" needs its cable or hub changed\n"+
+			"run \"airfleet doctor\": it checks the modules it can see and says the fix",
+		"本机未找到模块。可能的原因:\n"+
+			"  - USB hub 没有供电或线缆松动:请检查 hub 的电源,重新插好模块\n"+
+			"  - Windows 没有列出它们:设备管理器的\"端口 (COM 和 LPT)\"下,每个端口应显示为\"USB 串行设备 (COMn)\";出现在\"其他设备\"下的模块请更换线缆或 hub\n"+
+			"请运行 \"airfleet doctor\":它会检查能看到的模块并给出解决办法")
 	MsgScanNonedir = msg("scan.nonedir",
 		"no modules in the fleet directory %[1]s: each module is a folder %[1]s/<slot>/ holding if06 (or if02), a link to its port; is the simulator (airfleet sim --dir %[1]s) running? "+
 			"\"airfleet doctor --ports %[1]s\" checks the directory and this computer",
@@ -774,6 +783,17 @@ var (
 	msgProblemBusyFix = msg("problem.busy.fix",
 		"another program holds the port; ModemManager grabs Air780 ports: add a udev rule with ENV{ID_MM_DEVICE_IGNORE}=\"1\" for 19d1:0001 or stop ModemManager",
 		"端口被其他程序占用:ModemManager 会抢占 Air780 的端口;请为 19d1:0001 添加 udev 规则 ENV{ID_MM_DEVICE_IGNORE}=\"1\",或停止 ModemManager")
+	// On Windows: no groups, no ModemManager; a COM port opens in one
+	// program at a time.
+	msgProblemPermissionFixWindows = msg("problem.permission.fix.windows",
+		"Windows refused the modules' ports: close any program that may hold them (Luatools, a serial terminal, another airfleet) and scan again",
+		"Windows 拒绝打开模块的端口:请关闭可能占用它们的程序(Luatools、串口终端、另一个 airfleet)后重新扫描")
+	msgProblemBusyFixWindows = msg("problem.busy.fix.windows",
+		"another program has the port open (access denied): close Luatools, any serial terminal or other airfleet, then scan again",
+		"端口已被其他程序打开(拒绝访问):请关闭 Luatools、串口终端或另一个 airfleet 后重新扫描")
+	msgProblemNotserialFixWindows = msg("problem.notserial.fix.windows",
+		"a port is not a serial device: check the name; it must be the module's COM port (e.g. COM11), as Device Manager lists it under \"Ports (COM & LPT)\"",
+		"端口不是串口设备:请检查名称,应为模块的 COM 端口(例如 COM11),即设备管理器\"端口 (COM 和 LPT)\"下列出的端口")
 	msgProblemGoneFix = msg("problem.gone.fix",
 		"the port went away: the module was unplugged or is rebooting; plug it in and scan again",
 		"端口已不存在:模块被拔出或正在重启;请插好后重新扫描")
@@ -878,8 +898,23 @@ func failureText(f failure) Sentence {
 // is wrong, download mode) is said
 // with its fix in Chinese too; in English, and for every other error, the
 // driver's own sentence.
-// hostOS chooses the fixes errSentence gives (runtime.GOOS; tests set it).
+// hostOS chooses the fixes said for the station's system (runtime.GOOS;
+// tests set it).
 var hostOS = runtime.GOOS
+
+// onHost is the message for this system: the Windows one there (no udev,
+// no dialout group, no ModemManager; COM ports open in one program at a
+// time), else the Linux one.
+func onHost(linux, windows *Message) *Message {
+	if hostOS == "windows" {
+		return windows
+	}
+	return linux
+}
+
+// MsgScanNone is what scan and upgrade say when this computer has no
+// module, with the likely causes of its system.
+func MsgScanNone() *Message { return onHost(msgScanNone, msgScanNoneWindows) }
 
 func errSentence(err error) Sentence {
 	var said sentenceError
@@ -891,15 +926,9 @@ func errSentence(err error) Sentence {
 	if errors.As(err, &pe) {
 		switch pe.Kind {
 		case device.PortPermissionDenied:
-			if hostOS == "windows" {
-				return msgErrPermissionWindows.With(en, pe.Path)
-			}
-			return msgErrPermission.With(en, pe.Path)
+			return onHost(msgErrPermission, msgErrPermissionWindows).With(en, pe.Path)
 		case device.PortBusy:
-			if hostOS == "windows" {
-				return msgErrBusyWindows.With(en, pe.Path)
-			}
-			return msgErrBusy.With(en, pe.Path)
+			return onHost(msgErrBusy, msgErrBusyWindows).With(en, pe.Path)
 		case device.PortNotFound:
 			return msgErrGone.With(en, pe.Path)
 		case device.PortNotSerial:
@@ -1013,13 +1042,13 @@ func Problem(f device.Found, lang string) (state, explanation string) {
 	case f.Mode == device.ModeDownload:
 		short, fix = msgProblemDownload, msgProblemDownloadFix
 	case errors.As(f.Err, &pe) && pe.Kind == device.PortPermissionDenied:
-		short, fix = msgProblemPermission, msgProblemPermissionFix
+		short, fix = msgProblemPermission, onHost(msgProblemPermissionFix, msgProblemPermissionFixWindows)
 	case errors.As(f.Err, &pe) && pe.Kind == device.PortBusy:
-		short, fix = msgProblemBusy, msgProblemBusyFix
+		short, fix = msgProblemBusy, onHost(msgProblemBusyFix, msgProblemBusyFixWindows)
 	case errors.As(f.Err, &pe) && (pe.Kind == device.PortNotFound || pe.Kind == device.PortClosed):
 		short, fix = msgProblemGone, msgProblemGoneFix
 	case errors.As(f.Err, &pe) && pe.Kind == device.PortNotSerial, errors.Is(f.Err, device.ErrNotSerial):
-		short, fix = msgProblemNotserial, msgProblemNotserialFix
+		short, fix = msgProblemNotserial, onHost(msgProblemNotserialFix, msgProblemNotserialFixWindows)
 	case errors.Is(f.Err, device.ErrNoATPort):
 		short = msgProblemNoat
 	}

@@ -223,5 +223,17 @@ func TestPortFixesFollowTheSystem(t *testing.T) {
 		if zh := errSentence(c.err).In("zh"); !strings.Contains(zh, c.want) || strings.Contains(zh, c.not) || !strings.Contains(zh, "COM11") {
 			t.Errorf("%s, %v: %q", c.os, c.err, zh)
 		}
+		for _, lang := range []string{"en", "zh"} {
+			// scan's table says the same fix once for every module.
+			if _, fix := Problem(device.Found{Err: c.err}, lang); !strings.Contains(fix, c.want) || strings.Contains(fix, c.not) {
+				t.Errorf("%s, %v, scan in %s: %q", c.os, c.err, lang, fix)
+			}
+		}
+	}
+	for os, want := range map[string]string{"windows": "Device Manager", "linux": "dialout"} {
+		hostOS = os
+		if none := MsgScanNone().In("en"); !strings.Contains(none, want) {
+			t.Errorf("%s: no module says %q", os, none)
+		}
 	}
 }
