@@ -288,17 +288,21 @@ func (r *Reader) lines(query string, args ...any) ([]Line, error) {
 
 // CountsToday counts the modules of station whose latest attempt ended on
 // now's day (in now's zone) passed (upgraded or current) or failed: a
-// module retried five times is one module. An empty station counts every
-// station.
+// module retried five times is one module, and one with an attempt still
+// running (a chain's next step) is neither yet. An empty station counts
+// every station.
 func (r *Reader) CountsToday(station string, now time.Time) (passed, failed int, err error) {
 	y, m, d := now.Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	to := from.AddDate(0, 0, 1)
 	err = r.db.QueryRow(`
 SELECT COALESCE(SUM(result IN ('upgraded', 'current')), 0), COALESCE(SUM(result = 'failed'), 0)
-FROM (SELECT a.result, ROW_NUMBER() OVER (PARTITION BY a.imei ORDER BY a.ended DESC, a.id DESC) AS n
-	FROM attempts a JOIN batches b ON b.id = a.batch_id
-	WHERE (?1 = '' OR b.station = ?1) AND a.ended >= ?2 AND a.ended < ?3)
+FROM (SELECT result, ROW_NUMBER() OVER (PARTITION BY imei ORDER BY result = 'running' DESC, ended DESC, id DESC) AS n
+	FROM (SELECT a.imei, a.result, a.ended, a.id FROM attempts a JOIN batches b ON b.id = a.batch_id
+		WHERE (?1 = '' OR b.station = ?1) AND a.ended >= ?2 AND a.ended < ?3
+	UNION ALL -- two branches, each on its index (attempts_ended, attempts_open): an OR scanned the table
+	SELECT a.imei, a.result, a.ended, a.id FROM attempts a JOIN batches b ON b.id = a.batch_id
+		WHERE (?1 = '' OR b.station = ?1) AND a.result = 'running'))
 WHERE n = 1`,
 		station, ms(from), ms(to)).Scan(&passed, &failed)
 	return passed, failed, err

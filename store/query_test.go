@@ -173,9 +173,13 @@ func TestCountsTodayCountsModules(t *testing.T) {
 		}
 	}
 	add("864536071000011", 40, ResultUpgraded) // failed, then passed
+	// A chain's first step passed and its second runs: the module is
+	// still being upgraded, neither passed nor failed yet.
+	add("864536071000099", 41, ResultUpgraded)
+	s.StartAttempt(Attempt{BatchID: b, IMEI: "864536071000099", Slot: "1-1.9", Model: "Air780E", FromVersion: 1102, Started: now.Add(-10 * time.Minute)})
 	flush(t, s)
 	if p, f, err := s.CountsToday("line-1", now); err != nil || p != 1 || f != 4 {
-		t.Errorf("CountsToday = %d passed, %d failed, %v; want 1, 4 (modules, not attempts)", p, f, err)
+		t.Errorf("CountsToday = %d passed, %d failed, %v; want 1, 4 (modules, not attempts; not the one still upgrading)", p, f, err)
 	}
 }
 
