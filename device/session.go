@@ -98,10 +98,10 @@ type pending struct {
 	finals   []final
 	echoSeen bool
 	lines    []string
-	result   chan error // buffered 1
-	probe    bool       // a resync probe: takes a final result, keeps nothing
-	sent     func()     // called once, just before the command is written
-	shown    string     // what the transcript records for cmd and its echo, when not ""
+	result   chan error   // buffered 1
+	probe    bool         // a resync probe: takes a final result, keeps nothing
+	sent     func() error // called once, just before the command is written; an error keeps it unsent
+	shown    string       // what the transcript records for cmd and its echo, when not ""
 }
 
 // said is the command as errors and the transcript name it: its shown
@@ -226,6 +226,15 @@ func WithFinal(prefix string, isErr bool) CmdOption {
 // module (an upgrade request costs the platform's daily budget) counts
 // here, whatever the answer turns out to be.
 func WhenSent(f func()) CmdOption {
+	return BeforeSend(func() error { f(); return nil })
+}
+
+// BeforeSend is WhenSent whose f may keep the command from leaving: when f
+// returns an error, nothing is written (nor recorded as sent) and Command
+// returns an error wrapping it. A request that must be on record before it
+// costs anything (the upgrade request, whose count must survive a crash)
+// is recorded here, and not sent when it cannot be.
+func BeforeSend(f func() error) CmdOption {
 	return func(p *pending, _ *time.Duration) { p.sent = f }
 }
 
@@ -285,13 +294,20 @@ func (s *Session) exchange(ctx context.Context, p *pending) ([]string, error) {
 	s.pending = p
 	s.mu.Unlock()
 
+	if p.sent != nil {
+		if err := p.sent(); err != nil {
+			s.mu.Lock()
+			if s.pending == p {
+				s.pending = nil
+			}
+			s.mu.Unlock()
+			return nil, fmt.Errorf("%s: %s: not sent: %w", s.opts.Name, p.said(), err)
+		}
+	}
 	if p.shown != "" {
 		s.record(Out, p.shown)
 	} else {
 		s.record(Out, p.cmd)
-	}
-	if p.sent != nil {
-		p.sent()
 	}
 	if _, err := io.WriteString(s.rw, p.cmd+"\r"); err != nil {
 		s.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -333,6 +334,28 @@ func TestSessionWhenSent(t *testing.T) {
 		}
 		if sent != 0 {
 			t.Fatalf("sent called %d times for a command that never left", sent)
+		}
+	})
+	t.Run("kept unsent", func(t *testing.T) {
+		var recs []Record
+		var mu sync.Mutex
+		s, fm := newFake(t, Options{Transcript: func(r Record) { mu.Lock(); recs = append(recs, r); mu.Unlock() }})
+		refused := errors.New("disk full")
+		if _, err := s.Command(context.Background(), "AT+UPGRADE", BeforeSend(func() error { return refused })); !errors.Is(err, refused) {
+			t.Fatalf("err = %v, want the veto's error", err)
+		}
+		ch := run(s, context.Background(), "AT")
+		fm.expect("AT") // AT+UPGRADE never reached the module
+		fm.send("\r\nOK\r\n")
+		if r := wait(t, ch); r.err != nil {
+			t.Fatalf("the next command: %v", r.err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range recs {
+			if r.Dir == Out && r.Text == "AT+UPGRADE" {
+				t.Error("the transcript says AT+UPGRADE was sent")
+			}
 		}
 	})
 }

@@ -121,11 +121,12 @@ func ParseTagLine(line string) (tag, value string, ok bool) {
 // Trigger sends AT+UPGRADE: the module answers OK at once, then asks the
 // server and reports through +UPGRADEIND. sent (may be nil) is called just
 // before the command is written: from then on the module may be asking the
-// server, whatever the answer (a late OK, an ERROR, a port gone) says.
-func Trigger(ctx context.Context, s *Session, sent func()) error {
+// server, whatever the answer (a late OK, an ERROR, a port gone) says. An
+// error from sent keeps the command unsent (see BeforeSend).
+func Trigger(ctx context.Context, s *Session, sent func() error) error {
 	var opts []CmdOption
 	if sent != nil {
-		opts = append(opts, WhenSent(sent))
+		opts = append(opts, BeforeSend(sent))
 	}
 	_, err := s.Command(ctx, "AT+UPGRADE", opts...)
 	return err

@@ -1,6 +1,7 @@
 package upgrade
 
 import (
+	"context"
 	"time"
 
 	"airfleet/device"
@@ -49,7 +50,9 @@ const (
 )
 
 // Log is what the engine writes and asks. Every write returns at once (the
-// log batches them on its own goroutine): an upgrade never waits on the disk.
+// log batches them on its own goroutine): an upgrade never waits on the
+// disk, but for the one record that must outlive a crash before anything
+// happens, an upgrade request (Sync).
 type Log interface {
 	StartBatch(BatchRecord) int64
 	EndBatch(id int64, status BatchStatus, t time.Time)
@@ -70,6 +73,10 @@ type Log interface {
 	// Unfinished lists the modules an earlier run left mid-upgrade (its
 	// attempt interrupted after a request, at or after since).
 	Unfinished(since time.Time) ([]Unfinished, error)
+	// Sync returns once every record given so far is on disk, so that a
+	// crash keeps it; an error (a full disk, the lock held too long, ctx
+	// ended) means it may not be.
+	Sync(ctx context.Context) error
 }
 
 // Unfinished is a module an earlier run of airfleet left mid-upgrade: it

@@ -1,6 +1,7 @@
 package upgrade
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -76,6 +77,8 @@ func (l *memLog) Transcript(attempt int64, _, _ string, r device.Record) {
 }
 
 func (l *memLog) SeenModule(string, device.Info, time.Time) {}
+
+func (l *memLog) Sync(context.Context) error { return nil } // in memory: nothing to wait for
 
 func (l *memLog) RequestsSince(imei string, t time.Time) (int, error) {
 	l.mu.Lock()

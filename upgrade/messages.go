@@ -338,6 +338,9 @@ var (
 	msgHandoffReadback = msg("handoff.readback",
 		"the module reads back %s",
 		"模块读回的是 %s")
+	msgHeldLogDown = msg("held.logdown",
+		"no request sent: the log could not record it (%v), and a request it does not count could get the IMEI banned; free the disk or the log's lock, then retry",
+		"未发送请求:日志无法记录它(%v),而日志未计入的请求可能导致 IMEI 被封禁;请释放磁盘空间或日志锁后重试")
 	msgFailedError = msg("failed.error",
 		"%v",
 		"出错:%v")

@@ -48,12 +48,18 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	m.emit(StateRequesting, msgRequest.With(), nil)
 	sent := false
 	cctx, cancel := m.cmdCtx(ctx)
-	err := device.Trigger(cctx, s, func() {
+	err := device.Trigger(cctx, s, func() error {
+		if err := m.countRequest(cctx); err != nil {
+			return err
+		}
 		sent = true
-		m.countRequest()
+		return nil
 	})
 	cancel()
+	var notLogged *notLoggedError
 	switch {
+	case !sent && errors.As(err, &notLogged):
+		return 0, f, m.finish(Held, msgHeldLogDown.With(notLogged.err))
 	case !sent && ctx.Err() != nil:
 		return 0, f, m.cancelled(msgWhenRequest)
 	case !sent:
@@ -77,12 +83,36 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	return m.follow(ctx, sub, f)
 }
 
-// countRequest logs one request this machine sent: it counts on the
-// platform (and toward its ban) whatever happens next.
-func (m *machine) countRequest() {
+// countRequest logs one request this machine is about to send: it counts
+// on the platform (and toward its ban) whatever happens next, a crash
+// too, so it is on disk before the bytes leave. A log that cannot commit
+// (checked first, so that a request not sent is not counted either) keeps
+// the request from being sent: a *notLoggedError.
+func (m *machine) countRequest(ctx context.Context) error {
+	if err := m.b.log.Sync(ctx); err != nil {
+		return &notLoggedError{err}
+	}
+	m.recordRequest()
+	if err := m.b.log.Sync(ctx); err != nil {
+		// The disk failed in between: the record waits in the log's
+		// queue and counts once it lands; the request is not sent.
+		return &notLoggedError{err}
+	}
+	return nil
+}
+
+// recordRequest logs one request that is out (or found under way).
+func (m *machine) recordRequest() {
 	m.res.Requests++
 	m.b.event(m.attempt, Event{Time: time.Now(), Slot: m.slot, IMEI: m.imei, Step: StateRequesting, Sentence: msgRequestSent.With()}, KindRequest)
 }
+
+// notLoggedError is a request kept unsent because the log could not
+// record it.
+type notLoggedError struct{ err error }
+
+func (e *notLoggedError) Error() string { return "the log cannot record the request: " + e.err.Error() }
+func (e *notLoggedError) Unwrap() error { return e.err }
 
 // follow reads +UPGRADEIND (and asks AT+UPGRADE? when the module is
 // silent) until the module reboots, fails, or goes away. A request is out:
@@ -175,7 +205,7 @@ func (m *machine) underWay(ctx context.Context) (bool, requestOutcome, failure, 
 	}
 	m.emit(StateDownloading, msgRequestUnderway.With(st.Percent), func(e *Event) { e.Percent = st.Percent })
 	if n, err := m.b.log.RequestsSince(m.imei, time.Now().Add(-underWayWindow)); err != nil || n == 0 {
-		m.countRequest()
+		m.recordRequest() // out already: counted, whatever the disk says
 	}
 	m.progress(&f, st.Percent)
 	out, f, err := m.follow(ctx, sub, f)

@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -217,5 +218,34 @@ func TestCancelThenPortsGoWaitsForTheModule(t *testing.T) {
 	}
 	if r.IMEI != ff.Modules[0].IMEI || r.Outcome != Cancelled || where.Key() != "when.config" {
 		t.Errorf("%s (%s): want cancelled once the module was back (when.config), not as its ports went", r.Outcome, r.Sentence.String())
+	}
+}
+
+// downLog is a log whose disk refuses every commit: what it is given
+// stays queued and Sync fails, as a full disk or a lock held too long do.
+type downLog struct{ *memLog }
+
+func (l downLog) Sync(context.Context) error { return errors.New("disk full") }
+
+// A request counts from the moment its bytes leave, whatever follows, a
+// kill -9 too: so it is on the disk before they leave. When the log cannot
+// commit it, the request is not sent at all and the module is held with
+// the reason; before, it went out with its count still in the writer's
+// queue, lost to a crash in the next 250 ms.
+func TestRequestNotSentUnlessLogged(t *testing.T) {
+	log := downLog{newMemLog()}
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy"}, log, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rs := e.NewBatch(fast(Config{Mode: ModeIoT})).Run(ctx, nil, nil)
+	imei := ff.Modules[0].IMEI
+	if n := f.Platform().Requests(imei); n != 0 {
+		t.Errorf("the platform was asked %d times though the log could not record a request", n)
+	}
+	if len(rs) != 1 || rs[0].Outcome != Held || !rs[0].Sentence.Is(msgHeldLogDown) || rs[0].Requests != 0 {
+		t.Fatalf("want held (the log cannot record the request), no request; got %+v", rs)
+	}
+	if log.sent("AT+UPGRADE") {
+		t.Error("AT+UPGRADE was written to the module")
 	}
 }

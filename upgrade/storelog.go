@@ -120,6 +120,9 @@ func (l *StoreLog) SeenModule(slot string, info device.Info, t time.Time) {
 		Version: info.Firmware.Core, Slot: slot, Seen: t})
 }
 
+// Sync implements Log.
+func (l *StoreLog) Sync(ctx context.Context) error { return l.s.Flush(ctx) }
+
 // RequestsSince implements Log.
 func (l *StoreLog) RequestsSince(imei string, t time.Time) (int, error) {
 	return l.s.RequestsSince(imei, t)
