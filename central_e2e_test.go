@@ -67,7 +67,7 @@ func TestConsoleCentralDownInTmux(t *testing.T) {
 	up = true
 	s.waitFor("the status line to say all is sent", func(screen string) bool { return strings.Contains(screen, "central: all sent") })
 	s.keys("q")
-	s.waitFor("the console to end or ask", func(screen string) bool { return s.gone() || strings.Contains(screen, "Quit anyway?") })
+	s.waitFor("the console to end or ask", func(screen string) bool { return s.gone() || strings.Contains(screen, "Quit? Downloads under way") })
 	if !s.gone() {
 		s.keys("y")
 	}

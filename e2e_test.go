@@ -43,13 +43,13 @@ var e2eLanguages = []e2eWords{
 		lang: "en", total: "modules", idle: "idle", passed: "passed", failed: "failed",
 		finished:    regexp.MustCompile(`Batch finished: (\d+) passed, (\d+) failed(?:, (\d+) held)?\.`),
 		failedState: "failed", detailTitle: "Module in slot %s", explain: "What it means",
-		confirm: "Quit anyway? y/n",
+		confirm: "Quit? Downloads under way finish their reboot first; the rest stop. y/n",
 	},
 	{
 		lang: "zh", total: "模块", idle: "空闲", passed: "成功", failed: "失败",
 		finished:    regexp.MustCompile(`本批完成：成功 (\d+) 个，失败 (\d+) 个(?:，暂缓 (\d+) 个)?。`),
 		failedState: "失败", detailTitle: "槽位 %s 的模块", explain: "含义",
-		confirm: "确定退出？y/n",
+		confirm: "确定退出？正在下载的模块先完成重启，其余就地停止。y/n",
 	},
 }
 

@@ -61,7 +61,7 @@ func TestStationConsoleInTmux(t *testing.T) {
 		t.Errorf("the late module %s has no row:\n%s", late.IMEI(), screen)
 	}
 	s.keys("q")
-	s.waitFor("the console to end or ask", func(screen string) bool { return s.gone() || strings.Contains(screen, "Quit anyway?") })
+	s.waitFor("the console to end or ask", func(screen string) bool { return s.gone() || strings.Contains(screen, "Quit? Downloads under way") })
 	if !s.gone() {
 		s.keys("y")
 	}

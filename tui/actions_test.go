@@ -158,7 +158,7 @@ func TestQuit(t *testing.T) {
 		if cmd := press(m, k); cmd != nil || m.confirm != confirmQuit {
 			t.Fatalf("%s quit while upgrades run", k)
 		}
-		if !strings.Contains(screen(m), "Quit anyway? y/n") {
+		if !strings.Contains(screen(m), "Quit? Downloads under way finish their reboot first; the rest stop. y/n") {
 			t.Error("question not on screen")
 		}
 		press(m, "n")

@@ -131,7 +131,7 @@ var (
 
 	msgConfirmCancel    = upgrade.NewMessage("confirm.cancel", "Cancel the upgrade of %d module(s)? y/n", "取消 %d 个模块的升级？y/n")
 	msgConfirmCancelall = upgrade.NewMessage("confirm.cancelall", "Cancel every running upgrade? y/n", "取消全部正在进行的升级？y/n")
-	msgConfirmQuit      = upgrade.NewMessage("confirm.quit", "Upgrades are still running. Quit anyway? y/n", "升级仍在进行，确定退出？y/n")
+	msgConfirmQuit      = upgrade.NewMessage("confirm.quit", "Quit? Downloads under way finish their reboot first; the rest stop. y/n", "确定退出？正在下载的模块先完成重启，其余就地停止。y/n")
 
 	msgKeyUp        = upgrade.NewMessage("key.up", "up", "上移")
 	msgKeyDown      = upgrade.NewMessage("key.down", "down", "下移")

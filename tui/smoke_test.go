@@ -160,11 +160,11 @@ func TestSmokeQuitWhileRunningAsks(t *testing.T) {
 	smokeWaitText(t, tm, "elapsed") // the clock starts with the first working module
 
 	tm.Type("q")
-	smokeWaitText(t, tm, "Upgrades are still running. Quit anyway? y/n")
+	smokeWaitText(t, tm, "Quit? Downloads under way finish their reboot first; the rest stop. y/n")
 	tm.Type("n") // keep going: the question goes, the status comes back
 	smokeWaitText(t, tm, "Starting all idle modules.")
 	tm.Type("q")
-	smokeWaitText(t, tm, "Upgrades are still running. Quit anyway? y/n")
+	smokeWaitText(t, tm, "Quit? Downloads under way finish their reboot first; the rest stop. y/n")
 	tm.Type("y")
 
 	fm := finalModel(t, tm)
