@@ -29,10 +29,12 @@ import (
 // The fault soak (issue 5, part 4): go test -race -run Soak ./upgrade/
 // runs it for -soak (75 s by default: the whole suite must stay well inside
 // ten minutes on two cores); -soak=5m runs it longer, -soak.seed=N replays
-// a run's faults. It is skipped under -short.
+// a run's faults, -soak.rival puts a rival airfleet in every round. It
+// is skipped under -short.
 var (
-	soakFor  = flag.Duration("soak", 75*time.Second, "how long TestSoak starts batches")
-	soakSeed = flag.Uint64("soak.seed", 0, "seed of TestSoak's fleets and faults (0: draw one; the test logs it)")
+	soakFor   = flag.Duration("soak", 75*time.Second, "how long TestSoak starts batches")
+	soakSeed  = flag.Uint64("soak.seed", 0, "seed of TestSoak's fleets and faults (0: draw one; the test logs it)")
+	soakRival = flag.Bool("soak.rival", false, "a rival airfleet in every round of TestSoak, not in half of them (the races between two airfleets)")
 )
 
 const (
@@ -191,7 +193,7 @@ func (r *soakRound) run() []int64 {
 	var engines sync.WaitGroup
 	engines.Go(func() { r.e.Run(ectx) })
 	stations := []*Sessions{r.e.Sessions()}
-	if rng.IntN(2) == 0 {
+	if rng.IntN(2) == 0 || *soakRival {
 		r.startRival(ectx, &engines, cfg.Dir)
 		stations = append(stations, r.rival.Sessions())
 	}
