@@ -39,6 +39,13 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 			}
 			continue
 		}
+		if err := st.stillListed(c, port); err != nil {
+			// Unplugged since it was listed, its port given to another
+			// module: the watch reports the slot again.
+			s.Close()
+			errs = append(errs, err)
+			break
+		}
 		ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		err = device.Ping(ictx, s)
 		if err == nil {
@@ -60,6 +67,34 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 	}
 	a.Err = &identifyError{slot: c.Slot, errs: errs}
 	return a
+}
+
+// stillListed checks, once port is open, that the source still lists it
+// as one of c's ports. A candidate names its ports as they were when its
+// slot was listed; a module unplugged since then frees them, and the
+// kernel gives a freed port (a pty number, a ttyACM minor) to the next
+// module that appears. Opened then, it is that module's, which the slot
+// lock does not guard: its lines would be split between two readers and
+// its IMEI put in this slot. An open port is not handed to anyone else
+// until it is closed, so a listing taken now that still shows it in c's
+// slot proves it is c's. A source that cannot be listed just now proves
+// nothing either way: the port is used as listed.
+func (st *Sessions) stillListed(c device.Candidate, port string) error {
+	now, err := st.src.List()
+	if err != nil {
+		return nil
+	}
+	for _, x := range now {
+		if x.Slot != c.Slot || x.Key != c.Key {
+			continue
+		}
+		for _, p := range x.Ports {
+			if p == port {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("module %s: port %s is no longer the module's (it was unplugged after it was listed, and the port may now be another module's): not used; the module is looked for again when it comes back", c.Slot, port)
 }
 
 // downloadModeError is a module found in download (boot) mode.
