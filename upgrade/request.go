@@ -106,11 +106,25 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 		case err != nil:
 			// Silence: ask the module where it stands.
 			st, qerr := m.query(wctx)
-			if qerr != nil {
-				return 0, f, qerr
+			if errors.Is(qerr, device.ErrClosed) {
+				// The ports went while it was asked: the subscription
+				// gives what came before (maybe its 100 %), then says
+				// so, and the request is followed as the module's
+				// going away (its reboot), never as a port lost before
+				// anything was asked.
+				continue
 			}
 			if quiet++; quiet > 3 {
+				if qerr != nil {
+					return 0, f, fmt.Errorf("the download made no progress for %s (stuck at %d %%, AT+UPGRADE? did not answer: %w): power-cycle the module and retry", 4*silence.Round(time.Second), max(f.progress, 0), qerr)
+				}
 				return 0, f, fmt.Errorf("the download made no progress for %s (stuck at %d %%, AT+UPGRADE? says %s): power-cycle the module and retry", 4*silence.Round(time.Second), max(f.progress, 0), st)
+			}
+			if qerr != nil {
+				// No answer (a stall, a garbled line): the request is
+				// out and the module may be downloading, so keep
+				// following it rather than leave it to upgrade unwatched.
+				continue
 			}
 			switch st.State {
 			case 1:
