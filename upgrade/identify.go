@@ -31,6 +31,13 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 	}
 	var errs []error
 	for _, port := range candidatePorts(c) {
+		// Looked at before the open too: a port that is another
+		// module's by now is not opened at all, so not a byte of that
+		// module's is read here.
+		if err := st.stillListed(c, port); err != nil {
+			errs = append(errs, err)
+			break
+		}
 		s, err := device.Open(port, device.Options{Name: c.Slot + " (" + port + ")", Transcript: st.transcriptFor(c.Slot)})
 		if err != nil {
 			errs = append(errs, err)
@@ -40,8 +47,8 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 			continue
 		}
 		if err := st.stillListed(c, port); err != nil {
-			// Unplugged since it was listed, its port given to another
-			// module: the watch reports the slot again.
+			// Unplugged between the look and the open, its port given
+			// to another module: the watch reports the slot again.
 			s.Close()
 			errs = append(errs, err)
 			break

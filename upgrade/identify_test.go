@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,8 +37,9 @@ func TestCandidatePortsByLayout(t *testing.T) {
 // open the other module's port, read its answers beside that module's own
 // console (two readers splitting its lines, as the soak saw) and put its
 // IMEI in the wrong slot, where another airfleet may be driving it. The
-// station confirms, once the port is open (and so can no longer be handed
-// to anyone else), that the slot still lists it.
+// station confirms that the slot still lists the port before it opens it
+// (so that not a byte of another module's is read) and again once it is
+// open (an open port is not handed to anyone else).
 func TestIdentifyRefusesAPortNoLongerTheSlots(t *testing.T) {
 	f := simFleet(t, 2)
 	src := &device.DirSource{Dir: f.Dir()}
@@ -61,12 +63,25 @@ func TestIdentifyRefusesAPortNoLongerTheSlots(t *testing.T) {
 	stale := a
 	stale.Ports, stale.Names, stale.ATPort = b.Ports, b.Names, b.ATPort
 
-	st := NewSessions(src, SessionsOptions{LockDir: t.TempDir()})
+	var mu sync.Mutex
+	var lines []string // what the station logged for slot a
+	st := NewSessions(src, SessionsOptions{LockDir: t.TempDir(), Transcript: func(slot, _ string, r device.Record) {
+		if slot == a.Slot {
+			mu.Lock()
+			lines = append(lines, r.Dir.String()+" "+r.Text)
+			mu.Unlock()
+		}
+	}})
 	defer st.locks.close()
 	got := st.identify(ctx, stale)
 	if got.Session != nil {
 		defer got.Session.Close()
 	}
+	mu.Lock()
+	if len(lines) > 0 { // not even opened: not a byte of the other module's read
+		t.Errorf("slot %s opened the other module's port: its transcript holds %q", a.Slot, lines)
+	}
+	mu.Unlock()
 	if got.Err == nil || got.Info.IMEI == mods[1].IMEI() {
 		t.Fatalf("slot %s opened a port slot %s lists: identified %q (err %v), want an error and not %s's IMEI",
 			a.Slot, b.Slot, got.Info.IMEI, got.Err, mods[1].IMEI())
