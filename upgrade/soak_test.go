@@ -117,9 +117,10 @@ func TestSoak(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0x50a4))
 	deadline := time.Now().Add(*soakFor)
 	var batches []int64
+	imeis := map[string]bool{} // of every round so far
 	for round := 0; round == 0 || time.Until(deadline) > 10*time.Second; round++ {
 		r := &soakRound{t: t, n: round, seed: rng.Uint64(), dir: filepath.Join(dir, fmt.Sprint("fleet", round)),
-			log: log, st: st, db: db, deadline: deadline}
+			log: log, st: st, db: db, deadline: deadline, imeis: imeis}
 		batches = append(batches, r.run()...)
 		if t.Failed() {
 			break
@@ -156,6 +157,11 @@ type soakRound struct {
 	st       *store.Store
 	db       *sql.DB
 	deadline time.Time
+	// The IMEIs of the earlier rounds. The log is shared, and the engine
+	// rightly reads an IMEI's past in it (its request budget, a download
+	// found under way, an upgrade left unfinished): a fleet that reused an
+	// IMEI would have the past of another round's module.
+	imeis map[string]bool
 
 	roles   []string
 	leftURL []bool // a URL left in NV by earlier work at the start
@@ -186,6 +192,18 @@ func (r *soakRound) run() []int64 {
 	f, err := sim.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, m := range f.Modules() {
+		if r.imeis[m.IMEI()] {
+			t.Logf("round %d (fleet seed %d): IMEI %s was a module's of an earlier round, whose past the shared log holds: no batch on this fleet", r.n, r.seed, m.IMEI())
+			if err := f.Close(); err != nil {
+				t.Errorf("closing the fleet: %v", err)
+			}
+			return nil
+		}
+	}
+	for _, m := range f.Modules() {
+		r.imeis[m.IMEI()] = true
 	}
 	r.f = f
 	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond, IdlePoll: soakIdlePoll})
