@@ -92,7 +92,8 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 	cfg := m.b.cfg
 	wctx := context.WithoutCancel(ctx)
 	silence := cfg.ProgressTimeout
-	quiet := 0 // silent periods in a row without progress
+	quiet := 0  // silent periods in a row without progress
+	closed := 0 // queries that found the port closed
 	for {
 		lctx, cancel := context.WithTimeout(wctx, silence)
 		line, err := sub.Next(lctx)
@@ -111,8 +112,12 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 				// gives what came before (maybe its 100 %), then says
 				// so, and the request is followed as the module's
 				// going away (its reboot), never as a port lost before
-				// anything was asked.
-				continue
+				// anything was asked. (Bounded, should a session that
+				// cannot write stay open.)
+				if closed++; closed <= 3 {
+					continue
+				}
+				return 0, f, qerr
 			}
 			if quiet++; quiet > 3 {
 				if qerr != nil {
