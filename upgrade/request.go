@@ -120,6 +120,11 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 				return 0, f, qerr
 			}
 			if quiet++; quiet > 3 {
+				// Given up, the download may still end on its own: the
+				// module then reboots into the new firmware and asks
+				// the server by itself, unwatched. Counted now, as
+				// after any download left running.
+				m.countAutoRequest()
 				if qerr != nil {
 					return 0, f, fmt.Errorf("the download made no progress for %s (stuck at %d %%, AT+UPGRADE? did not answer: %w): power-cycle the module and retry", 4*silence.Round(time.Second), max(f.progress, 0), qerr)
 				}

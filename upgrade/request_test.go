@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -264,5 +265,35 @@ func TestQueryLostToTheRebootCountsTheModulesOwnRequest(t *testing.T) {
 	}
 	if logged, asked := requestsLogged(t, log, imei), f.Platform().Requests(imei); logged < asked {
 		t.Errorf("the platform counted %d requests, the log %d (result %s: %s)", asked, logged, rs[0].Outcome, rs[0].Sentence.String())
+	}
+}
+
+// A download that makes no progress for four silences in a row is given
+// up, but the module may still finish it on its own, reboot into the new
+// firmware and ask the server by itself: that request counts when the
+// machine gives up, as after any download it stops watching. (Here the
+// module is only slow: a step every second.)
+func TestStuckDownloadCountsTheModulesOwnRequest(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
+		s.Faults.ProgressStep = 100 * time.Second // 1 s a step at the tests' speed
+	}}, log, nil)
+	imei := ff.Modules[0].IMEI
+	cfg := fast(Config{Mode: ModeIoT})
+	cfg.ProgressTimeout = 100 * time.Millisecond // four silences pass between two steps
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rs := e.NewBatch(cfg).Run(ctx, nil, nil)
+	if len(rs) != 1 || rs[0].Outcome != Failed || !strings.Contains(rs[0].Sentence.String(), "no progress") {
+		t.Fatalf("want the download given up as stuck, got %+v", rs)
+	}
+	for f.Platform().Requests(imei) < 2 { // the module's own pace: no event to wait for
+		if ctx.Err() != nil {
+			t.Fatalf("the module never asked by itself after its reboot (platform: %d requests)", f.Platform().Requests(imei))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if logged, asked := requestsLogged(t, log, imei), f.Platform().Requests(imei); logged < asked {
+		t.Errorf("the platform counted %d requests, the log %d", asked, logged)
 	}
 }
