@@ -101,7 +101,14 @@ func (st *Sessions) stillListed(c device.Candidate, port string) error {
 			}
 		}
 	}
-	return fmt.Errorf("module %s: port %s is no longer the module's (it was unplugged after it was listed, and the port may now be another module's): not used; the module is looked for again when it comes back", c.Slot, port)
+	return &portMovedError{slot: c.Slot, port: port}
+}
+
+// portMovedError is a port that the module's slot no longer lists.
+type portMovedError struct{ slot, port string }
+
+func (e *portMovedError) Error() string {
+	return fmt.Sprintf("module %s: port %s is no longer the module's (it was unplugged after it was listed, and the port may now be another module's): not used; the module is looked for again when it comes back", e.slot, e.port)
 }
 
 // downloadModeError is a module found in download (boot) mode.

@@ -780,11 +780,13 @@ type soakDriver struct {
 	mu     sync.Mutex
 	busy   map[string]bool // slots out for an unplug and replug
 	counts map[string]int
+
+	seen map[*Module]bool // the driver's goroutine only
 }
 
 func newSoakDriver(rng *rand.Rand, f *sim.Fleet, sts ...*Sessions) *soakDriver {
 	return &soakDriver{rng: rng, f: f, sts: sts, mods: f.Modules(), done: make(chan struct{}),
-		busy: map[string]bool{}, counts: map[string]int{}}
+		busy: map[string]bool{}, counts: map[string]int{}, seen: map[*Module]bool{}}
 }
 
 func (d *soakDriver) start(ctx context.Context) {
@@ -851,6 +853,10 @@ func (d *soakDriver) loop(ctx context.Context) {
 		// someone else's.
 		for _, st := range d.sts {
 			for _, a := range st.Modules() {
+				if _, moved := errors.AsType[*portMovedError](a.Err); moved && !d.seen[a] {
+					d.seen[a] = true // an identification refused a port the slot no longer lists
+					d.count("port-moved")
+				}
 				if _, inUse := errors.AsType[*device.InUseError](a.Err); a.Err != nil && !inUse {
 					if m := d.f.Module(a.Slot); m != nil {
 						d.replug(ctx, m, d.between(100*time.Millisecond, 600*time.Millisecond), "replug-unidentified")
