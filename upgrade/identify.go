@@ -31,6 +31,13 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 	}
 	var errs []error
 	for _, port := range candidatePorts(c) {
+		// Looked at before the open too: a port that is another
+		// module's by now is not opened at all, so not a byte of that
+		// module's is read here.
+		if err := st.stillListed(c, port); err != nil {
+			errs = append(errs, err)
+			break
+		}
 		s, err := device.Open(port, device.Options{Name: c.Slot + " (" + port + ")", Transcript: st.transcriptFor(c.Slot)})
 		if err != nil {
 			errs = append(errs, err)
@@ -38,6 +45,13 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 				break // if06 busy: if02 is the same module, held by another program
 			}
 			continue
+		}
+		if err := st.stillListed(c, port); err != nil {
+			// Unplugged between the look and the open, its port given
+			// to another module: the watch reports the slot again.
+			s.Close()
+			errs = append(errs, err)
+			break
 		}
 		ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		err = device.Ping(ictx, s)
@@ -61,6 +75,41 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 	a.Err = &identifyError{slot: c.Slot, errs: errs}
 	return a
 }
+
+// stillListed checks, once port is open, that the source still lists it
+// as one of c's ports. A candidate names its ports as they were when its
+// slot was listed; a module unplugged since then frees them, and the
+// kernel gives a freed port (a pty number, a ttyACM minor) to the next
+// module that appears. Opened then, it is that module's, which the slot
+// lock does not guard: its lines would be split between two readers and
+// its IMEI put in this slot. An open port is not handed to anyone else
+// until it is closed, so a listing taken now that still shows it in c's
+// slot proves it is c's. A source that cannot be listed just now proves
+// nothing either way: the port is used as listed.
+func (st *Sessions) stillListed(c device.Candidate, port string) error {
+	now, err := st.src.List()
+	if err != nil {
+		return nil
+	}
+	for _, x := range now {
+		if x.Slot != c.Slot || x.Key != c.Key {
+			continue
+		}
+		for _, p := range x.Ports {
+			if p == port {
+				return nil
+			}
+		}
+	}
+	return &portMovedError{slot: c.Slot, port: port}
+}
+
+// portMovedError is a port that the module's slot no longer lists.
+type portMovedError struct{ slot, port string }
+
+func (e *portMovedError) Error() string         { return e.sentence().String() }
+func (e *portMovedError) In(lang string) string { return e.sentence().In(lang) }
+func (e *portMovedError) sentence() Sentence    { return msgPortMoved.With(e.slot, e.port) }
 
 // downloadModeError is a module found in download (boot) mode.
 type downloadModeError struct{ slot string }

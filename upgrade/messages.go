@@ -329,6 +329,12 @@ var (
 	msgFailedStuck = msg("failed.stuck",
 		"the download made no progress for %s (stuck at %d %%, AT+UPGRADE? says %v): power-cycle the module and retry",
 		"下载 %s 没有进展(停在 %d %%,AT+UPGRADE? 回答 %v):请给模块断电重启后重试")
+	msgFailedStuckSilent = msg("failed.stucksilent",
+		"the download made no progress for %s (stuck at %d %%, AT+UPGRADE? did not answer: %v): power-cycle the module and retry",
+		"下载 %s 没有进展(停在 %d %%,AT+UPGRADE? 没有回答:%v):请给模块断电重启后重试")
+	msgPortMoved = msg("port.moved",
+		"module %s: port %s is no longer the module's (it was unplugged after it was listed, and the port may now be another module's): not used; the module is looked for again when it comes back",
+		"槽位 %s 的模块:端口 %s 已不属于它(列出后被拔出,该端口可能已分给另一个模块):未使用;模块回来后会重新查找")
 	msgFailedNotasked = msg("failed.notasked",
 		"no +UPGRADEIND for %s after AT+UPGRADE and AT+UPGRADE? says idle: the module did not ask the server",
 		"AT+UPGRADE 之后 %s 没有 +UPGRADEIND,AT+UPGRADE? 回答空闲:模块没有向服务器请求")
@@ -923,6 +929,9 @@ func errSentence(err error) Sentence {
 	var said sentenceError
 	if errors.As(err, &said) {
 		return said.s // the engine's own, from the catalogue
+	}
+	if pm, ok := errors.AsType[*portMovedError](err); ok {
+		return pm.sentence()
 	}
 	en := err.Error()
 	var pe *device.PortError

@@ -122,7 +122,8 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 	cfg := m.b.cfg
 	wctx := context.WithoutCancel(ctx)
 	silence := cfg.ProgressTimeout
-	quiet := 0 // silent periods in a row without progress
+	quiet := 0  // silent periods in a row without progress
+	closed := 0 // queries that found the port closed
 	for {
 		lctx, cancel := context.WithTimeout(wctx, silence)
 		line, err := sub.Next(lctx)
@@ -136,11 +137,34 @@ func (m *machine) follow(ctx context.Context, sub *device.Subscription, f failur
 		case err != nil:
 			// Silence: ask the module where it stands.
 			st, qerr := m.query(wctx)
-			if qerr != nil {
+			if errors.Is(qerr, device.ErrClosed) {
+				// The ports went while it was asked: the subscription
+				// gives what came before (maybe its 100 %), then says
+				// so, and the request is followed as the module's
+				// going away (its reboot), never as a port lost before
+				// anything was asked. (Bounded, should a session that
+				// cannot write stay open.)
+				if closed++; closed <= 3 {
+					continue
+				}
 				return 0, f, qerr
 			}
 			if quiet++; quiet > 3 {
+				// Given up, the download may still end on its own: the
+				// module then reboots into the new firmware and asks
+				// the server by itself, unwatched. Counted now, as
+				// after any download left running.
+				m.countAutoRequest()
+				if qerr != nil {
+					return 0, f, msgFailedStuckSilent.With(4*silence.Round(time.Second), max(f.progress, 0), qerr).Err()
+				}
 				return 0, f, msgFailedStuck.With(4*silence.Round(time.Second), max(f.progress, 0), st).Err()
+			}
+			if qerr != nil {
+				// No answer (a stall, a garbled line): the request is
+				// out and the module may be downloading, so keep
+				// following it rather than leave it to upgrade unwatched.
+				continue
 			}
 			switch st.State {
 			case 1:

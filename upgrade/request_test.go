@@ -3,6 +3,8 @@ package upgrade
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,5 +249,81 @@ func TestRequestNotSentUnlessLogged(t *testing.T) {
 	}
 	if log.sent("AT+UPGRADE") {
 		t.Error("AT+UPGRADE was written to the module")
+	}
+}
+
+// The request is out and the module stops answering (a stall) while it
+// goes on downloading: AT+UPGRADE? in a silence gets no answer until the
+// ports go with the module's reboot into the new firmware. That is the
+// module going away after its request, not a port lost before anything
+// was asked: the machine follows it as a reboot, and counts the request
+// the module makes by itself once back. It used to end the attempt on the
+// query's error and wait for the module as for an unplug; when the
+// module took longer than the reboot timeout, its own request after the
+// reboot was counted by no log.
+func TestQueryLostToTheRebootCountsTheModulesOwnRequest(t *testing.T) {
+	log := newMemLog()
+	var fleet atomic.Pointer[sim.Fleet]
+	var stalled atomic.Bool
+	emit := func(e Event) {
+		if f := fleet.Load(); f != nil && e.Step == StateDownloading && stalled.CompareAndSwap(false, true) {
+			f.Module(e.Slot).Stall(20 * time.Second) // past the download and the command timeout
+		}
+	}
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
+		s.Faults.ProgressStep = 40 * time.Second // 0.4 s a step at the tests' speed
+	}}, log, emit)
+	fleet.Store(f)
+	imei := ff.Modules[0].IMEI
+	cfg := fast(Config{Mode: ModeIoT})
+	cfg.ProgressTimeout = 100 * time.Millisecond // a silence between two steps: the machine asks
+	cfg.CommandTimeout = 30 * time.Second        // the stalled query ends with the ports, not by itself
+	cfg.RebootTimeout = 50 * time.Millisecond    // the module is back later than the machine waits
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rs := e.NewBatch(cfg).Run(ctx, nil, nil)
+	if len(rs) != 1 || !stalled.Load() {
+		t.Fatalf("want one result after a download, got %+v (stalled %v)", rs, stalled.Load())
+	}
+	// The module's own request after its reboot reaches the platform
+	// moments after the batch: wait for it (no event to wait for).
+	for f.Platform().Requests(imei) < 2 {
+		if ctx.Err() != nil {
+			t.Fatalf("the module never asked by itself after its reboot (platform: %d requests)", f.Platform().Requests(imei))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if logged, asked := requestsLogged(t, log, imei), f.Platform().Requests(imei); logged < asked {
+		t.Errorf("the platform counted %d requests, the log %d (result %s: %s)", asked, logged, rs[0].Outcome, rs[0].Sentence.String())
+	}
+}
+
+// A download that makes no progress for four silences in a row is given
+// up, but the module may still finish it on its own, reboot into the new
+// firmware and ask the server by itself: that request counts when the
+// machine gives up, as after any download it stops watching. (Here the
+// module is only slow: a step every second.)
+func TestStuckDownloadCountsTheModulesOwnRequest(t *testing.T) {
+	log := newMemLog()
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy", Tweak: func(_ int, s *sim.ModuleSpec) {
+		s.Faults.ProgressStep = 100 * time.Second // 1 s a step at the tests' speed
+	}}, log, nil)
+	imei := ff.Modules[0].IMEI
+	cfg := fast(Config{Mode: ModeIoT})
+	cfg.ProgressTimeout = 100 * time.Millisecond // four silences pass between two steps
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rs := e.NewBatch(cfg).Run(ctx, nil, nil)
+	if len(rs) != 1 || rs[0].Outcome != Failed || !strings.Contains(rs[0].Sentence.String(), "no progress") {
+		t.Fatalf("want the download given up as stuck, got %+v", rs)
+	}
+	for f.Platform().Requests(imei) < 2 { // the module's own pace: no event to wait for
+		if ctx.Err() != nil {
+			t.Fatalf("the module never asked by itself after its reboot (platform: %d requests)", f.Platform().Requests(imei))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if logged, asked := requestsLogged(t, log, imei), f.Platform().Requests(imei); logged < asked {
+		t.Errorf("the platform counted %d requests, the log %d", asked, logged)
 	}
 }

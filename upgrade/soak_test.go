@@ -29,10 +29,12 @@ import (
 // The fault soak (issue 5, part 4): go test -race -run Soak ./upgrade/
 // runs it for -soak (75 s by default: the whole suite must stay well inside
 // ten minutes on two cores); -soak=5m runs it longer, -soak.seed=N replays
-// a run's faults. It is skipped under -short.
+// a run's faults, -soak.rival puts a rival airfleet in every round. It
+// is skipped under -short.
 var (
-	soakFor  = flag.Duration("soak", 75*time.Second, "how long TestSoak starts batches")
-	soakSeed = flag.Uint64("soak.seed", 0, "seed of TestSoak's fleets and faults (0: draw one; the test logs it)")
+	soakFor   = flag.Duration("soak", 75*time.Second, "how long TestSoak starts batches")
+	soakSeed  = flag.Uint64("soak.seed", 0, "seed of TestSoak's fleets and faults (0: draw one; the test logs it)")
+	soakRival = flag.Bool("soak.rival", false, "a rival airfleet in every round of TestSoak, not in half of them (the races between two airfleets)")
 )
 
 const (
@@ -115,9 +117,10 @@ func TestSoak(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0x50a4))
 	deadline := time.Now().Add(*soakFor)
 	var batches []int64
+	imeis := map[string]bool{} // of every round so far
 	for round := 0; round == 0 || time.Until(deadline) > 10*time.Second; round++ {
 		r := &soakRound{t: t, n: round, seed: rng.Uint64(), dir: filepath.Join(dir, fmt.Sprint("fleet", round)),
-			log: log, st: st, db: db, deadline: deadline}
+			log: log, st: st, db: db, deadline: deadline, imeis: imeis}
 		batches = append(batches, r.run()...)
 		if t.Failed() {
 			break
@@ -154,6 +157,11 @@ type soakRound struct {
 	st       *store.Store
 	db       *sql.DB
 	deadline time.Time
+	// The IMEIs of the earlier rounds. The log is shared, and the engine
+	// rightly reads an IMEI's past in it (its request budget, a download
+	// found under way, an upgrade left unfinished): a fleet that reused an
+	// IMEI would have the past of another round's module.
+	imeis map[string]bool
 
 	roles   []string
 	leftURL []bool // a URL left in NV by earlier work at the start
@@ -185,13 +193,25 @@ func (r *soakRound) run() []int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, m := range f.Modules() {
+		if r.imeis[m.IMEI()] {
+			t.Logf("round %d (fleet seed %d): IMEI %s was a module's of an earlier round, whose past the shared log holds: no batch on this fleet", r.n, r.seed, m.IMEI())
+			if err := f.Close(); err != nil {
+				t.Errorf("closing the fleet: %v", err)
+			}
+			return nil
+		}
+	}
+	for _, m := range f.Modules() {
+		r.imeis[m.IMEI()] = true
+	}
 	r.f = f
 	r.e = NewEngine(&device.DirSource{Dir: cfg.Dir}, r.log, EngineOptions{Interval: 20 * time.Millisecond, IdlePoll: soakIdlePoll})
 	ectx, stopEngine := context.WithCancel(ctx)
 	var engines sync.WaitGroup
 	engines.Go(func() { r.e.Run(ectx) })
 	stations := []*Sessions{r.e.Sessions()}
-	if rng.IntN(2) == 0 {
+	if rng.IntN(2) == 0 || *soakRival {
 		r.startRival(ectx, &engines, cfg.Dir)
 		stations = append(stations, r.rival.Sessions())
 	}
@@ -507,11 +527,16 @@ func (r *soakRound) checkUpgraded() {
 func (r *soakRound) checkTranscripts(since time.Time) {
 	t := r.t
 	logged := map[string]int64{} // both airfleets' logs when there is a rival
+	var each [2]map[string]int64 // the console's, the rival's
 	var notes, summarised int64
-	for _, db := range []*sql.DB{r.db, r.rivalDB} {
+	for i, db := range []*sql.DB{r.db, r.rivalDB} {
 		if db != nil {
-			n, s := countLines(t, db, since, logged)
+			each[i] = map[string]int64{}
+			n, s := countLines(t, db, since, each[i])
 			notes, summarised = notes+n, summarised+s
+			for slot, k := range each[i] {
+				logged[slot] += k
+			}
 		}
 	}
 	t.Logf("round %d: %d idle summaries stand for %d lines read", r.n, notes, summarised)
@@ -521,8 +546,14 @@ func (r *soakRound) checkTranscripts(since time.Time) {
 		want := read[sim.IF02] + read[sim.IF06]
 		total += want
 		if got := logged[m.Slot()]; got != want {
-			t.Errorf("round %d: %s (%s): the log holds %d lines from the module, the console read %d (if02 %d, if06 %d; sent %v)",
-				r.n, m, r.roles[i], got, want, read[sim.IF02], read[sim.IF06], m.LinesSent())
+			var who strings.Builder // which log holds what: two stations reading one port would show here
+			for k, name := range []string{"console", "rival"} {
+				if each[k] != nil {
+					fmt.Fprintf(&who, "  %s's log: %d lines with the summaries\n%s", name, each[k][m.Slot()], slotLines([]*sql.DB{r.db, r.rivalDB}[k], m.Slot(), since))
+				}
+			}
+			t.Errorf("round %d: %s (%s): the log holds %d lines from the module, the console read %d (if02 %d, if06 %d; sent %v):\n%s",
+				r.n, m, r.roles[i], got, want, read[sim.IF02], read[sim.IF06], m.LinesSent(), who.String())
 		}
 		delete(logged, m.Slot())
 	}
@@ -610,49 +641,94 @@ func (r *soakRound) checkRequests(since time.Time) {
 		}
 		if asked > counted {
 			t.Errorf("round %d: %s (%s%s) asked the platform %d times, the log counts %d requests:\n%s",
-				r.n, m, r.roles[i], map[bool]string{true: ", URL left in NV"}[r.leftURL[i]], asked, counted, r.story(m.IMEI()))
+				r.n, m, r.roles[i], map[bool]string{true: ", URL left in NV"}[r.leftURL[i]], asked, counted, r.story(m, since))
 		}
 	}
 }
 
-// story tells what the log and the platform know of an IMEI's requests.
-func (r *soakRound) story(imei string) string {
+// story tells what both airfleets' logs, the simulated module and the
+// platform know of an IMEI's requests since the round started: each log's
+// attempts and their events (progress left out), the transcript lines
+// that bear on a request (commands and answers of AT+UPGRADE, its URCs,
+// the boot's RDY, notes), when each log first and last heard the slot (a
+// station hears a module only while it holds the module's slot lock), the
+// checks the module itself says asked the server and what started each,
+// and the platform's own log.
+func (r *soakRound) story(m *sim.Module, since time.Time) string {
 	var b strings.Builder
-	rows, err := r.st.History(imei)
-	if err != nil {
-		return err.Error()
-	}
-	for i := len(rows) - 1; i >= 0; i-- {
-		a := rows[i]
-		fmt.Fprintf(&b, "  attempt %d %s→%s %s, %d requests: %s\n", a.ID, a.Started.Format("15:04:05.000"),
-			a.Ended.Format("15:04:05.000"), a.Result, a.Requests, a.Message)
-		evs, _ := r.st.Events(a.ID)
-		var gone time.Time
-		for _, e := range evs {
-			if e.Kind == store.KindRequest || e.Step == string(StateRebooting) || e.Step == string(StateDisconnected) {
-				fmt.Fprintf(&b, "    %s %s %s: %s\n", e.Time.Format("15:04:05.000"), e.Kind, e.Step, e.Detail)
-			}
-			if e.Step == string(StateDisconnected) && gone.IsZero() {
-				gone = e.Time
-			}
+	logs := []struct {
+		name string
+		st   *store.Store
+		db   *sql.DB
+	}{{"console", r.st, r.db}, {"rival", r.rivalSt, r.rivalDB}}
+	for _, l := range logs {
+		if l.st == nil {
+			continue
 		}
-		if !gone.IsZero() {
-			lines, _ := r.st.TranscriptOf(a.ID)
-			var before []store.Line
-			for _, l := range lines {
-				if !l.Time.After(gone) {
-					before = append(before, l)
-				}
+		fmt.Fprintf(&b, "  %s's log:\n", l.name)
+		rows, err := l.st.History(m.IMEI())
+		if err != nil {
+			fmt.Fprintf(&b, "    %v\n", err)
+			continue
+		}
+		for i := len(rows) - 1; i >= 0; i-- {
+			a := rows[i]
+			if a.Started.Before(since) {
+				continue
 			}
-			for _, l := range before[max(0, len(before)-12):] {
-				fmt.Fprintf(&b, "      %s %s %q\n", l.Time.Format("15:04:05.000"), l.Dir, l.Text)
-			}
+			fmt.Fprintf(&b, "    attempt %d (batch %d) %s→%s %s, %d requests: %s\n", a.ID, a.BatchID, a.Started.Format("15:04:05.000"),
+				a.Ended.Format("15:04:05.000"), a.Result, a.Requests, a.Message)
+		}
+		fmt.Fprintf(&b, "%s", slotLines(l.db, m.Slot(), since))
+	}
+	for _, c := range m.Checks() {
+		if !c.Time.Before(since) {
+			fmt.Fprintf(&b, "  module %s check: %s\n", c.Time.Format("15:04:05.000"), c.Kind)
 		}
 	}
 	for _, q := range r.f.Platform().Log() {
-		if q.IMEI == imei {
+		if q.IMEI == m.IMEI() {
 			fmt.Fprintf(&b, "  platform %s core %d: code %d\n", q.Time.Format("15:04:05.000"), q.Core, q.Code)
 		}
+	}
+	return b.String()
+}
+
+// slotLines reads, from one log, the events of a slot since the given time
+// (progress left out) and the transcript lines that bear on a request, in
+// time order, and when the log first and last heard the slot.
+func slotLines(db *sql.DB, slot string, since time.Time) string {
+	var b strings.Builder
+	var first, last sql.NullInt64
+	var n int64
+	if err := db.QueryRow(`SELECT min(time), max(time), count(*) FROM transcript WHERE slot = ? AND time >= ?`,
+		slot, since.UnixMilli()).Scan(&first, &last, &n); err != nil {
+		return "    " + err.Error() + "\n"
+	}
+	if n == 0 {
+		return "    no transcript line from the slot\n"
+	}
+	ms := func(v int64) string { return time.UnixMilli(v).Format("15:04:05.000") }
+	fmt.Fprintf(&b, "    %d transcript lines from the slot, %s to %s\n", n, ms(first.Int64), ms(last.Int64))
+	rows, err := db.Query(`SELECT time, 'event', coalesce(attempt_id, 0), step || ' ' || kind || ': ' || detail FROM events
+			WHERE slot = ? AND time >= ? AND kind != 'progress'
+		UNION ALL SELECT time, dir, coalesce(attempt_id, 0), text FROM transcript
+			WHERE slot = ? AND time >= ? AND (dir = '#' OR text LIKE '%UPGRADE%' OR text LIKE 'RDY%' OR text LIKE 'ERROR%')
+		ORDER BY 1`, slot, since.UnixMilli(), slot, since.UnixMilli())
+	if err != nil {
+		return b.String() + "    " + err.Error() + "\n"
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, attempt int64
+		var what, text string
+		if err := rows.Scan(&t, &what, &attempt, &text); err != nil {
+			return b.String() + "    " + err.Error() + "\n"
+		}
+		fmt.Fprintf(&b, "      %s a%d %s %q\n", ms(t), attempt, what, text)
+	}
+	if err := rows.Err(); err != nil {
+		fmt.Fprintf(&b, "    %v\n", err)
 	}
 	return b.String()
 }
@@ -704,11 +780,13 @@ type soakDriver struct {
 	mu     sync.Mutex
 	busy   map[string]bool // slots out for an unplug and replug
 	counts map[string]int
+
+	seen map[*Module]bool // the driver's goroutine only
 }
 
 func newSoakDriver(rng *rand.Rand, f *sim.Fleet, sts ...*Sessions) *soakDriver {
 	return &soakDriver{rng: rng, f: f, sts: sts, mods: f.Modules(), done: make(chan struct{}),
-		busy: map[string]bool{}, counts: map[string]int{}}
+		busy: map[string]bool{}, counts: map[string]int{}, seen: map[*Module]bool{}}
 }
 
 func (d *soakDriver) start(ctx context.Context) {
@@ -775,6 +853,10 @@ func (d *soakDriver) loop(ctx context.Context) {
 		// someone else's.
 		for _, st := range d.sts {
 			for _, a := range st.Modules() {
+				if _, moved := errors.AsType[*portMovedError](a.Err); moved && !d.seen[a] {
+					d.seen[a] = true // an identification refused a port the slot no longer lists
+					d.count("port-moved")
+				}
 				if _, inUse := errors.AsType[*device.InUseError](a.Err); a.Err != nil && !inUse {
 					if m := d.f.Module(a.Slot); m != nil {
 						d.replug(ctx, m, d.between(100*time.Millisecond, 600*time.Millisecond), "replug-unidentified")

@@ -81,6 +81,33 @@ type Module struct {
 	fota        fotaArea   // AT+UARTUPGRADE's download area (flash)
 	uartN       UartCounts // AT+UARTUPGRADE counters
 	uartSegFail int        // writes failed so far by Faults.UartSegment
+	checks      []Check    // the checks that asked the server, in order
+}
+
+// Check is one upgrade check of a module that asked the server: when its
+// request went out, and what started it.
+type Check struct {
+	Time time.Time
+	Kind string // "AT+UPGRADE", "auto" (the AUTO/PERIOD timer), "after-reboot"
+}
+
+func (k checkKind) String() string {
+	switch k {
+	case checkAuto:
+		return "auto"
+	case checkPostReboot:
+		return "after-reboot"
+	}
+	return "AT+UPGRADE"
+}
+
+// Checks returns the module's checks that asked the server since the
+// fleet started, in order: a test that finds more requests on the
+// platform than a console counted learns which kind it missed.
+func (m *Module) Checks() []Check {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.checks)
 }
 
 // session is one power-on of a module: from its ports appearing to their

@@ -76,6 +76,9 @@ func (m *Module) check(s *session, kind checkKind) {
 		fail(-1000, 0, 0)
 		return
 	}
+	m.mu.Lock()
+	m.checks = append(m.checks, Check{Time: time.Now(), Kind: kind.String()})
+	m.mu.Unlock()
 	status, body, err := m.f.fetch(s.ctx, target)
 	if s.ctx.Err() != nil {
 		return
