@@ -139,6 +139,31 @@ func (d *DirSource) List() ([]Candidate, error) {
 	return out, nil
 }
 
+// ListSlot reads DIR/<slot>/ afresh (no cache: the answer is about now), as
+// List would list it (SlotSource).
+func (d *DirSource) ListSlot(slot Slot) (Candidate, bool, error) {
+	dir := filepath.Join(d.Dir, slot)
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Candidate{}, false, nil
+	}
+	if err != nil {
+		return Candidate{}, false, err
+	}
+	if !fi.IsDir() {
+		return Candidate{}, false, nil
+	}
+	sc, err := readSlotPorts(dir, fi.ModTime())
+	if errors.Is(err, fs.ErrNotExist) {
+		return Candidate{}, false, nil // removed while we looked
+	}
+	if err != nil {
+		return Candidate{}, false, err
+	}
+	c, ok := sc.candidate(slot)
+	return c, ok, nil
+}
+
 // readSlotPorts reads the port entries of one DIR/<slot>/ directory.
 func readSlotPorts(dir string, mtime time.Time) (*slotCache, error) {
 	entries, err := os.ReadDir(dir)

@@ -412,3 +412,35 @@ func BenchmarkDirList256(b *testing.B) {
 		}
 	}
 }
+
+// ListSlot reads one slot as List lists it, now: a module's ports, nothing
+// for a slot without one (never made, or emptied by an unplug), and,
+// through Labelled, the slot by its label.
+func TestDirListSlotAsList(t *testing.T) {
+	fleet := t.TempDir()
+	plugModule(t, fleet, "1-1.2")
+	plugModule(t, fleet, "1-1.3")
+	d := &DirSource{Dir: fleet}
+	all, err := d.List()
+	if err != nil || len(all) != 2 {
+		t.Fatalf("List: %v, %v", all, err)
+	}
+	for _, want := range all {
+		got, ok, err := d.ListSlot(want.Slot)
+		if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) || got.Key != want.Key {
+			t.Errorf("ListSlot(%s) = %v, %v, %v; List has %v", want.Slot, got, ok, err, want)
+		}
+	}
+	if _, ok, err := d.ListSlot("1-1.9"); ok || err != nil {
+		t.Errorf("a slot never made: listed %v, %v", ok, err)
+	}
+	unplugModule(t, fleet, "1-1.3")
+	if c, ok, err := d.ListSlot("1-1.3"); ok || err != nil {
+		t.Errorf("an unplugged slot: listed %v (%v), %v", ok, c, err)
+	}
+	l := Labelled{Source: d, Labels: map[Slot]string{"1-1.2": "A1"}}
+	c, ok, err := l.ListSlot("A1")
+	if err != nil || !ok || c.Slot != "A1" || c.Ports[6] != all[0].Ports[6] {
+		t.Errorf("Labelled.ListSlot(A1) = %v, %v, %v", c, ok, err)
+	}
+}

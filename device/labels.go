@@ -21,3 +21,31 @@ func (l Labelled) List() ([]Candidate, error) {
 	}
 	return cs, err
 }
+
+// ListSlot implements SlotSource: slot by its label (or its path when it
+// has none), read by the source's own ListSlot when it has one, else
+// found in a full List.
+func (l Labelled) ListSlot(slot Slot) (Candidate, bool, error) {
+	ss, ok := l.Source.(SlotSource)
+	if !ok {
+		cs, err := l.List()
+		for _, c := range cs {
+			if c.Slot == slot {
+				return c, true, err
+			}
+		}
+		return Candidate{}, false, err
+	}
+	path := slot
+	for p, lab := range l.Labels {
+		if lab == slot {
+			path = p
+			break
+		}
+	}
+	c, listed, err := ss.ListSlot(path)
+	if lab, has := l.Labels[c.Slot]; has && listed {
+		c.Slot = lab
+	}
+	return c, listed, err
+}

@@ -5,6 +5,8 @@ package upgrade
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,6 +89,18 @@ func (st *Sessions) identify(ctx context.Context, c device.Candidate) *Module {
 // slot proves it is c's. A source that cannot be listed just now proves
 // nothing either way: the port is used as listed.
 func (st *Sessions) stillListed(c device.Candidate, port string) error {
+	if ss, ok := st.src.(device.SlotSource); ok {
+		// One slot's directory, not the whole station's: this runs twice
+		// per port a station opens, 512 times for 256 modules coming up.
+		x, listed, err := ss.ListSlot(c.Slot)
+		switch {
+		case err != nil:
+			return nil
+		case listed && x.Key == c.Key && slices.Contains(slices.Collect(maps.Values(x.Ports)), port):
+			return nil
+		}
+		return &portMovedError{slot: c.Slot, port: port}
+	}
 	now, err := st.src.List()
 	if err != nil {
 		return nil
