@@ -252,7 +252,8 @@ func closeLog(log *upgrade.StoreLog, err *error) {
 
 // warnLog prints each new trouble of the log's writer (disk full, file
 // locked) while a batch runs: the upgrades go on, the rows wait in memory,
-// and the person at the terminal learns why.
+// and the person at the terminal learns why. A request waits for its
+// record to be saved, and is not sent (the module held) when it cannot be.
 func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -261,7 +262,7 @@ func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
 		for {
 			select {
 			case err := <-log.Store().Errors():
-				print(fmt.Sprintf("airfleet: warning: %v (the upgrades go on)\n", err))
+				print(fmt.Sprintf("airfleet: warning: %v (the upgrades go on; a request is sent only once its record is saved)\n", err))
 			case <-done:
 				return
 			}

@@ -58,10 +58,10 @@ func (m *machine) request(ctx context.Context) (requestOutcome, failure, error) 
 	cancel()
 	var notLogged *notLoggedError
 	switch {
+	case !sent && ctx.Err() != nil: // a cancel, while it queued or waited for the log
+		return 0, f, m.cancelled(msgWhenRequest)
 	case !sent && errors.As(err, &notLogged):
 		return 0, f, m.finish(Held, msgHeldLogDown.With(notLogged.err))
-	case !sent && ctx.Err() != nil:
-		return 0, f, m.cancelled(msgWhenRequest)
 	case !sent:
 		return 0, f, fmt.Errorf("AT+UPGRADE: %w", err)
 	case errors.Is(err, device.ErrClosed):

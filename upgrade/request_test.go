@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -325,5 +326,43 @@ func TestStuckDownloadCountsTheModulesOwnRequest(t *testing.T) {
 	}
 	if logged, asked := requestsLogged(t, log, imei), f.Platform().Requests(imei); logged < asked {
 		t.Errorf("the platform counted %d requests, the log %d", asked, logged)
+	}
+}
+
+// stuckLog is a log whose commits never end until the caller gives up;
+// waiting is closed when the first Sync starts.
+type stuckLog struct {
+	*memLog
+	waiting chan struct{}
+	once    sync.Once
+}
+
+func (l *stuckLog) Sync(ctx context.Context) error {
+	l.once.Do(func() { close(l.waiting) })
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A cancel that comes while a request waits for its record to be saved
+// is a cancel: the module is cancelled, nothing sent, not held for a log
+// fault (CI saw "held: the log could not record it (context canceled …)"
+// for a Ctrl-C while another program held the log's lock).
+func TestCancelWhileTheRequestWaitsForTheLog(t *testing.T) {
+	log := &stuckLog{memLog: newMemLog(), waiting: make(chan struct{})}
+	e, f, ff := fleetSim(t, sim.Config{Modules: 1, Scenario: "happy"}, log, nil)
+	cfg := fast(Config{Mode: ModeIoT})
+	cfg.CommandTimeout = time.Minute // the cancel, not the command's timeout, ends the wait
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan []Result, 1)
+	go func() { done <- e.NewBatch(cfg).Run(ctx, nil, nil) }()
+	<-log.waiting
+	cancel()
+	rs := <-done
+	if len(rs) != 1 || rs[0].Outcome != Cancelled || rs[0].Requests != 0 {
+		t.Fatalf("want cancelled with no request, got %+v", rs)
+	}
+	if n := f.Platform().Requests(ff.Modules[0].IMEI); n != 0 {
+		t.Errorf("the platform was asked %d times", n)
 	}
 }
