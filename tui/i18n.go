@@ -113,7 +113,7 @@ var (
 	msgStError         = upgrade.NewMessage("st.error", "%s did not work: %v", "%s 未成功：%v")
 	msgStClosed        = upgrade.NewMessage("st.closed", "The upgrade engine stopped; the results stay on screen.", "升级引擎已停止，结果保留在屏幕上。")
 	msgStRecovered     = upgrade.NewMessage("st.recovered", "An earlier airfleet stopped with %d attempts under way: they are marked interrupted in the log (h shows them); modules still upgrading are followed when a batch starts.", "上次 airfleet 停止时有 %d 次升级未完成：日志中已标为中断（按 h 查看）；开始批次时会跟进仍在升级的模块。")
-	msgStLogfail       = upgrade.NewMessage("st.logfail", "⚠ The log cannot be written (%d records wait in memory; upgrades go on): %v. Free disk space, or close what holds the file.", "⚠ 日志无法写入(%d 条记录在内存中等待,升级照常进行):%v。请释放磁盘空间,或关闭占用该文件的程序。")
+	msgStLogfail       = upgrade.NewMessage("st.logfail", "⚠ The log cannot be written (%d records wait in memory; upgrades go on, new requests wait): %v. Free disk space, or close what holds the file.", "⚠ 日志无法写入(%d 条记录在内存中等待,升级照常进行,新的请求需等待):%v。请释放磁盘空间,或关闭占用该文件的程序。")
 	msgStLogok         = upgrade.NewMessage("st.logok", "The log is written again; no record was lost.", "日志已恢复写入,没有丢失记录。")
 	msgStNotfound      = upgrade.NewMessage("st.notfound", "IMEI %s is not in this batch.", "IMEI %s 不在本批次中。")
 	msgStFound         = upgrade.NewMessage("st.found", "IMEI %s is in slot %s.", "IMEI %s 在槽位 %s。")

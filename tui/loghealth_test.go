@@ -29,7 +29,7 @@ func TestLogHealthWarning(t *testing.T) {
 		t.Fatal("the console stopped looking at the log")
 	}
 	s := screen(m)
-	if !strings.Contains(s, "The log cannot be written (12 records wait in memory; upgrades go on): database or disk is full") {
+	if !strings.Contains(s, "The log cannot be written (12 records wait in memory; upgrades go on, new requests wait): database or disk is full") {
 		t.Errorf("no warning:\n%s", s)
 	}
 	m.c.setLang(chinese)
