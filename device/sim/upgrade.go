@@ -79,7 +79,19 @@ func (m *Module) check(s *session, kind checkKind) {
 	m.mu.Lock()
 	m.checks = append(m.checks, Check{Time: time.Now(), Kind: kind.String()})
 	m.mu.Unlock()
-	status, body, err := m.f.fetch(s.ctx, target)
+	var status int
+	var body []byte
+	var err error
+	if f.ServerDown {
+		// Refused without dialling: a port found free and closed again
+		// (the dead address) can be taken by any other listener on the
+		// host before the module connects, a parallel test's platform
+		// included, which then served the delta (TestScenarioOutcomes:
+		// "server-down … upgraded to 1007").
+		err = fmt.Errorf("dial tcp %s: connect: connection refused", m.f.deadAddr)
+	} else {
+		status, body, err = m.f.fetch(s.ctx, target)
+	}
 	if s.ctx.Err() != nil {
 		return
 	}
