@@ -7,7 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"airfleet/device"
 	"airfleet/store"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Local is the station's own log as the console's history reads it
@@ -135,31 +138,18 @@ func (h *History) Events(attemptID int64) ([]store.Event, error) {
 	if !ok {
 		return h.local.Events(attemptID)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), h.timeout)
-	defer cancel()
-	db, err := h.centre(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := db.pool.Query(ctx, `
+	return foreignRows(h, r, `
 SELECT id, COALESCE(batch_id, 0), imei, slot, time, step, kind, detail, detail_zh, COALESCE(code, 0)
-FROM events WHERE station_id = $1 AND attempt_id = $2 ORDER BY time, id`, r.station, r.id)
-	if err != nil {
-		return nil, classify(err, db.masked)
-	}
-	defer rows.Close()
-	var out []store.Event
-	for rows.Next() {
-		e := store.Event{AttemptID: attemptID}
-		var t int64
-		var kind string
-		if err := rows.Scan(&e.ID, &e.BatchID, &e.IMEI, &e.Slot, &t, &e.Step, &kind, &e.Detail, &e.DetailZH, &e.Code); err != nil {
-			return nil, err
-		}
-		e.Time, e.Kind = time.UnixMilli(t), store.Kind(kind)
-		out = append(out, e)
-	}
-	return out, classify(rows.Err(), db.masked)
+FROM events WHERE station_id = $1 AND attempt_id = $2 ORDER BY time, id`,
+		func(rows pgx.Rows) (store.Event, error) {
+			e := store.Event{AttemptID: attemptID}
+			var t int64
+			var kind string
+			err := rows.Scan(&e.ID, &e.BatchID, &e.IMEI, &e.Slot, &t, &e.Step, &kind, &e.Detail, &e.DetailZH, &e.Code)
+			e.Time, e.Kind = time.UnixMilli(t), store.Kind(kind)
+			e.Detail, e.DetailZH = device.MaskURL(e.Detail), device.MaskURL(e.DetailZH) // as the station's log reads them
+			return e, err
+		})
 }
 
 // TranscriptOf returns an attempt's AT lines: another station's from the
@@ -169,29 +159,41 @@ func (h *History) TranscriptOf(attemptID int64) ([]store.Line, error) {
 	if !ok {
 		return h.local.TranscriptOf(attemptID)
 	}
+	return foreignRows(h, r, `
+SELECT imei, slot, time, dir, text FROM transcript
+WHERE station_id = $1 AND attempt_id = $2 ORDER BY id`,
+		func(rows pgx.Rows) (store.Line, error) {
+			l := store.Line{AttemptID: attemptID}
+			var t int64
+			var dir string
+			err := rows.Scan(&l.IMEI, &l.Slot, &t, &dir, &l.Text)
+			l.Time, l.Dir = time.UnixMilli(t), store.Dir(dir)
+			l.Text = device.MaskURL(l.Text) // as the station's log reads it
+			return l, err
+		})
+}
+
+// foreignRows runs query for the attempt r of another station (its
+// station ID and row ID are $1 and $2) at the centre, and scans each row.
+func foreignRows[T any](h *History, r ref, query string, scan func(pgx.Rows) (T, error)) ([]T, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), h.timeout)
 	defer cancel()
 	db, err := h.centre(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `
-SELECT imei, slot, time, dir, text FROM transcript
-WHERE station_id = $1 AND attempt_id = $2 ORDER BY id`, r.station, r.id)
+	rows, err := db.pool.Query(ctx, query, r.station, r.id)
 	if err != nil {
 		return nil, classify(err, db.masked)
 	}
 	defer rows.Close()
-	var out []store.Line
+	var out []T
 	for rows.Next() {
-		l := store.Line{AttemptID: attemptID}
-		var t int64
-		var dir string
-		if err := rows.Scan(&l.IMEI, &l.Slot, &t, &dir, &l.Text); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		l.Time, l.Dir = time.UnixMilli(t), store.Dir(dir)
-		out = append(out, l)
+		out = append(out, v)
 	}
 	return out, classify(rows.Err(), db.masked)
 }
