@@ -174,7 +174,7 @@ func cmdUpgrade(ctx context.Context, args []string, stdout, stderr io.Writer) (o
 		statusLine = stderr
 	}
 	out := progress.Live(stdout, statusLine, 500*time.Millisecond)
-	stopWarnings := warnLog(log, func(msg string) { out.PrintTo(stderr, []byte(msg)) })
+	stopWarnings := warnLog(log, lang, func(msg string) { out.PrintTo(stderr, []byte(msg)) })
 	defer stopWarnings()
 	start := time.Now()
 	batch := eng.NewBatch(cfg)
@@ -254,7 +254,7 @@ func closeLog(log *upgrade.StoreLog, err *error) {
 // locked) while a batch runs: the upgrades go on, the rows wait in memory,
 // and the person at the terminal learns why. A request waits for its
 // record to be saved, and is not sent (the module held) when it cannot be.
-func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
+func warnLog(log *upgrade.StoreLog, lang string, print func(string)) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -262,7 +262,7 @@ func warnLog(log *upgrade.StoreLog, print func(string)) (stop func()) {
 		for {
 			select {
 			case err := <-log.Store().Errors():
-				print(fmt.Sprintf("airfleet: warning: %v (the upgrades go on; a request is sent only once its record is saved)\n", err))
+				print("airfleet: " + upgrade.MsgCLILogWarn.In(lang, err) + "\n")
 			case <-done:
 				return
 			}

@@ -468,6 +468,9 @@ var (
 	msgCtlNoneRunningOf  = msg("ctl.nonerunningof", "none of the %d selected modules is running", "所选的 %d 个模块都没有在升级")
 	msgCtlNothingRunning = msg("ctl.nothingrunning", "nothing is running", "没有正在升级的模块")
 
+	MsgCLILogWarn = msg("cli.logwarn",
+		"warning: %v (the upgrades go on; a request is sent only once its record is saved)",
+		"警告:%v(升级照常进行;请求要等其记录保存后才发送)")
 	MsgCLIDraining = msg("cli.draining",
 		"waiting for %d modules to reach a safe state (a module that is downloading is followed through its reboot)…",
 		"正在等待 %d 个模块进入安全状态(正在下载的模块会跟进到重启完成)…")
